@@ -1,0 +1,55 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Case, Patient, PriorTreatment, SpinalLesion
+
+
+class LesionInline(admin.TabularInline):
+    model = SpinalLesion
+    extra = 0
+    exclude = ("created_by", "updated_by")
+
+
+class PriorTreatmentInline(admin.TabularInline):
+    model = PriorTreatment
+    extra = 0
+    exclude = ("created_by", "updated_by")
+
+
+@admin.register(Patient)
+class PatientAdmin(SimpleHistoryAdmin):
+    list_display = ("mrn", "family_name", "given_name", "date_of_birth", "preferred_language")
+    search_fields = ("mrn", "family_name", "given_name")
+    list_filter = ("sex", "preferred_language")
+    readonly_fields = ("uuid", "created_at", "updated_at", "created_by", "updated_by")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "patient", "board", "status", "urgency", "primary_site", "created_at")
+    list_filter = ("status", "urgency", "board", "primary_site")
+    search_fields = ("patient__mrn", "patient__family_name", "clinical_question")
+    list_select_related = ("patient", "board")
+    readonly_fields = (
+        "uuid", "created_at", "updated_at", "created_by", "updated_by", "status_changed_at",
+        "goals_recorded_at", "goals_recorded_by",
+    )
+    raw_id_fields = ("patient",)
+    inlines = [LesionInline, PriorTreatmentInline]
+
+
+@admin.register(SpinalLesion)
+class SpinalLesionAdmin(SimpleHistoryAdmin):
+    list_display = ("case", "level", "escc_grade", "imaging_date")
+    list_filter = ("escc_grade", "bone_lesion", "pain")
+    search_fields = ("case__patient__mrn", "level")
+    raw_id_fields = ("case",)
+
+
+@admin.register(PriorTreatment)
+class PriorTreatmentAdmin(SimpleHistoryAdmin):
+    list_display = ("case", "kind", "level_from", "level_to", "treated_on", "dose_gy", "fractions")
+    list_filter = ("kind",)
+    search_fields = ("case__patient__mrn",)
+    raw_id_fields = ("case",)

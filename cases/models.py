@@ -1,0 +1,362 @@
+"""Patients and their board cases: the clinical data the scores and the board's reasoning need."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from recommendations.scoring.levels import SPINAL_LEVEL_CHOICES
+from recommendations.scoring.primaries import PRIMARY_SITE_CHOICES
+from tumorboard.db import PublicIdModel, TrackedModel
+
+GRADE_CHOICES = [(g, g) for g in "ABCDE"]
+LEVELS_TEXT = "C1–C7, T1–T12, L1–L5 or S1–S5"
+
+
+def validate_kps(value: int) -> None:
+    if value > 100 or value % 10:
+        raise ValidationError(
+            "Karnofsky score must be 0–100 in steps of 10 (got %(value)s).", params={"value": value}
+        )
+
+
+LEVEL_ERRORS = {"invalid_choice": "%(value)s is not a spinal level: use " + LEVELS_TEXT + "."}
+
+
+class Patient(PublicIdModel, TrackedModel):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Not recorded"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish"
+
+    mrn = models.CharField("MRN", max_length=32, unique=True)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patient_record",
+        help_text="The patient's own login, for reading released summaries.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~Q(mrn=""), name="patient_mrn_not_blank")]
+        indexes = [models.Index(fields=["family_name", "given_name"], name="patient_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        from django.utils import timezone
+
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Case(PublicIdModel, TrackedModel):
+    """One referral of one patient to the board, with the data the board reasons from."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        READY = "ready", "Ready for review"
+        SCHEDULED = "scheduled", "Scheduled"
+        DISCUSSED = "discussed", "Discussed"
+        PLAN_SIGNED = "plan_signed", "Plan signed"
+        CLOSED = "closed", "Closed"
+        DEFERRED = "deferred", "Deferred"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Allowed status changes; the service `case_transition` enforces them.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.REFERRED: frozenset({Status.READY, Status.DEFERRED, Status.WITHDRAWN}),
+        Status.READY: frozenset(
+            {Status.REFERRED, Status.SCHEDULED, Status.DEFERRED, Status.WITHDRAWN}
+        ),
+        Status.SCHEDULED: frozenset({Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}),
+        Status.DISCUSSED: frozenset({Status.PLAN_SIGNED, Status.SCHEDULED, Status.DEFERRED}),
+        Status.PLAN_SIGNED: frozenset({Status.CLOSED}),
+        Status.DEFERRED: frozenset({Status.REFERRED, Status.READY, Status.SCHEDULED, Status.WITHDRAWN}),
+        Status.CLOSED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+    }
+
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", "Routine"
+        URGENT = "urgent", "Urgent"
+        EMERGENCY = "emergency", "Emergency (cord compression)"
+
+    class VisceralMets(models.TextChoices):
+        # One field serves both scores: Tokuhashi asks removable/unremovable, Tomita
+        # treatable/untreatable; a removable metastasis is also treatable.
+        NONE = "none", "None"
+        REMOVABLE = "removable", "Present, removable"
+        TREATABLE = "treatable", "Present, not removable but treatable"
+        UNTREATABLE = "untreatable", "Present, untreatable"
+
+    class BrainMets(models.TextChoices):
+        NONE = "none", "None"
+        TREATED = "treated", "Present, treated"
+        UNTREATED = "untreated", "Present, untreated"
+
+    class Progression(models.TextChoices):
+        NONE = "none", "No deficit"
+        STABLE = "stable", "Deficit, stable"
+        WEEKS = "weeks", "Progressing over weeks"
+        DAYS = "days", "Progressing over days"
+        HOURS = "hours", "Progressing over hours"
+
+    class Goal(models.TextChoices):
+        WALKING = "walking", "Walking"
+        PAIN_RELIEF = "pain_relief", "Pain relief"
+        INDEPENDENCE = "independence", "Independence"
+        TIME_AT_HOME = "time_at_home", "Time at home"
+        LENGTH_OF_LIFE = "length_of_life", "Length of life"
+
+    class GoalsReporter(models.TextChoices):
+        PATIENT = "patient", "The patient"
+        FAMILY = "family", "Family or carer"
+        CLINICIAN = "clinician", "A clinician, on the patient's behalf"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
+    board = models.ForeignKey("scheduling.Board", on_delete=models.PROTECT, related_name="cases")
+    referring_clinician = models.CharField(max_length=200)
+    clinical_question = models.TextField(help_text="What the board is asked to decide.")
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REFERRED)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(max_length=500, blank=True)
+
+    # Primary tumour
+    primary_site = models.CharField(max_length=32, choices=PRIMARY_SITE_CHOICES)
+    histology = models.CharField(max_length=200, blank=True)
+    histology_confirmed = models.BooleanField(
+        null=True, blank=True, help_text="Tissue-proven diagnosis."
+    )
+    diagnosis_date = models.DateField(null=True, blank=True)
+    molecular_markers = models.TextField(blank=True)
+    systemic_therapy_history = models.TextField(blank=True)
+
+    # Extent of disease
+    vertebral_body_mets = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Number of vertebral bodies with metastases."
+    )
+    extraspinal_bone_mets = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Number of extraspinal bone metastatic foci."
+    )
+    visceral_mets = models.CharField(
+        max_length=16, choices=VisceralMets.choices, blank=True, default=""
+    )
+    brain_mets = models.CharField(max_length=16, choices=BrainMets.choices, blank=True, default="")
+
+    # Neurological status
+    asia_grade = models.CharField("ASIA grade", max_length=1, choices=GRADE_CHOICES, blank=True)
+    frankel_grade = models.CharField(max_length=1, choices=GRADE_CHOICES, blank=True)
+    neuro_deficits = models.TextField("neurological deficits", blank=True)
+    deficit_onset = models.DateTimeField(null=True, blank=True)
+    neuro_progression = models.CharField(max_length=8, choices=Progression.choices, blank=True)
+    ambulatory = models.BooleanField(null=True, blank=True)
+    neuro_exam_date = models.DateField("neurological examination date", null=True, blank=True)
+
+    # Performance status, pain, general health
+    ecog = models.PositiveSmallIntegerField(
+        "ECOG", null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    kps = models.PositiveSmallIntegerField(
+        "Karnofsky (KPS)", null=True, blank=True, validators=[validate_kps]
+    )
+    pain_score = models.PositiveSmallIntegerField(
+        "pain (0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    analgesics = models.TextField(blank=True)
+    comorbidities = models.TextField(blank=True)
+    fit_for_surgery = models.BooleanField(null=True, blank=True)
+
+    # The patient's goals and priorities, most important first
+    goals_ranked = models.JSONField(default=list, blank=True)
+    goals_notes = models.TextField("goals in the patient's words", blank=True)
+    goals_reported_by = models.CharField(max_length=16, choices=GoalsReporter.choices, blank=True)
+    goals_recorded_at = models.DateTimeField(null=True, blank=True)
+    goals_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(clinical_question=""), name="case_clinical_question_required"
+            ),
+            models.CheckConstraint(condition=Q(ecog__lte=5), name="case_ecog_range"),
+            models.CheckConstraint(
+                condition=Q(kps__in=range(0, 101, 10)), name="case_kps_steps_of_10"
+            ),
+            models.CheckConstraint(condition=Q(pain_score__lte=10), name="case_pain_range"),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "referred", "ready", "scheduled", "discussed", "plan_signed", "closed",
+                        "deferred", "withdrawn",
+                    ]
+                ),
+                name="case_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__in=["routine", "urgent", "emergency"]), name="case_urgency_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["board", "status"], name="case_board_status_idx"),
+            models.Index(fields=["status", "urgency"], name="case_status_urgency_idx"),
+            models.Index(fields=["urgency", "-created_at"], name="case_urgency_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.uuid.hex[:8]} ({self.get_primary_site_display()})"
+
+    def clean(self) -> None:
+        goals = self.goals_ranked
+        allowed = {g.value for g in self.Goal}
+        if not isinstance(goals, list) or any(g not in allowed for g in goals):
+            raise ValidationError(
+                {"goals_ranked": f"Rank goals from: {', '.join(sorted(allowed))}."}
+            )
+        if len(set(goals)) != len(goals):
+            raise ValidationError({"goals_ranked": "Each goal may be ranked only once."})
+        if not (self.clinical_question or "").strip():
+            raise ValidationError({"clinical_question": "State the question for the board."})
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, frozenset())
+
+
+class SpinalLesion(TrackedModel):
+    """One involved level with the imaging findings SINS and the Bilsky grade need."""
+
+    class Pain(models.TextChoices):
+        MECHANICAL = "mechanical", "Mechanical"
+        OCCASIONAL = "occasional", "Occasional, not mechanical"
+        NONE = "none", "Pain-free"
+
+    class BoneLesion(models.TextChoices):
+        LYTIC = "lytic", "Lytic"
+        MIXED = "mixed", "Mixed lytic/blastic"
+        BLASTIC = "blastic", "Blastic"
+
+    class Alignment(models.TextChoices):
+        SUBLUXATION = "subluxation", "Subluxation/translation"
+        DEFORMITY = "deformity", "De novo deformity"
+        NORMAL = "normal", "Normal"
+
+    class Collapse(models.TextChoices):
+        OVER_50 = "over_50", ">50% collapse"
+        UNDER_50 = "under_50", "<50% collapse"
+        NONE_OVER_50_INVOLVED = "none_over_50_involved", "No collapse, >50% of body involved"
+        NONE = "none", "None of the above"
+
+    class Posterolateral(models.TextChoices):
+        BILATERAL = "bilateral", "Bilateral"
+        UNILATERAL = "unilateral", "Unilateral"
+        NONE = "none", "None"
+
+    class ESCC(models.TextChoices):
+        G0 = "0", "0 – bone only"
+        G1A = "1a", "1a – epidural impingement"
+        G1B = "1b", "1b – thecal sac deformed"
+        G1C = "1c", "1c – cord abutted"
+        G2 = "2", "2 – cord compressed, CSF visible"
+        G3 = "3", "3 – cord compressed, no CSF"
+
+    class Modality(models.TextChoices):
+        MRI = "mri", "MRI"
+        CT = "ct", "CT"
+        PET_CT = "pet_ct", "PET-CT"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lesions")
+    level = models.CharField(max_length=3, choices=SPINAL_LEVEL_CHOICES, error_messages=LEVEL_ERRORS)
+    imaging_date = models.DateField(null=True, blank=True)
+    imaging_modality = models.CharField(
+        max_length=8, choices=Modality.choices, default=Modality.MRI
+    )
+    pain = models.CharField(max_length=16, choices=Pain.choices, blank=True)
+    bone_lesion = models.CharField(max_length=16, choices=BoneLesion.choices, blank=True)
+    alignment = models.CharField(max_length=16, choices=Alignment.choices, blank=True)
+    collapse = models.CharField(max_length=24, choices=Collapse.choices, blank=True)
+    posterolateral = models.CharField(max_length=16, choices=Posterolateral.choices, blank=True)
+    escc_grade = models.CharField("ESCC (Bilsky) grade", max_length=2, choices=ESCC.choices, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "level"], name="lesion_one_per_level"),
+            models.CheckConstraint(
+                condition=Q(level__in=[v for v, _ in SPINAL_LEVEL_CHOICES]),
+                name="lesion_level_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.level
+
+
+class PriorTreatment(TrackedModel):
+    """Earlier radiation or surgery at a level; prior dose changes what can be offered."""
+
+    class Kind(models.TextChoices):
+        RADIATION = "radiation", "Radiation"
+        SURGERY = "surgery", "Surgery"
+        CEMENT = "cement", "Cement augmentation"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="prior_treatments")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    level_from = models.CharField(
+        max_length=3, choices=SPINAL_LEVEL_CHOICES, error_messages=LEVEL_ERRORS
+    )
+    level_to = models.CharField(
+        max_length=3, choices=SPINAL_LEVEL_CHOICES, blank=True, error_messages=LEVEL_ERRORS
+    )
+    treated_on = models.DateField()
+    dose_gy = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    fractions = models.PositiveSmallIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "-treated_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="radiation") | (Q(dose_gy__gt=0) & Q(fractions__gte=1)),
+                name="prior_radiation_needs_dose_and_fractions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.level_from}"

@@ -1,0 +1,85 @@
+"""Reads of patients and cases, scoped to the user asking. Access control for cases lives here."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Prefetch, Q, QuerySet, Value, When
+
+from scheduling.models import AgendaItem, Board, Meeting
+from tumorboard.roles import is_staff_member
+
+from .models import Case, Patient
+
+
+URGENCY_RANK = models.Case(
+    When(urgency=Case.Urgency.EMERGENCY, then=Value(0)),
+    When(urgency=Case.Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+    output_field=models.IntegerField(),
+)
+
+
+def boards_of(user) -> QuerySet[Board]:
+    if user.is_superuser:
+        return Board.objects.all()
+    return Board.objects.filter(memberships__user=user).distinct()
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Clinical staff see the cases of the boards they belong to; patients and outsiders none."""
+    if not is_staff_member(user):
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    return Case.objects.filter(board__memberships__user=user).distinct()
+
+
+def patients_visible_to(user) -> QuerySet[Patient]:
+    if not is_staff_member(user):
+        return Patient.objects.none()
+    if user.is_superuser:
+        return Patient.objects.all()
+    # A patient just registered by this user has no case yet, but they must still see it.
+    return Patient.objects.filter(
+        Q(cases__board__memberships__user=user) | Q(created_by=user)
+    ).distinct()
+
+
+def _upcoming_agenda_items() -> Prefetch:
+    return Prefetch(
+        "agenda_items",
+        queryset=AgendaItem.objects.select_related("meeting").exclude(
+            meeting__status__in=[Meeting.Status.CANCELLED]
+        ),
+    )
+
+
+def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
+    """The case list: filter by status, urgency, meeting; urgent first, then newest."""
+    filters = filters or {}
+    qs = cases_visible_to(user).select_related("patient", "board").prefetch_related(
+        _upcoming_agenda_items(), "lesions"
+    )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("urgency"):
+        qs = qs.filter(urgency=filters["urgency"])
+    if filters.get("meeting"):
+        qs = qs.filter(agenda_items__meeting__uuid=filters["meeting"])
+    if filters.get("board"):
+        qs = qs.filter(board__uuid=filters["board"])
+    return qs.annotate(urgency_rank=URGENCY_RANK).order_by("urgency_rank", "-created_at")
+
+
+def case_detail(*, user, uuid) -> Case:
+    """One case with everything its page shows, or Case.DoesNotExist for anyone not allowed."""
+    return (
+        cases_visible_to(user)
+        .select_related("patient", "board", "created_by", "updated_by", "goals_recorded_by")
+        .prefetch_related("lesions", "prior_treatments", _upcoming_agenda_items())
+        .get(uuid=uuid)
+    )
+
+
+def case_editable_by(*, user, case: Case) -> bool:
+    return cases_visible_to(user).filter(pk=case.pk).exists()

@@ -1,0 +1,181 @@
+"""Every write to patients and cases. Keyword-only, atomic, validated before saving, attributed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tumorboard.errors import ApplicationError, error_fields
+
+from .models import Case, Patient, PriorTreatment, SpinalLesion
+
+PATIENT_FIELDS = frozenset(
+    {"mrn", "given_name", "family_name", "date_of_birth", "sex", "preferred_language", "phone", "email"}
+)
+CASE_FIELDS = frozenset(
+    f.name
+    for f in Case._meta.concrete_fields
+    if f.name
+    not in {
+        "id", "uuid", "patient", "status", "status_changed_at", "status_reason", "created_at",
+        "updated_at", "created_by", "updated_by", "goals_recorded_at", "goals_recorded_by",
+    }
+)
+CASE_UPDATE_FIELDS = CASE_FIELDS - {"board"}
+GOAL_FIELDS = frozenset({"goals_ranked", "goals_notes", "goals_reported_by"})
+LESION_FIELDS = frozenset(
+    f.name for f in SpinalLesion._meta.concrete_fields
+    if f.name not in {"id", "case", "created_at", "updated_at", "created_by", "updated_by"}
+)
+PRIOR_TREATMENT_FIELDS = frozenset(
+    f.name for f in PriorTreatment._meta.concrete_fields
+    if f.name not in {"id", "case", "created_at", "updated_at", "created_by", "updated_by"}
+)
+
+
+def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ApplicationError(
+            "Unknown fields.", fields={name: ["This field cannot be set here."] for name in unknown}
+        )
+
+
+def _save(instance, *, by: AbstractBaseUser, creating: bool = False) -> None:
+    """full_clean, stamp who changed it, save; the history row records the same user."""
+    if creating:
+        instance.created_by = by
+    instance.updated_by = by
+    instance._history_user = by
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError("Please correct the errors below.", fields=error_fields(exc)) from exc
+    try:
+        instance.save()
+    except IntegrityError as exc:  # a race past full_clean (e.g. a concurrent duplicate MRN)
+        raise ApplicationError("This record clashes with an existing one.") from exc
+
+
+@transaction.atomic
+def patient_create(*, by: AbstractBaseUser, **data: Any) -> Patient:
+    _reject_unknown(data, PATIENT_FIELDS)
+    patient = Patient(**data)
+    _save(patient, by=by, creating=True)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, by: AbstractBaseUser, **data: Any) -> Patient:
+    _reject_unknown(data, PATIENT_FIELDS)
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    for name, value in data.items():
+        setattr(patient, name, value)
+    _save(patient, by=by)
+    return patient
+
+
+@transaction.atomic
+def case_create(
+    *,
+    by: AbstractBaseUser,
+    patient: Patient,
+    lesions: list[dict[str, Any]] | None = None,
+    **data: Any,
+) -> Case:
+    """Register a referral, with its lesions, in one transaction."""
+    _reject_unknown(data, CASE_FIELDS)
+    case = Case(patient=patient, status=Case.Status.REFERRED, status_changed_at=timezone.now(), **data)
+    if GOAL_FIELDS & data.keys() and (data.get("goals_ranked") or data.get("goals_notes")):
+        case.goals_recorded_at = timezone.now()
+        case.goals_recorded_by = by
+    _save(case, by=by, creating=True)
+    for index, lesion in enumerate(lesions or []):
+        try:
+            lesion_add(case=case, by=by, **lesion)
+        except ApplicationError as exc:
+            raise ApplicationError(
+                exc.message, fields={"lesions": [f"Lesion {index + 1}: {m}" for m in _flat(exc)]}
+            ) from exc
+    return case
+
+
+def _flat(exc: ApplicationError) -> list[str]:
+    return [f"{k}: {m}" for k, msgs in exc.fields.items() for m in msgs] or [exc.message]
+
+
+@transaction.atomic
+def case_update(*, case: Case, by: AbstractBaseUser, **data: Any) -> Case:
+    _reject_unknown(data, CASE_UPDATE_FIELDS)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    goals_changed = any(getattr(case, k) != data[k] for k in GOAL_FIELDS & data.keys())
+    for name, value in data.items():
+        setattr(case, name, value)
+    if goals_changed:
+        case.goals_recorded_at = timezone.now()
+        case.goals_recorded_by = by
+    _save(case, by=by)
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to: str, by: AbstractBaseUser, reason: str = "") -> Case:
+    """Move a case along referred → ready → scheduled → discussed → plan signed → closed."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to not in Case.Status.values:
+        raise ApplicationError(
+            "Unknown status.", fields={"status": [f"Choose one of: {', '.join(Case.Status.values)}."]}
+        )
+    if not case.can_transition_to(to):
+        allowed = ", ".join(sorted(case.TRANSITIONS[case.status])) or "none (final status)"
+        raise ApplicationError(
+            f"A case cannot go from {case.get_status_display()} to {Case.Status(to).label}.",
+            fields={"status": [f"Allowed next statuses: {allowed}."]},
+        )
+    if to in {Case.Status.DEFERRED, Case.Status.WITHDRAWN} and not reason.strip():
+        raise ApplicationError(
+            "Give a reason.", fields={"reason": ["A reason is required to defer or withdraw."]}
+        )
+    case.status = to
+    case.status_reason = reason.strip()
+    case.status_changed_at = timezone.now()
+    _save(case, by=by)
+    return case
+
+
+@transaction.atomic
+def lesion_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> SpinalLesion:
+    _reject_unknown(data, LESION_FIELDS)
+    if "level" in data and isinstance(data["level"], str):
+        data["level"] = data["level"].strip().upper()
+    lesion = SpinalLesion(case=case, **data)
+    _save(lesion, by=by, creating=True)
+    return lesion
+
+
+@transaction.atomic
+def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) -> SpinalLesion:
+    _reject_unknown(data, LESION_FIELDS)
+    lesion = SpinalLesion.objects.select_for_update().get(pk=lesion.pk)
+    for name, value in data.items():
+        setattr(lesion, name, value)
+    _save(lesion, by=by)
+    return lesion
+
+
+@transaction.atomic
+def lesion_remove(*, lesion: SpinalLesion, by: AbstractBaseUser) -> None:
+    lesion._history_user = by
+    lesion.delete()
+
+
+@transaction.atomic
+def prior_treatment_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> PriorTreatment:
+    _reject_unknown(data, PRIOR_TREATMENT_FIELDS)
+    treatment = PriorTreatment(case=case, **data)
+    _save(treatment, by=by, creating=True)
+    return treatment

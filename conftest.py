@@ -1,0 +1,78 @@
+"""Shared fixtures: a fixed cast of users around one board, and an API client per role."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from scheduling.models import BoardMembership, Discipline
+from tests.factories import (
+    BoardFactory,
+    MembershipFactory,
+    PatientFactory,
+    SpecialistProfileFactory,
+    UserFactory,
+)
+from tumorboard import roles
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def board(db):
+    return BoardFactory(name="Spine Oncology Board")
+
+
+@pytest.fixture
+def other_board(db):
+    return BoardFactory(name="Other Hospital Board")
+
+
+@pytest.fixture
+def cast(db, board, other_board):
+    """coordinator, chair, one specialist per core discipline, a patient, an outsider, a stranger."""
+    roles.ensure_role_groups()
+    people = SimpleNamespace(board=board, other_board=other_board, specialists={})
+    people.coordinator = UserFactory(username="coord", roles=[roles.COORDINATOR])
+    MembershipFactory(board=board, user=people.coordinator, role=BoardMembership.Role.COORDINATOR)
+    people.chair = UserFactory(username="chair", roles=[roles.CHAIR, roles.SPECIALIST])
+    MembershipFactory(board=board, user=people.chair, role=BoardMembership.Role.CHAIR)
+    SpecialistProfileFactory(user=people.chair, discipline=Discipline.MEDICAL_ONCOLOGY)
+    for discipline in (
+        Discipline.SPINE_SURGERY,
+        Discipline.RADIATION_ONCOLOGY,
+        Discipline.MEDICAL_ONCOLOGY,
+        Discipline.PAIN_MEDICINE,
+        Discipline.REHABILITATION,
+    ):
+        user = UserFactory(username=f"spec_{discipline}", roles=[roles.SPECIALIST])
+        SpecialistProfileFactory(user=user, discipline=discipline)
+        MembershipFactory(board=board, user=user)
+        people.specialists[str(discipline)] = user
+    people.surgeon = people.specialists["spine_surgery"]
+    # A specialist of another board: clinical staff, but not of ours.
+    people.outsider = UserFactory(username="outsider", roles=[roles.SPECIALIST])
+    SpecialistProfileFactory(user=people.outsider, discipline=Discipline.SPINE_SURGERY)
+    MembershipFactory(board=other_board, user=people.outsider)
+    people.stranger = UserFactory(username="stranger")
+    people.patient_user = UserFactory(username="patient", roles=[roles.PATIENT])
+    people.patient = PatientFactory(user=people.patient_user)
+    return people
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an APIClient authenticated as that user (None: anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
