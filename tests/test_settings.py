@@ -1,0 +1,71 @@
+"""Configuration from the environment: first-run defaults, production refusal, check --deploy."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, "
+    "'email': settings.EMAIL_BACKEND, 'debug': settings.DEBUG}))"
+)
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-tests-only-0123456789",
+    "ALLOWED_HOSTS": "board.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tumorboard",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def run(code_or_args, env_overrides, *, manage=False):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    for key in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"):
+        env.pop(key, None)
+    env["DJANGO_SETTINGS_MODULE"] = "tumorboard.settings"
+    env.update(env_overrides)
+    args = [sys.executable, "manage.py", *code_or_args] if manage else [sys.executable, "-c", code_or_args]
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
+
+
+def test_nothing_set_gives_the_embedded_default():
+    out = run(PROBE, {"DEBUG": "true"})
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout)
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["eager"] is True
+    assert found["email"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_services_set_give_postgres_and_a_real_broker():
+    out = run(PROBE, PRODUCTION)
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout)
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["eager"] is False
+    assert found["broker"] == "redis://127.0.0.1:6379/0"
+    assert found["debug"] is False
+
+
+def test_debug_off_without_secret_key_stops_with_a_clear_message():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    out = run(PROBE, env)
+    assert out.returncode != 0
+    assert "SECRET_KEY and ALLOWED_HOSTS must be set" in out.stderr
+
+
+def test_debug_off_without_allowed_hosts_stops():
+    env = {k: v for k, v in PRODUCTION.items() if k != "ALLOWED_HOSTS"}
+    out = run(PROBE, env)
+    assert out.returncode != 0
+    assert "ALLOWED_HOSTS" in out.stderr
+
+
+def test_check_deploy_passes_with_production_settings():
+    out = run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, manage=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues" in out.stdout
