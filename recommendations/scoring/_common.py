@@ -1,0 +1,115 @@
+"""Shared building blocks: the result type, argument validation and table lookups.
+
+Every score in this package is a table of findings and points; the helpers here turn one table
+row into points plus a plain-English sentence that names its source, so each score module is
+mostly data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoreResult:
+    """Immutable outcome of one score: points per component, total, category and reasons.
+
+    ``components`` is a read-only mapping (component name -> points); ``explanation`` is a tuple
+    of plain-English sentences, each naming its source, in the order the board should read them.
+    """
+
+    total: int
+    category: str
+    components: Mapping[str, int] = field(default_factory=dict)
+    explanation: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Freeze the containers too: a frozen dataclass alone would still let a caller mutate
+        # a dict or list it was given, and results are shared with the API and templates.
+        object.__setattr__(self, "components", MappingProxyType(dict(self.components)))
+        object.__setattr__(self, "explanation", tuple(self.explanation))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (mappings -> dict, tuples -> list, nested results -> dict)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, ScoreResult):
+        return value.as_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row of a score table: the points it earns and how to say it in plain English."""
+
+    points: int
+    text: str
+
+
+def choice(argument: str, value: object, allowed: Iterable[str]) -> str:
+    """Return the canonical spelling of ``value`` among ``allowed`` (case-insensitive).
+
+    Raises ValueError naming the argument and listing the allowed values, so an API can show
+    the message to the user as is.
+    """
+    allowed = tuple(allowed)
+    if isinstance(value, str):
+        wanted = value.strip().lower()
+        for option in allowed:
+            if option.lower() == wanted:
+                return option
+    raise ValueError(f"{argument}={value!r} is not allowed; allowed values: {', '.join(allowed)}")
+
+
+def pick(argument: str, value: object, table: Mapping[str, Finding]) -> tuple[str, Finding]:
+    """Validate ``value`` against a score table and return (canonical key, row)."""
+    key = choice(argument, value, table)
+    return key, table[key]
+
+
+def boolean(argument: str, value: object) -> bool:
+    """Reject truthy stand-ins ("no", 1, None): a clinical yes/no must be stated as a bool."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{argument}={value!r} is not allowed; allowed values: True, False")
+    return value
+
+
+def integer(argument: str, value: object, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """Validate a whole-number count or measure (bools are rejected although they are ints)."""
+    upper = "" if maximum is None else f" and <= {maximum}"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        raise ValueError(
+            f"{argument}={value!r} is not allowed; allowed values: integers >= {minimum}{upper}"
+        )
+    return value
+
+
+def points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def band(total: int, bands: Iterable[tuple[int, int, str]]) -> str:
+    """Category whose inclusive [low, high] range holds ``total``."""
+    for low, high, name in bands:
+        if low <= total <= high:
+            return name
+    raise ValueError(
+        f"total={total} is outside every band"
+    )  # pragma: no cover - tables are complete
