@@ -35,7 +35,7 @@ def other_board(db):
 
 @pytest.fixture
 def cast(db, board, other_board):
-    """coordinator, chair, one specialist per core discipline, a patient, an outsider, a stranger."""
+    """Coordinator, chair, a specialist per core discipline, patient, outsider, stranger."""
     roles.ensure_role_groups()
     people = SimpleNamespace(board=board, other_board=other_board, specialists={})
     people.coordinator = UserFactory(username="coord", roles=[roles.COORDINATOR])

@@ -94,10 +94,14 @@ class Case(PublicIdModel, TrackedModel):
         Status.READY: frozenset(
             {Status.REFERRED, Status.SCHEDULED, Status.DEFERRED, Status.WITHDRAWN}
         ),
-        Status.SCHEDULED: frozenset({Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}),
+        Status.SCHEDULED: frozenset(
+            {Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}
+        ),
         Status.DISCUSSED: frozenset({Status.PLAN_SIGNED, Status.SCHEDULED, Status.DEFERRED}),
         Status.PLAN_SIGNED: frozenset({Status.CLOSED}),
-        Status.DEFERRED: frozenset({Status.REFERRED, Status.READY, Status.SCHEDULED, Status.WITHDRAWN}),
+        Status.DEFERRED: frozenset(
+            {Status.REFERRED, Status.READY, Status.SCHEDULED, Status.WITHDRAWN}
+        ),
         Status.CLOSED: frozenset(),
         Status.WITHDRAWN: frozenset(),
     }
@@ -127,6 +131,11 @@ class Case(PublicIdModel, TrackedModel):
         DAYS = "days", "Progressing over days"
         HOURS = "hours", "Progressing over hours"
 
+    class Growth(models.TextChoices):
+        SLOW = "slow", "Slow"
+        MODERATE = "moderate", "Moderate"
+        RAPID = "rapid", "Rapid"
+
     class Goal(models.TextChoices):
         WALKING = "walking", "Walking"
         PAIN_RELIEF = "pain_relief", "Pain relief"
@@ -153,6 +162,13 @@ class Case(PublicIdModel, TrackedModel):
     histology = models.CharField(max_length=200, blank=True)
     histology_confirmed = models.BooleanField(
         null=True, blank=True, help_text="Tissue-proven diagnosis."
+    )
+    primary_growth = models.CharField(
+        "growth rate (Tomita class)",
+        max_length=8,
+        choices=Growth.choices,
+        blank=True,
+        help_text="Needed for Tomita when the primary is not in its table; overrides it if set.",
     )
     diagnosis_date = models.DateField(null=True, blank=True)
     molecular_markers = models.TextField(blank=True)
@@ -192,6 +208,9 @@ class Case(PublicIdModel, TrackedModel):
     analgesics = models.TextField(blank=True)
     comorbidities = models.TextField(blank=True)
     fit_for_surgery = models.BooleanField(null=True, blank=True)
+    expected_survival_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The treating team's estimate (Patchell needs ≥ 3 months)."
+    )
 
     # The patient's goals and priorities, most important first
     goals_ranked = models.JSONField(default=list, blank=True)
@@ -218,14 +237,21 @@ class Case(PublicIdModel, TrackedModel):
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
-                        "referred", "ready", "scheduled", "discussed", "plan_signed", "closed",
-                        "deferred", "withdrawn",
+                        "referred",
+                        "ready",
+                        "scheduled",
+                        "discussed",
+                        "plan_signed",
+                        "closed",
+                        "deferred",
+                        "withdrawn",
                     ]
                 ),
                 name="case_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(urgency__in=["routine", "urgent", "emergency"]), name="case_urgency_valid"
+                condition=Q(urgency__in=["routine", "urgent", "emergency"]),
+                name="case_urgency_valid",
             ),
         ]
         indexes = [
@@ -296,7 +322,9 @@ class SpinalLesion(TrackedModel):
         PET_CT = "pet_ct", "PET-CT"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lesions")
-    level = models.CharField(max_length=3, choices=SPINAL_LEVEL_CHOICES, error_messages=LEVEL_ERRORS)
+    level = models.CharField(
+        max_length=3, choices=SPINAL_LEVEL_CHOICES, error_messages=LEVEL_ERRORS
+    )
     imaging_date = models.DateField(null=True, blank=True)
     imaging_modality = models.CharField(
         max_length=8, choices=Modality.choices, default=Modality.MRI
@@ -306,7 +334,9 @@ class SpinalLesion(TrackedModel):
     alignment = models.CharField(max_length=16, choices=Alignment.choices, blank=True)
     collapse = models.CharField(max_length=24, choices=Collapse.choices, blank=True)
     posterolateral = models.CharField(max_length=16, choices=Posterolateral.choices, blank=True)
-    escc_grade = models.CharField("ESCC (Bilsky) grade", max_length=2, choices=ESCC.choices, blank=True)
+    escc_grade = models.CharField(
+        "ESCC (Bilsky) grade", max_length=2, choices=ESCC.choices, blank=True
+    )
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()

@@ -5,34 +5,55 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from tumorboard.errors import ApplicationError, error_fields
+from tumorboard.errors import ApplicationError
+from tumorboard.services import save_validated
 
 from .models import Case, Patient, PriorTreatment, SpinalLesion
 
 PATIENT_FIELDS = frozenset(
-    {"mrn", "given_name", "family_name", "date_of_birth", "sex", "preferred_language", "phone", "email"}
+    {
+        "mrn",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "preferred_language",
+        "phone",
+        "email",
+    }
 )
 CASE_FIELDS = frozenset(
     f.name
     for f in Case._meta.concrete_fields
     if f.name
     not in {
-        "id", "uuid", "patient", "status", "status_changed_at", "status_reason", "created_at",
-        "updated_at", "created_by", "updated_by", "goals_recorded_at", "goals_recorded_by",
+        "id",
+        "uuid",
+        "patient",
+        "status",
+        "status_changed_at",
+        "status_reason",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "goals_recorded_at",
+        "goals_recorded_by",
     }
 )
 CASE_UPDATE_FIELDS = CASE_FIELDS - {"board"}
 GOAL_FIELDS = frozenset({"goals_ranked", "goals_notes", "goals_reported_by"})
 LESION_FIELDS = frozenset(
-    f.name for f in SpinalLesion._meta.concrete_fields
+    f.name
+    for f in SpinalLesion._meta.concrete_fields
     if f.name not in {"id", "case", "created_at", "updated_at", "created_by", "updated_by"}
 )
 PRIOR_TREATMENT_FIELDS = frozenset(
-    f.name for f in PriorTreatment._meta.concrete_fields
+    f.name
+    for f in PriorTreatment._meta.concrete_fields
     if f.name not in {"id", "case", "created_at", "updated_at", "created_by", "updated_by"}
 )
 
@@ -45,27 +66,11 @@ def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:
         )
 
 
-def _save(instance, *, by: AbstractBaseUser, creating: bool = False) -> None:
-    """full_clean, stamp who changed it, save; the history row records the same user."""
-    if creating:
-        instance.created_by = by
-    instance.updated_by = by
-    instance._history_user = by
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise ApplicationError("Please correct the errors below.", fields=error_fields(exc)) from exc
-    try:
-        instance.save()
-    except IntegrityError as exc:  # a race past full_clean (e.g. a concurrent duplicate MRN)
-        raise ApplicationError("This record clashes with an existing one.") from exc
-
-
 @transaction.atomic
 def patient_create(*, by: AbstractBaseUser, **data: Any) -> Patient:
     _reject_unknown(data, PATIENT_FIELDS)
     patient = Patient(**data)
-    _save(patient, by=by, creating=True)
+    save_validated(patient, by=by, creating=True)
     return patient
 
 
@@ -75,7 +80,7 @@ def patient_update(*, patient: Patient, by: AbstractBaseUser, **data: Any) -> Pa
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     for name, value in data.items():
         setattr(patient, name, value)
-    _save(patient, by=by)
+    save_validated(patient, by=by)
     return patient
 
 
@@ -89,11 +94,13 @@ def case_create(
 ) -> Case:
     """Register a referral, with its lesions, in one transaction."""
     _reject_unknown(data, CASE_FIELDS)
-    case = Case(patient=patient, status=Case.Status.REFERRED, status_changed_at=timezone.now(), **data)
+    case = Case(
+        patient=patient, status=Case.Status.REFERRED, status_changed_at=timezone.now(), **data
+    )
     if GOAL_FIELDS & data.keys() and (data.get("goals_ranked") or data.get("goals_notes")):
         case.goals_recorded_at = timezone.now()
         case.goals_recorded_by = by
-    _save(case, by=by, creating=True)
+    save_validated(case, by=by, creating=True)
     for index, lesion in enumerate(lesions or []):
         try:
             lesion_add(case=case, by=by, **lesion)
@@ -118,7 +125,7 @@ def case_update(*, case: Case, by: AbstractBaseUser, **data: Any) -> Case:
     if goals_changed:
         case.goals_recorded_at = timezone.now()
         case.goals_recorded_by = by
-    _save(case, by=by)
+    save_validated(case, by=by)
     return case
 
 
@@ -128,7 +135,8 @@ def case_transition(*, case: Case, to: str, by: AbstractBaseUser, reason: str = 
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to not in Case.Status.values:
         raise ApplicationError(
-            "Unknown status.", fields={"status": [f"Choose one of: {', '.join(Case.Status.values)}."]}
+            "Unknown status.",
+            fields={"status": [f"Choose one of: {', '.join(Case.Status.values)}."]},
         )
     if not case.can_transition_to(to):
         allowed = ", ".join(sorted(case.TRANSITIONS[case.status])) or "none (final status)"
@@ -143,7 +151,7 @@ def case_transition(*, case: Case, to: str, by: AbstractBaseUser, reason: str = 
     case.status = to
     case.status_reason = reason.strip()
     case.status_changed_at = timezone.now()
-    _save(case, by=by)
+    save_validated(case, by=by)
     return case
 
 
@@ -153,7 +161,7 @@ def lesion_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> SpinalLesion
     if "level" in data and isinstance(data["level"], str):
         data["level"] = data["level"].strip().upper()
     lesion = SpinalLesion(case=case, **data)
-    _save(lesion, by=by, creating=True)
+    save_validated(lesion, by=by, creating=True)
     return lesion
 
 
@@ -163,7 +171,7 @@ def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) ->
     lesion = SpinalLesion.objects.select_for_update().get(pk=lesion.pk)
     for name, value in data.items():
         setattr(lesion, name, value)
-    _save(lesion, by=by)
+    save_validated(lesion, by=by)
     return lesion
 
 
@@ -177,5 +185,5 @@ def lesion_remove(*, lesion: SpinalLesion, by: AbstractBaseUser) -> None:
 def prior_treatment_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> PriorTreatment:
     _reject_unknown(data, PRIOR_TREATMENT_FIELDS)
     treatment = PriorTreatment(case=case, **data)
-    _save(treatment, by=by, creating=True)
+    save_validated(treatment, by=by, creating=True)
     return treatment

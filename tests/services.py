@@ -53,7 +53,8 @@ def _postgres_problem(url: str) -> str | None:
             connect_timeout=3,
         ).close()
     except psycopg.Error as exc:
-        return f"PostgreSQL unreachable at {cfg.get('HOST')}:{cfg.get('PORT')} ({exc.__class__.__name__})"
+        where = f"{cfg.get('HOST')}:{cfg.get('PORT')}"
+        return f"PostgreSQL unreachable at {where} ({exc.__class__.__name__})"
     return None
 
 
@@ -126,7 +127,9 @@ SERVICES = _probe()
 
 def pytest_configure(config: pytest.Config) -> None:
     if SERVICES.fatal:
-        pytest.exit("Required test services missing:\n  " + "\n  ".join(SERVICES.fatal), returncode=3)
+        pytest.exit(
+            "Required test services missing:\n  " + "\n  ".join(SERVICES.fatal), returncode=3
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -1,4 +1,4 @@
-"""Roles are Django groups; board-level duties (coordinator, chair, member) are BoardMembership rows.
+"""Roles are Django groups; board duties (coordinator, chair, member) are BoardMembership rows.
 
 Access decisions live in each app's selectors (querysets scoped to the user) and are tested as
 allowed/refused pairs.

@@ -1,0 +1,22 @@
+"""`manage.py seed_demo`: fictional demo data for a first run (safe to run again)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cases import demo
+from tumorboard.errors import ApplicationError
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the fictional Spine Oncology Board, its members, ten demo cases and two upcoming "
+        "meetings. Running it again creates nothing twice. For a local demo only: the printed "
+        "password is public."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            summary = demo.seed_demo()
+        except ApplicationError as exc:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+            raise CommandError(f"{exc.message} {details}".strip()) from exc
+        self.stdout.write(demo.format_summary(summary))
