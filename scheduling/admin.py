@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AgendaItem, Board, BoardMembership, Meeting, SpecialistProfile
+from .models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    BoardMembership,
+    BoardSchedule,
+    CalendarFeed,
+    Invitation,
+    Meeting,
+    Notification,
+    SpecialistProfile,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -54,3 +65,41 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
     list_filter = ("meeting__board",)
     search_fields = ("case__patient__mrn",)
     raw_id_fields = ("case", "meeting")
+
+
+@admin.register(BoardSchedule)
+class BoardScheduleAdmin(SimpleHistoryAdmin):
+    list_display = ("board", "recurrence", "local_start_time", "duration_minutes", "active")
+    list_filter = ("board", "active")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SimpleHistoryAdmin):
+    list_display = ("meeting", "user", "discipline", "response", "responded_at")
+    list_filter = ("response", "discipline")
+    search_fields = ("user__username", "user__last_name")
+    raw_id_fields = ("meeting", "user")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ("meeting", "user", "mode")
+    list_filter = ("mode",)
+    search_fields = ("user__username", "user__last_name")
+    raw_id_fields = ("meeting", "user")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("recipient", "kind", "subject", "created_at", "emailed_at", "read_at")
+    list_filter = ("kind",)
+    search_fields = ("recipient__username", "subject", "dedupe_key")
+    raw_id_fields = ("recipient",)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ("user", "created_at")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)
+    exclude = ("token",)

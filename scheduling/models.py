@@ -44,7 +44,9 @@ class SpecialistProfile(TrackedModel):
         indexes = [models.Index(fields=["discipline"], name="specialist_discipline_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.username} ({self.get_discipline_display()})"
+        return (
+            f"{self.user.get_full_name() or self.user.username} ({self.get_discipline_display()})"
+        )
 
 
 class Board(PublicIdModel, TrackedModel):
@@ -64,9 +66,22 @@ class Board(PublicIdModel, TrackedModel):
         default=False, help_text="Group Bilsky grade 1c with high-grade compression."
     )
     intermediate_histology = models.CharField(
-        max_length=16, choices=IntermediateHistology.choices, default=IntermediateHistology.SENSITIVE
+        max_length=16,
+        choices=IntermediateHistology.choices,
+        default=IntermediateHistology.SENSITIVE,
     )
     sbrt_regimens = models.JSONField(default=list, blank=True)
+    # Coordination settings.
+    mri_max_age_days = models.PositiveSmallIntegerField(
+        default=28, help_text="A spine MRI older than this makes a case not ready."
+    )
+    opinion_deadline_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Opinions are due this many hours before the meeting."
+    )
+    agenda_circulation_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="The agenda is circulated this many hours before the meeting."
+    )
+    default_case_minutes = models.PositiveSmallIntegerField(default=10)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="BoardMembership",
@@ -96,12 +111,45 @@ class BoardMembership(TrackedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["board", "user", "role"], name="membership_unique_role"),
+            models.UniqueConstraint(
+                fields=["board", "user", "role"], name="membership_unique_role"
+            ),
         ]
         indexes = [models.Index(fields=["user", "role"], name="membership_user_role_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.board} ({self.role})"
+
+
+class BoardSchedule(TrackedModel):
+    """A standing schedule ("weekly on Tuesday 07:30 for 60 minutes") that generates meetings.
+
+    `recurrence` is an RFC 5545 RRULE without DTSTART (e.g. "FREQ=WEEKLY;BYDAY=TU"); the local
+    start time is interpreted in the board's time zone, so meetings stay at 07:30 across
+    daylight-saving changes while being stored in UTC.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="schedules")
+    recurrence = models.CharField(max_length=200, default="FREQ=WEEKLY;BYDAY=TU")
+    local_start_time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    starts_on = models.DateField()
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5) & Q(duration_minutes__lte=480),
+                name="schedule_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board.name}: {self.recurrence} at {self.local_start_time:%H:%M}"
 
 
 class Meeting(PublicIdModel, TrackedModel):
@@ -122,6 +170,16 @@ class Meeting(PublicIdModel, TrackedModel):
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    schedule = models.ForeignKey(
+        BoardSchedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    agenda_circulated_at = models.DateTimeField(null=True, blank=True)
+    # Booking more case-minutes than the meeting lasts needs an explicit, recorded override.
+    overbooking_reason = models.CharField(max_length=300, blank=True)
+    overbooking_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overbooking_allowed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -130,6 +188,9 @@ class Meeting(PublicIdModel, TrackedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["board", "starts_at"], name="meeting_board_start_unique"
             ),
         ]
         indexes = [
@@ -146,6 +207,11 @@ class AgendaItem(TrackedModel):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="agenda_items")
     position = models.PositiveIntegerField()
     minutes_allotted = models.PositiveSmallIntegerField(default=10)
+    added_late = models.BooleanField(
+        default=False, help_text="Added after the agenda was circulated."
+    )
+    # True while the meeting is planned or in progress: a case sits on one open agenda at most.
+    is_open = models.BooleanField(default=True)
 
     history = HistoricalRecords()
 
@@ -153,6 +219,10 @@ class AgendaItem(TrackedModel):
         ordering = ["meeting", "position"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "case"], name="agenda_one_item_per_case"),
+            models.UniqueConstraint(fields=["meeting", "position"], name="agenda_unique_position"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(is_open=True), name="agenda_case_on_one_open_meeting"
+            ),
             models.CheckConstraint(
                 condition=Q(minutes_allotted__gte=1) & Q(minutes_allotted__lte=120),
                 name="agenda_minutes_range",
@@ -162,3 +232,109 @@ class AgendaItem(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.meeting} #{self.position}"
+
+
+class Invitation(TrackedModel):
+    """A member invited to a meeting for their discipline, who accepts or declines."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", "No answer yet"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_invitations"
+    )
+    discipline = models.CharField(max_length=32, choices=Discipline.choices, blank=True)
+    response = models.CharField(max_length=16, choices=Response.choices, default=Response.PENDING)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="invitation_once_per_meeting")
+        ]
+        indexes = [models.Index(fields=["user", "response"], name="invitation_user_resp_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.meeting}"
+
+
+class Attendance(TrackedModel):
+    """Who was at the meeting, and how; quorum is computed from these rows."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        REMOTE = "remote", "Remote"
+        ABSENT = "absent", "Absent"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_attendance"
+    )
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.meeting}: {self.mode}"
+
+
+class Notification(models.Model):
+    """A message to one person (in the app and by e-mail).
+
+    `dedupe_key` names the thing it is about ("opinion-reminder:<meeting>:<user>:<case>"): the
+    unique constraint means a reminder never goes out twice, even when its task runs twice.
+    Subjects and bodies carry no patient names or MRNs; links use UUIDs.
+    """
+
+    class Kind(models.TextChoices):
+        OPINION_REMINDER = "opinion_reminder", "Opinion reminder"
+        AGENDA_CIRCULATED = "agenda_circulated", "Agenda circulated"
+        CASE_DEFERRED = "case_deferred", "Case deferred"
+        INVITATION = "invitation", "Invitation"
+        CONFLICT = "conflict", "Meeting conflict"
+        PLAN_ACTIVITY = "plan_activity", "Plan activity assigned"
+        GENERAL = "general", "General"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["emailed_at"], name="notification_unsent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar-subscription token (the URL is the credential; revocable)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user}"
