@@ -123,6 +123,10 @@ STORAGES = {
     },
 }
 
+# In development static files are served from the app folders; production runs collectstatic.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
 # E-mail: console unless configured (EMAIL_URL, e.g. smtp+tls://user:pass@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -163,6 +167,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "MeetingStatusEnum": "scheduling.models.Meeting.Status",
+        "SpinalLevelEnum": "recommendations.scoring.levels.SPINAL_LEVEL_CHOICES",
+        "NeuroGradeEnum": "cases.models.GRADE_CHOICES",
+    },
 }
 
 # Security headers. The deploy-time ones are on whenever DEBUG is off.

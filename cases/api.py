@@ -1,0 +1,363 @@
+"""REST API v1 for patients and cases. Each view parses input, calls one service or selector, and
+shapes the output. Scope comes from the selectors: outside it, a record answers 404."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tumorboard.roles import is_staff_member
+
+from . import services
+from .models import Case, Patient, PriorTreatment, SpinalLesion
+from .selectors import case_detail, case_list, cases_visible_to, patients_visible_to
+from .serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseFilterSerializer,
+    CaseHistoryEntrySerializer,
+    CaseSummarySerializer,
+    CaseTransitionSerializer,
+    CaseUpdateSerializer,
+    LesionSerializer,
+    PatientSerializer,
+    PriorTreatmentSerializer,
+)
+
+
+class IsClinicalStaff(BasePermission):
+    """Coordinators, chairs and specialists; patients and users without a role are refused."""
+
+    message = "Only clinical staff of a board can use this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_staff_member(request.user)
+
+
+class StaffApiMixin:
+    permission_classes = [IsAuthenticated, IsClinicalStaff]
+    filter_backends: list = []
+
+
+def _visible_case(request, uuid) -> Case:
+    try:
+        return cases_visible_to(request.user).get(uuid=uuid)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _case_response(request, case: Case, *, code=status.HTTP_200_OK) -> Response:
+    """The case as its detail page shows it (reloaded with everything prefetched)."""
+    case = case_detail(user=request.user, uuid=case.uuid)
+    return Response(CaseDetailSerializer(case).data, status=code)
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: `detail` plus a list of messages per field."),
+    403: OpenApiResponse(description="Not clinical staff."),
+    404: OpenApiResponse(description="No such record within your boards."),
+}
+
+
+def _errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+# Patients ---------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["patients"])
+class PatientListCreateApi(StaffApiMixin, GenericAPIView):
+    serializer_class = PatientSerializer
+
+    def get_queryset(self):
+        return patients_visible_to(self.request.user).order_by("family_name", "given_name", "pk")
+
+    @extend_schema(
+        summary="Patients of your boards",
+        responses={200: PatientSerializer(many=True), **_errors(403)},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(PatientSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Register a patient",
+        request=PatientSerializer,
+        responses={201: PatientSerializer, **_errors(400, 403)},
+    )
+    def post(self, request):
+        serializer = PatientSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        patient = services.patient_create(by=request.user, **serializer.validated_data)
+        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["patients"])
+class PatientDetailApi(StaffApiMixin, GenericAPIView):
+    serializer_class = PatientSerializer
+
+    def get_object(self):
+        try:
+            return patients_visible_to(self.request.user).get(uuid=self.kwargs["uuid"])
+        except Patient.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(summary="One patient", responses={200: PatientSerializer, **_errors(403, 404)})
+    def get(self, request, uuid):
+        return Response(PatientSerializer(self.get_object()).data)
+
+    def _update(self, request, *, partial: bool) -> Response:
+        patient = self.get_object()
+        serializer = PatientSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        patient = services.patient_update(
+            patient=patient, by=request.user, **serializer.validated_data
+        )
+        return Response(PatientSerializer(patient).data)
+
+    @extend_schema(
+        summary="Replace a patient's details",
+        request=PatientSerializer,
+        responses={200: PatientSerializer, **_errors(400, 403, 404)},
+    )
+    def put(self, request, uuid):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        summary="Change some of a patient's details",
+        request=PatientSerializer,
+        responses={200: PatientSerializer, **_errors(400, 403, 404)},
+    )
+    def patch(self, request, uuid):
+        return self._update(request, partial=True)
+
+
+# Cases ------------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["cases"])
+class CaseListCreateApi(StaffApiMixin, GenericAPIView):
+    serializer_class = CaseSummarySerializer
+
+    @extend_schema(
+        summary="Cases of your boards, most urgent first",
+        parameters=[CaseFilterSerializer],
+        responses={200: CaseSummarySerializer(many=True), **_errors(400, 403)},
+    )
+    def get(self, request):
+        filters = CaseFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        cases = case_list(user=request.user, filters=filters.validated_data)
+        page = self.paginate_queryset(cases)
+        return self.get_paginated_response(CaseSummarySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Refer a case to a board, with its lesions",
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer, **_errors(400, 403)},
+    )
+    def post(self, request):
+        serializer = CaseCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        case = services.case_create(by=request.user, **serializer.validated_data)
+        return _case_response(request, case, code=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CaseDetailApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="One case with lesions, prior treatments and agenda",
+        responses={200: CaseDetailSerializer, **_errors(403, 404)},
+    )
+    def get(self, request, uuid):
+        try:
+            case = case_detail(user=request.user, uuid=uuid)
+        except Case.DoesNotExist:
+            raise Http404 from None
+        return Response(CaseDetailSerializer(case).data)
+
+    @extend_schema(
+        summary="Change a case's clinical data (not its status: see transition)",
+        request=CaseUpdateSerializer,
+        responses={200: CaseDetailSerializer, **_errors(400, 403, 404)},
+    )
+    def patch(self, request, uuid):
+        case = _visible_case(request, uuid)
+        serializer = CaseUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_update(case=case, by=request.user, **serializer.validated_data)
+        return _case_response(request, case)
+
+
+@extend_schema(tags=["cases"])
+class CaseTransitionApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Move a case to another status",
+        description="Allowed moves follow Case.TRANSITIONS; to defer or withdraw, give a reason.",
+        request=CaseTransitionSerializer,
+        responses={200: CaseDetailSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        case = _visible_case(request, uuid)
+        serializer = CaseTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = services.case_transition(
+            case=case, to=data["status"], by=request.user, reason=data["reason"]
+        )
+        return _case_response(request, case)
+
+
+@extend_schema(tags=["cases"])
+class CaseLesionCreateApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Add a lesion to a case",
+        request=LesionSerializer,
+        responses={201: LesionSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        case = _visible_case(request, uuid)
+        serializer = LesionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lesion = services.lesion_add(case=case, by=request.user, **serializer.validated_data)
+        return Response(LesionSerializer(lesion).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CaseLesionDetailApi(StaffApiMixin, APIView):
+    def _lesion(self, request, uuid, lesion_id) -> SpinalLesion:
+        case = _visible_case(request, uuid)
+        try:
+            return case.lesions.get(pk=lesion_id)
+        except SpinalLesion.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        summary="Change a lesion",
+        request=LesionSerializer,
+        responses={200: LesionSerializer, **_errors(400, 403, 404)},
+    )
+    def patch(self, request, uuid, lesion_id):
+        lesion = self._lesion(request, uuid, lesion_id)
+        serializer = LesionSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        lesion = services.lesion_update(lesion=lesion, by=request.user, **serializer.validated_data)
+        return Response(LesionSerializer(lesion).data)
+
+    @extend_schema(
+        summary="Remove a lesion",
+        responses={204: OpenApiResponse(description="Removed."), **_errors(403, 404)},
+    )
+    def delete(self, request, uuid, lesion_id):
+        services.lesion_remove(lesion=self._lesion(request, uuid, lesion_id), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["cases"])
+class CasePriorTreatmentCreateApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Record an earlier radiation, surgery or cement augmentation",
+        request=PriorTreatmentSerializer,
+        responses={201: PriorTreatmentSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        case = _visible_case(request, uuid)
+        serializer = PriorTreatmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        treatment = services.prior_treatment_add(
+            case=case, by=request.user, **serializer.validated_data
+        )
+        return Response(PriorTreatmentSerializer(treatment).data, status=status.HTTP_201_CREATED)
+
+
+# History ----------------------------------------------------------------------------------------
+
+# Bookkeeping and relations, not clinical content; who and when are shown per entry anyway.
+HISTORY_EXCLUDED = frozenset(
+    {
+        "id",
+        "case",
+        "patient",
+        "board",
+        "created_by",
+        "updated_by",
+        "goals_recorded_by",
+        "goals_recorded_at",
+        "status_changed_at",
+    }
+)
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history_entries(records, *, record: str, label) -> list[dict]:
+    """One entry per historical row; a change lists the fields that differ from the row before."""
+    entries, previous = [], {}
+    for row in records:
+        before = previous.get(row.id)
+        changes = []
+        if row.history_type == "~" and before is not None:
+            delta = row.diff_against(before, excluded_fields=HISTORY_EXCLUDED)
+            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+        previous[row.id] = row
+        if row.history_type == "~" and not changes:
+            continue  # saved without a visible change
+        entries.append(
+            {
+                "at": row.history_date,
+                "by": row.history_user,
+                "record": record,
+                "label": label(row),
+                "action": ACTIONS[row.history_type],
+                "reason": row.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def case_history(case: Case) -> list[dict]:
+    """Who changed what, and when, on a case, its lesions and prior treatments; newest first.
+
+    Three queries whatever the length of the history. (A read: belongs in selectors.py.)
+    """
+    order = ("history_date", "history_id")
+    entries = [
+        *_history_entries(
+            case.history.select_related("history_user").order_by(*order),
+            record="case",
+            label=lambda row: "case",
+        ),
+        *_history_entries(
+            SpinalLesion.history.filter(case_id=case.pk)
+            .select_related("history_user")
+            .order_by(*order),
+            record="lesion",
+            label=lambda row: row.level,
+        ),
+        *_history_entries(
+            PriorTreatment.history.filter(case_id=case.pk)
+            .select_related("history_user")
+            .order_by(*order),
+            record="prior_treatment",
+            label=lambda row: f"{row.kind} {row.level_from}",
+        ),
+    ]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+@extend_schema(tags=["cases"])
+class CaseHistoryApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Who changed what on a case, and when",
+        responses={200: CaseHistoryEntrySerializer(many=True), **_errors(403, 404)},
+    )
+    def get(self, request, uuid):
+        case = _visible_case(request, uuid)
+        return Response(CaseHistoryEntrySerializer(case_history(case), many=True).data)

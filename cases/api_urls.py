@@ -1,0 +1,25 @@
+"""/api/v1/ routes for patients and cases. Records are addressed by uuid only."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("patients/", api.PatientListCreateApi.as_view(), name="patient-list"),
+    path("patients/<uuid:uuid>/", api.PatientDetailApi.as_view(), name="patient-detail"),
+    path("cases/", api.CaseListCreateApi.as_view(), name="case-list"),
+    path("cases/<uuid:uuid>/", api.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<uuid:uuid>/transition/", api.CaseTransitionApi.as_view(), name="case-transition"),
+    path("cases/<uuid:uuid>/lesions/", api.CaseLesionCreateApi.as_view(), name="case-lesions"),
+    path(
+        "cases/<uuid:uuid>/lesions/<int:lesion_id>/",
+        api.CaseLesionDetailApi.as_view(),
+        name="case-lesion-detail",
+    ),
+    path(
+        "cases/<uuid:uuid>/prior-treatments/",
+        api.CasePriorTreatmentCreateApi.as_view(),
+        name="case-prior-treatments",
+    ),
+    path("cases/<uuid:uuid>/history/", api.CaseHistoryApi.as_view(), name="case-history"),
+]
