@@ -27,13 +27,27 @@ class PatientAdmin(SimpleHistoryAdmin):
 
 @admin.register(Case)
 class CaseAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "patient", "board", "status", "urgency", "primary_site", "created_at")
+    list_display = (
+        "__str__",
+        "patient",
+        "board",
+        "status",
+        "urgency",
+        "primary_site",
+        "created_at",
+    )
     list_filter = ("status", "urgency", "board", "primary_site")
     search_fields = ("patient__mrn", "patient__family_name", "clinical_question")
     list_select_related = ("patient", "board")
     readonly_fields = (
-        "uuid", "created_at", "updated_at", "created_by", "updated_by", "status_changed_at",
-        "goals_recorded_at", "goals_recorded_by",
+        "uuid",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "status_changed_at",
+        "goals_recorded_at",
+        "goals_recorded_by",
     )
     raw_id_fields = ("patient",)
     inlines = [LesionInline, PriorTreatmentInline]

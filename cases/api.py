@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from tumorboard.roles import is_staff_member
 
 from . import services
-from .models import Case, Patient, PriorTreatment, SpinalLesion
-from .selectors import case_detail, case_list, cases_visible_to, patients_visible_to
+from .models import Case, Patient, SpinalLesion
+from .selectors import case_detail, case_history, case_list, cases_visible_to, patients_visible_to
 from .serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
@@ -274,82 +274,6 @@ class CasePriorTreatmentCreateApi(StaffApiMixin, APIView):
             case=case, by=request.user, **serializer.validated_data
         )
         return Response(PriorTreatmentSerializer(treatment).data, status=status.HTTP_201_CREATED)
-
-
-# History ----------------------------------------------------------------------------------------
-
-# Bookkeeping and relations, not clinical content; who and when are shown per entry anyway.
-HISTORY_EXCLUDED = frozenset(
-    {
-        "id",
-        "case",
-        "patient",
-        "board",
-        "created_by",
-        "updated_by",
-        "goals_recorded_by",
-        "goals_recorded_at",
-        "status_changed_at",
-    }
-)
-ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-def _history_entries(records, *, record: str, label) -> list[dict]:
-    """One entry per historical row; a change lists the fields that differ from the row before."""
-    entries, previous = [], {}
-    for row in records:
-        before = previous.get(row.id)
-        changes = []
-        if row.history_type == "~" and before is not None:
-            delta = row.diff_against(before, excluded_fields=HISTORY_EXCLUDED)
-            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
-        previous[row.id] = row
-        if row.history_type == "~" and not changes:
-            continue  # saved without a visible change
-        entries.append(
-            {
-                "at": row.history_date,
-                "by": row.history_user,
-                "record": record,
-                "label": label(row),
-                "action": ACTIONS[row.history_type],
-                "reason": row.history_change_reason or "",
-                "changes": changes,
-            }
-        )
-    return entries
-
-
-def case_history(case: Case) -> list[dict]:
-    """Who changed what, and when, on a case, its lesions and prior treatments; newest first.
-
-    Three queries whatever the length of the history. (A read: belongs in selectors.py.)
-    """
-    order = ("history_date", "history_id")
-    entries = [
-        *_history_entries(
-            case.history.select_related("history_user").order_by(*order),
-            record="case",
-            label=lambda row: "case",
-        ),
-        *_history_entries(
-            SpinalLesion.history.filter(case_id=case.pk)
-            .select_related("history_user")
-            .order_by(*order),
-            record="lesion",
-            label=lambda row: row.level,
-        ),
-        *_history_entries(
-            PriorTreatment.history.filter(case_id=case.pk)
-            .select_related("history_user")
-            .order_by(*order),
-            record="prior_treatment",
-            label=lambda row: f"{row.kind} {row.level_from}",
-        ),
-    ]
-    entries.sort(key=lambda entry: entry["at"], reverse=True)
-    return entries
 
 
 @extend_schema(tags=["cases"])

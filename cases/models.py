@@ -384,7 +384,9 @@ class PriorTreatment(TrackedModel):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="radiation")
-                | Q(dose_gy__isnull=False, dose_gy__gt=0, fractions__isnull=False, fractions__gte=1),
+                | Q(
+                    dose_gy__isnull=False, dose_gy__gt=0, fractions__isnull=False, fractions__gte=1
+                ),
                 name="prior_radiation_needs_dose_and_fractions",
                 violation_error_message="Prior radiation needs its dose (Gy) and fractions.",
             ),

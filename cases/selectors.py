@@ -8,8 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet, Value, When
 from scheduling.models import AgendaItem, Board, Meeting
 from tumorboard.roles import is_staff_member
 
-from .models import Case, Patient
-
+from .models import Case, Patient, PriorTreatment, SpinalLesion
 
 URGENCY_RANK = models.Case(
     When(urgency=Case.Urgency.EMERGENCY, then=Value(0)),
@@ -57,8 +56,10 @@ def _upcoming_agenda_items() -> Prefetch:
 def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
     """The case list: filter by status, urgency, meeting; urgent first, then newest."""
     filters = filters or {}
-    qs = cases_visible_to(user).select_related("patient", "board").prefetch_related(
-        _upcoming_agenda_items(), "lesions"
+    qs = (
+        cases_visible_to(user)
+        .select_related("patient", "board")
+        .prefetch_related(_upcoming_agenda_items(), "lesions")
     )
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
@@ -83,3 +84,82 @@ def case_detail(*, user, uuid) -> Case:
 
 def case_editable_by(*, user, case: Case) -> bool:
     return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+# Change history ------------------------------------------------------------------------------
+
+# Bookkeeping and relations, not clinical content; who and when are shown per entry anyway.
+HISTORY_EXCLUDED = frozenset(
+    {
+        "id",
+        "case",
+        "patient",
+        "board",
+        "created_by",
+        "updated_by",
+        "goals_recorded_by",
+        "goals_recorded_at",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+    }
+)
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history_entries(records, *, record: str, label) -> list[dict]:
+    """One entry per historical row; a change lists the fields that differ from the row before."""
+    entries, previous = [], {}
+    for row in records:
+        before = previous.get(row.id)
+        changes = []
+        if row.history_type == "~" and before is not None:
+            delta = row.diff_against(before, excluded_fields=HISTORY_EXCLUDED)
+            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+        previous[row.id] = row
+        if row.history_type == "~" and not changes:
+            continue  # saved without a visible change
+        entries.append(
+            {
+                "model": row.instance_type,
+                "at": row.history_date,
+                "by": row.history_user,
+                "record": record,
+                "label": label(row),
+                "action": ACTIONS[row.history_type],
+                "reason": row.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def case_history(case: Case) -> list[dict]:
+    """Who changed what, and when, on a case, its lesions and prior treatments; newest first.
+
+    Three queries whatever the length of the history.
+    """
+    order = ("history_date", "history_id")
+    entries = [
+        *_history_entries(
+            case.history.select_related("history_user").order_by(*order),
+            record="case",
+            label=lambda row: "case",
+        ),
+        *_history_entries(
+            SpinalLesion.history.filter(case_id=case.pk)
+            .select_related("history_user")
+            .order_by(*order),
+            record="lesion",
+            label=lambda row: row.level,
+        ),
+        *_history_entries(
+            PriorTreatment.history.filter(case_id=case.pk)
+            .select_related("history_user")
+            .order_by(*order),
+            record="prior_treatment",
+            label=lambda row: f"{row.kind} {row.level_from}",
+        ),
+    ]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries

@@ -1,1 +1,18 @@
-urlpatterns = []
+"""The server-rendered pages (the API lives under /api/v1/)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("my/summaries/", views.my_summaries, name="my-summaries"),
+    path("cases/", include("cases.urls")),
+]

@@ -53,7 +53,9 @@ def test_case_with_invalid_lesion_level_writes_nothing(cast):
     assert SpinalLesion.objects.count() == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [("kps", 75), ("kps", 110), ("ecog", 6), ("pain_score", 11)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("kps", 75), ("kps", 110), ("ecog", 6), ("pain_score", 11)]
+)
 def test_out_of_range_scores_refused(cast, field, value):
     case = CaseFactory(board=cast.board)
     with pytest.raises(ApplicationError) as excinfo:

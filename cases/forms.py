@@ -1,0 +1,306 @@
+"""Page forms: they parse and present input. The services decide what may be written.
+
+The model forms here are never saved: views pass `cleaned_data` to a service, which validates again
+inside its transaction and whose `ApplicationError.fields` the view puts back on these forms.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from scheduling.models import Meeting
+
+from .models import LEVEL_ERRORS, Case, Patient, SpinalLesion
+from .selectors import boards_of, patients_visible_to
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _text(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _number(low: int, high: int, step: int = 1) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"min": low, "max": high, "step": step})
+
+
+GOAL_RANKS = len(Case.Goal.choices)
+
+
+class RankedGoalsWidget(forms.MultiWidget):
+    """One select per rank, most important first."""
+
+    def __init__(self, attrs=None):
+        widgets = [
+            forms.Select(
+                choices=[("", _("Priority %d: —") % rank), *Case.Goal.choices],
+                attrs={"aria-label": _("Priority %d") % rank},
+            )
+            for rank in range(1, GOAL_RANKS + 1)
+        ]
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        return list(value or [])
+
+
+class RankedGoalsField(forms.MultiValueField):
+    """The patient's goals as an ordered list; the model refuses unknown or repeated goals."""
+
+    widget = RankedGoalsWidget
+
+    def __init__(self, **kwargs):
+        fields = [
+            forms.ChoiceField(choices=Case.Goal.choices, required=False)
+            for _rank in range(GOAL_RANKS)
+        ]
+        kwargs.setdefault("required", False)
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        return [goal for goal in data_list if goal]
+
+    def has_changed(self, initial, data):
+        # The default compares rank by rank and stops at the shorter list.
+        return list(initial or []) != self.compress(data or [])
+
+
+class PatientChoiceForm(forms.Form):
+    """Register a new patient, or attach the case to one already registered on the user's boards."""
+
+    NEW, EXISTING = "new", "existing"
+
+    source = forms.ChoiceField(
+        label=_("Patient"),
+        choices=[(NEW, _("New patient")), (EXISTING, _("Already registered (find by MRN)"))],
+        initial=NEW,
+        widget=forms.RadioSelect,
+    )
+    existing_mrn = forms.CharField(
+        label=_("MRN of the registered patient"), max_length=32, required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        data["patient"] = None
+        if data.get("source") != self.EXISTING:
+            return data
+        mrn = (data.get("existing_mrn") or "").strip()
+        if not mrn:
+            self.add_error("existing_mrn", _("Enter the MRN of the registered patient."))
+            return data
+        # Only patients on the user's boards: an MRN elsewhere in the hospital is not revealed.
+        data["patient"] = patients_visible_to(self.user).filter(mrn=mrn).first()
+        if data["patient"] is None:
+            self.add_error(
+                "existing_mrn", _("No patient with this MRN is registered on your boards.")
+            )
+        return data
+
+    @property
+    def wants_new_patient(self) -> bool:
+        return self.cleaned_data.get("source", self.NEW) == self.NEW
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "mrn",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "preferred_language",
+            "phone",
+            "email",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+
+
+CASE_FIELDSETS: list[tuple[str, list[str]]] = [
+    (_("Referral"), ["board", "referring_clinician", "urgency", "clinical_question"]),
+    (
+        _("Primary tumour"),
+        [
+            "primary_site",
+            "histology",
+            "histology_confirmed",
+            "diagnosis_date",
+            "molecular_markers",
+            "systemic_therapy_history",
+        ],
+    ),
+    (
+        _("Extent of disease"),
+        ["vertebral_body_mets", "extraspinal_bone_mets", "visceral_mets", "brain_mets"],
+    ),
+    (
+        _("Neurological status"),
+        [
+            "asia_grade",
+            "frankel_grade",
+            "neuro_progression",
+            "deficit_onset",
+            "ambulatory",
+            "neuro_exam_date",
+            "neuro_deficits",
+        ],
+    ),
+    (
+        _("Performance status, pain and general health"),
+        ["ecog", "kps", "pain_score", "fit_for_surgery", "analgesics", "comorbidities"],
+    ),
+    (_("The patient's goals"), ["goals_ranked", "goals_reported_by", "goals_notes"]),
+]
+CASE_FORM_FIELDS = [name for _legend, names in CASE_FIELDSETS for name in names]
+
+
+class CaseForm(forms.ModelForm):
+    """The clinical fields of a case, grouped as the case page shows them."""
+
+    goals_ranked = RankedGoalsField(label=_("Goals, most important first"))
+
+    class Meta:
+        model = Case
+        fields = CASE_FORM_FIELDS
+        widgets = {
+            "clinical_question": _text(3),
+            "molecular_markers": _text(2),
+            "systemic_therapy_history": _text(2),
+            "neuro_deficits": _text(2),
+            "analgesics": _text(2),
+            "comorbidities": _text(2),
+            "goals_notes": _text(3),
+            "diagnosis_date": DateInput(),
+            "neuro_exam_date": DateInput(),
+            "deficit_onset": DateTimeInput(),
+            "ecog": _number(0, 5),
+            "kps": _number(0, 100, 10),
+            "pain_score": _number(0, 10),
+            "vertebral_body_mets": _number(0, 33),
+            "extraspinal_bone_mets": _number(0, 999),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "board" in self.fields:
+            boards = boards_of(user).order_by("name")
+            self.fields["board"].queryset = boards
+            self.fields["board"].empty_label = None
+        self.fields["clinical_question"].widget.attrs["placeholder"] = _(
+            "e.g. Separation surgery then SBRT, or radiotherapy alone?"
+        )
+
+    def fieldsets(self):
+        for legend, names in CASE_FIELDSETS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                yield legend, fields
+
+
+class CaseEditForm(CaseForm):
+    """A case never changes board here (that would move it out of its members' sight)."""
+
+    class Meta(CaseForm.Meta):
+        fields = [name for name in CASE_FORM_FIELDS if name != "board"]
+
+
+class LesionForm(forms.ModelForm):
+    class Meta:
+        model = SpinalLesion
+        fields = [
+            "level",
+            "imaging_date",
+            "imaging_modality",
+            "pain",
+            "bone_lesion",
+            "alignment",
+            "collapse",
+            "posterolateral",
+            "escc_grade",
+            "notes",
+        ]
+        widgets = {"imaging_date": DateInput(), "notes": _text(2)}
+        error_messages = {"level": LEVEL_ERRORS}
+
+
+class BaseLesionFormSet(forms.BaseFormSet):
+    def lesions(self) -> list[dict]:
+        """The lesions the user filled in, in order (blank rows are skipped)."""
+        return [form.cleaned_data for form in self.forms if form.has_changed()]
+
+    def add_error(self, message: str) -> None:
+        self.non_form_errors().append(message)
+
+
+LesionFormSet = forms.formset_factory(
+    LesionForm, formset=BaseLesionFormSet, extra=2, max_num=29, validate_max=True
+)
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Case.Status.choices], required=False
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=[("", _("Any urgency")), *Case.Urgency.choices], required=False
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"),
+        queryset=Meeting.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        empty_label=_("Any meeting"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = (
+            Meeting.objects.filter(board__in=boards_of(user))
+            .select_related("board")
+            .exclude(status=Meeting.Status.CANCELLED)
+            .order_by("-starts_at")
+        )
+        self.fields["meeting"].label_from_instance = _meeting_label
+
+    def filters(self) -> dict:
+        """The valid, non-empty filters (an invalid one is shown as an error and ignored)."""
+        self.is_valid()
+        filters = {name: value for name, value in self.cleaned_data.items() if value}
+        if "meeting" in filters:
+            filters["meeting"] = filters["meeting"].uuid
+        return filters
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    starts = timezone.localtime(meeting.starts_at)
+    return f"{starts:%a %d %b %Y, %H:%M} – {meeting.board.name} ({meeting.get_kind_display()})"
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Case.Status.choices)
+    reason = forms.CharField(
+        label=_("Reason (required to defer or withdraw)"),
+        max_length=500,
+        required=False,
+        widget=_text(2),
+    )

@@ -1,0 +1,544 @@
+"""Case pages: who may see and change what, how bad input is shown, and what gets written."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, Patient, SpinalLesion
+from tests.factories import (
+    AgendaItemFactory,
+    CaseFactory,
+    LesionFactory,
+    MeetingFactory,
+    PatientFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def create_data(board, **overrides) -> dict:
+    data = {
+        "who-source": "new",
+        "who-existing_mrn": "",
+        "patient-mrn": "DEMO-9101",
+        "patient-given_name": "Walter",
+        "patient-family_name": "Demo",
+        "patient-date_of_birth": "1961-03-02",
+        "patient-sex": "male",
+        "patient-preferred_language": "en",
+        "case-board": str(board.pk),
+        "case-referring_clinician": "Dr Referrer",
+        "case-urgency": "urgent",
+        "case-clinical_question": "Separation surgery then SBRT, or radiotherapy alone?",
+        "case-primary_site": "renal_cell",
+        "case-kps": "70",
+        "case-goals_ranked_0": "walking",
+        "case-goals_ranked_1": "independence",
+        "lesions-TOTAL_FORMS": "2",
+        "lesions-INITIAL_FORMS": "0",
+        "lesions-MIN_NUM_FORMS": "0",
+        "lesions-MAX_NUM_FORMS": "1000",
+        "lesions-0-level": "T10",
+        "lesions-0-imaging_date": "2025-01-10",
+        "lesions-0-imaging_modality": "mri",
+        "lesions-0-pain": "mechanical",
+        "lesions-0-bone_lesion": "lytic",
+        "lesions-0-alignment": "normal",
+        "lesions-0-collapse": "under_50",
+        "lesions-0-posterolateral": "unilateral",
+        "lesions-0-escc_grade": "3",
+        "lesions-1-imaging_modality": "mri",  # the untouched second row
+    }
+    return data | overrides
+
+
+def counts() -> tuple[int, int, int]:
+    return Patient.objects.count(), Case.objects.count(), SpinalLesion.objects.count()
+
+
+# --- home, login, patient placeholder -------------------------------------------------------
+
+
+def test_home_sends_anonymous_to_login():
+    response = client_for().get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+
+
+def test_home_sends_staff_to_cases_and_patients_to_summaries(cast):
+    assert client_for(cast.coordinator).get("/")["Location"] == reverse("case-list")
+    assert client_for(cast.patient_user).get("/")["Location"] == reverse("my-summaries")
+
+
+def test_home_refuses_user_without_role(cast):
+    response = client_for(cast.stranger).get("/")
+    assert response.status_code == 403
+    assert "has not been given a role" in text(response)
+
+
+def test_my_summaries_placeholder_for_patient_only(cast):
+    allowed = client_for(cast.patient_user).get(reverse("my-summaries"))
+    assert allowed.status_code == 200
+    assert "No summary has been released to you yet." in text(allowed)
+    assert client_for(cast.coordinator).get(reverse("my-summaries")).status_code == 403
+
+
+def test_login_form_signs_in_and_logout_is_a_post(cast):
+    client = Client()
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert 'name="password"' in text(page)
+    response = client.post(reverse("login"), {"username": "coord", "password": "pw-test-1234"})
+    assert response.status_code == 302
+    assert client.get(reverse("case-list")).status_code == 200
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("case-list")).status_code == 302
+
+
+def test_login_refuses_wrong_password(cast):
+    response = Client().post(reverse("login"), {"username": "coord", "password": "wrong"})
+    assert response.status_code == 200
+    assert "enter a correct username and password" in text(response)
+
+
+def test_navigation_follows_role(cast):
+    staff_page = text(client_for(cast.coordinator).get(reverse("case-list")))
+    assert reverse("case-create") in staff_page
+    assert reverse("my-summaries") not in staff_page
+    patient_page = text(client_for(cast.patient_user).get(reverse("my-summaries")))
+    assert reverse("my-summaries") in patient_page
+    assert reverse("case-create") not in patient_page
+
+
+# --- case list --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair", "surgeon", "outsider"])
+def test_case_list_allowed_for_clinical_staff(cast, who):
+    assert client_for(getattr(cast, who)).get(reverse("case-list")).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["patient_user", "stranger"])
+def test_case_list_refused_for_patient_and_roleless(cast, who):
+    assert client_for(getattr(cast, who)).get(reverse("case-list")).status_code == 403
+
+
+def test_case_list_needs_login():
+    response = client_for().get(reverse("case-list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_case_list_shows_own_board_cases_only(cast):
+    ours = CaseFactory(board=cast.board, patient__family_name="Ourside")
+    LesionFactory(case=ours, level="T10")
+    CaseFactory(board=cast.other_board, patient__family_name="Elsewhere")
+    page = text(client_for(cast.coordinator).get(reverse("case-list")))
+    assert "OURSIDE" in page
+    assert "T10" in page
+    assert "ELSEWHERE" not in page
+    outsider_page = text(client_for(cast.outsider).get(reverse("case-list")))
+    assert "ELSEWHERE" in outsider_page
+    assert "OURSIDE" not in outsider_page
+
+
+def test_case_list_never_puts_mrn_in_a_link(cast):
+    case = CaseFactory(board=cast.board, patient__mrn="DEMO-4242")
+    page = text(client_for(cast.coordinator).get(reverse("case-list")))
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert f"/cases/{case.uuid}/" in hrefs
+    assert "DEMO-4242" in page
+    assert not [href for href in hrefs if "DEMO-4242" in href]
+
+
+def test_case_list_orders_emergency_first_and_badges_it(cast):
+    CaseFactory(board=cast.board, patient__family_name="Routinecase", urgency="routine")
+    CaseFactory(board=cast.board, patient__family_name="Emergent", urgency="emergency")
+    page = text(client_for(cast.coordinator).get(reverse("case-list")))
+    assert page.index("EMERGENT") < page.index("ROUTINECASE")
+    assert "badge--emergency" in page
+
+
+def test_status_filter_excludes_other_statuses(cast):
+    CaseFactory(board=cast.board, patient__family_name="Readyone", status="ready")
+    CaseFactory(board=cast.board, patient__family_name="Referredone", status="referred")
+    page = text(client_for(cast.coordinator).get(reverse("case-list"), {"status": "ready"}))
+    assert "READYONE" in page
+    assert "REFERREDONE" not in page
+
+
+def test_urgency_filter(cast):
+    CaseFactory(board=cast.board, patient__family_name="Urgentone", urgency="urgent")
+    CaseFactory(board=cast.board, patient__family_name="Routineone", urgency="routine")
+    page = text(client_for(cast.coordinator).get(reverse("case-list"), {"urgency": "urgent"}))
+    assert "URGENTONE" in page
+    assert "ROUTINEONE" not in page
+
+
+def test_meeting_filter_and_next_meeting_column(cast):
+    meeting = MeetingFactory(board=cast.board)
+    on_agenda = CaseFactory(board=cast.board, patient__family_name="Onagenda")
+    AgendaItemFactory(meeting=meeting, case=on_agenda)
+    CaseFactory(board=cast.board, patient__family_name="Notonagenda")
+    page = text(client_for(cast.coordinator).get(reverse("case-list"), {"meeting": meeting.uuid}))
+    assert "ONAGENDA" in page
+    assert "NOTONAGENDA" not in page
+    assert f'datetime="{meeting.starts_at.astimezone().isoformat()[:10]}' in page
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"status": "bogus"}, "Select a valid choice. bogus is not one of the available choices."),
+        ({"urgency": "whenever"}, "Select a valid choice. whenever is not one"),
+        ({"meeting": "not-a-uuid"}, "“not-a-uuid” is not a valid UUID."),
+    ],
+)
+def test_invalid_filter_is_a_form_error_not_a_500(cast, params, error):
+    CaseFactory(board=cast.board, patient__family_name="Stillshown")
+    response = client_for(cast.coordinator).get(reverse("case-list"), params)
+    assert response.status_code == 200
+    assert error in text(response)
+    assert "STILLSHOWN" in text(response)
+
+
+def test_meeting_of_another_board_is_not_a_filter_choice(cast):
+    theirs = MeetingFactory(board=cast.other_board)
+    response = client_for(cast.coordinator).get(reverse("case-list"), {"meeting": theirs.uuid})
+    assert "Select a valid choice" in text(response)
+
+
+def _case_with_everything(board):
+    case = CaseFactory(board=board)
+    LesionFactory(case=case, level="T10")
+    LesionFactory(case=case, level="L2")
+    AgendaItemFactory(meeting=MeetingFactory(board=board), case=case)
+    return case
+
+
+def test_case_list_query_count_is_constant(cast):
+    client = client_for(cast.coordinator)
+    client.get(reverse("case-list"))  # warm the session and content types
+    for _ in range(2):
+        _case_with_everything(cast.board)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(reverse("case-list")).status_code == 200
+    for _ in range(18):
+        _case_with_everything(cast.board)
+    with CaptureQueriesContext(connection) as twenty:
+        response = client.get(reverse("case-list"))
+    assert text(response).count('class="row--') == 20
+    assert len(twenty) == len(two), [q["sql"] for q in twenty.captured_queries]
+
+
+# --- case detail ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair", "surgeon"])
+def test_case_detail_allowed_for_board_members(cast, who):
+    case = CaseFactory(board=cast.board, clinical_question="Radiotherapy now for pain?")
+    LesionFactory(case=case, level="L2")
+    response = client_for(getattr(cast, who)).get(reverse("case-detail", args=[case.uuid]))
+    assert response.status_code == 200
+    page = text(response)
+    assert "Radiotherapy now for pain?" in page
+    assert "L2" in page
+    assert '<section class="card card--assessment" id="assessment"' in page
+    assert "Decision support" in page
+    assert "Scores are computed once the decision-support engine is connected." in page
+
+
+def test_case_detail_is_404_for_staff_of_another_board(cast):
+    case = CaseFactory(board=cast.board)
+    assert (
+        client_for(cast.outsider).get(reverse("case-detail", args=[case.uuid])).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("who", ["patient_user", "stranger"])
+def test_case_detail_refused_for_patient_and_roleless(cast, who):
+    case = CaseFactory(board=cast.board, patient=cast.patient)
+    response = client_for(getattr(cast, who)).get(reverse("case-detail", args=[case.uuid]))
+    assert response.status_code == 403
+
+
+def test_case_detail_shows_transitions_goals_and_history(cast):
+    case = CaseFactory(board=cast.board, goals_ranked=["pain_relief", "time_at_home"])
+    services.case_update(case=case, by=cast.surgeon, kps=60)
+    page = text(client_for(cast.coordinator).get(reverse("case-detail", args=[case.uuid])))
+    assert 'name="to" value="ready"' in page
+    assert 'name="to" value="plan_signed"' not in page
+    assert page.index("Pain relief") < page.index("Time at home")
+    history = page[page.index('id="history"') :]
+    assert "Case changed" in history
+    assert "Karnofsky (KPS)" in history
+    assert "<ins>60</ins>" in history
+    assert cast.surgeon.get_full_name() in history
+
+
+# --- status transitions -----------------------------------------------------------------------
+
+
+def test_legal_transition_by_board_member(cast):
+    case = CaseFactory(board=cast.board)
+    response = client_for(cast.coordinator).post(
+        reverse("case-transition", args=[case.uuid]), {"to": "ready"}, follow=True
+    )
+    assert "Status changed to Ready for review." in text(response)
+    case.refresh_from_db()
+    assert case.status == "ready"
+
+
+def test_transition_refused_for_outsider(cast):
+    case = CaseFactory(board=cast.board)
+    response = client_for(cast.outsider).post(
+        reverse("case-transition", args=[case.uuid]), {"to": "ready"}
+    )
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.status == "referred"
+
+
+def test_illegal_transition_shows_message_and_keeps_status(cast):
+    case = CaseFactory(board=cast.board)
+    response = client_for(cast.coordinator).post(
+        reverse("case-transition", args=[case.uuid]), {"to": "plan_signed"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "A case cannot go from Referred to Plan signed." in text(response)
+    case.refresh_from_db()
+    assert case.status == "referred"
+
+
+def test_withdraw_needs_a_reason(cast):
+    case = CaseFactory(board=cast.board)
+    url = reverse("case-transition", args=[case.uuid])
+    client = client_for(cast.coordinator)
+    response = client.post(url, {"to": "withdrawn", "reason": "  "}, follow=True)
+    assert "A reason is required to defer or withdraw." in text(response)
+    case.refresh_from_db()
+    assert case.status == "referred"
+    client.post(url, {"to": "withdrawn", "reason": "Patient chose care closer to home"})
+    case.refresh_from_db()
+    assert (case.status, case.status_reason) == ("withdrawn", "Patient chose care closer to home")
+
+
+def test_transition_is_post_only(cast):
+    case = CaseFactory(board=cast.board)
+    url = reverse("case-transition", args=[case.uuid])
+    assert client_for(cast.coordinator).get(url, {"to": "ready"}).status_code == 405
+
+
+# --- register a case --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["coordinator", "surgeon"])
+def test_create_page_allowed_for_clinical_staff(cast, who):
+    response = client_for(getattr(cast, who)).get(reverse("case-create"))
+    assert response.status_code == 200
+    assert "Spine Oncology Board" in text(response)
+    assert "Other Hospital Board" not in text(response)
+
+
+@pytest.mark.parametrize("who", ["patient_user", "stranger"])
+def test_create_refused_for_patient_and_roleless(cast, who):
+    client = client_for(getattr(cast, who))
+    assert client.get(reverse("case-create")).status_code == 403
+    before = counts()
+    assert client.post(reverse("case-create"), create_data(cast.board)).status_code == 403
+    assert counts() == before
+
+
+def test_create_registers_patient_case_and_lesions(cast):
+    response = client_for(cast.coordinator).post(reverse("case-create"), create_data(cast.board))
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case-detail", args=[case.uuid])
+    assert case.patient.mrn == "DEMO-9101"
+    assert case.patient.created_by == cast.coordinator
+    assert (case.board, case.urgency, case.kps) == (cast.board, "urgent", 70)
+    assert case.goals_ranked == ["walking", "independence"]
+    assert [(lesion.level, lesion.escc_grade) for lesion in case.lesions.all()] == [("T10", "3")]
+
+
+def test_create_for_an_already_registered_patient(cast):
+    known = CaseFactory(board=cast.board, patient__mrn="DEMO-7000").patient
+    data = create_data(cast.board, **{"who-source": "existing", "who-existing_mrn": "DEMO-7000"})
+    data["patient-mrn"] = ""  # the new-patient fields are ignored
+    response = client_for(cast.coordinator).post(reverse("case-create"), data)
+    assert response.status_code == 302
+    assert Patient.objects.count() == 1 + 1  # the cast's patient and the known one
+    assert known.cases.count() == 2
+
+
+def test_create_cannot_pick_a_patient_of_another_board(cast):
+    CaseFactory(board=cast.other_board, patient__mrn="DEMO-7001")
+    data = create_data(cast.board, **{"who-source": "existing", "who-existing_mrn": "DEMO-7001"})
+    before = counts()
+    response = client_for(cast.coordinator).post(reverse("case-create"), data)
+    assert response.status_code == 200
+    assert "No patient with this MRN is registered on your boards." in text(response)
+    assert counts() == before
+
+
+def test_create_with_invalid_level_shows_error_and_writes_nothing(cast):
+    before = counts()
+    response = client_for(cast.coordinator).post(
+        reverse("case-create"), create_data(cast.board, **{"lesions-0-level": "T13"})
+    )
+    assert response.status_code == 200
+    assert "T13 is not a spinal level" in text(response)
+    assert "Nothing was saved" in text(response)
+    assert counts() == before
+
+
+def test_create_with_out_of_range_kps_shows_error_and_writes_nothing(cast):
+    before = counts()
+    response = client_for(cast.coordinator).post(
+        reverse("case-create"), create_data(cast.board, **{"case-kps": "75"})
+    )
+    assert response.status_code == 200
+    assert "Karnofsky score must be 0–100 in steps of 10 (got 75)." in text(response)
+    assert counts() == before
+
+
+def test_create_with_duplicate_mrn_shows_error(cast):
+    PatientFactory(mrn="DEMO-9101")
+    before = counts()
+    response = client_for(cast.coordinator).post(reverse("case-create"), create_data(cast.board))
+    assert response.status_code == 200
+    assert "Patient with this MRN already exists." in text(response)
+    assert counts() == before
+
+
+def test_lesion_refused_by_the_service_rolls_back_patient_and_case(cast):
+    # Two rows at T10 pass each form; the service refuses the second inside the transaction.
+    data = create_data(
+        cast.board,
+        **{"lesions-1-level": "T10", "lesions-1-imaging_modality": "mri", "lesions-1-pain": "none"},
+    )
+    before = counts()
+    response = client_for(cast.coordinator).post(reverse("case-create"), data)
+    assert response.status_code == 200
+    assert "Lesion 2:" in text(response)
+    assert "already exists" in text(response)
+    assert counts() == before
+
+
+def test_create_refuses_a_board_the_user_is_not_on(cast):
+    before = counts()
+    response = client_for(cast.coordinator).post(
+        reverse("case-create"), create_data(cast.other_board)
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in text(response)
+    assert counts() == before
+
+
+def test_repeated_goal_is_a_form_error(cast):
+    data = create_data(cast.board, **{"case-goals_ranked_1": "walking"})
+    response = client_for(cast.coordinator).post(reverse("case-create"), data)
+    assert response.status_code == 200
+    assert "Each goal may be ranked only once." in text(response)
+    assert Case.objects.count() == 0
+
+
+# --- edit a case ------------------------------------------------------------------------------
+
+
+def edit_data(case, **overrides) -> dict:
+    data = {
+        "case-referring_clinician": case.referring_clinician,
+        "case-urgency": case.urgency,
+        "case-clinical_question": case.clinical_question,
+        "case-primary_site": case.primary_site,
+    }
+    return data | overrides
+
+
+@pytest.mark.parametrize("who", ["coordinator", "surgeon"])
+def test_edit_allowed_for_board_members(cast, who):
+    case = CaseFactory(board=cast.board)
+    client = client_for(getattr(cast, who))
+    assert client.get(reverse("case-edit", args=[case.uuid])).status_code == 200
+    response = client.post(
+        reverse("case-edit", args=[case.uuid]), edit_data(case, **{"case-kps": "80"})
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.kps == 80
+    assert case.updated_by == getattr(cast, who)
+
+
+def test_edit_refused_for_outsider(cast):
+    case = CaseFactory(board=cast.board)
+    client = client_for(cast.outsider)
+    assert client.get(reverse("case-edit", args=[case.uuid])).status_code == 404
+    response = client.post(
+        reverse("case-edit", args=[case.uuid]), edit_data(case, **{"case-kps": "80"})
+    )
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.kps is None
+
+
+@pytest.mark.parametrize("who", ["patient_user", "stranger"])
+def test_edit_refused_for_patient_and_roleless(cast, who):
+    case = CaseFactory(board=cast.board)
+    assert (
+        client_for(getattr(cast, who)).get(reverse("case-edit", args=[case.uuid])).status_code
+        == 403
+    )
+
+
+def test_edit_with_out_of_range_kps_writes_nothing(cast):
+    case = CaseFactory(board=cast.board, kps=70)
+    response = client_for(cast.coordinator).post(
+        reverse("case-edit", args=[case.uuid]), edit_data(case, **{"case-kps": "110"})
+    )
+    assert response.status_code == 200
+    assert "Karnofsky score must be 0–100 in steps of 10 (got 110)." in text(response)
+    case.refresh_from_db()
+    assert case.kps == 70
+    assert case.history.count() == 1
+
+
+def test_edit_adds_a_lesion_and_refuses_a_duplicate_level(cast):
+    case = CaseFactory(board=cast.board)
+    client = client_for(cast.coordinator)
+    url = reverse("case-edit", args=[case.uuid])
+    lesion = {"add_lesion": "1", "lesion-level": "L1", "lesion-imaging_modality": "mri"}
+    assert client.post(url, lesion).status_code == 302
+    assert list(case.lesions.values_list("level", flat=True)) == ["L1"]
+    response = client.post(url, lesion)
+    assert response.status_code == 200
+    assert "already exists" in text(response)
+    assert case.lesions.count() == 1
+
+
+def test_edit_lesion_with_invalid_level_is_a_form_error(cast):
+    case = CaseFactory(board=cast.board)
+    response = client_for(cast.coordinator).post(
+        reverse("case-edit", args=[case.uuid]),
+        {"add_lesion": "1", "lesion-level": "L6", "lesion-imaging_modality": "mri"},
+    )
+    assert response.status_code == 200
+    assert "L6 is not a spinal level" in text(response)
+    assert case.lesions.count() == 0

@@ -1,0 +1,327 @@
+"""Case pages. Thin: parse a form, call one selector or service, render or redirect.
+
+Access: every page is for clinical staff only (403 for patients and users without a role); a case
+outside `cases_visible_to(user)` is a 404, so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from scheduling.models import Meeting
+from tumorboard.errors import ApplicationError
+from tumorboard.roles import is_staff_member
+
+from . import selectors, services
+from .forms import (
+    CaseEditForm,
+    CaseFilterForm,
+    CaseForm,
+    LesionForm,
+    LesionFormSet,
+    PatientChoiceForm,
+    PatientForm,
+    TransitionForm,
+)
+from .models import Case
+
+CASES_PER_PAGE = 50
+HISTORY_ENTRIES = 20
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _get_case(user, case_uuid) -> Case:
+    try:
+        return selectors.case_detail(user=user, uuid=case_uuid)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def _show_errors(exc: ApplicationError, *forms, formset=None) -> None:
+    """Put a service's refusal on the forms: each field on the form that has it, the rest on top."""
+    main = forms[0]
+    for name, field_messages in exc.fields.items():
+        target = next((form for form in forms if name in form.fields), None)
+        for message in field_messages:
+            if name == "lesions" and formset is not None:
+                formset.add_error(message)
+            elif target is not None:
+                target.add_error(name, message)
+            elif name in {"__all__", "non_field_errors"}:
+                main.add_error(None, message)
+            else:
+                main.add_error(None, f"{name}: {message}")
+    if not exc.fields:
+        main.add_error(None, exc.message)
+
+
+def _next_meeting(case: Case, now: dt.datetime) -> Meeting | None:
+    """The first meeting not yet over that has the case on its agenda (from the prefetch)."""
+    meetings = [
+        item.meeting
+        for item in case.agenda_items.all()
+        if item.meeting.ends_at >= now and item.meeting.status != Meeting.Status.CLOSED
+    ]
+    return min(meetings, key=lambda m: m.starts_at, default=None)
+
+
+@staff_required
+def case_list(request):
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_bound else {}
+    cases = selectors.case_list(user=request.user, filters=filters)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for case in page:
+        case.next_meeting = _next_meeting(case, now)
+    return render(
+        request,
+        "cases/case_list.html",
+        {"filter_form": form, "page": page, "cases": page.object_list, "filtered": bool(filters)},
+    )
+
+
+@staff_required
+def case_detail(request, case_uuid):
+    case = _get_case(request.user, case_uuid)
+    now = timezone.now()
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "patient": case.patient,
+            "age": _age(case.patient.date_of_birth, timezone.localdate()),
+            "goals": [
+                Case.Goal(goal).label for goal in case.goals_ranked if goal in Case.Goal.values
+            ],
+            "lesions": case.lesions.all(),
+            "prior_treatments": case.prior_treatments.all(),
+            "agenda_items": sorted(case.agenda_items.all(), key=lambda i: i.meeting.starts_at),
+            "next_meeting": _next_meeting(case, now),
+            "transitions": [status for status in Case.Status if case.can_transition_to(status)],
+            "transition_form": TransitionForm(),
+            "history": _history(case),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def case_transition(request, case_uuid):
+    case = _get_case(request.user, case_uuid)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the offered status changes."))
+        return redirect("case-detail", case_uuid=case.uuid)
+    try:
+        case = services.case_transition(
+            case=case,
+            to=form.cleaned_data["to"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as exc:
+        details = [m for field_messages in exc.fields.values() for m in field_messages]
+        messages.error(request, " ".join([exc.message, *details]))
+    else:
+        messages.success(
+            request, _("Status changed to %(status)s.") % {"status": case.get_status_display()}
+        )
+    return redirect("case-detail", case_uuid=case.uuid)
+
+
+@staff_required
+def case_create(request):
+    """Register a referral: a new or already registered patient, the case and its lesions."""
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    choice_form = PatientChoiceForm(data, user=user, prefix="who")
+    patient_form = PatientForm(data, prefix="patient")
+    case_form = CaseForm(data, user=user, prefix="case")
+    lesion_formset = LesionFormSet(data, prefix="lesions")
+    if data is not None:
+        valid = [choice_form.is_valid(), case_form.is_valid(), lesion_formset.is_valid()]
+        if choice_form.wants_new_patient:
+            valid.append(patient_form.is_valid())
+        else:
+            patient_form = PatientForm(prefix="patient")  # not used: show it without errors
+        if all(valid):
+            try:
+                # One transaction: a refused lesion leaves neither the case nor a new patient.
+                with transaction.atomic():
+                    patient = choice_form.cleaned_data["patient"] or services.patient_create(
+                        by=user, **patient_form.cleaned_data
+                    )
+                    case = services.case_create(
+                        by=user,
+                        patient=patient,
+                        lesions=lesion_formset.lesions(),
+                        **case_form.cleaned_data,
+                    )
+            except ApplicationError as exc:
+                forms = [case_form, patient_form] if patient_form.is_bound else [case_form]
+                _show_errors(exc, *forms, formset=lesion_formset)
+            else:
+                messages.success(request, _("Case registered."))
+                return redirect("case-detail", case_uuid=case.uuid)
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "choice_form": choice_form,
+            "patient_form": patient_form,
+            "case_form": case_form,
+            "lesion_formset": lesion_formset,
+            "errors": _error_summary(choice_form, patient_form, case_form, formset=lesion_formset),
+        },
+    )
+
+
+@staff_required
+def case_edit(request, case_uuid):
+    """Change the clinical fields (→ case_update) or add a lesion (→ lesion_add)."""
+    case = _get_case(request.user, case_uuid)
+    data = request.POST if request.method == "POST" else None
+    adding_lesion = data is not None and "add_lesion" in data
+    # The form works on a copy: an invalid submission must not alter the case shown on the page.
+    case_form = CaseEditForm(
+        None if adding_lesion else data, instance=copy.copy(case), prefix="case"
+    )
+    lesion_form = LesionForm(data if adding_lesion else None, prefix="lesion")
+    if data is not None and not adding_lesion and case_form.is_valid():
+        changes = {name: case_form.cleaned_data[name] for name in case_form.changed_data}
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("case-detail", case_uuid=case.uuid)
+        try:
+            services.case_update(case=case, by=request.user, **changes)
+        except ApplicationError as exc:
+            _show_errors(exc, case_form)
+        else:
+            messages.success(request, _("Case updated."))
+            return redirect("case-detail", case_uuid=case.uuid)
+    if adding_lesion and lesion_form.is_valid():
+        try:
+            lesion = services.lesion_add(case=case, by=request.user, **lesion_form.cleaned_data)
+        except ApplicationError as exc:
+            _show_errors(exc, lesion_form)
+        else:
+            messages.success(request, _("Lesion %(level)s added.") % {"level": lesion.level})
+            return redirect("case-edit", case_uuid=case.uuid)
+    return render(
+        request,
+        "cases/case_edit.html",
+        {
+            "case": case,
+            "patient": case.patient,
+            "lesions": case.lesions.all(),
+            "case_form": case_form,
+            "lesion_form": lesion_form,
+            "errors": _error_summary(case_form, lesion_form),
+        },
+    )
+
+
+def _error_summary(*forms, formset=None) -> list[tuple[str, str]]:
+    """(anchor, message) for every error: the summary atop a form links to each field."""
+    labelled = [("", form) for form in forms]
+    if formset is not None and formset.is_bound:
+        labelled += [(_("Lesion %d") % number, form) for number, form in enumerate(formset, 1)]
+    items = [("", str(error)) for error in (formset.non_form_errors() if formset else [])]
+    for prefix, form in labelled:
+        if not form.is_bound:
+            continue
+        items += [
+            ("", f"{prefix}: {error}" if prefix else str(error))
+            for error in form.non_field_errors()
+        ]
+        for bound in form:
+            label = f"{prefix} – {bound.label}" if prefix else bound.label
+            items += [(f"field-{bound.html_name}", f"{label}: {error}") for error in bound.errors]
+    return items
+
+
+def _age(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+# --- change history ---------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: Any
+    what: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _history(case: Case) -> list[HistoryEntry]:
+    """The latest changes to the case, its lesions and prior treatments, labelled for people."""
+    what = {
+        ("case", "created"): _("Case registered"),
+        ("case", "changed"): _("Case changed"),
+        ("lesion", "created"): _("Lesion %s added"),
+        ("lesion", "changed"): _("Lesion %s changed"),
+        ("lesion", "deleted"): _("Lesion %s removed"),
+        ("prior_treatment", "created"): _("Prior treatment %s added"),
+        ("prior_treatment", "changed"): _("Prior treatment %s changed"),
+        ("prior_treatment", "deleted"): _("Prior treatment %s removed"),
+    }
+    entries = []
+    for entry in selectors.case_history(case)[:HISTORY_ENTRIES]:
+        text = what.get((entry["record"], entry["action"]), entry["action"])
+        if "%s" in text:
+            text = text % entry["label"]
+        changes = [
+            (
+                str(entry["model"]._meta.get_field(c["field"]).verbose_name),
+                _shown(entry["model"], c["field"], c["old"]),
+                _shown(entry["model"], c["field"], c["new"]),
+            )
+            for c in entry["changes"]
+        ]
+        entries.append(HistoryEntry(entry["at"], entry["by"], text, changes))
+    return entries
+
+
+def _shown(model, name: str, value) -> str:
+    model_field = model._meta.get_field(name)
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if name == "goals_ranked" and isinstance(value, list):
+        return ", ".join(str(dict(Case.Goal.choices).get(g, g)) for g in value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return f"{timezone.localtime(value):%d %b %Y %H:%M}"
+    return str(value)
