@@ -48,11 +48,27 @@ def real_worker(transactional_db, tmp_path):
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [
-                sys.executable, "-m", "celery", "-A", "tumorboard", "worker",
-                "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
-                "--without-heartbeat", "-Q", queue, "--loglevel=INFO", "-n", f"{queue}@%h",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tumorboard",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-Q",
+                queue,
+                "--loglevel=INFO",
+                "-n",
+                f"{queue}@%h",
             ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     client = Celery("tumorboard-test-client", broker=SERVICES.broker_url, backend=backend)
     client.conf.task_default_queue = queue

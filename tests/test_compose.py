@@ -23,7 +23,10 @@ def test_app_services_point_at_postgres_and_redis_with_debug_off():
     services = load()["services"]
     for name in ("web", "worker", "beat"):
         env = services[name]["environment"]
-        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+        assert (
+            env["DATABASE_URL"].startswith("postgres://")
+            and "@postgres:5432/" in env["DATABASE_URL"]
+        )
         assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
         assert env["DEBUG"] == "false"
         assert "SECRET_KEY" in env and "?" in env["SECRET_KEY"], "SECRET_KEY must be required"

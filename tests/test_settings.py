@@ -28,7 +28,11 @@ def run(code_or_args, env_overrides, *, manage=False):
         env.pop(key, None)
     env["DJANGO_SETTINGS_MODULE"] = "tumorboard.settings"
     env.update(env_overrides)
-    args = [sys.executable, "manage.py", *code_or_args] if manage else [sys.executable, "-c", code_or_args]
+    args = (
+        [sys.executable, "manage.py", *code_or_args]
+        if manage
+        else [sys.executable, "-c", code_or_args]
+    )
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
 
 
