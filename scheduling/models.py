@@ -70,7 +70,16 @@ class Board(PublicIdModel, TrackedModel):
         choices=IntermediateHistology.choices,
         default=IntermediateHistology.SENSITIVE,
     )
-    sbrt_regimens = models.JSONField(default=list, blank=True)
+    sbrt_regimens = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='SBRT regimens offered, e.g. [{"total_dose_gy": 24, "fractions": 2}]; '
+        "empty means the project list (recommendations.scoring.regimens).",
+    )
+    opinions_blind = models.BooleanField(
+        default=True,
+        help_text="A specialist sees the others' opinions only after submitting their own.",
+    )
     # Coordination settings.
     mri_max_age_days = models.PositiveSmallIntegerField(
         default=28, help_text="A spine MRI older than this makes a case not ready."

@@ -9,4 +9,5 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("", include("cases.api_urls")),
     path("", include("scheduling.api_urls")),
+    path("", include("recommendations.api_urls")),
 ]

@@ -15,4 +15,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("my/summaries/", views.my_summaries, name="my-summaries"),
     path("cases/", include("cases.urls")),
+    path("", include("scheduling.urls")),
+    path("", include("recommendations.urls")),
 ]

@@ -1,0 +1,3 @@
+"""/api/v1/ routes for opinions and summaries."""
+
+urlpatterns: list = []

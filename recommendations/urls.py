@@ -1,0 +1,3 @@
+"""Pages of the recommendations app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the scheduling app."""
+
+urlpatterns: list = []
