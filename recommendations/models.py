@@ -130,3 +130,247 @@ class SummaryPreparation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agenda_item}: {self.status}"
+
+
+class DecisionRecord(PublicIdModel, TrackedModel):
+    """The shared decision record for one case at one meeting, written live by several people.
+
+    `options` is a list of considered options, each {"option", "source" ("noms"|"opinion"|"board"),
+    "benefits": {neurological, local_control, pain_quality_of_life, recovery_time}, "risks": {...},
+    "fits_goals"}. `version` is the optimistic-concurrency token: a save naming an older version is
+    refused (409/412) and the other person's change shown.
+    """
+
+    class Involvement(models.TextChoices):
+        INVOLVED = "involved", "Patient and family were involved"
+        WILL_BE = "will_be_involved", "Patient and family will be involved"
+        NOT_INVOLVED = "not_involved", "Not involved (reason given)"
+
+    agenda_item = models.OneToOneField(
+        "scheduling.AgendaItem", on_delete=models.PROTECT, related_name="decision"
+    )
+    prefilled_from = models.ForeignKey(
+        PreMeetingSummary, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    options = models.JSONField(default=list, blank=True)
+    patient_goals = models.TextField(blank=True)
+    patient_involvement = models.CharField(max_length=24, choices=Involvement.choices, blank=True)
+    involvement_note = models.TextField(blank=True)
+    uncertainties = models.TextField(blank=True)
+    information_needed = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Decision record for {self.agenda_item}"
+
+
+class ConsensusPlan(PublicIdModel, TrackedModel):
+    """The board's consensus plan for one case at one meeting; locked once the chair signs.
+
+    After signing, every change is a PlanAmendment (reason, author, time) and the history table
+    keeps each earlier version readable.
+    """
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", "Plan agreed"
+        DEFERRED = "deferred_pending_information", "Deferred pending information"
+        REDISCUSS = "rediscuss", "Re-discuss at the next meeting"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+
+    decision = models.OneToOneField(DecisionRecord, on_delete=models.PROTECT, related_name="plan")
+    outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
+    summary = models.TextField(blank=True, help_text="The plan in one paragraph.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    quorum_met = models.BooleanField(null=True, blank=True)
+    quorum_override_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(signed_by__isnull=False) & Q(signed_at__isnull=False) & ~Q(outcome="")),
+                name="plan_signed_has_signer_and_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(quorum_met=True) | ~Q(quorum_override_reason=""),
+                name="plan_signed_without_quorum_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan for {self.decision.agenda_item}"
+
+
+class PlanActivity(PublicIdModel, TrackedModel):
+    """One structured activity of the plan, with an owner, a due date and a status."""
+
+    class Kind(models.TextChoices):
+        SURGERY = "surgery", "Local control: surgery"
+        RADIATION = "radiation", "Local control: radiation"
+        SYSTEMIC = "systemic", "Systemic therapy"
+        PAIN = "pain", "Pain management"
+        PALLIATIVE = "palliative", "Palliative care"
+        REHABILITATION = "rehabilitation", "Rehabilitation"
+        IMAGING = "imaging", "Follow-up imaging"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        NOT_DONE = "not_done", "Not done"
+        CHANGED_BY_PATIENT = "changed_by_patient", "Changed at the patient's wish"
+
+    # Allowed status changes; the plan services enforce them.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        "planned": frozenset({"in_progress", "done", "not_done", "changed_by_patient"}),
+        "in_progress": frozenset({"done", "not_done", "changed_by_patient"}),
+        "done": frozenset(),
+        "not_done": frozenset(),
+        "changed_by_patient": frozenset(),
+    }
+
+    plan = models.ForeignKey(ConsensusPlan, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    description = models.CharField(max_length=300)
+    details = models.JSONField(
+        default=dict, blank=True, help_text="e.g. surgery type, regimen, timing relative to surgery"
+    )
+    responsible_discipline = models.CharField(max_length=32, choices=Discipline.choices, blank=True)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_activities",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.PLANNED)
+    status_reason = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(responsible_discipline="") | Q(responsible_user__isnull=False),
+                name="activity_has_an_owner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["not_done", "changed_by_patient"]) | ~Q(status_reason=""),
+                name="activity_not_done_needs_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["responsible_user", "status"], name="activity_owner_status_idx"),
+            models.Index(fields=["status", "due_date"], name="activity_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Dissent(TrackedModel):
+    """A dissenting view, recorded by name."""
+
+    plan = models.ForeignKey(ConsensusPlan, on_delete=models.CASCADE, related_name="dissents")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    view = models.TextField()
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Dissent by {self.member}"
+
+
+class PlanAmendment(models.Model):
+    """A change to a signed plan: the reason, who and when; the plan's history keeps the before."""
+
+    plan = models.ForeignKey(ConsensusPlan, on_delete=models.CASCADE, related_name="amendments")
+    reason = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    plan_version_before = models.PositiveIntegerField()
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["plan", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="amendment_reason_required")
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment to {self.plan} at {self.created_at:%Y-%m-%d}"
+
+
+class PatientSummary(PublicIdModel, TrackedModel):
+    """The plain-language summary for the patient: draft → edited → released by a clinician.
+
+    Only released summaries reach the patient. Edits keep their history.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        EDITED = "edited", "Edited"
+        RELEASED = "released", "Released"
+
+    plan = models.ForeignKey(
+        ConsensusPlan, on_delete=models.PROTECT, related_name="patient_summaries"
+    )
+    language = models.CharField(max_length=8, default="en")
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain-language text (sections separated by headings).")
+    glossary = models.JSONField(default=list, blank=True)
+    reading_grade = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="released")
+                | (Q(released_by__isnull=False) & Q(released_at__isnull=False)),
+                name="patient_summary_released_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="patient_summary_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PatientAccessLink(models.Model):
+    """A single-use, expiring link to one released summary. Only a hash of the token is stored."""
+
+    summary = models.ForeignKey(
+        PatientSummary, on_delete=models.CASCADE, related_name="access_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Link to {self.summary} (expires {self.expires_at:%Y-%m-%d})"
