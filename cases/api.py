@@ -11,12 +11,14 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recommendations.assessment import case_assessment
 from tumorboard.roles import is_staff_member
 
 from . import services
 from .models import Case, Patient, SpinalLesion
 from .selectors import case_detail, case_history, case_list, cases_visible_to, patients_visible_to
 from .serializers import (
+    CaseAssessmentSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseFilterSerializer,
@@ -285,3 +287,23 @@ class CaseHistoryApi(StaffApiMixin, APIView):
     def get(self, request, uuid):
         case = _visible_case(request, uuid)
         return Response(CaseHistoryEntrySerializer(case_history(case), many=True).data)
+
+
+@extend_schema(tags=["cases"])
+class CaseAssessmentApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Decision support for a case: every score, with its components and explanation",
+        description=(
+            "Computed from the case's recorded data and its board's settings. A score that lacks "
+            "inputs is `computable: false` and lists what is `missing`; nothing is defaulted. "
+            "A NOMS suggestion with `confirmed: false` applied an unconfirmed rule. Decision "
+            "support suggests and explains; the board decides."
+        ),
+        responses={200: CaseAssessmentSerializer, **_errors(403, 404)},
+    )
+    def get(self, request, uuid):
+        try:
+            case = case_detail(user=request.user, uuid=uuid)
+        except Case.DoesNotExist:
+            raise Http404 from None
+        return Response(CaseAssessmentSerializer(case_assessment(case).as_dict()).data)

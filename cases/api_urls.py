@@ -22,4 +22,5 @@ urlpatterns = [
         name="case-prior-treatments",
     ),
     path("cases/<uuid:uuid>/history/", api.CaseHistoryApi.as_view(), name="case-history"),
+    path("cases/<uuid:uuid>/assessment/", api.CaseAssessmentApi.as_view(), name="case-assessment"),
 ]

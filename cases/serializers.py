@@ -10,8 +10,10 @@ import uuid
 from collections.abc import Callable, Mapping
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from recommendations.assessment import urgent_flags
 from recommendations.scoring.levels import SPINAL_LEVEL_CHOICES
 from scheduling.models import Board
 from scheduling.selectors import boards_visible_to
@@ -208,10 +210,165 @@ class CaseFilterSerializer(serializers.Serializer):
     board = serializers.UUIDField(required=False, help_text="Cases of this board.")
 
 
+# Decision support ---------------------------------------------------------------------------
+# Output shapes of recommendations.assessment (CaseAssessment.as_dict()). The API passes the dict
+# through these serializers, and a test checks nothing is lost on the way.
+
+
+class FlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["cord_compression", "unstable"])
+    label = serializers.CharField(help_text='Short, for a badge: "Cord compression".')
+    text = serializers.CharField(help_text="The reason, naming its source.")
+
+
+def _flags(case: Case) -> list[dict]:
+    """Urgent flags from the prefetched lesions and the (select_related) board: no query."""
+    flags = urgent_flags(case, case.lesions.all(), grade_1c_high=case.board.escc_1c_high_grade)
+    return [{"code": f.code, "label": f.label, "text": f.text} for f in flags]
+
+
+class ScoreResultSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    category = serializers.CharField()
+    components = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Points per component."
+    )
+    explanation = serializers.ListField(
+        child=serializers.CharField(), help_text="Plain-English sentences, each naming its source."
+    )
+
+
+class SinsResultSerializer(ScoreResultSerializer):
+    location_class = serializers.CharField()
+    level = serializers.CharField(allow_null=True)
+    surgical_consult = serializers.BooleanField()
+
+
+class EsccResultSerializer(ScoreResultSerializer):
+    grade = serializers.CharField()
+    high_grade = serializers.BooleanField()
+
+
+class RadiosensitivityResultSerializer(ScoreResultSerializer):
+    primary = serializers.CharField()
+    treated_as = serializers.CharField()
+    unconfirmed = serializers.BooleanField()
+    project_default = serializers.BooleanField()
+
+
+class AssessmentRegimenSerializer(serializers.Serializer):
+    total_dose_gy = serializers.FloatField()
+    fractions = serializers.IntegerField()
+    label = serializers.CharField()
+
+
+class NomsResultSerializer(ScoreResultSerializer):
+    radiation = serializers.CharField(allow_null=True)
+    procedure = serializers.CharField(allow_null=True)
+    procedures = serializers.ListField(child=serializers.CharField())
+    systemic_only = serializers.BooleanField()
+    supportive_care = serializers.BooleanField()
+    confirmed = serializers.BooleanField(
+        help_text="False when an unconfirmed rule applied: the board should confirm or override."
+    )
+    rules = serializers.ListField(child=serializers.CharField())
+    caveats = serializers.ListField(child=serializers.CharField())
+    regimens = AssessmentRegimenSerializer(many=True)
+    escc = EsccResultSerializer()
+    radiosensitivity = RadiosensitivityResultSerializer()
+
+
+class TokuhashiResultSerializer(ScoreResultSerializer):
+    primary = serializers.CharField()
+
+
+class TomitaResultSerializer(ScoreResultSerializer):
+    primary = serializers.CharField()
+    growth = serializers.CharField()
+    growth_given = serializers.BooleanField()
+
+
+class PatchellResultSerializer(ScoreResultSerializer):
+    eligible = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ScoreSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    computable = serializers.BooleanField()
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text="What must be recorded before it can be computed."
+    )
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class SinsScoreSerializer(ScoreSerializer):
+    result = SinsResultSerializer(allow_null=True)
+
+
+class EsccScoreSerializer(ScoreSerializer):
+    result = EsccResultSerializer(allow_null=True)
+
+
+class NomsScoreSerializer(ScoreSerializer):
+    result = NomsResultSerializer(allow_null=True)
+
+
+class RadiosensitivityScoreSerializer(ScoreSerializer):
+    result = RadiosensitivityResultSerializer(allow_null=True)
+
+
+class TokuhashiScoreSerializer(ScoreSerializer):
+    result = TokuhashiResultSerializer(allow_null=True)
+
+
+class TomitaScoreSerializer(ScoreSerializer):
+    result = TomitaResultSerializer(allow_null=True)
+
+
+class PatchellScoreSerializer(ScoreSerializer):
+    result = PatchellResultSerializer(allow_null=True)
+
+
+class LesionAssessmentSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    sins = SinsScoreSerializer()
+    escc = EsccScoreSerializer()
+    noms = NomsScoreSerializer()
+
+
+class AssessmentSettingsSerializer(serializers.Serializer):
+    grade_1c_high = serializers.BooleanField()
+    intermediate_as = serializers.CharField()
+    sbrt_regimens = AssessmentRegimenSerializer(many=True, help_text="The SBRT list in force.")
+    sbrt_regimens_source = serializers.ChoiceField(choices=["board", "project"])
+    sbrt_regimens_problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the board's own list could not be used (normally empty).",
+    )
+
+
+class CaseAssessmentSerializer(serializers.Serializer):
+    settings = AssessmentSettingsSerializer(help_text="The board settings in force.")
+    flags = FlagSerializer(many=True)
+    radiosensitivity = RadiosensitivityScoreSerializer()
+    tokuhashi_revised = TokuhashiScoreSerializer()
+    tomita = TomitaScoreSerializer()
+    patchell = PatchellScoreSerializer()
+    lesions = LesionAssessmentSerializer(many=True)
+    disclaimer = serializers.CharField()
+
+
+# Cases (continued) --------------------------------------------------------------------------
+
+
 class CaseSummarySerializer(serializers.ModelSerializer):
     patient = PatientSummarySerializer(read_only=True)
     board = BoardSummarySerializer(read_only=True)
     levels = serializers.SerializerMethodField(help_text="Involved spinal levels.")
+    flags = serializers.SerializerMethodField(
+        help_text="Urgent flags: high-grade ESCC with a progressing deficit; SINS 13 or more."
+    )
 
     class Meta:
         model = Case
@@ -226,6 +383,7 @@ class CaseSummarySerializer(serializers.ModelSerializer):
             "clinical_question",
             "referring_clinician",
             "levels",
+            "flags",
             "created_at",
             "updated_at",
         ]
@@ -233,6 +391,10 @@ class CaseSummarySerializer(serializers.ModelSerializer):
 
     def get_levels(self, case: Case) -> list[str]:
         return [lesion.level for lesion in case.lesions.all()]
+
+    @extend_schema_field(FlagSerializer(many=True))
+    def get_flags(self, case: Case) -> list[dict]:
+        return _flags(case)
 
 
 class AgendaEntrySerializer(serializers.Serializer):
@@ -252,6 +414,7 @@ CASE_OUTPUT_FIELDS = [
     "goals_recorded_at",
     "goals_recorded_by",
     "lesions",
+    "flags",
     "prior_treatments",
     "agenda",
     "created_at",
@@ -277,11 +440,18 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     updated_by = UserSummarySerializer(read_only=True, allow_null=True)
     goals_recorded_by = UserSummarySerializer(read_only=True, allow_null=True)
+    flags = serializers.SerializerMethodField(
+        help_text="Urgent flags: high-grade ESCC with a progressing deficit; SINS 13 or more."
+    )
 
     class Meta:
         model = Case
         fields = CASE_OUTPUT_FIELDS
         read_only_fields = fields
+
+    @extend_schema_field(FlagSerializer(many=True))
+    def get_flags(self, case: Case) -> list[dict]:
+        return _flags(case)
 
 
 # History ----------------------------------------------------------------------------------------

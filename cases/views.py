@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from recommendations.assessment import case_assessment, urgent_flags
 from scheduling.models import Meeting
 from tumorboard.errors import ApplicationError
 from tumorboard.roles import is_staff_member
@@ -98,6 +99,10 @@ def case_list(request):
     now = timezone.now()
     for case in page:
         case.next_meeting = _next_meeting(case, now)
+        # From the prefetched lesions and the joined board: no query per row.
+        case.flags = urgent_flags(
+            case, case.lesions.all(), grade_1c_high=case.board.escc_1c_high_grade
+        )
     return render(
         request,
         "cases/case_list.html",
@@ -126,6 +131,7 @@ def case_detail(request, case_uuid):
             "transitions": [status for status in Case.Status if case.can_transition_to(status)],
             "transition_form": TransitionForm(),
             "history": _history(case),
+            "assessment": case_assessment(case),
         },
     )
 

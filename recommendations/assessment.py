@@ -8,6 +8,8 @@ the board decides.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +18,7 @@ from django.utils import timezone
 
 from recommendations import scoring
 from recommendations.scoring.levels import SPINAL_LEVELS
+from recommendations.scoring.regimens import SBRT_REGIMENS, Regimen
 
 SINS_FIELDS = ("pain", "bone_lesion", "alignment", "collapse", "posterolateral")
 HIGH_GRADE_ORDER = ("0", "1a", "1b", "1c", "2", "3")
@@ -36,6 +39,9 @@ TOKUHASHI_VISCERAL = {
     "untreatable": "unremovable",
 }
 UNSTABLE_FROM = 13
+SBRT_MAX_FRACTIONS = 10  # the settings accept 1-10 (the project's spine SBRT list uses 1-5)
+SBRT_MAX_REGIMENS = 20
+REGIMEN_KEYS = ("total_dose_gy", "fractions")
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class LesionAssessment:
 class Flag:
     code: str
     text: str
+    label: str = ""  # short text for a badge, e.g. "Cord compression", "T12 SINS 16 unstable"
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ class CaseAssessment:
     def as_dict(self) -> dict[str, Any]:
         return {
             "settings": self.settings,
-            "flags": [{"code": f.code, "text": f.text} for f in self.flags],
+            "flags": [{"code": f.code, "label": f.label, "text": f.text} for f in self.flags],
             "radiosensitivity": self.radiosensitivity.as_dict(),
             "tokuhashi_revised": self.tokuhashi.as_dict(),
             "tomita": self.tomita.as_dict(),
@@ -127,12 +134,106 @@ def _score(name: str, missing: list[str], compute: Callable[[], Any], notes=()) 
         return Score(name=name, missing=(str(exc),), notes=tuple(notes))
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def regimens_from_settings(items: object) -> tuple[tuple[Regimen, ...], list[str]]:
+    """Read a board's SBRT list ([{"total_dose_gy": 24, "fractions": 2}, ...]).
+
+    Returns the regimens and the problems found, each naming its entry (1-based), so the board
+    settings service can refuse bad input with these messages and the assessment can say why it
+    fell back to the project list. A total dose above 0 Gy, 1 to 10 fractions, no duplicates.
+    """
+    if not isinstance(items, list):
+        return (), ["Give a list of regimens, each with total_dose_gy and fractions."]
+    if len(items) > SBRT_MAX_REGIMENS:
+        return (), [f"List at most {SBRT_MAX_REGIMENS} regimens."]
+    regimens: list[Regimen] = []
+    problems: list[str] = []
+    for number, item in enumerate(items, 1):
+        where = f"Regimen {number}"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: give total_dose_gy and fractions.")
+            continue
+        unknown = sorted(set(item) - set(REGIMEN_KEYS))
+        missing = [key for key in REGIMEN_KEYS if key not in item]
+        if unknown or missing:
+            problems += [f"{where}: {key} is required." for key in missing]
+            problems += [f"{where}: {key} is not a regimen field." for key in unknown]
+            continue
+        dose, fractions = item["total_dose_gy"], item["fractions"]
+        ok = True
+        if not _is_number(dose) or dose <= 0:
+            problems.append(
+                f"{where}: total_dose_gy must be a number of Gy above 0 (got {dose!r})."
+            )
+            ok = False
+        if (
+            not isinstance(fractions, int)
+            or isinstance(fractions, bool)
+            or not 1 <= fractions <= SBRT_MAX_FRACTIONS
+        ):
+            problems.append(
+                f"{where}: fractions must be a whole number from 1 to {SBRT_MAX_FRACTIONS} "
+                f"(got {fractions!r})."
+            )
+            ok = False
+        if not ok:
+            continue
+        regimen = Regimen(int(dose) if float(dose).is_integer() else float(dose), fractions)
+        if regimen in regimens:
+            problems.append(f"{where}: {regimen.label} is listed twice.")
+            continue
+        regimens.append(regimen)
+    return (tuple(regimens), problems) if not problems else ((), problems)
+
+
+def regimens_as_settings(regimens: Iterable[Regimen]) -> list[dict[str, Any]]:
+    """The stored form of a regimen list (what ``regimens_from_settings`` reads)."""
+    return [{"total_dose_gy": r.total_dose_gy, "fractions": r.fractions} for r in regimens]
+
+
+@dataclass(frozen=True)
+class SbrtRegimens:
+    """The SBRT regimens in force for a board: its own list, or the project list."""
+
+    regimens: tuple[Regimen, ...]
+    from_board: bool
+    problems: tuple[str, ...] = ()
+
+
+def board_sbrt_regimens(board) -> SbrtRegimens:
+    """The board's own SBRT list when it has one, else the project list (regimens.py).
+
+    A stored list that cannot be read (only possible outside the settings service) is not used
+    silently: the project list is shown with the problems found.
+    """
+    if not board.sbrt_regimens:
+        return SbrtRegimens(SBRT_REGIMENS, from_board=False)
+    regimens, problems = regimens_from_settings(board.sbrt_regimens)
+    if problems:
+        return SbrtRegimens(SBRT_REGIMENS, from_board=False, problems=tuple(problems))
+    return SbrtRegimens(regimens, from_board=True)
+
+
 def _board_settings(case) -> dict[str, Any]:
     board = case.board
+    sbrt = board_sbrt_regimens(board)
     return {
         "grade_1c_high": board.escc_1c_high_grade,
         "intermediate_as": board.intermediate_histology,
+        "sbrt_regimens": [dataclasses.asdict(r) for r in sbrt.regimens],
+        "sbrt_regimens_source": "board" if sbrt.from_board else "project",
+        "sbrt_regimens_problems": list(sbrt.problems),
     }
+
+
+def _with_board_regimens(result, board_regimens: tuple[Regimen, ...]):
+    """SRS suggestions list the board's SBRT regimens (cEBRT lists stay the project's)."""
+    if result.radiation != "srs":
+        return result
+    return dataclasses.replace(result, regimens=board_regimens)
 
 
 def _lesion(case, lesion, settings) -> LesionAssessment:
@@ -151,18 +252,24 @@ def _lesion(case, lesion, settings) -> LesionAssessment:
         noms_missing.append("a complete SINS for this level")
     if not escc.computable:
         noms_missing.append(_label(type(lesion), "escc_grade"))
+    board_regimens = tuple(
+        Regimen(r["total_dose_gy"], r["fractions"]) for r in settings["sbrt_regimens"]
+    )
     noms = _score(
         "noms",
         noms_missing,
-        lambda: scoring.noms(
-            primary=case.primary_site,
-            escc_grade=lesion.escc_grade,
-            sins_total=sins.result.total,
-            gross_instability=lesion.alignment == "subluxation",
-            mechanical_pain=lesion.pain == "mechanical",
-            fit_for_surgery=bool(case.fit_for_surgery),
-            grade_1c_high=settings["grade_1c_high"],
-            intermediate_as=settings["intermediate_as"],
+        lambda: _with_board_regimens(
+            scoring.noms(
+                primary=case.primary_site,
+                escc_grade=lesion.escc_grade,
+                sins_total=sins.result.total,
+                gross_instability=lesion.alignment == "subluxation",
+                mechanical_pain=lesion.pain == "mechanical",
+                fit_for_surgery=bool(case.fit_for_surgery),
+                grade_1c_high=settings["grade_1c_high"],
+                intermediate_as=settings["intermediate_as"],
+            ),
+            board_regimens,
         ),
     )
     return LesionAssessment(level=lesion.level, sins=sins, escc=escc, noms=noms)
@@ -281,6 +388,7 @@ def urgent_flags(case, lesions, *, grade_1c_high: bool) -> tuple[Flag, ...]:
                 "cord_compression",
                 "High-grade cord compression with a progressing deficit "
                 "(Bilsky 2010): hours matter.",
+                "Cord compression",
             )
         )
     for lesion in lesions:
@@ -290,7 +398,11 @@ def urgent_flags(case, lesions, *, grade_1c_high: bool) -> tuple[Flag, ...]:
             ).total
             if total >= UNSTABLE_FROM:
                 flags.append(
-                    Flag("unstable", f"{lesion.level}: SINS {total}, unstable (Fisher 2010).")
+                    Flag(
+                        "unstable",
+                        f"{lesion.level}: SINS {total}, unstable (Fisher 2010).",
+                        f"{lesion.level} SINS {total} unstable",
+                    )
                 )
     return tuple(flags)
 

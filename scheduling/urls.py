@@ -1,3 +1,9 @@
 """Pages of the scheduling app."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("boards/<uuid:board_uuid>/settings/", views.board_settings, name="board-settings"),
+]

@@ -262,7 +262,8 @@ def test_case_detail_allowed_for_board_members(cast, who):
     assert "L2" in page
     assert '<section class="card card--assessment" id="assessment"' in page
     assert "Decision support" in page
-    assert "Scores are computed once the decision-support engine is connected." in page
+    assert "Decision support suggests and explains; the board decides." in page
+    assert 'id="ds-lesion-L2"' in page
 
 
 def test_case_detail_is_404_for_staff_of_another_board(cast):

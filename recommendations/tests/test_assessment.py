@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import PriorTreatment
-from recommendations.assessment import case_assessment
+from recommendations.assessment import case_assessment, regimens_from_settings
 from tests.factories import BoardFactory, CaseFactory, LesionFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,62 @@ def test_patchell_refuses_prior_radiation_and_root_only_compression():
     reasons = " ".join(a.patchell.result.reasons).lower()
     assert "cauda equina or root compression only" in reasons
     assert "prior radiation prevents 30 gy/10" in reasons
+
+
+def test_srs_suggestions_list_the_boards_sbrt_regimens():
+    board = BoardFactory(
+        sbrt_regimens=[{"total_dose_gy": 24, "fractions": 2}, {"total_dose_gy": 27, "fractions": 3}]
+    )
+    a = case_assessment(walter(board=board))
+    assert a.lesions[0].noms.result.radiation == "srs"
+    assert [r.label for r in a.lesions[0].noms.result.regimens] == ["24 Gy/2", "27 Gy/3"]
+    assert a.settings["sbrt_regimens_source"] == "board"
+    # cEBRT lists stay the project's: the board list is for SBRT only.
+    cebrt = case_assessment(walter(board=board, primary_site="lymphoma"))
+    assert cebrt.lesions[0].noms.result.radiation == "cebrt"
+    assert [r.label for r in cebrt.lesions[0].noms.result.regimens] == [
+        "8 Gy x 1",
+        "20 Gy/5",
+        "24 Gy/6",
+        "30 Gy/10",
+    ]
+
+
+def test_an_unreadable_board_list_falls_back_to_the_project_list_and_says_why():
+    board = BoardFactory(sbrt_regimens=[{"total_dose_gy": 24, "fractions": 40}])
+    a = case_assessment(walter(board=board))
+    assert [r.label for r in a.lesions[0].noms.result.regimens][0] == "24 Gy x 1"
+    assert a.settings["sbrt_regimens_source"] == "project"
+    assert a.settings["sbrt_regimens_problems"] == [
+        "Regimen 1: fractions must be a whole number from 1 to 10 (got 40)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("items", "problem"),
+    [
+        ("24/2", "Give a list of regimens"),
+        ([{"total_dose_gy": 0, "fractions": 1}], "total_dose_gy must be a number of Gy above 0"),
+        ([{"total_dose_gy": "24", "fractions": 1}], "total_dose_gy must be a number"),
+        ([{"total_dose_gy": float("nan"), "fractions": 1}], "total_dose_gy must be a number"),
+        ([{"total_dose_gy": 24, "fractions": 0}], "fractions must be a whole number from 1"),
+        ([{"total_dose_gy": 24, "fractions": 2.5}], "fractions must be a whole number from 1"),
+        ([{"total_dose_gy": 24, "fractions": True}], "fractions must be a whole number from 1"),
+        ([{"total_dose_gy": 24}], "Regimen 1: fractions is required."),
+        ([{"total_dose_gy": 24, "fractions": 2, "x": 1}], "x is not a regimen field"),
+        (
+            [{"total_dose_gy": 24, "fractions": 2}, {"total_dose_gy": 24.0, "fractions": 2}],
+            "Regimen 2: 24 Gy/2 is listed twice.",
+        ),
+    ],
+)
+def test_regimens_from_settings_names_each_problem(items, problem):
+    regimens, problems = regimens_from_settings(items)
+    assert regimens == ()
+    assert any(problem in p for p in problems), problems
+
+
+def test_regimens_from_settings_reads_a_good_list():
+    regimens, problems = regimens_from_settings([{"total_dose_gy": 16.5, "fractions": 1}])
+    assert problems == []
+    assert [r.label for r in regimens] == ["16.5 Gy x 1"]

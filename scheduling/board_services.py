@@ -1,0 +1,74 @@
+"""Writes to a board's decision-support settings, and who may make them.
+
+Kept apart from scheduling/services.py while that module is being reworked; it can be merged into
+it later (nothing here depends on the meeting services).
+
+The settings decide the points the literature leaves open (docs/scoring.md): whether Bilsky grade
+1c counts as high grade, how intermediate histologies are treated, and which SBRT regimens the
+board offers. Coordinators and chairs of the board change them; every change is kept in the
+board's history with the user who made it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from recommendations.assessment import regimens_as_settings, regimens_from_settings
+from tumorboard.errors import BAD_INPUT, ApplicationError
+from tumorboard.roles import is_staff_member
+from tumorboard.services import save_validated
+
+from .models import Board, BoardMembership
+
+SETTINGS_FIELDS = ("escc_1c_high_grade", "intermediate_histology", "sbrt_regimens")
+SETTINGS_MANAGERS = (BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR)
+NOT_ALLOWED = "Only the board's coordinators and chair can change its decision-support settings."
+
+
+def board_settings_editable_by(*, user, board: Board) -> bool:
+    """Coordinators and chairs of this board (and superusers); nobody else, whatever their role."""
+    if not is_staff_member(user):
+        return False
+    if user.is_superuser:
+        return True
+    return BoardMembership.objects.filter(
+        board=board, user=user, role__in=SETTINGS_MANAGERS
+    ).exists()
+
+
+@transaction.atomic
+def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Board:
+    """Change some of the board's decision-support settings; returns the saved board.
+
+    ``sbrt_regimens`` is a list of {"total_dose_gy": > 0, "fractions": 1-10}; an empty list means
+    the project list (recommendations.scoring.regimens.SBRT_REGIMENS). Bad input raises an
+    ApplicationError with a message per field and changes nothing; a user who is not a
+    coordinator or chair of the board gets PermissionDenied.
+    """
+    unknown = sorted(set(fields) - set(SETTINGS_FIELDS))
+    if unknown:
+        raise TypeError(f"not a board decision-support setting: {', '.join(unknown)}")
+    if not board_settings_editable_by(user=by, board=board):
+        raise PermissionDenied(NOT_ALLOWED)
+
+    errors: dict[str, list[str]] = {}
+    if "escc_1c_high_grade" in fields and not isinstance(fields["escc_1c_high_grade"], bool):
+        errors["escc_1c_high_grade"] = ["Choose yes or no."]
+    if "sbrt_regimens" in fields:
+        regimens, problems = regimens_from_settings(fields["sbrt_regimens"])
+        if problems:
+            errors["sbrt_regimens"] = problems
+        else:
+            fields["sbrt_regimens"] = regimens_as_settings(regimens)
+    if errors:
+        raise ApplicationError(BAD_INPUT, fields=errors)
+
+    # Change the locked row, not the caller's copy: a refusal leaves the caller's board as it was,
+    # and a concurrent change to another setting is not overwritten.
+    locked = Board.objects.select_for_update().get(pk=board.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    save_validated(locked, by=by)
+    return locked
