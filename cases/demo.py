@@ -46,7 +46,8 @@ BOARD_REQUIRED_DISCIPLINES = [
 ]
 MEETING_LOCATION = "Spine MDT room, Level 3 (fictional)"
 REGULAR_MEETING = {"weekday": 1, "time": dt.time(7, 30), "minutes": 60}  # Tuesday 07:30
-URGENT_MEETING = {"time": dt.time(8, 0), "minutes": 30}  # tomorrow 08:00
+# Tomorrow 12:30: never overlaps the regular 07:30 meeting, even when tomorrow is a Tuesday.
+URGENT_MEETING = {"time": dt.time(12, 30), "minutes": 30}
 REGULAR_AGENDA = [1, 2, 3, 4, 5, 6]  # case numbers, in agenda order: case 1 first (urgent)
 URGENT_AGENDA = [10]
 
@@ -949,9 +950,7 @@ def _schedule(
         scheduling_services.agenda_item_add(
             meeting=meeting, case=case, by=by, minutes_allotted=minutes_each
         )
-        summary.count("agenda items")
-        if case.status == Case.Status.READY:
-            services.case_transition(case=case, to=Case.Status.SCHEDULED, by=by)
+        summary.count("agenda items")  # agenda_item_add moves a ready case to "scheduled"
 
 
 @transaction.atomic

@@ -198,8 +198,11 @@ class Meeting(PublicIdModel, TrackedModel):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
             ),
+            # A cancelled meeting frees its slot for a replacement at the same time.
             models.UniqueConstraint(
-                fields=["board", "starts_at"], name="meeting_board_start_unique"
+                fields=["board", "starts_at"],
+                condition=~Q(status="cancelled"),
+                name="meeting_board_start_unique",
             ),
         ]
         indexes = [

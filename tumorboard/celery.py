@@ -15,3 +15,33 @@ app.autodiscover_tasks()
 def ping() -> str:
     """Health check used by the real-worker test and by operators (`celery call`)."""
     return "pong"
+
+
+# Periodic coordination work (celery beat). Each task is idempotent, so a beat that fires twice
+# or a task that overlaps its previous run sends nothing twice.
+from celery.schedules import crontab  # noqa: E402 - appended below the app on purpose
+
+app.conf.beat_schedule = {
+    "scheduling-circulate-due-agendas": {
+        "task": "scheduling.tasks.circulate_due_agendas",
+        "schedule": crontab(minute="*/15"),
+    },
+    "scheduling-send-due-opinion-reminders": {
+        "task": "scheduling.tasks.send_due_opinion_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "scheduling-generate-meetings": {
+        "task": "scheduling.tasks.generate_meetings",
+        "schedule": crontab(hour=2, minute=10),
+    },
+}
+
+# Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
+app.conf.beat_schedule.update(
+    {
+        "recommendations-prepare-due-meetings": {
+            "task": "recommendations.tasks.prepare_due_meetings",
+            "schedule": crontab(minute="*/5"),
+        },
+    }
+)

@@ -248,7 +248,7 @@ def test_urgent_ad_hoc_meeting_tomorrow_holds_case_10(seeded):
     meeting = Meeting.objects.get(kind=Meeting.Kind.AD_HOC)
     local = timezone.localtime(meeting.starts_at, LONDON)
     assert local.date() == timezone.localdate() + dt.timedelta(days=1)
-    assert (local.hour, local.minute) == (8, 0)
+    assert (local.hour, local.minute) == (12, 30)
     assert list(meeting.agenda_items.values_list("position", "case__patient__mrn")) == [
         (1, "DEMO-0010")
     ]
@@ -319,3 +319,14 @@ def test_a_rerun_on_a_later_day_adds_no_empty_meetings(seeded):
     with mock.patch("django.utils.timezone.now", return_value=later):
         seed()
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_seeding_on_a_monday_puts_both_meetings_on_tuesday_without_overlap():
+    monday = dt.datetime(2030, 6, 3, 9, 0, tzinfo=dt.UTC)  # a Monday
+    with mock.patch("django.utils.timezone.now", return_value=monday):
+        seed()
+    meetings = list(Meeting.objects.order_by("starts_at"))
+    assert len(meetings) == 2
+    assert meetings[0].ends_at <= meetings[1].starts_at
+    assert {m.starts_at.date() for m in meetings} == {dt.date(2030, 6, 4)}
