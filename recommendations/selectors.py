@@ -17,8 +17,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, SpinalLesion
-from recommendations.scoring.regimens import CEBRT_REGIMENS, SBRT_REGIMENS, Regimen
+from recommendations.assessment import board_sbrt_regimens
+from recommendations.scoring.regimens import CEBRT_REGIMENS
 from scheduling.models import AgendaItem, Board, BoardMembership, Discipline, Invitation, Meeting
+from scheduling.rules import meeting_has_started
 from scheduling.selectors import boards_visible_to
 from tumorboard.roles import SPECIALIST, has_role, is_staff_member
 
@@ -28,11 +30,6 @@ from .options import SYSTEMIC_CLASSES, options_for
 # Invitees who still count as expected at the meeting.
 EXPECTED_RESPONSES = (Invitation.Response.ACCEPTED, Invitation.Response.PENDING)
 SEES_ALL_ROLES = (BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR)
-
-
-def meeting_has_started(meeting: Meeting, now: dt.datetime | None = None) -> bool:
-    """Started (or over, or called off) once it is no longer planned or its start time has come."""
-    return meeting.status != Meeting.Status.PLANNED or meeting.starts_at <= (now or timezone.now())
 
 
 def can_give_opinions(user) -> bool:
@@ -47,18 +44,10 @@ def can_give_opinions(user) -> bool:
 
 def board_regimens(board: Board) -> dict[str, list[str]]:
     """The regimen labels a board offers: cEBRT from the project list, SBRT from the board's own
-    list (`Board.sbrt_regimens`) or, when that is empty or unreadable, the project list."""
-    sbrt: list[str] = []
-    for entry in board.sbrt_regimens or []:
-        try:
-            regimen = Regimen(float(entry["total_dose_gy"]), int(entry["fractions"]))
-        except (KeyError, TypeError, ValueError):
-            continue
-        if regimen.fractions >= 1 and regimen.total_dose_gy > 0 and regimen.label not in sbrt:
-            sbrt.append(regimen.label)
+    list when it has a readable one, else the project list (one reader: assessment.py)."""
     return {
         "cebrt": [regimen.label for regimen in CEBRT_REGIMENS],
-        "sbrt": sbrt or [regimen.label for regimen in SBRT_REGIMENS],
+        "sbrt": [regimen.label for regimen in board_sbrt_regimens(board).regimens],
     }
 
 
