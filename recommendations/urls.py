@@ -38,6 +38,11 @@ urlpatterns += [
         name="meeting-packet",
     ),
     path(
+        "meetings/<uuid:meeting_uuid>/packet.pdf",
+        summary_views.meeting_packet_pdf,
+        name="meeting-packet-pdf",
+    ),
+    path(
         "meetings/<uuid:meeting_uuid>/summaries/<uuid:case_uuid>/",
         summary_views.meeting_summary,
         name="meeting-summary",
