@@ -58,6 +58,13 @@ PRIOR_TREATMENT_FIELDS = frozenset(
 )
 
 
+def _case_changed(case_id: int) -> None:
+    """Clinical data changed: prepared pre-meeting summaries of the case become stale."""
+    from recommendations.summaries import summaries_refresh_for_case  # app layering: cases first
+
+    summaries_refresh_for_case(case_id)
+
+
 def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -126,6 +133,7 @@ def case_update(*, case: Case, by: AbstractBaseUser, **data: Any) -> Case:
         case.goals_recorded_at = timezone.now()
         case.goals_recorded_by = by
     save_validated(case, by=by)
+    _case_changed(case.pk)
     return case
 
 
@@ -162,6 +170,7 @@ def lesion_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> SpinalLesion
         data["level"] = data["level"].strip().upper()
     lesion = SpinalLesion(case=case, **data)
     save_validated(lesion, by=by, creating=True)
+    _case_changed(case.pk)
     return lesion
 
 
@@ -172,6 +181,7 @@ def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) ->
     for name, value in data.items():
         setattr(lesion, name, value)
     save_validated(lesion, by=by)
+    _case_changed(lesion.case_id)
     return lesion
 
 
@@ -179,6 +189,7 @@ def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) ->
 def lesion_remove(*, lesion: SpinalLesion, by: AbstractBaseUser) -> None:
     lesion._history_user = by
     lesion.delete()
+    _case_changed(lesion.case_id)
 
 
 @transaction.atomic
@@ -186,4 +197,5 @@ def prior_treatment_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> Pri
     _reject_unknown(data, PRIOR_TREATMENT_FIELDS)
     treatment = PriorTreatment(case=case, **data)
     save_validated(treatment, by=by, creating=True)
+    _case_changed(case.pk)
     return treatment

@@ -24,6 +24,7 @@ from tumorboard.services import save_validated
 from .models import Opinion
 from .options import SYSTEMIC_CLASSES, options_for
 from .selectors import board_regimens, meeting_has_started
+from .summaries import summaries_refresh_for_case
 
 # The fields a specialist fills in; everything else on an opinion is bookkeeping.
 OPINION_FIELDS = frozenset(
@@ -210,6 +211,7 @@ def opinion_submit(*, case: Case, meeting: Meeting, author: AbstractBaseUser, **
     )
     _apply(opinion, {"options": [], **fields})
     save_validated(opinion, by=author, creating=True)
+    summaries_refresh_for_case(case.pk)
     return opinion
 
 
@@ -237,6 +239,7 @@ def opinion_revise(
         return current
     current.revision += 1
     save_validated(current, by=by)
+    summaries_refresh_for_case(current.case_id)
     return current
 
 

@@ -57,6 +57,7 @@ from scheduling.models import (
 from scheduling.rules import meeting_has_started
 from scheduling.selectors import meetings_visible_to
 from tumorboard.errors import ApplicationError, ConflictError
+from tumorboard.queue import enqueue_on_commit
 
 from .assessment import board_sbrt_regimens, case_assessment
 from .models import Opinion, PreMeetingSummary, SummaryPreparation
@@ -769,9 +770,23 @@ def _enqueue(agenda_item_ids: list[int], *, countdown: int | None = None, queue=
     if queue:
         options["queue"] = queue
     for agenda_item_id in agenda_item_ids:
-        transaction.on_commit(
-            partial(prepare_agenda_item_summary.apply_async, args=[agenda_item_id], **options)
+        enqueue_on_commit(
+            prepare_agenda_item_summary,
+            args=[agenda_item_id],
+            on_failure=partial(_record_not_queued, agenda_item_id),
+            **options,
         )
+
+
+def _record_not_queued(agenda_item_id: int) -> None:
+    """The broker refused the task: show the item as failed, so a coordinator can retry it."""
+    SummaryPreparation.objects.filter(
+        agenda_item_id=agenda_item_id, status=SummaryPreparation.Status.QUEUED
+    ).update(
+        status=SummaryPreparation.Status.FAILED,
+        error="Could not be queued: the task service was unavailable. Retry when it is back.",
+        finished_at=timezone.now(),
+    )
 
 
 def _request(items: list[AgendaItem], *, now: dt.datetime) -> None:

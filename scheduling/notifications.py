@@ -16,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from tumorboard.queue import enqueue_on_commit
+
 from .models import Meeting, Notification
 
 logger = logging.getLogger(__name__)
@@ -64,14 +66,10 @@ def notify(
         )
     if not created:
         return None
-    notification_id = notification.pk
+    from .tasks import send_notification_email
 
-    def enqueue() -> None:
-        from .tasks import send_notification_email
-
-        send_notification_email.delay(notification_id)
-
-    transaction.on_commit(enqueue)
+    # If the broker is down the row stays unsent (emailed_at is NULL) and is shown in the app.
+    enqueue_on_commit(send_notification_email, args=[notification.pk])
     return notification
 
 
