@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_re
 
 from cases.models import Case, SpinalLesion
 from scheduling.models import AgendaItem, Attendance, BoardMembership, Meeting
-from scheduling.rules import Quorum, meeting_has_started, meeting_quorum
+from scheduling.rules import Quorum, meeting_quorum
 from scheduling.selectors import boards_visible_to, meetings_visible_to
 
 from .models import (
@@ -29,7 +29,7 @@ from .models import (
     PlanAmendment,
     PreMeetingSummary,
 )
-from .selectors import can_give_opinions
+from .selectors import sees_every_opinion
 
 # --- scope ------------------------------------------------------------------------------------
 
@@ -186,17 +186,6 @@ class MeetingBoard:
         return before, after
 
 
-def _sees_all_opinions(user, meeting: Meeting, roles: frozenset[str]) -> bool:
-    """Mirrors `selectors.opinion_visibility` for a whole meeting at once: coordinators, chairs
-    and members who give no opinions see every opinion, and so does everyone once the meeting
-    has started or when the board does not blind opinions."""
-    if user.is_superuser or roles & {BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR}:
-        return True
-    if not can_give_opinions(user):
-        return True
-    return not meeting.board.opinions_blind or meeting_has_started(meeting)
-
-
 def latest_summaries(items: list[AgendaItem]) -> dict[int, PreMeetingSummary]:
     """The newest summary of each agenda item (one query)."""
     newest = (
@@ -227,7 +216,7 @@ def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
     for item in items:
         item.meeting = meeting
     summaries = latest_summaries(items) if items else {}
-    sees_all = _sees_all_opinions(user, meeting, roles)
+    sees_all = sees_every_opinion(user, roles=roles, board=meeting.board, meeting=meeting)
     opinions: dict[int, list[Opinion]] = {}
     for opinion in (
         Opinion.objects.filter(meeting=meeting)

@@ -60,6 +60,15 @@ class Visibility(enum.Enum):
     ALL = "all"
 
 
+def sees_every_opinion(user, *, roles, board: Board, meeting: Meeting) -> bool:
+    """The blind rule before asking who has given an opinion: coordinators, chairs and members who
+    give no opinions see every opinion, and so does everyone once the meeting has started or when
+    the board does not blind opinions. `roles` are the user's BoardMembership roles on the board."""
+    if user.is_superuser or set(roles) & set(SEES_ALL_ROLES) or not can_give_opinions(user):
+        return True
+    return not board.opinions_blind or meeting_has_started(meeting)
+
+
 def opinion_visibility(user, case: Case, meeting: Meeting) -> Visibility:
     """Which opinions on `case` for `meeting` the user may read.
 
@@ -80,9 +89,7 @@ def opinion_visibility(user, case: Case, meeting: Meeting) -> Visibility:
     )
     if not roles:
         return Visibility.NONE
-    if roles & set(SEES_ALL_ROLES) or not can_give_opinions(user):
-        return Visibility.ALL
-    if not case.board.opinions_blind or meeting_has_started(meeting):
+    if sees_every_opinion(user, roles=roles, board=case.board, meeting=meeting):
         return Visibility.ALL
     if Opinion.objects.filter(case=case, meeting=meeting, author=user).exists():
         return Visibility.ALL
