@@ -1,8 +1,9 @@
 """The home page sends each person to where their work is."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+
+from recommendations import patient_views
 
 from .roles import PATIENT, has_role, is_staff_member
 
@@ -18,9 +19,6 @@ def home(request):
     raise PermissionDenied
 
 
-@login_required
 def my_summaries(request):
-    """The patient's released summaries (placeholder until summaries can be released)."""
-    if not has_role(request.user, PATIENT):
-        raise PermissionDenied
-    return render(request, "patients/my_summaries.html")
+    """The patient's released summaries (the page lives with the summaries)."""
+    return patient_views.my_summaries(request)
