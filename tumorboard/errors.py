@@ -1,8 +1,18 @@
-"""One domain error type and the API exception handler that turns bad input into a 400."""
+"""One domain error type and the API exception handler that turns bad input into a 400.
+
+A database that is unreachable or gives up on a statement (connection lost, lock or statement
+timeout, serialization failure: Django's OperationalError and InterfaceError) is answered 503 with
+a message, by this handler for the API and by `tumorboard.middleware` for pages. Services write in
+one transaction, so such a failure has saved nothing. Other database errors (IntegrityError,
+ProgrammingError...) mean a bug and stay 500s.
+"""
+
+import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -24,6 +34,22 @@ class ConflictError(ApplicationError):
 
 BAD_INPUT = "Please correct the errors below."
 
+logger = logging.getLogger(__name__)
+
+DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE = "The database is unavailable; nothing was saved. Try again."
+DATABASE_UNAVAILABLE_READ = "The database is unavailable. Try again in a moment."
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(request, exc: Exception) -> str:
+    """Log the failure (its kind only: a database message may quote data) and return the
+    message for the user: a write was not saved, a read can simply be tried again."""
+    # The view's name, not the path: some paths carry secrets (calendar feed tokens).
+    view = getattr(getattr(request, "resolver_match", None), "view_name", "") or "?"
+    logger.error("database unavailable during %s %s (%s)", request.method, view, type(exc).__name__)
+    return DATABASE_UNAVAILABLE_READ if request.method in ("GET", "HEAD") else DATABASE_UNAVAILABLE
+
 
 def error_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
     """Field name -> messages; record-level errors under "non_field_errors" as DRF names them."""
@@ -38,6 +64,13 @@ def error_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, DATABASE_ERRORS):
+        message = database_unavailable(context["request"], exc)
+        return Response(
+            {"detail": message},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, ConflictError):
         body = {"detail": exc.message, **exc.fields}
         return Response(body, status=status.HTTP_409_CONFLICT)

@@ -1,0 +1,59 @@
+"""The project's Celery app with summary preparation held open: for tests/test_faults.py only.
+
+Started as `celery -A tests.fault_app worker`. It is the real app and the real tasks; the one
+difference is that `summary_prepare`, after it has inserted the summary row and before its
+transaction commits, writes a marker file and waits, so the test can kill the worker at exactly
+that point. Production code has no test hooks.
+
+Environment: TUMORBOARD_FAULT_MARKER (the marker file, required) and
+TUMORBOARD_FAULT_HOLD_SECONDS (how long to wait; default 90).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import django
+
+from tumorboard.celery import app  # sets DJANGO_SETTINGS_MODULE
+
+django.setup()
+
+from django.db import connection  # noqa: E402 - needs the app registry
+
+from recommendations import summaries  # noqa: E402
+from recommendations.models import PreMeetingSummary, SummaryPreparation  # noqa: E402
+
+MARKER = Path(os.environ["TUMORBOARD_FAULT_MARKER"])
+HOLD_SECONDS = float(os.environ.get("TUMORBOARD_FAULT_HOLD_SECONDS", "90"))
+
+_finish = summaries._preparation_finish
+
+
+def _held_finish(preparation_id: int) -> None:
+    """Record what this transaction has written so far, then wait before finishing it."""
+    item_id = SummaryPreparation.objects.values_list("agenda_item_id", flat=True).get(
+        pk=preparation_id
+    )
+    written = list(
+        PreMeetingSummary.objects.filter(agenda_item_id=item_id).values_list("pk", "version")
+    )
+    state = {
+        "agenda_item_id": item_id,
+        "summaries_in_transaction": written,
+        "in_transaction": connection.in_atomic_block,
+        "pid": os.getpid(),
+    }
+    partial = MARKER.with_suffix(".tmp")
+    partial.write_text(json.dumps(state))
+    partial.replace(MARKER)  # the test never reads half a file
+    time.sleep(HOLD_SECONDS)
+    _finish(preparation_id)
+
+
+summaries._preparation_finish = _held_finish
+
+__all__ = ["app"]
