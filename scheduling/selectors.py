@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cases.models import Case, SpinalLesion
+from cases.selectors import URGENCY_RANK, cases_visible_to
 from tumorboard.roles import is_staff_member
 
-from .models import Board, BoardMembership, Meeting
+from .models import (
+    AgendaItem,
+    Board,
+    BoardMembership,
+    BoardSchedule,
+    CalendarFeed,
+    Discipline,
+    Invitation,
+    Meeting,
+)
+from .rules import (
+    INACTIVE_MEETING_STATUSES,
+    AgendaEntry,
+    Quorum,
+    Readiness,
+    agenda_overview,
+    case_readiness,
+    case_urgent_flags,
+    is_urgent,
+    meeting_minutes,
+    meeting_quorum,
+    member_conflicts,
+)
 
 
 def boards_visible_to(user) -> QuerySet[Board]:
@@ -38,3 +68,388 @@ def meeting_list(*, user, upcoming: bool | None = None) -> QuerySet[Meeting]:
     if upcoming:
         qs = qs.filter(ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
     return qs.order_by("starts_at", "pk")
+
+
+# --- coordinators' pages, the readiness board and calendars -------------------------------------
+
+COORDINATING_ROLES = (BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR)
+# The calendar feed shows meetings from this long ago onwards (and every later one).
+FEED_LOOKBACK = dt.timedelta(days=60)
+
+
+def boards_coordinated_by(user) -> QuerySet[Board]:
+    """Boards whose meetings, agendas and schedules the user may change: those where they are a
+    coordinator or the chair (every board for a superuser); none for patients and outsiders."""
+    if not is_staff_member(user):
+        return Board.objects.none()
+    if user.is_superuser:
+        return Board.objects.all()
+    return Board.objects.filter(
+        pk__in=BoardMembership.objects.filter(user=user, role__in=COORDINATING_ROLES).values(
+            "board_id"
+        )
+    )
+
+
+def can_coordinate(user, board: Board) -> bool:
+    return boards_coordinated_by(user).filter(pk=board.pk).exists()
+
+
+def meeting_detail(*, user, uuid) -> Meeting:
+    """One meeting of the user's boards (Meeting.DoesNotExist otherwise)."""
+    return (
+        meetings_visible_to(user)
+        .select_related("board", "overbooking_allowed_by", "schedule")
+        .get(uuid=uuid)
+    )
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A line of the upcoming-meetings page."""
+
+    meeting: Meeting
+    n_cases: int
+    booked_minutes: int
+    length_minutes: int
+    accepted: int
+    declined: int
+    pending: int
+    quorum_expected: bool
+    disciplines_missing: list[str]
+    can_edit: bool
+
+    @property
+    def available_minutes(self) -> int:
+        return self.length_minutes - self.booked_minutes
+
+    @property
+    def overbooked(self) -> bool:
+        return self.booked_minutes > self.length_minutes
+
+
+def upcoming_meetings(*, user) -> list[MeetingRow]:
+    """The user's boards' meetings not yet over (and not cancelled), with agenda size, booked
+    minutes, answers to invitations and whether the accepted invitees cover the board's
+    required disciplines (quorum expected). Three queries, however many meetings."""
+    meetings = (
+        meeting_list(user=user, upcoming=True)
+        .annotate(
+            n_cases=Count("agenda_items"),
+            booked=Coalesce(Sum("agenda_items__minutes_allotted"), 0),
+        )
+        .prefetch_related(
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.only("id", "meeting_id", "response", "discipline"),
+                to_attr="all_invitations",
+            )
+        )
+    )
+    coordinated = set(boards_coordinated_by(user).values_list("pk", flat=True))
+    rows = []
+    for meeting in meetings:
+        answers = Counter(inv.response for inv in meeting.all_invitations)
+        covered = {
+            inv.discipline
+            for inv in meeting.all_invitations
+            if inv.response == Invitation.Response.ACCEPTED and inv.discipline
+        }
+        missing = [d for d in meeting.board.required_disciplines or [] if d not in covered]
+        rows.append(
+            MeetingRow(
+                meeting=meeting,
+                n_cases=meeting.n_cases,
+                booked_minutes=meeting.booked,
+                length_minutes=meeting_minutes(meeting),
+                accepted=answers[Invitation.Response.ACCEPTED],
+                declined=answers[Invitation.Response.DECLINED],
+                pending=answers[Invitation.Response.PENDING],
+                quorum_expected=not missing,
+                disciplines_missing=[_discipline_label(d) for d in missing],
+                can_edit=meeting.board_id in coordinated,
+            )
+        )
+    return rows
+
+
+def _discipline_label(value: str) -> str:
+    try:
+        return str(Discipline(value).label)
+    except ValueError:
+        return value
+
+
+def discipline_label(value: str) -> str:
+    """ "spine_surgery" → "Spine surgery" (unknown values as they are)."""
+    return _discipline_label(value)
+
+
+def board_schedules(board: Board) -> QuerySet[BoardSchedule]:
+    return board.schedules.order_by("-active", "starts_on", "pk")
+
+
+def schedulable_cases(boards) -> QuerySet[Case]:
+    """The cases of `boards` (a Board queryset) that can go on an agenda: not closed, withdrawn
+    or plan-signed, and not on an open agenda of a meeting that is still to come or running.
+    Most urgent first, then oldest."""
+    held = (
+        AgendaItem.objects.filter(is_open=True, meeting__ends_at__gt=timezone.now())
+        .exclude(meeting__status__in=INACTIVE_MEETING_STATUSES)
+        .values("case_id")
+    )
+    return (
+        Case.objects.filter(board__in=boards)
+        .exclude(status__in=[Case.Status.CLOSED, Case.Status.WITHDRAWN, Case.Status.PLAN_SIGNED])
+        .exclude(pk__in=held)
+        .select_related("patient", "board")
+        .annotate(urgency_rank=URGENCY_RANK)
+        .order_by("urgency_rank", "created_at", "pk")
+    )
+
+
+def agenda_candidates(meeting: Meeting) -> QuerySet[Case]:
+    """The cases that can be added to this meeting's agenda (its own cases are already on it)."""
+    return schedulable_cases(Board.objects.filter(pk=meeting.board_id))
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    conflicts: list[Meeting]
+
+
+def meeting_invitations(meeting: Meeting) -> list[InvitationRow]:
+    """Who is invited, for which discipline, their answer, and the overlapping meetings they are
+    also expected at (`rules.member_conflicts`; none for someone who declined)."""
+    invitations = meeting.invitations.select_related("user").order_by("discipline", "user__pk")
+    return [
+        InvitationRow(
+            invitation=inv,
+            conflicts=[]
+            if inv.response == Invitation.Response.DECLINED
+            else member_conflicts(inv.user, meeting),
+        )
+        for inv in invitations
+    ]
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    user: object
+    discipline: str
+    invited: bool
+    mode: str  # "" when not recorded
+
+
+def meeting_attendance(meeting: Meeting) -> list[AttendanceRow]:
+    """Everyone who may be recorded: the board's members and the invitees, with their
+    discipline (the one invited for, else their profile's) and what was recorded."""
+    User = get_user_model()
+    invited = dict(meeting.invitations.values_list("user_id", "discipline"))
+    people = (
+        User.objects.filter(
+            Q(pk__in=BoardMembership.objects.filter(board=meeting.board).values("user_id"))
+            | Q(pk__in=list(invited))
+        )
+        .select_related("specialist_profile")
+        .order_by("last_name", "first_name", "pk")
+    )
+    modes = dict(meeting.attendance.values_list("user_id", "mode"))
+    rows = []
+    for person in people:
+        profile = getattr(person, "specialist_profile", None)
+        rows.append(
+            AttendanceRow(
+                user=person,
+                discipline=invited.get(person.pk) or (profile.discipline if profile else ""),
+                invited=person.pk in invited,
+                mode=modes.get(person.pk, ""),
+            )
+        )
+    return rows
+
+
+def my_invitations(*, user) -> QuerySet[Invitation]:
+    """The user's invitations to meetings that are not over, closed or cancelled."""
+    return (
+        Invitation.objects.filter(user=user, meeting__ends_at__gte=timezone.now())
+        .exclude(meeting__status__in=INACTIVE_MEETING_STATUSES)
+        .select_related("meeting__board")
+        .order_by("meeting__starts_at", "pk")
+    )
+
+
+def invitations_visible_to(user) -> QuerySet[Invitation]:
+    """Invitations to meetings of the user's boards, and the user's own."""
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(Q(meeting__in=meetings_visible_to(user)) | Q(user=user))
+
+
+# Readiness board ---------------------------------------------------------------------------------
+
+# The columns of the readiness board, in the order a case moves through them; deferred cases
+# (taken off an agenda and not yet placed again) are shown last.
+READINESS_COLUMNS = (
+    ("referred", "Referred", (Case.Status.REFERRED,)),
+    ("ready", "Ready", (Case.Status.READY,)),
+    ("scheduled", "Scheduled", (Case.Status.SCHEDULED,)),
+    ("discussed", "Discussed", (Case.Status.DISCUSSED,)),
+    ("follow_up", "Follow-up (plan signed)", (Case.Status.PLAN_SIGNED,)),
+    ("deferred", "Deferred", (Case.Status.DEFERRED,)),
+)
+READINESS_STATES = tuple(key for key, _label, _statuses in READINESS_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ReadinessCard:
+    case: Case
+    readiness: Readiness
+    urgent: bool
+    flags: tuple
+    meeting: Meeting | None  # the open agenda the case is on, if any
+
+
+@dataclass(frozen=True)
+class ReadinessColumn:
+    state: str
+    label: str
+    cards: list[ReadinessCard] = field(default_factory=list)
+
+
+def readiness_board(*, user, board: Board | None = None) -> list[ReadinessColumn]:
+    """The user's boards' active cases grouped by state (referred → ready → scheduled →
+    discussed → follow-up, then deferred), each with its readiness (`rules.case_readiness`),
+    urgency and the meeting it is on. Most urgent first, then oldest. Five queries, however
+    many cases."""
+    statuses = [status for _key, _label, group in READINESS_COLUMNS for status in group]
+    cases = cases_visible_to(user).filter(status__in=statuses)
+    if board is not None:
+        cases = cases.filter(board=board)
+    cases = (
+        cases.select_related("patient", "board")
+        .prefetch_related(
+            Prefetch("lesions", queryset=SpinalLesion.objects.order_by("id")),
+            "prior_treatments",
+            Prefetch(
+                "agenda_items",
+                queryset=AgendaItem.objects.filter(is_open=True)
+                .exclude(meeting__status__in=INACTIVE_MEETING_STATUSES)
+                .select_related("meeting__board"),
+                to_attr="open_items",
+            ),
+        )
+        .annotate(urgency_rank=URGENCY_RANK)
+        .order_by("urgency_rank", "created_at", "pk")
+    )
+    columns = {key: ReadinessColumn(state=key, label=label) for key, label, _ in READINESS_COLUMNS}
+    column_of = {status: key for key, _label, group in READINESS_COLUMNS for status in group}
+    for case in cases:
+        flags = case_urgent_flags(case)
+        columns[column_of[case.status]].cards.append(
+            ReadinessCard(
+                case=case,
+                readiness=case_readiness(case, case.board),
+                urgent=is_urgent(case),
+                flags=flags,
+                meeting=case.open_items[0].meeting if case.open_items else None,
+            )
+        )
+    return list(columns.values())
+
+
+# Calendars ---------------------------------------------------------------------------------------
+
+
+def _with_calendar_facts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Annotate what a calendar entry shows: the number of cases and a SEQUENCE (how many times
+    the meeting was changed since it was created, from its history)."""
+    history = Meeting.history.model
+    changes = (
+        history.objects.filter(id=OuterRef("pk"))
+        .order_by()
+        .values("id")
+        .annotate(n=Count("history_id"))
+        .values("n")
+    )
+    cases = (
+        AgendaItem.objects.filter(meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return meetings.select_related("board").annotate(
+        n_cases=Coalesce(Subquery(cases), 0),
+        n_versions=Coalesce(Subquery(changes), 1),
+    )
+
+
+def meeting_for_calendar(*, user, uuid) -> Meeting:
+    return _with_calendar_facts(meetings_visible_to(user)).get(uuid=uuid)
+
+
+def calendar_feed_owner(token: str):
+    """The active user whose secret feed token this is, or None."""
+    if not token:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+    return feed.user if feed is not None else None
+
+
+def calendar_feed_meetings(user) -> QuerySet[Meeting]:
+    """What a user's subscription feed shows: the meetings of their boards and those they are
+    invited to, from two months ago onwards; cancelled ones too, so calendars drop them."""
+    invited = Invitation.objects.filter(user=user).values("meeting_id")
+    meetings = Meeting.objects.filter(
+        Q(board__in=boards_visible_to(user)) | Q(pk__in=invited),
+        ends_at__gte=timezone.now() - FEED_LOOKBACK,
+    )
+    return _with_calendar_facts(meetings).order_by("starts_at", "pk")
+
+
+# Meeting page and API detail ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingOverview:
+    """What the meeting page and the API detail show beside the meeting itself."""
+
+    meeting: Meeting
+    agenda: list[AgendaEntry]
+    quorum: Quorum
+    booked_minutes: int
+    length_minutes: int
+    can_edit: bool
+
+    @property
+    def available_minutes(self) -> int:
+        return self.length_minutes - self.booked_minutes
+
+    @property
+    def overbooked(self) -> bool:
+        return self.booked_minutes > self.length_minutes
+
+    @property
+    def not_ready(self) -> int:
+        return sum(1 for entry in self.agenda if not entry.readiness.ready)
+
+
+def meeting_overview(meeting: Meeting, *, user) -> MeetingOverview:
+    """The agenda with urgency and readiness (`rules.agenda_overview`), quorum
+    (`rules.meeting_quorum`), booked minutes (every item, as `rules.meeting_booked_minutes`)
+    and whether the user may change the meeting."""
+    agenda = agenda_overview(meeting)
+    return MeetingOverview(
+        meeting=meeting,
+        agenda=agenda,
+        quorum=meeting_quorum(meeting),
+        booked_minutes=sum(entry.item.minutes_allotted for entry in agenda),
+        length_minutes=meeting_minutes(meeting),
+        can_edit=can_coordinate(user, meeting.board),
+    )

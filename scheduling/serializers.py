@@ -1,8 +1,81 @@
-"""API shapes for boards and meetings (read-only for now)."""
+"""API shapes for boards, meetings, agendas, invitations, attendance and the readiness board.
 
+Output shapes only (and shape-only field types); the input serializers that need
+`cases.serializers.StrictInputMixin` live in api.py, because cases.serializers imports this module.
+No serializer here saves anything.
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_description_list
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Board, Meeting
+from cases.models import Case
+
+from .models import Attendance, Board, BoardSchedule, Discipline, Invitation, Meeting
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field whose enum is its own named schema component, so a `kind` or `mode` here
+    never collides with another field of the same name elsewhere in the API."""
+
+    def __init__(self, *, choices, component: str, **kwargs):
+        self.component = component
+        super().__init__(choices=choices, **kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+
+    def get_name(self) -> str:
+        return self.target.component
+
+    def map_serializer_field(self, auto_schema, direction) -> dict:
+        choices = [(value, label) for value, label in self.target.choices.items() if value != ""]
+        values = [value for value, _label in choices]
+        if self.target.allow_blank:
+            values.append("")
+        return {
+            "type": "string",
+            "enum": values,
+            "description": build_choice_description_list(choices),
+        }
+
+
+def meeting_kind_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=Meeting.Kind.choices, component="MeetingKindEnum", **kwargs)
+
+
+def attendance_mode_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(
+        choices=Attendance.Mode.choices, component="MeetingAttendanceModeEnum", **kwargs
+    )
+
+
+def board_discipline_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=Discipline.choices, component="BoardDisciplineEnum", **kwargs)
+
+
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
+class LinkField(serializers.CharField):
+    """Output of a web link, or "" when there is none (the "uri" format alone refuses "")."""
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$", "example": "07:30:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the board's time zone, without an offset (the "time" format of
+    JSON Schema would require one)."""
+
+
+INVITATION_ANSWERS = [
+    (Invitation.Response.ACCEPTED.value, Invitation.Response.ACCEPTED.label),
+    (Invitation.Response.DECLINED.value, Invitation.Response.DECLINED.label),
+]
+
+
+# Boards and meetings ---------------------------------------------------------------------------
 
 
 class BoardSummarySerializer(serializers.ModelSerializer):
@@ -29,6 +102,8 @@ class BoardSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     board = BoardSummarySerializer(read_only=True)
+    kind = meeting_kind_field(read_only=True)
+    video_link = LinkField(read_only=True)
 
     class Meta:
         model = Meeting
@@ -52,3 +127,225 @@ class MeetingFilterSerializer(serializers.Serializer):
         allow_null=True,
         help_text="true: only meetings not yet over and not cancelled. Omitted or false: all.",
     )
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    board = serializers.UUIDField(source="board.uuid", read_only=True)
+    local_start_time = LocalTimeField(read_only=True, help_text="In the board's time zone.")
+    video_link = LinkField(read_only=True)
+
+    class Meta:
+        model = BoardSchedule
+        fields = [
+            "id",
+            "board",
+            "recurrence",
+            "local_start_time",
+            "duration_minutes",
+            "starts_on",
+            "location",
+            "video_link",
+            "active",
+        ]
+        read_only_fields = fields
+
+
+# Meeting detail --------------------------------------------------------------------------------
+
+
+class BoardPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AgendaCaseFlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["cord_compression", "unstable"])
+    label = serializers.CharField(help_text='Short, for a badge: "Cord compression".')
+    text = serializers.CharField(help_text="The reason, naming its source.")
+
+
+class CaseReadinessSerializer(serializers.Serializer):
+    ready = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+    stale = serializers.ListField(child=serializers.CharField())
+
+
+class AgendaCaseSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    label = serializers.CharField(help_text='e.g. "Case 1a2b3c4d (Renal cell)".')
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+    urgency = serializers.ChoiceField(choices=Case.Urgency.choices)
+
+
+class MeetingAgendaEntrySerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    case = AgendaCaseSerializer()
+    minutes_allotted = serializers.IntegerField()
+    added_late = serializers.BooleanField(help_text="Added after the agenda was circulated.")
+    is_open = serializers.BooleanField()
+    urgent = serializers.BooleanField(
+        help_text="Placed first: urgent referral or cord compression."
+    )
+    flags = AgendaCaseFlagSerializer(many=True)
+    readiness = CaseReadinessSerializer()
+
+
+class MeetingQuorumSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    required = serializers.ListField(child=serializers.CharField())
+    present = serializers.ListField(child=serializers.CharField())
+    missing_disciplines = serializers.ListField(child=serializers.CharField())
+
+
+class OverbookingSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    allowed_by = BoardPersonSerializer(allow_null=True)
+    allowed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    time_zone = serializers.CharField(source="board.time_zone", read_only=True)
+    starts_at_local = serializers.CharField(
+        read_only=True, help_text="The start in the board's time zone, ISO 8601 with offset."
+    )
+    ends_at_local = serializers.CharField(read_only=True)
+    agenda_circulated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    length_minutes = serializers.IntegerField(read_only=True)
+    booked_minutes = serializers.IntegerField(read_only=True)
+    available_minutes = serializers.IntegerField(
+        read_only=True, help_text="Negative when overbooked."
+    )
+    overbooked = serializers.BooleanField(read_only=True)
+    overbooking = OverbookingSerializer(read_only=True)
+    quorum = MeetingQuorumSerializer(read_only=True)
+    agenda = MeetingAgendaEntrySerializer(many=True, read_only=True)
+    can_edit = serializers.BooleanField(
+        read_only=True, help_text="Whether you may change it (the board's coordinators, chair)."
+    )
+    calendar_url = serializers.CharField(read_only=True)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [
+            *MeetingSerializer.Meta.fields,
+            "time_zone",
+            "starts_at_local",
+            "ends_at_local",
+            "agenda_circulated_at",
+            "length_minutes",
+            "booked_minutes",
+            "available_minutes",
+            "overbooked",
+            "overbooking",
+            "quorum",
+            "agenda",
+            "can_edit",
+            "calendar_url",
+        ]
+        read_only_fields = fields
+
+
+class CirculateResultSerializer(serializers.Serializer):
+    circulated_now = serializers.BooleanField(
+        help_text="false when the agenda had already been circulated (nothing was sent again)."
+    )
+    meeting = MeetingDetailSerializer()
+
+
+class DeferralSerializer(serializers.Serializer):
+    case = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+    from_meeting = serializers.UUIDField(allow_null=True)
+    to_meeting = serializers.UUIDField(allow_null=True)
+    not_placed = serializers.CharField(
+        allow_blank=True, help_text="Why the case is not on the next meeting (empty if it is)."
+    )
+
+
+# Invitations and attendance --------------------------------------------------------------------
+
+
+class ConflictMeetingSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    board = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    meeting = serializers.UUIDField()
+    user = BoardPersonSerializer()
+    discipline = board_discipline_field(allow_blank=True)
+    response = NamedChoiceField(
+        choices=Invitation.Response.choices, component="InvitationResponseEnum"
+    )
+    responded_at = serializers.DateTimeField(allow_null=True)
+    conflicts = ConflictMeetingSerializer(
+        many=True, help_text="Overlapping meetings this person is also expected at."
+    )
+
+
+class ConflictWarningSerializer(serializers.Serializer):
+    user = BoardPersonSerializer()
+    other_meeting = ConflictMeetingSerializer()
+    message = serializers.CharField()
+
+
+class InviteResultSerializer(serializers.Serializer):
+    invited = InvitationSerializer(many=True)
+    warnings = ConflictWarningSerializer(many=True)
+
+
+class AttendanceRowSerializer(serializers.Serializer):
+    user = BoardPersonSerializer()
+    discipline = board_discipline_field(allow_blank=True)
+    invited = serializers.BooleanField()
+    mode = attendance_mode_field(allow_blank=True, help_text="Empty when not recorded yet.")
+
+
+class AttendanceSheetSerializer(serializers.Serializer):
+    attendance = AttendanceRowSerializer(many=True)
+    quorum = MeetingQuorumSerializer()
+
+
+# Readiness board and calendar feed ------------------------------------------------------------
+
+
+class ReadinessMeetingSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    starts_at = serializers.DateTimeField()
+
+
+class ReadinessCardSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    label = serializers.CharField()
+    patient_name = serializers.CharField()
+    board = BoardSummarySerializer()
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+    urgency = serializers.ChoiceField(choices=Case.Urgency.choices)
+    urgent = serializers.BooleanField()
+    flags = AgendaCaseFlagSerializer(many=True)
+    readiness = CaseReadinessSerializer()
+    meeting = ReadinessMeetingSerializer(allow_null=True)
+
+
+class ReadinessColumnSerializer(serializers.Serializer):
+    state = NamedChoiceField(
+        choices=[
+            ("referred", "Referred"),
+            ("ready", "Ready"),
+            ("scheduled", "Scheduled"),
+            ("discussed", "Discussed"),
+            ("follow_up", "Follow-up (plan signed)"),
+            ("deferred", "Deferred"),
+        ],
+        component="ReadinessStateEnum",
+    )
+    label = serializers.CharField()
+    cases = ReadinessCardSerializer(many=True)
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Secret: anyone with this URL can read your meetings.")
+    created_at = serializers.DateTimeField()

@@ -1159,3 +1159,54 @@ def opinion_reminders_send(*, meeting: Meeting) -> list[Notification]:
         if notification is not None:
             sent.append(notification)
     return sent
+
+
+# --- added for the coordinator pages and the calendar feed ------------------------------------
+
+import secrets  # noqa: E402 - appended section
+
+from .models import CalendarFeed  # noqa: E402 - appended section
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, offset: int, by: AbstractBaseUser) -> list[AgendaItem]:
+    """Move one case `offset` places up (negative) or down (positive) on its agenda, relative to
+    the agenda as it is now (the meeting row is locked), so a move never undoes another
+    coordinator's change. Moving past either end stops there. Returns the agenda in order.
+
+    Refused once the meeting is closed, cancelled or has started; a removed item is a conflict.
+    """
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset == 0:
+        raise ApplicationError("Move up or down.", fields={"direction": ["Choose up or down."]})
+    meeting, item = _lock_item(item)
+    ids = list(meeting.agenda_items.order_by("position").values_list("pk", flat=True))
+    index = ids.index(item.pk)
+    target = min(max(index + offset, 0), len(ids) - 1)
+    ids.insert(target, ids.pop(index))
+    _write_positions({pk: i for i, pk in enumerate(ids, start=1)}, by=by, reason="Agenda reordered")
+    return list(meeting.agenda_items.select_related("case").order_by("position"))
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def calendar_feed_token(*, user: AbstractBaseUser) -> CalendarFeed:
+    """The user's calendar-subscription feed, created with a new secret token on first use."""
+    feed, _created = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"token": _feed_token()}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, user: AbstractBaseUser) -> CalendarFeed:
+    """Give the user a new secret feed token; the old URL stops working at once."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+    if feed is None:
+        return CalendarFeed.objects.create(user=user, token=_feed_token())
+    feed.token = _feed_token()
+    feed.created_at = timezone.now()
+    feed.save(update_fields=["token", "created_at"])
+    return feed

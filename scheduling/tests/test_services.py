@@ -910,4 +910,3 @@ def test_reschedule_cannot_shorten_below_the_booked_minutes(cast, meeting):
     assert excinfo.value.message == "The agenda needs 45 minutes; the new times give 30."
     meeting.refresh_from_db()
     assert meeting.starts_at == in_days(5)
-
