@@ -9,12 +9,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -26,7 +23,7 @@ from django.views.decorators.http import require_POST
 from recommendations.assessment import case_assessment, urgent_flags
 from scheduling.models import Meeting
 from tumorboard.errors import ApplicationError
-from tumorboard.roles import is_staff_member
+from tumorboard.pages import error_summary, show_errors, staff_required
 
 from . import selectors, services
 from .forms import (
@@ -45,39 +42,11 @@ CASES_PER_PAGE = 50
 HISTORY_ENTRIES = 20
 
 
-def staff_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
 def _get_case(user, case_uuid) -> Case:
     try:
         return selectors.case_detail(user=user, uuid=case_uuid)
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
-
-
-def _show_errors(exc: ApplicationError, *forms, formset=None) -> None:
-    """Put a service's refusal on the forms: each field on the form that has it, the rest on top."""
-    main = forms[0]
-    for name, field_messages in exc.fields.items():
-        target = next((form for form in forms if name in form.fields), None)
-        for message in field_messages:
-            if name == "lesions" and formset is not None:
-                formset.add_error(message)
-            elif target is not None:
-                target.add_error(name, message)
-            elif name in {"__all__", "non_field_errors"}:
-                main.add_error(None, message)
-            else:
-                main.add_error(None, f"{name}: {message}")
-    if not exc.fields:
-        main.add_error(None, exc.message)
 
 
 def _next_meeting(case: Case, now: dt.datetime) -> Meeting | None:
@@ -191,7 +160,7 @@ def case_create(request):
                     )
             except ApplicationError as exc:
                 forms = [case_form, patient_form] if patient_form.is_bound else [case_form]
-                _show_errors(exc, *forms, formset=lesion_formset)
+                show_errors(exc, *forms, formset=lesion_formset)
             else:
                 messages.success(request, _("Case registered."))
                 return redirect("case-detail", case_uuid=case.uuid)
@@ -203,7 +172,7 @@ def case_create(request):
             "patient_form": patient_form,
             "case_form": case_form,
             "lesion_formset": lesion_formset,
-            "errors": _error_summary(choice_form, patient_form, case_form, formset=lesion_formset),
+            "errors": error_summary(choice_form, patient_form, case_form, formset=lesion_formset),
         },
     )
 
@@ -227,7 +196,7 @@ def case_edit(request, case_uuid):
         try:
             services.case_update(case=case, by=request.user, **changes)
         except ApplicationError as exc:
-            _show_errors(exc, case_form)
+            show_errors(exc, case_form)
         else:
             messages.success(request, _("Case updated."))
             return redirect("case-detail", case_uuid=case.uuid)
@@ -235,7 +204,7 @@ def case_edit(request, case_uuid):
         try:
             lesion = services.lesion_add(case=case, by=request.user, **lesion_form.cleaned_data)
         except ApplicationError as exc:
-            _show_errors(exc, lesion_form)
+            show_errors(exc, lesion_form)
         else:
             messages.success(request, _("Lesion %(level)s added.") % {"level": lesion.level})
             return redirect("case-edit", case_uuid=case.uuid)
@@ -248,28 +217,9 @@ def case_edit(request, case_uuid):
             "lesions": case.lesions.all(),
             "case_form": case_form,
             "lesion_form": lesion_form,
-            "errors": _error_summary(case_form, lesion_form),
+            "errors": error_summary(case_form, lesion_form),
         },
     )
-
-
-def _error_summary(*forms, formset=None) -> list[tuple[str, str]]:
-    """(anchor, message) for every error: the summary atop a form links to each field."""
-    labelled = [("", form) for form in forms]
-    if formset is not None and formset.is_bound:
-        labelled += [(_("Lesion %d") % number, form) for number, form in enumerate(formset, 1)]
-    items = [("", str(error)) for error in (formset.non_form_errors() if formset else [])]
-    for prefix, form in labelled:
-        if not form.is_bound:
-            continue
-        items += [
-            ("", f"{prefix}: {error}" if prefix else str(error))
-            for error in form.non_field_errors()
-        ]
-        for bound in form:
-            label = f"{prefix} – {bound.label}" if prefix else bound.label
-            items += [(f"field-{bound.html_name}", f"{label}: {error}") for error in bound.errors]
-    return items
 
 
 def _age(born: dt.date, today: dt.date) -> int:

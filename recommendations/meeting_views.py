@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.views import _show_errors, staff_required
 from scheduling.models import BoardMembership, Discipline
 from scheduling.services import attendance_record
 from tumorboard.errors import ApplicationError
+from tumorboard.pages import show_errors, staff_required
 
 from . import decision_selectors as selectors
 from . import decisions as services
@@ -300,7 +300,7 @@ def meeting_open_record(request, meeting_uuid, position):
 
 def _refused(request, meeting, board, position, exc: ApplicationError, form, *, status=400, **kw):
     """Put a refusal on the form and show the page again (nothing was written)."""
-    _show_errors(exc, form)
+    show_errors(exc, form)
     return _render_run(request, meeting, position, board=board, status=status, **kw)
 
 
@@ -551,7 +551,7 @@ def plan_activity_status(request, plan_uuid, activity_uuid):
                 by=request.user,
             )
         except ApplicationError as exc:
-            _show_errors(exc, form)
+            show_errors(exc, form)
         else:
             messages.success(request, _("Activity status recorded."))
             url = reverse("plan-page", kwargs={"plan_uuid": plan.uuid})
@@ -592,7 +592,7 @@ def plan_amend(request, plan_uuid):
         form.add_error(None, exc.message)
         return _render_plan(request, _plan(request.user, plan_uuid), status=409, **bound)
     except ApplicationError as exc:
-        _show_errors(exc, form)
+        show_errors(exc, form)
         return _render_plan(request, plan, status=400, **bound)
     messages.success(request, _("Amendment recorded."))
     return redirect("plan-page", plan_uuid=plan.uuid)

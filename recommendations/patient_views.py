@@ -32,8 +32,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.views import staff_required
 from tumorboard.errors import ApplicationError
+from tumorboard.pages import staff_required
 from tumorboard.roles import PATIENT, has_role
 
 from . import patient_summary as ps

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.views import staff_required
 from scheduling.models import AgendaItem, Meeting
 from tumorboard.errors import ApplicationError
+from tumorboard.pages import staff_required
 
 from . import summaries
 

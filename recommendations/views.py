@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.selectors import case_detail
-from cases.views import _error_summary, _show_errors, staff_required
 from scheduling.models import AgendaItem, Meeting
 from scheduling.selectors import meetings_visible_to
 from tumorboard.errors import ApplicationError
+from tumorboard.pages import error_summary, show_errors, staff_required
 
 from . import selectors, services
 from .assessment import case_assessment
@@ -103,7 +103,7 @@ def opinion_form(request, meeting_uuid, case_uuid):
                 form.is_valid()
                 form.add_error(None, exc.message)
             except ApplicationError as exc:
-                _show_errors(exc, form)
+                show_errors(exc, form)
             else:
                 messages.success(
                     request,
@@ -130,7 +130,7 @@ def opinion_form(request, meeting_uuid, case_uuid):
                 Case.Goal(goal).label for goal in case.goals_ranked if goal in Case.Goal.values
             ],
             "form": form if writable else None,
-            "errors": _error_summary(form) if form is not None and form.is_bound else [],
+            "errors": error_summary(form) if form is not None and form.is_bound else [],
             "own": _labelled(own),
             "conflict": _labelled(conflict),
             "others": others,

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.views import _error_summary, _show_errors, staff_required
 from recommendations.assessment import board_sbrt_regimens
 from tumorboard.errors import ApplicationError, ConflictError
+from tumorboard.pages import error_summary, show_errors, staff_required
 
 from . import calendar, services
 from .board_forms import BoardSettingsForm
@@ -147,7 +147,7 @@ def _render_meetings(request, *, status=200, **bound):
             "urgent_form": urgent_form,
             "schedule_form": schedule_form,
             "schedules": schedules,
-            "errors": _error_summary(*forms) if forms else [],
+            "errors": error_summary(*forms) if forms else [],
         },
         status=status,
     )
@@ -191,7 +191,7 @@ def meeting_create(request):
                 by=request.user,
             )
         except ApplicationError as exc:
-            _show_errors(exc, form)
+            show_errors(exc, form)
         else:
             messages.success(request, _("Meeting planned."))
             return _to_meeting(meeting)
@@ -216,7 +216,7 @@ def meeting_create_urgent(request):
                 by=request.user,
             )
         except ApplicationError as exc:
-            _show_errors(exc, form)
+            show_errors(exc, form)
         else:
             messages.success(request, _("Urgent meeting planned."))
             return _to_meeting(meeting)
@@ -232,7 +232,7 @@ def schedule_create(request):
         try:
             services.board_schedule_create(by=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _show_errors(exc, form)
+            show_errors(exc, form)
         else:
             messages.success(request, _("Standing schedule saved. Now create its meetings."))
             return redirect(f"{reverse('meeting-list')}#schedules")
@@ -257,7 +257,7 @@ def schedule_generate(request, schedule_id):
                 schedule=schedule, until=form.cleaned_data["until"], by=request.user
             )
         except ApplicationError as exc:
-            _show_errors(exc, form)
+            show_errors(exc, form)
         else:
             messages.success(
                 request,
@@ -367,7 +367,7 @@ def _render_meeting(request, meeting: Meeting, *, status=200, **bound):
                 (row.invitation for row in invitations if row.invitation.user_id == user.pk),
                 None,
             ),
-            "errors": _error_summary(*submitted) if submitted else [],
+            "errors": error_summary(*submitted) if submitted else [],
             **forms,
         },
         status=status,
@@ -389,7 +389,7 @@ def _form_refused(request, meeting, exc: ApplicationError, form, key: str):
     if isinstance(exc, ConflictError):
         messages.error(request, _refusal_message(exc))
         return _render_meeting(request, meeting, status=409)
-    _show_errors(exc, form)
+    show_errors(exc, form)
     return _render_meeting(request, meeting, status=400, **{key: form})
 
 

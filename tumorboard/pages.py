@@ -1,0 +1,61 @@
+"""Helpers every app's page views share: who may open staff pages, and showing refusals on forms."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from tumorboard.errors import ApplicationError
+from tumorboard.roles import is_staff_member
+
+
+def staff_required(view):
+    """Signed in (else the login page) and clinical staff (else 403)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def show_errors(exc: ApplicationError, *forms, formset=None) -> None:
+    """Put a service's refusal on the forms: each field on the form that has it, the rest on top."""
+    main = forms[0]
+    for name, field_messages in exc.fields.items():
+        target = next((form for form in forms if name in form.fields), None)
+        for message in field_messages:
+            if name == "lesions" and formset is not None:
+                formset.add_error(message)
+            elif target is not None:
+                target.add_error(name, message)
+            elif name in {"__all__", "non_field_errors"}:
+                main.add_error(None, message)
+            else:
+                main.add_error(None, f"{name}: {message}")
+    if not exc.fields:
+        main.add_error(None, exc.message)
+
+
+def error_summary(*forms, formset=None) -> list[tuple[str, str]]:
+    """(anchor, message) for every error: the summary atop a form links to each field."""
+    labelled = [("", form) for form in forms]
+    if formset is not None and formset.is_bound:
+        labelled += [(_("Lesion %d") % number, form) for number, form in enumerate(formset, 1)]
+    items = [("", str(error)) for error in (formset.non_form_errors() if formset else [])]
+    for prefix, form in labelled:
+        if not form.is_bound:
+            continue
+        items += [
+            ("", f"{prefix}: {error}" if prefix else str(error))
+            for error in form.non_field_errors()
+        ]
+        for bound in form:
+            label = f"{prefix} – {bound.label}" if prefix else bound.label
+            items += [(f"field-{bound.html_name}", f"{label}: {error}") for error in bound.errors]
+    return items
