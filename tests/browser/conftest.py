@@ -82,3 +82,42 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def numbered_screenshot(request):
+    """numbered_screenshot(page, prefix, name) saves <prefix>-NN-<name>.png, NN counting the calls
+    of this test from 01: a journey's steps, in order, for people to look through."""
+    taken = 0
+
+    def take(page, prefix: str, name: str) -> Path:
+        nonlocal taken
+        taken += 1
+        path = _screenshot_path(request.config, f"{prefix}-{taken:02d}-{name}")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
+
+
+# The password of every user made by tests.factories.UserFactory.
+PASSWORD = "pw-test-1234"
+
+
+def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form; returns once the page shows the signed-in header."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def sign_out(page) -> None:
+    """Sign out with the header's button; returns on the sign-in page."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
