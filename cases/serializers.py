@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -54,6 +55,21 @@ class StrictInputMixin:
                     }
                 )
         return super().to_internal_value(data)
+
+
+class ReadOnlyBlankChoicesMixin:
+    """Keep `allow_blank` on read-only copies of model choice fields that may be blank.
+
+    DRF drops it for read-only fields, so the schema's enum would leave out the "" that the
+    response carries for an unanswered ASIA grade or growth rate.
+    """
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        blank_choice = bool(kwargs.get("allow_blank")) and "choices" in kwargs
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank_choice:
+            kwargs["allow_blank"] = True
+        return kwargs
 
 
 class SpinalLevelField(serializers.ChoiceField):
@@ -161,6 +177,22 @@ class PriorTreatmentSerializer(StrictInputMixin, serializers.ModelSerializer):
 # Cases ------------------------------------------------------------------------------------------
 
 GOALS_FIELD_HELP = "The patient's goals, most important first; each at most once."
+EARLIEST_ONSET_YEAR = 1900
+
+
+def _check_deficit_onset(value):
+    """A deficit began in the patient's lifetime: no earlier than 1900, and not in the future.
+
+    Far-past datetimes would also come back in a local-mean-time offset ("-00:01:15") that is
+    not a valid RFC 3339 date-time.
+    """
+    if value is None:
+        return value
+    if value.year < EARLIEST_ONSET_YEAR:
+        raise serializers.ValidationError(f"Give an onset after {EARLIEST_ONSET_YEAR}.")
+    if value > timezone.now():
+        raise serializers.ValidationError("The onset cannot be in the future.")
+    return value
 
 
 class CaseCreateSerializer(StrictInputMixin, serializers.ModelSerializer):
@@ -177,6 +209,9 @@ class CaseCreateSerializer(StrictInputMixin, serializers.ModelSerializer):
         model = Case
         fields = ["patient", "board", *sorted(CASE_FIELDS - {"board"}), "lesions"]
 
+    def validate_deficit_onset(self, value):
+        return _check_deficit_onset(value)
+
 
 class CaseUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
     goals_ranked = serializers.ListField(
@@ -188,6 +223,9 @@ class CaseUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = sorted(CASE_UPDATE_FIELDS)
+
+    def validate_deficit_onset(self, value):
+        return _check_deficit_onset(value)
 
 
 class CaseTransitionSerializer(StrictInputMixin, serializers.Serializer):
@@ -362,7 +400,7 @@ class CaseAssessmentSerializer(serializers.Serializer):
 # Cases (continued) --------------------------------------------------------------------------
 
 
-class CaseSummarySerializer(serializers.ModelSerializer):
+class CaseSummarySerializer(ReadOnlyBlankChoicesMixin, serializers.ModelSerializer):
     patient = PatientSummarySerializer(read_only=True)
     board = BoardSummarySerializer(read_only=True)
     levels = serializers.SerializerMethodField(help_text="Involved spinal levels.")
@@ -424,7 +462,7 @@ CASE_OUTPUT_FIELDS = [
 ]
 
 
-class CaseDetailSerializer(serializers.ModelSerializer):
+class CaseDetailSerializer(ReadOnlyBlankChoicesMixin, serializers.ModelSerializer):
     patient = PatientSummarySerializer(read_only=True)
     board = BoardSummarySerializer(read_only=True)
     lesions = LesionSerializer(many=True, read_only=True)

@@ -372,6 +372,16 @@ class VersionConflictSerializer(serializers.Serializer):
     current = serializers.JSONField(help_text="The record (or plan) as it is now.")
 
 
+class ConflictSerializer(serializers.Serializer):
+    """409: a stale body `version` (with the current record), or a signed, locked plan."""
+
+    detail = serializers.CharField()
+    version = serializers.ListField(child=serializers.CharField(), required=False)
+    current = serializers.JSONField(
+        required=False, help_text="With a stale version: the record (or plan) as it is now."
+    )
+
+
 # --- input ------------------------------------------------------------------------------------
 
 VERSION_HELP = "The version you read (or send If-Match); a stale one is refused."
@@ -474,7 +484,7 @@ ERRORS = {
     403: OpenApiResponse(description="Not clinical staff, or not allowed (e.g. not the chair)."),
     404: OpenApiResponse(description="No such record within your boards."),
     409: OpenApiResponse(
-        VersionConflictSerializer,
+        ConflictSerializer,
         description="Stale `version` in the body (the current record is returned), or the plan "
         "is signed and locked.",
     ),
@@ -754,7 +764,7 @@ class ActivityDetailApi(StaffApiMixin, APIView):
         summary="Remove an activity from the draft plan",
         parameters=[IF_MATCH_PARAMETER],
         request=None,
-        responses={204: None, **_errors(403, 404, 409, 412, 428)},
+        responses={204: None, **_errors(400, 403, 404, 409, 412, 428)},
     )
     def delete(self, request, uuid):
         activity = _get(selectors.activity_detail, request, uuid)

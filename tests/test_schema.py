@@ -30,3 +30,37 @@ def test_schema_validates_without_warnings(tmp_path):
     text = out.read_text()
     assert "/api/v1/cases/{uuid}/history/:" in text
     assert "CaseStatusEnum" in text
+
+
+def test_schema_allows_what_the_api_returns(cast, api):
+    """Mismatches the API fuzzer (tests/test_api_fuzz.py) found: the responses were right."""
+    schema = api(cast.coordinator).get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    blank = {"$ref": "#/components/schemas/BlankEnum"}
+    # Unanswered choices come back as "" in read-only case fields.
+    for field in ("asia_grade", "frankel_grade", "primary_growth", "neuro_progression"):
+        assert blank in components["CaseDetail"]["properties"][field]["oneOf"], field
+    # A meeting or schedule without a video link says "", which the "uri" format refuses.
+    for component in ("Meeting", "MeetingDetail", "Schedule"):
+        link = components[component]["properties"]["video_link"]
+        assert "format" not in link
+        assert {"maxLength": 0} in link["anyOf"]
+    # A standing schedule's start is a wall-clock time without an offset.
+    start = components["Schedule"]["properties"]["local_start_time"]
+    assert "format" not in start
+    assert start["pattern"] == r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+    # A 409 is either a stale version (with the current record) or a locked plan (without).
+    assert "required" in components["VersionConflict"]
+    assert components["Conflict"]["required"] == ["detail"]
+    paths = schema["paths"]
+    assert "400" in paths["/api/v1/auth/token/"]["post"]["responses"]
+    assert "400" in paths["/api/v1/activities/{uuid}/"]["delete"]["responses"]
+    reading_a_body = [
+        (path, method)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert len(reading_a_body) > 30
+    for path, method in reading_a_body:
+        assert "415" in paths[path][method]["responses"], (method, path)

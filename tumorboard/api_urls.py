@@ -1,12 +1,28 @@
 """/api/v1/: the versioned REST API. Names are namespaced "api:" (e.g. "api:case-detail")."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 
 app_name = "api"
 
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Get the API token for a username and password",
+        responses={
+            200: AuthTokenSerializer,
+            400: OpenApiResponse(description="Missing or wrong credentials."),
+        },
+    )
+)
+class TokenApi(ObtainAuthToken):
+    """DRF's token view, with its refusal documented."""
+
+
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenApi.as_view(), name="token"),
     path("", include("cases.api_urls")),
     path("", include("scheduling.api_urls")),
     path("", include("recommendations.api_urls")),

@@ -132,6 +132,18 @@ def test_case_list_bad_filter_is_400_with_field_error(cast, api, case, params, f
     assert list(body) == ["detail", field]
 
 
+@pytest.mark.parametrize("name", ["case-list", "patient-list"])
+def test_a_huge_page_limit_is_cut_to_the_maximum(cast, api, case, name):
+    # Found by the API fuzzer: LIMIT 10**30 overflowed PostgreSQL's bigint, a 500.
+    response = api(cast.coordinator).get(url(name), {"limit": 10**30, "offset": 0})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    response = api(cast.coordinator).get(url(name), {"limit": 10**30, "offset": 1})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    assert response.json()["previous"].endswith("?limit=500")
+
+
 # Cases: retrieve --------------------------------------------------------------------------------
 
 
@@ -360,6 +372,34 @@ def test_status_and_board_cannot_be_patched(cast, api, case, field, value):
     assert field in response.json()
     case.refresh_from_db()
     assert (case.status, case.board) == ("referred", cast.board)
+
+
+@pytest.mark.parametrize(
+    ("onset", "message"),
+    [
+        # Found by the API fuzzer: accepted, then returned as "0003-12-31T23:58:45-00:01:15".
+        ("0004-01-01T00:00:00+00:00", "Give an onset after 1900."),
+        ("2999-01-01T00:00:00+00:00", "The onset cannot be in the future."),
+    ],
+)
+def test_implausible_deficit_onset_is_400_and_unchanged(cast, api, case, onset, message):
+    response = api(cast.coordinator).patch(
+        url("case-detail", uuid=case.uuid), {"deficit_onset": onset}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["deficit_onset"] == [message]
+    case.refresh_from_db()
+    assert case.deficit_onset is None
+
+
+def test_a_past_deficit_onset_is_kept(cast, api, case):
+    onset = dt.datetime(2020, 5, 4, 6, 30, tzinfo=dt.UTC)
+    response = api(cast.coordinator).patch(
+        url("case-detail", uuid=case.uuid), {"deficit_onset": onset.isoformat()}, format="json"
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.deficit_onset == onset
 
 
 def test_duplicate_goal_is_400(cast, api, case):

@@ -1,0 +1,48 @@
+"""API input that the schema-driven fuzzer (tests/test_api_fuzz.py) does not generate.
+
+Hypothesis draws no lone surrogates, so these 500s were found by hand-written probes next to it.
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CaseFactory
+from tumorboard.parsers import UNPAIRED_SURROGATE
+
+pytestmark = pytest.mark.django_db
+
+
+def patch_json(client, url, text: str):
+    return client.patch(url, text, content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Each was a 500: the 400 quoted the text back, and UTF-8 cannot encode it.
+        {"primary_site": "lung\ud800"},
+        {"goals_ranked": ["\udfff"]},
+        {"\ud800": 1},
+    ],
+)
+def test_an_unpaired_surrogate_in_json_is_a_400_and_nothing_changes(cast, api, body):
+    case = CaseFactory(board=cast.board, primary_site="breast")
+    url = reverse("api:case-detail", kwargs={"uuid": case.uuid})
+    response = patch_json(api(cast.coordinator), url, json.dumps(body))
+    assert response.status_code == 400
+    assert response.json() == {"detail": UNPAIRED_SURROGATE}
+    case.refresh_from_db()
+    assert case.primary_site == "breast"
+
+
+def test_a_surrogate_pair_is_ordinary_text(cast, api):
+    case = CaseFactory(board=cast.board)
+    url = reverse("api:case-detail", kwargs={"uuid": case.uuid})
+    text = json.dumps({"molecular_markers": "EGFR \U0001f9ec"})  # sent as "\ud83e\uddec"
+    assert "\\ud83e\\uddec" in text
+    response = patch_json(api(cast.coordinator), url, text)
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.molecular_markers == "EGFR \U0001f9ec"
