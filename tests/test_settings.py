@@ -45,6 +45,21 @@ def test_nothing_set_gives_the_embedded_default():
     assert found["email"] == "django.core.mail.backends.console.EmailBackend"
 
 
+def test_nothing_at_all_set_runs_the_local_first_run_in_development_mode():
+    out = run(PROBE, {})
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout)
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["debug"] is True
+
+
+def test_a_real_database_without_debug_set_means_debug_off_and_secrets_required():
+    env = {"DATABASE_URL": PRODUCTION["DATABASE_URL"]}
+    out = run(PROBE, env)
+    assert out.returncode != 0
+    assert "SECRET_KEY and ALLOWED_HOSTS must be set" in out.stderr
+
+
 def test_services_set_give_postgres_and_a_real_broker():
     out = run(PROBE, PRODUCTION)
     assert out.returncode == 0, out.stderr

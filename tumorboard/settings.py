@@ -15,7 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env")  # optional; real deployments set the environment directly
 
-DEBUG = env.bool("DEBUG", default=False)
+# Nothing set at all is the local first run (SQLite): development mode. As soon as a real database
+# is configured, DEBUG defaults to off, so a deployment that forgets DEBUG is safe, not verbose.
+DEBUG = env.bool("DEBUG", default=not env.str("DATABASE_URL", default=""))
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
