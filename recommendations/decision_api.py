@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -37,6 +35,7 @@ from rest_framework.views import APIView
 from cases.api import StaffApiMixin
 from cases.serializers import StrictInputMixin, UserSummarySerializer
 from scheduling.models import Attendance, Discipline
+from tumorboard.openapi import NamedChoiceField
 
 from . import decision_selectors as selectors
 from . import decisions as services
@@ -46,35 +45,8 @@ from .models import ConsensusPlan, DecisionRecord, Dissent, PlanActivity, PlanAm
 # --- fields -----------------------------------------------------------------------------------
 
 
-class DecisionChoiceField(serializers.ChoiceField):
-    """A choice field whose enum is its own named schema component (no clash with another
-    `status` or `kind` elsewhere in the API)."""
-
-    def __init__(self, *, choices, component: str, **kwargs):
-        self.component = component
-        super().__init__(choices=choices, **kwargs)
-
-
-class DecisionChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = DecisionChoiceField
-
-    def get_name(self) -> str:
-        return self.target.component
-
-    def map_serializer_field(self, auto_schema, direction) -> dict:
-        choices = [(v, label) for v, label in self.target.choices.items() if v != ""]
-        values = [value for value, _label in choices]
-        if self.target.allow_blank:
-            values.append("")
-        return {
-            "type": "string",
-            "enum": values,
-            "description": build_choice_description_list(choices),
-        }
-
-
-def _choice(choices, component: str, **kwargs) -> DecisionChoiceField:
-    return DecisionChoiceField(choices=choices, component=component, **kwargs)
+def _choice(choices, component: str, **kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=choices, component=component, **kwargs)
 
 
 def outcome_field(**kwargs):

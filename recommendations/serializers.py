@@ -6,8 +6,6 @@ No serializer here saves anything.
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +14,7 @@ from cases.selectors import cases_visible_to
 from cases.serializers import ScopedUUIDField, StrictInputMixin, UserSummarySerializer
 from scheduling.models import Discipline, Meeting
 from scheduling.selectors import meetings_visible_to
+from tumorboard.openapi import NamedChoiceField
 
 from .models import Opinion
 from .options import OPTIONS, SYSTEMIC_CLASSES, option_label
@@ -25,30 +24,6 @@ ALL_OPTION_CHOICES = list(
     {value: label for options in OPTIONS.values() for value, label in options}.items()
 )
 HISTORY_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field whose enum is its own named schema component, so that choice sets of the
-    same field name elsewhere (a case's `urgency`) never clash with it."""
-
-    def __init__(self, *, choices, component: str, **kwargs):
-        self.component = component
-        super().__init__(choices=choices, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def get_name(self) -> str:
-        return self.target.component
-
-    def map_serializer_field(self, auto_schema, direction) -> dict:
-        choices = list(self.target.choices.items())
-        return {
-            "type": "string",
-            "enum": [value for value, _label in choices],
-            "description": build_choice_description_list(choices),
-        }
 
 
 def urgency_field(**kwargs) -> NamedChoiceField:

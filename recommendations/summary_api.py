@@ -18,10 +18,10 @@ from rest_framework.response import Response
 
 from cases.api import StaffApiMixin
 from scheduling.models import AgendaItem, Meeting
+from tumorboard.openapi import NamedChoiceField
 
 from . import summaries
 from .models import PreMeetingSummary
-from .serializers import NamedChoiceField
 
 ERRORS = {
     400: OpenApiResponse(description="Refused: `detail` says why (e.g. the meeting is closed)."),

@@ -35,6 +35,7 @@ from cases.selectors import cases_visible_to
 from cases.serializers import StrictInputMixin
 from recommendations.assessment import board_sbrt_regimens
 from tumorboard.errors import ApplicationError
+from tumorboard.openapi import NamedChoiceField
 
 from . import calendar, services
 from . import recurrence as rec
@@ -68,7 +69,6 @@ from .serializers import (
     MeetingDetailSerializer,
     MeetingFilterSerializer,
     MeetingSerializer,
-    NamedChoiceField,
     ReadinessColumnSerializer,
     ScheduleSerializer,
     attendance_mode_field,

@@ -5,41 +5,13 @@ Output shapes only (and shape-only field types); the input serializers that need
 No serializer here saves anything.
 """
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Case
+from tumorboard.openapi import NamedChoiceField
 
 from .models import Attendance, Board, BoardSchedule, Discipline, Invitation, Meeting
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field whose enum is its own named schema component, so a `kind` or `mode` here
-    never collides with another field of the same name elsewhere in the API."""
-
-    def __init__(self, *, choices, component: str, **kwargs):
-        self.component = component
-        super().__init__(choices=choices, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def get_name(self) -> str:
-        return self.target.component
-
-    def map_serializer_field(self, auto_schema, direction) -> dict:
-        choices = [(value, label) for value, label in self.target.choices.items() if value != ""]
-        values = [value for value, _label in choices]
-        if self.target.allow_blank:
-            values.append("")
-        return {
-            "type": "string",
-            "enum": values,
-            "description": build_choice_description_list(choices),
-        }
 
 
 def meeting_kind_field(**kwargs) -> NamedChoiceField:
