@@ -227,8 +227,8 @@ def queries_for_new_version(item) -> tuple[int, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from recommendations import summaries
     from recommendations.models import Opinion
+    from recommendations.summaries import services as summaries
 
     opinion = Opinion.objects.filter(case=item.case, meeting=item.meeting).first()
     opinion.revision += 1
@@ -263,9 +263,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connections
 
-    from recommendations import summaries
     from recommendations.models import SummaryPreparation
-    from recommendations.tasks import prepare_meeting_summaries
+    from recommendations.summaries import services as summaries
+    from recommendations.summaries.tasks import prepare_meeting_summaries
 
     worker = None
     try:

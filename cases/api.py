@@ -7,12 +7,11 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recommendations.assessment import case_assessment
-from tumorboard.roles import is_staff_member
+from tumorboard.api import StaffApiMixin, error_responses
 
 from . import services
 from .models import Case, Patient, SpinalLesion
@@ -32,20 +31,6 @@ from .serializers import (
 )
 
 
-class IsClinicalStaff(BasePermission):
-    """Coordinators, chairs and specialists; patients and users without a role are refused."""
-
-    message = "Only clinical staff of a board can use this."
-
-    def has_permission(self, request, view) -> bool:
-        return is_staff_member(request.user)
-
-
-class StaffApiMixin:
-    permission_classes = [IsAuthenticated, IsClinicalStaff]
-    filter_backends: list = []
-
-
 def _visible_case(request, uuid) -> Case:
     try:
         return cases_visible_to(request.user).get(uuid=uuid)
@@ -59,15 +44,7 @@ def _case_response(request, case: Case, *, code=status.HTTP_200_OK) -> Response:
     return Response(CaseDetailSerializer(case).data, status=code)
 
 
-ERRORS = {
-    400: OpenApiResponse(description="Bad input: `detail` plus a list of messages per field."),
-    403: OpenApiResponse(description="Not clinical staff."),
-    404: OpenApiResponse(description="No such record within your boards."),
-}
-
-
-def _errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
+_errors = error_responses()
 
 
 # Patients ---------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from recommendations.scoring.levels import SPINAL_LEVEL_CHOICES
-from recommendations.scoring.primaries import PRIMARY_SITE_CHOICES
+from clinical.levels import SPINAL_LEVEL_CHOICES
+from clinical.primaries import PRIMARY_SITE_CHOICES
 from tumorboard.db import PublicIdModel, TrackedModel
 
 GRADE_CHOICES = [(g, g) for g in "ABCDE"]

@@ -6,19 +6,21 @@ call them with `validated_data`. No serializer here saves anything.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping
-
-from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinical.levels import SPINAL_LEVEL_CHOICES
 from recommendations.assessment import urgent_flags
-from recommendations.scoring.levels import SPINAL_LEVEL_CHOICES
 from scheduling.models import Board
 from scheduling.selectors import boards_visible_to
 from scheduling.serializers import BoardSummarySerializer
+from tumorboard.api import (
+    ReadOnlyBlankChoicesMixin,
+    ScopedUUIDField,
+    StrictInputMixin,
+    UserSummarySerializer,
+)
 
 from .models import LEVELS_TEXT, Case, Patient, PriorTreatment, SpinalLesion
 from .selectors import patients_visible_to
@@ -37,39 +39,8 @@ NOT_SETTABLE = {
 }
 
 
-class StrictInputMixin:
-    """Refuse fields the endpoint does not know, instead of silently ignoring them.
-
-    A client that PATCHes `status` must learn that it did not happen. Read-only fields of the
-    same shape (uuid, timestamps) are ignored, so a client may send back what it was given.
-    """
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [NOT_SETTABLE.get(name, "This field cannot be set here.")]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
-
-
-class ReadOnlyBlankChoicesMixin:
-    """Keep `allow_blank` on read-only copies of model choice fields that may be blank.
-
-    DRF drops it for read-only fields, so the schema's enum would leave out the "" that the
-    response carries for an unanswered ASIA grade or growth rate.
-    """
-
-    def include_extra_kwargs(self, kwargs, extra_kwargs):
-        blank_choice = bool(kwargs.get("allow_blank")) and "choices" in kwargs
-        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
-        if blank_choice:
-            kwargs["allow_blank"] = True
-        return kwargs
+class StrictCaseInput(StrictInputMixin):
+    not_settable = NOT_SETTABLE
 
 
 class SpinalLevelField(serializers.ChoiceField):
@@ -90,53 +61,10 @@ class SpinalLevelField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class ScopedUUIDField(serializers.SlugRelatedField):
-    """A related record named by its uuid, found only among those the requesting user may use.
-
-    Anything else (unknown, or outside the user's scope) gets the same answer, so the API does not
-    reveal which records exist.
-    """
-
-    default_error_messages = {
-        "does_not_exist": "No such {model} is available to you.",
-        "invalid": "Enter a valid UUID.",
-    }
-
-    def __init__(self, *, model, scope: Callable[..., QuerySet], **kwargs):
-        self.scope = scope
-        self.model_name = model._meta.verbose_name
-        # The queryset only names the model (for the schema); lookups go through `scope`.
-        super().__init__(slug_field="uuid", queryset=model.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return self.queryset
-        return self.scope(request.user)
-
-    def to_internal_value(self, data):
-        try:
-            value = uuid.UUID(str(data))
-        except (TypeError, ValueError, AttributeError):
-            self.fail("invalid")
-        try:
-            return self.get_queryset().get(uuid=value)
-        except self.queryset.model.DoesNotExist:
-            self.fail("does_not_exist", model=self.model_name)
-
-    def to_representation(self, obj):
-        return str(obj.uuid)
-
-
-class UserSummarySerializer(serializers.Serializer):
-    username = serializers.CharField(read_only=True)
-    name = serializers.CharField(source="get_full_name", read_only=True)
-
-
 # Patients ---------------------------------------------------------------------------------------
 
 
-class PatientSerializer(StrictInputMixin, serializers.ModelSerializer):
+class PatientSerializer(StrictCaseInput, serializers.ModelSerializer):
     class Meta:
         model = Patient
         fields = ["uuid", *sorted(PATIENT_FIELDS), "created_at", "updated_at"]
@@ -155,7 +83,7 @@ class PatientSummarySerializer(serializers.ModelSerializer):
 # Lesions and prior treatments -------------------------------------------------------------------
 
 
-class LesionSerializer(StrictInputMixin, serializers.ModelSerializer):
+class LesionSerializer(StrictCaseInput, serializers.ModelSerializer):
     level = SpinalLevelField()
 
     class Meta:
@@ -164,7 +92,7 @@ class LesionSerializer(StrictInputMixin, serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class PriorTreatmentSerializer(StrictInputMixin, serializers.ModelSerializer):
+class PriorTreatmentSerializer(StrictCaseInput, serializers.ModelSerializer):
     level_from = SpinalLevelField()
     level_to = SpinalLevelField(required=False, allow_blank=True)
 
@@ -195,7 +123,7 @@ def _check_deficit_onset(value):
     return value
 
 
-class CaseCreateSerializer(StrictInputMixin, serializers.ModelSerializer):
+class CaseCreateSerializer(StrictCaseInput, serializers.ModelSerializer):
     patient = ScopedUUIDField(model=Patient, scope=patients_visible_to)
     board = ScopedUUIDField(model=Board, scope=boards_visible_to)
     lesions = LesionSerializer(many=True, required=False)
@@ -213,7 +141,7 @@ class CaseCreateSerializer(StrictInputMixin, serializers.ModelSerializer):
         return _check_deficit_onset(value)
 
 
-class CaseUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
+class CaseUpdateSerializer(StrictCaseInput, serializers.ModelSerializer):
     goals_ranked = serializers.ListField(
         child=serializers.ChoiceField(choices=Case.Goal.choices),
         required=False,
@@ -228,7 +156,7 @@ class CaseUpdateSerializer(StrictInputMixin, serializers.ModelSerializer):
         return _check_deficit_onset(value)
 
 
-class CaseTransitionSerializer(StrictInputMixin, serializers.Serializer):
+class CaseTransitionSerializer(StrictCaseInput, serializers.Serializer):
     status = serializers.ChoiceField(choices=Case.Status.choices)
     reason = serializers.CharField(
         max_length=500,

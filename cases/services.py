@@ -60,7 +60,9 @@ PRIOR_TREATMENT_FIELDS = frozenset(
 
 def _case_changed(case_id: int) -> None:
     """Clinical data changed: prepared pre-meeting summaries of the case become stale."""
-    from recommendations.summaries import summaries_refresh_for_case  # app layering: cases first
+    from recommendations.summaries.services import (
+        summaries_refresh_for_case,  # app layering: cases first
+    )
 
     summaries_refresh_for_case(case_id)
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from recommendations.models import (
     ConsensusPlan,
     DecisionRecord,
     Dissent,

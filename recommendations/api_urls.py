@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from recommendations.opinions import api
 
 urlpatterns = [
     path("opinions/", api.OpinionListCreateApi.as_view(), name="opinion-list"),
@@ -11,8 +11,8 @@ urlpatterns = [
     path("options/", api.OptionCatalogueApi.as_view(), name="opinion-options"),
 ]
 
-# Pre-meeting summaries (recommendations.summary_api).
-from . import summary_api  # noqa: E402 - appended section
+# Pre-meeting summaries (recommendations.summaries.api).
+from recommendations.summaries import api as summary_api  # noqa: E402 - appended section
 
 urlpatterns += [
     path(
@@ -42,8 +42,8 @@ urlpatterns += [
     ),
 ]
 
-# Meeting mode: decision records, consensus plans (recommendations.decision_api).
-from . import decision_api  # noqa: E402 - appended section
+# Meeting mode: decision records, consensus plans (recommendations.decisions.api).
+from recommendations.decisions import api as decision_api  # noqa: E402 - appended section
 
 urlpatterns += [
     path(
@@ -85,8 +85,8 @@ urlpatterns += [
     ),
 ]
 
-# The patient's plain-language summary (recommendations.patient_api).
-from . import patient_api  # noqa: E402 - appended section
+# The patient's plain-language summary (recommendations.patient_summaries.api).
+from recommendations.patient_summaries import api as patient_api  # noqa: E402 - appended section
 
 urlpatterns += [
     path("my/summaries/", patient_api.MySummaryListApi.as_view(), name="my-summary-list"),

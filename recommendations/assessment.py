@@ -16,9 +16,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from clinical.levels import SPINAL_LEVELS
+from clinical.regimens import SBRT_REGIMENS, Regimen
 from recommendations import scoring
-from recommendations.scoring.levels import SPINAL_LEVELS
-from recommendations.scoring.regimens import SBRT_REGIMENS, Regimen
 
 SINS_FIELDS = ("pain", "bone_lesion", "alignment", "collapse", "posterolateral")
 HIGH_GRADE_ORDER = ("0", "1a", "1b", "1c", "2", "3")

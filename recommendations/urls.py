@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from recommendations.opinions import views
 
 urlpatterns = [
     path("my/cases/", views.my_cases, name="my-cases"),
@@ -13,8 +13,8 @@ urlpatterns = [
     ),
 ]
 
-# Pre-meeting summaries (recommendations.summary_views).
-from . import summary_views  # noqa: E402 - appended section
+# Pre-meeting summaries (recommendations.summaries.views).
+from recommendations.summaries import views as summary_views  # noqa: E402 - appended section
 
 urlpatterns += [
     path(
@@ -49,8 +49,8 @@ urlpatterns += [
     ),
 ]
 
-# Meeting mode: the meeting screen and the plan page (recommendations.meeting_views).
-from . import meeting_views  # noqa: E402 - appended section
+# Meeting mode: the meeting screen and the plan page (recommendations.decisions.views).
+from recommendations.decisions import views as meeting_views  # noqa: E402 - appended section
 
 urlpatterns += [
     path("meetings/<uuid:meeting_uuid>/run/", meeting_views.meeting_run, name="meeting-run"),
@@ -93,8 +93,8 @@ urlpatterns += [
     path("plans/<uuid:plan_uuid>/amend/", meeting_views.plan_amend, name="plan-amend"),
 ]
 
-# The patient's plain-language summary (recommendations.patient_views).
-from . import patient_views  # noqa: E402 - appended section
+# The patient's plain-language summary (recommendations.patient_summaries.views).
+from recommendations.patient_summaries import views as patient_views  # noqa: E402 - appended section
 
 urlpatterns += [
     path(

@@ -29,11 +29,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api import ERRORS, StaffApiMixin
 from cases.models import Case
 from cases.selectors import cases_visible_to
-from cases.serializers import StrictInputMixin
 from recommendations.assessment import board_sbrt_regimens
+from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 from tumorboard.errors import ApplicationError
 from tumorboard.openapi import NamedChoiceField
 
@@ -79,20 +78,13 @@ from .serializers import (
 NOT_COORDINATOR = "Only the board's coordinators and chair can change its meetings and agendas."
 
 
-def _errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
-
-
-WRITE_ERRORS = {
-    **_errors(400, 404),
-    403: OpenApiResponse(
-        description="Not clinical staff, or not a coordinator or chair of the meeting's board."
-    ),
-    409: OpenApiResponse(
-        description="The agenda changed meanwhile (e.g. a stale order): reload and retry."
-    ),
-    415: OpenApiResponse(description="The body is not JSON, a form or multipart data."),
-}
+_errors = error_responses()
+WRITE_ERRORS = error_responses(
+    {
+        403: "Not clinical staff, or not a coordinator or chair of the meeting's board.",
+        409: "The agenda changed meanwhile (e.g. a stale order): reload and retry.",
+    }
+)(400, 404, 403, 409, 415)
 
 
 # --- lookups and access -----------------------------------------------------------------------

@@ -43,7 +43,7 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     """Change some of the board's decision-support settings; returns the saved board.
 
     ``sbrt_regimens`` is a list of {"total_dose_gy": > 0, "fractions": 1-10}; an empty list means
-    the project list (recommendations.scoring.regimens.SBRT_REGIMENS). Bad input raises an
+    the project list (clinical.regimens.SBRT_REGIMENS). Bad input raises an
     ApplicationError with a message per field and changes nothing; a user who is not a
     coordinator or chair of the board gets PermissionDenied.
     """

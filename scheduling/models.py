@@ -74,7 +74,7 @@ class Board(PublicIdModel, TrackedModel):
         default=list,
         blank=True,
         help_text='SBRT regimens offered, e.g. [{"total_dose_gy": 24, "fractions": 2}]; '
-        "empty means the project list (recommendations.scoring.regimens).",
+        "empty means the project list (clinical.regimens).",
     )
     opinions_blind = models.BooleanField(
         default=True,

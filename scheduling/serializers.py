@@ -1,7 +1,6 @@
 """API shapes for boards, meetings, agendas, invitations, attendance and the readiness board.
 
-Output shapes only (and shape-only field types); the input serializers that need
-`cases.serializers.StrictInputMixin` live in api.py, because cases.serializers imports this module.
+Output shapes only (and shape-only field types); the input serializers live in api.py.
 No serializer here saves anything.
 """
 

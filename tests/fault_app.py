@@ -24,8 +24,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402 - needs the app registry
 
-from recommendations import summaries  # noqa: E402
 from recommendations.models import PreMeetingSummary, SummaryPreparation  # noqa: E402
+from recommendations.summaries import services as summaries  # noqa: E402
 
 MARKER = Path(os.environ["TUMORBOARD_FAULT_MARKER"])
 HOLD_SECONDS = float(os.environ.get("TUMORBOARD_FAULT_HOLD_SECONDS", "90"))

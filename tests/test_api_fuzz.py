@@ -43,8 +43,11 @@ from schemathesis.specs.openapi.checks import (
 
 from cases import demo
 from cases.models import Case
-from recommendations import decisions, patient_summary, services, summaries
-from recommendations.tests.patient_summary_plans import signed_plan
+from recommendations.decisions import services as decisions
+from recommendations.opinions import services
+from recommendations.patient_summaries import services as patient_summary
+from recommendations.summaries import services as summaries
+from recommendations.tests.patient_summaries.plans import signed_plan
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Attendance, Board, BoardMembership, Invitation, Meeting
 from tumorboard.wsgi import application

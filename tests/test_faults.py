@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, Patient, SpinalLesion
-from recommendations import summaries
 from recommendations.models import (
     ConsensusPlan,
     DecisionRecord,
@@ -37,10 +36,11 @@ from recommendations.models import (
     PreMeetingSummary,
     SummaryPreparation,
 )
-from recommendations.tasks import prepare_agenda_item_summary
-from recommendations.tests.test_decisions_common import agenda as started_agenda
-from recommendations.tests.test_decisions_common import quorum, ready_to_sign
-from recommendations.tests.test_summaries import agenda, give_opinion
+from recommendations.summaries import services as summaries
+from recommendations.summaries.tasks import prepare_agenda_item_summary
+from recommendations.tests.decisions.test_common import agenda as started_agenda
+from recommendations.tests.decisions.test_common import quorum, ready_to_sign
+from recommendations.tests.summaries.test_services import agenda, give_opinion
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, BoardMembership, Notification
 from tests.factories import MeetingFactory, PatientFactory
@@ -49,8 +49,8 @@ from tumorboard.celery import ping
 from tumorboard.errors import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_READ, ConflictError
 from tumorboard.queue import QUEUE_ERRORS, QUEUE_WARNING, send_now
 
-ITEM_TASK = "recommendations.tasks.prepare_agenda_item_summary"
-MEETING_TASK = "recommendations.tasks.prepare_meeting_summaries"
+ITEM_TASK = "recommendations.summaries.tasks.prepare_agenda_item_summary"
+MEETING_TASK = "recommendations.summaries.tasks.prepare_meeting_summaries"
 # Seconds a message stays unacknowledged before Redis hands it out again (the fresh worker's).
 VISIBILITY_TIMEOUT = 5
 

@@ -339,7 +339,7 @@ def test_a_whole_journey_logs_no_patient_data(cast, setting, all_logs):
     records = all_logs.records
     names = {record.name for record in records}
     messages = [record.getMessage() for record in records]
-    assert "recommendations.summaries" in names, names
+    assert "recommendations.summaries.services" in names, names
     assert any(m.startswith("summary preparation requested") for m in messages)
     assert any(r.name == "django.request" and r.status_code == 404 for r in records)
     assert any(r.name == "django.request" and r.status_code == 400 for r in records)

@@ -30,10 +30,11 @@ from rest_framework.test import APIClient
 
 import conftest as repo_conftest  # the repository's fixed cast of users (root conftest.py)
 from cases.models import Case
-from recommendations import decisions, summaries
-from recommendations import patient_summary as ps
-from recommendations import services as opinion_services
-from recommendations.tests.patient_summary_plans import signed_plan
+from recommendations.decisions import services as decisions
+from recommendations.opinions import services as opinion_services
+from recommendations.patient_summaries import services as ps
+from recommendations.summaries import services as summaries
+from recommendations.tests.patient_summaries.plans import signed_plan
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Invitation, Meeting
 from tests.factories import (

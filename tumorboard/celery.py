@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings")
 app = Celery("tumorboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Concept packages inside an app keep their tasks beside their services.
+app.autodiscover_tasks(["recommendations.summaries"])
 
 
 @app.task(name="tumorboard.ping")
@@ -40,7 +42,7 @@ app.conf.beat_schedule = {
 app.conf.beat_schedule.update(
     {
         "recommendations-prepare-due-meetings": {
-            "task": "recommendations.tasks.prepare_due_meetings",
+            "task": "recommendations.summaries.tasks.prepare_due_meetings",
             "schedule": crontab(minute="*/5"),
         },
     }

@@ -210,7 +210,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Case.Status",
         "MeetingStatusEnum": "scheduling.models.Meeting.Status",
-        "SpinalLevelEnum": "recommendations.scoring.levels.SPINAL_LEVEL_CHOICES",
+        "SpinalLevelEnum": "clinical.levels.SPINAL_LEVEL_CHOICES",
         "NeuroGradeEnum": "cases.models.GRADE_CHOICES",
     },
 }

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from recommendations import patient_views
+from recommendations.patient_summaries import views as patient_views
 
 from .roles import PATIENT, has_role, is_staff_member
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from cases import demo
 from cases.models import Case, Patient, PriorTreatment, SpinalLesion
-from recommendations.scoring.sins import sins
-from recommendations.scoring.tokuhashi import tokuhashi_revised
-from recommendations.scoring.tomita import tomita
+from clinical.sins import sins
+from clinical.tokuhashi import tokuhashi_revised
+from clinical.tomita import tomita
 from scheduling.models import AgendaItem, Board, BoardMembership, Meeting, SpecialistProfile
 from tests.factories import UserFactory
 from tumorboard import roles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from recommendations.scoring.noms import RULES_BY_ID, NomsRule
+from clinical.noms import RULES_BY_ID, NomsRule
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
-from recommendations.scoring.regimens import SBRT_REGIMENS
+from clinical.regimens import SBRT_REGIMENS
 from scheduling.board_services import board_settings_update
 from scheduling.models import Board
 

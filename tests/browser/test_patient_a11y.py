@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from recommendations import patient_summary as ps
-from recommendations.tests.patient_summary_plans import signed_plan
+from recommendations.patient_summaries import services as ps
+from recommendations.tests.patient_summaries.plans import signed_plan
 from tests.factories import CaseFactory, LesionFactory
 
 # Without Playwright (or axe) installed the module is skipped, not an import error.

@@ -1,0 +1,163 @@
+"""SINS - Spinal Instability Neoplastic Score.
+
+Fisher CG et al., Spine 2010;35(22):E1221-9; reliability: Fourney DR et al., J Clin Oncol
+2011;29:3072-7. Six components, total 0-18: 0-6 stable, 7-12 potentially unstable
+(indeterminate), 13-18 unstable. A total of 7 or more warrants a spine-surgery consultation,
+ideally before radiation. Pain scores 3/1/0 (a teaching site printing 3/2/1 is wrong).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinical._common import Finding, ScoreResult, band, pick, points
+from clinical.levels import OCCIPUT, level_range, parse_level
+
+SOURCE = "Fisher 2010, SINS"
+
+LOCATION_CLASSES: dict[str, Finding] = {
+    "junctional": Finding(3, "junctional (occiput-C2, C7-T2, T11-L1, L5-S1)"),
+    "mobile": Finding(2, "mobile spine (C3-C6, L2-L4)"),
+    "semi_rigid": Finding(1, "semi-rigid (T3-T10)"),
+    "rigid": Finding(0, "rigid (S2-S5)"),
+}
+_SEGMENTS: tuple[tuple[str, str, str], ...] = (
+    ("junctional", OCCIPUT, "C2"),
+    ("mobile", "C3", "C6"),
+    ("junctional", "C7", "T2"),
+    ("semi_rigid", "T3", "T10"),
+    ("junctional", "T11", "L1"),
+    ("mobile", "L2", "L4"),
+    ("junctional", "L5", "S1"),
+    ("rigid", "S2", "S5"),
+)
+LEVEL_CLASS: dict[str, str] = {
+    level: cls for cls, first, last in _SEGMENTS for level in level_range(first, last)
+}
+
+COMPONENTS: dict[str, tuple[str, dict[str, Finding]]] = {
+    "pain": (
+        "Pain",
+        {
+            "mechanical": Finding(3, "mechanical (relief lying down, pain on movement or loading)"),
+            "occasional": Finding(1, "occasional, not mechanical"),
+            "none": Finding(0, "pain-free lesion"),
+        },
+    ),
+    "bone_lesion": (
+        "Bone lesion",
+        {
+            "lytic": Finding(2, "lytic"),
+            "mixed": Finding(1, "mixed lytic/blastic"),
+            "blastic": Finding(0, "blastic"),
+        },
+    ),
+    "alignment": (
+        "Radiographic alignment",
+        {
+            "subluxation": Finding(4, "subluxation/translation"),
+            "deformity": Finding(2, "de novo deformity (kyphosis/scoliosis)"),
+            "normal": Finding(0, "normal"),
+        },
+    ),
+    "collapse": (
+        "Vertebral body collapse",
+        {
+            "over_50": Finding(3, "more than 50% collapse"),
+            "under_50": Finding(2, "less than 50% collapse"),
+            "none_over_50_involved": Finding(
+                1, "no collapse with more than 50% of the body involved"
+            ),
+            "none": Finding(0, "none of the above"),
+        },
+    ),
+    "posterolateral": (
+        "Posterolateral involvement",
+        {
+            "bilateral": Finding(3, "bilateral"),
+            "unilateral": Finding(1, "unilateral"),
+            "none": Finding(0, "none"),
+        },
+    ),
+}
+
+BANDS = ((0, 6, "stable"), (7, 12, "potentially_unstable"), (13, 18, "unstable"))
+SURGICAL_CONSULT_FROM = 7
+
+
+@dataclass(frozen=True, kw_only=True)
+class SinsResult(ScoreResult):
+    location_class: str
+    level: str | None
+    surgical_consult: bool
+
+
+def _location(value: object) -> tuple[str | None, str]:
+    """(level or None, location class) from a level such as "T12" or a class name."""
+    if isinstance(value, str):
+        as_class = value.strip().lower().replace("-", "_").replace(" ", "_")
+        if as_class in LOCATION_CLASSES:
+            return None, as_class
+    try:
+        level = parse_level(value, argument="location", allow_occiput=True)
+    except ValueError:
+        raise ValueError(
+            f"location={value!r} is not allowed; allowed values: a level (occiput, C1-C7, T1-T12, "
+            f"L1-L5, S1-S5) or a class ({', '.join(LOCATION_CLASSES)})"
+        ) from None
+    return level, LEVEL_CLASS[level]
+
+
+def sins(
+    *,
+    location: str,
+    pain: str,
+    bone_lesion: str,
+    alignment: str,
+    collapse: str,
+    posterolateral: str,
+) -> SinsResult:
+    """Spinal Instability Neoplastic Score (Fisher 2010) for one lesion.
+
+    ``location`` is a level ("T10", "occiput") or a class (junctional, mobile, semi_rigid, rigid).
+    ``surgical_consult`` is True from 7 points: Fisher 2010 advises spine-surgery review of every
+    potentially unstable or unstable lesion, ideally before radiation.
+    """
+    level, location_class = _location(location)
+    where = f"Location {level} is" if level else "Location is"
+    loc = LOCATION_CLASSES[location_class]
+    components = {"location": loc.points}
+    explanation = [f"{where} {loc.text}: {points(loc.points)} ({SOURCE})."]
+    arguments = {
+        "pain": pain,
+        "bone_lesion": bone_lesion,
+        "alignment": alignment,
+        "collapse": collapse,
+        "posterolateral": posterolateral,
+    }
+    for name, (label, table) in COMPONENTS.items():
+        _, finding = pick(name, arguments[name], table)
+        components[name] = finding.points
+        explanation.append(f"{label}: {finding.text}, {points(finding.points)} ({SOURCE}).")
+
+    total = sum(components.values())
+    category = band(total, BANDS)
+    consult = total >= SURGICAL_CONSULT_FROM
+    explanation.append(
+        f"Total {total} of 18 is {category.replace('_', ' ')} (0-6 stable, 7-12 potentially "
+        f"unstable, 13-18 unstable) ({SOURCE})."
+    )
+    if consult:
+        explanation.append(
+            "A SINS of 7 or more warrants a spine-surgery consultation, ideally before radiation "
+            f"({SOURCE})."
+        )
+    return SinsResult(
+        total=total,
+        category=category,
+        components=components,
+        explanation=tuple(explanation),
+        location_class=location_class,
+        level=level,
+        surgical_consult=consult,
+    )

@@ -1,0 +1,908 @@
+"""REST API v1 for meeting mode: the meeting screen, the shared decision record, the consensus
+plan, its activities, dissents, sign-off, amendments and history.
+
+Concurrency: the decision record and the plan carry a `version`, returned as the `ETag`. A change
+names the version it is based on, either as `If-Match: "<version>"` or as `version` in the body;
+the plan's version covers its activities and dissents too. A stale change writes nothing and is
+answered with the current record: **412** when it came as If-Match, **409** when it came in the
+body. A change that names no version is answered **428 Precondition Required** (adding an
+activity or a dissent, and signing, may omit it: nothing is overwritten by them).
+
+Scope comes from `decision_selectors`: records outside the user's boards answer 404; patients and
+users without a clinical role 403.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recommendations.assessment import case_assessment
+from recommendations.decisions import selectors, services
+from recommendations.models import (
+    ConsensusPlan,
+    DecisionRecord,
+    Dissent,
+    PlanActivity,
+    PlanAmendment,
+)
+from scheduling.models import Attendance, Discipline
+from tumorboard.api import StaffApiMixin, StrictInputMixin, UserSummarySerializer, error_responses
+from tumorboard.openapi import NamedChoiceField
+
+# --- fields -----------------------------------------------------------------------------------
+
+
+def _choice(choices, component: str, **kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=choices, component=component, **kwargs)
+
+
+def outcome_field(**kwargs):
+    return _choice(ConsensusPlan.Outcome.choices, "ConsensusOutcomeEnum", **kwargs)
+
+
+def involvement_field(**kwargs):
+    return _choice(DecisionRecord.Involvement.choices, "PatientInvolvementEnum", **kwargs)
+
+
+def activity_kind_field(**kwargs):
+    return _choice(PlanActivity.Kind.choices, "PlanActivityKindEnum", **kwargs)
+
+
+def activity_status_field(**kwargs):
+    return _choice(PlanActivity.Status.choices, "PlanActivityStatusEnum", **kwargs)
+
+
+def discipline_field(**kwargs):
+    return _choice(Discipline.choices, "ResponsibleDisciplineEnum", **kwargs)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class OptionAspectsSerializer(serializers.Serializer):
+    neurological = serializers.CharField(allow_blank=True, required=False, default="")
+    local_control = serializers.CharField(allow_blank=True, required=False, default="")
+    pain_quality_of_life = serializers.CharField(allow_blank=True, required=False, default="")
+    recovery_time = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ConsideredOptionSerializer(serializers.Serializer):
+    option = serializers.CharField(max_length=services.OPTION_TEXT_MAX)
+    source = _choice(
+        services.OPTION_SOURCES, "DecisionOptionSourceEnum", required=False, default="board"
+    )
+    benefits = OptionAspectsSerializer(required=False)
+    risks = OptionAspectsSerializer(required=False)
+    fits_goals = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="How the option serves the patient's goals and preferences.",
+    )
+
+
+class DecisionRecordSerializer(serializers.ModelSerializer):
+    meeting = serializers.UUIDField(source="agenda_item.meeting.uuid", read_only=True)
+    case = serializers.UUIDField(source="agenda_item.case.uuid", read_only=True)
+    position = serializers.IntegerField(source="agenda_item.position", read_only=True)
+    plan = serializers.UUIDField(source="plan.uuid", read_only=True)
+    prefilled_from_summary_version = serializers.IntegerField(
+        source="prefilled_from.version",
+        read_only=True,
+        allow_null=True,
+        help_text="The pre-meeting summary version the options came from (null: computed).",
+    )
+    options = ConsideredOptionSerializer(many=True, read_only=True)
+    patient_involvement = involvement_field(read_only=True, allow_blank=True)
+    updated_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DecisionRecord
+        fields = [
+            "uuid",
+            "meeting",
+            "case",
+            "position",
+            "plan",
+            "prefilled_from_summary_version",
+            "options",
+            "patient_goals",
+            "patient_involvement",
+            "involvement_note",
+            "uncertainties",
+            "information_needed",
+            "version",
+            "updated_at",
+            "updated_by",
+        ]
+        read_only_fields = fields
+
+
+class PlanActivitySerializer(serializers.ModelSerializer):
+    plan = serializers.UUIDField(source="plan.uuid", read_only=True)
+    kind = activity_kind_field(read_only=True)
+    details = serializers.DictField(child=serializers.CharField(), read_only=True)
+    responsible_discipline = discipline_field(read_only=True, allow_blank=True)
+    responsible_user = UserSummarySerializer(read_only=True, allow_null=True)
+    status = activity_status_field(read_only=True)
+
+    class Meta:
+        model = PlanActivity
+        fields = [
+            "uuid",
+            "plan",
+            "kind",
+            "description",
+            "details",
+            "responsible_discipline",
+            "responsible_user",
+            "due_date",
+            "status",
+            "status_reason",
+            "position",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanDissentSerializer(serializers.ModelSerializer):
+    member = UserSummarySerializer(read_only=True)
+    recorded_by = UserSummarySerializer(source="created_by", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Dissent
+        fields = ["member", "view", "created_at", "recorded_by"]
+        read_only_fields = fields
+
+
+class ConsensusPlanSerializer(serializers.ModelSerializer):
+    decision = serializers.UUIDField(source="decision.uuid", read_only=True)
+    outcome = outcome_field(read_only=True, allow_blank=True)
+    status = _choice(ConsensusPlan.Status.choices, "ConsensusPlanStatusEnum", read_only=True)
+    signed_by = UserSummarySerializer(read_only=True, allow_null=True)
+    activities = PlanActivitySerializer(source="activities.all", many=True, read_only=True)
+    dissents = PlanDissentSerializer(source="dissents.all", many=True, read_only=True)
+    updated_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ConsensusPlan
+        fields = [
+            "uuid",
+            "decision",
+            "outcome",
+            "summary",
+            "status",
+            "signed_by",
+            "signed_at",
+            "quorum_met",
+            "quorum_override_reason",
+            "version",
+            "activities",
+            "dissents",
+            "updated_at",
+            "updated_by",
+        ]
+        read_only_fields = fields
+
+
+class PlanAmendmentSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True)
+    changes = serializers.JSONField(
+        read_only=True,
+        help_text='{"plan": {field: {"old", "new"}}, "activities": [{"action": "added"|'
+        '"changed"|"removed", "activity": uuid, ...}]}',
+    )
+
+    class Meta:
+        model = PlanAmendment
+        fields = ["created_at", "author", "reason", "plan_version_before", "changes"]
+        read_only_fields = fields
+
+
+class MeetingScreenQuorumSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    required = serializers.ListField(child=serializers.CharField())
+    present = serializers.ListField(child=serializers.CharField())
+    missing_disciplines = serializers.ListField(child=serializers.CharField())
+
+
+class MeetingScreenAttendanceSerializer(serializers.Serializer):
+    user = UserSummarySerializer()
+    mode = _choice(Attendance.Mode.choices, "AttendanceModeEnum")
+
+
+class MeetingScreenCaseSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    status = serializers.CharField()
+    urgency = serializers.CharField()
+    primary_site = serializers.CharField()
+    clinical_question = serializers.CharField()
+
+
+class MeetingScreenSummarySerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    content = serializers.JSONField()
+
+
+class MeetingScreenOpinionSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    author = UserSummarySerializer()
+    discipline = serializers.CharField()
+    options = serializers.ListField(child=serializers.CharField())
+    regimen = serializers.CharField()
+    urgency = serializers.CharField()
+    confidence = serializers.CharField()
+    rationale = serializers.CharField()
+    questions_for_board = serializers.CharField()
+    data_needed = serializers.CharField()
+
+
+class MeetingScreenItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    minutes_allotted = serializers.IntegerField(source="item.minutes_allotted")
+    case = MeetingScreenCaseSerializer()
+    summary = MeetingScreenSummarySerializer(allow_null=True)
+    opinions = MeetingScreenOpinionSerializer(many=True)
+    opinions_hidden = serializers.BooleanField(
+        help_text="Some opinions are hidden until you give your own (blind opinions)."
+    )
+    assessment = serializers.SerializerMethodField()
+    decision = DecisionRecordSerializer(allow_null=True)
+    plan = ConsensusPlanSerializer(allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_assessment(self, entry) -> dict:
+        return case_assessment(entry.case).as_dict()
+
+
+class MeetingScreenMeetingSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    board = serializers.CharField(source="board.name")
+
+
+class MeetingScreenSerializer(serializers.Serializer):
+    meeting = MeetingScreenMeetingSerializer()
+    your_roles = serializers.ListField(child=serializers.CharField(), source="roles")
+    quorum = MeetingScreenQuorumSerializer()
+    attendance = MeetingScreenAttendanceSerializer(many=True)
+    items = MeetingScreenItemSerializer(many=True)
+
+
+class PlanHistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class PlanHistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = UserSummarySerializer(allow_null=True)
+    record = _choice(
+        [(v, v) for v in ("decision_record", "plan", "activity", "dissent")],
+        "PlanHistoryRecordEnum",
+    )
+    label = serializers.CharField()
+    action = _choice([(v, v) for v in ("created", "changed", "deleted")], "PlanHistoryActionEnum")
+    reason = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(allow_null=True)
+    changes = PlanHistoryChangeSerializer(many=True)
+
+
+class PlanActivitySnapshotSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    details = serializers.DictField(child=serializers.CharField())
+    responsible_discipline = serializers.CharField(allow_blank=True)
+    responsible_user = UserSummarySerializer(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+    status_reason = serializers.CharField(allow_blank=True)
+
+
+class PlanVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    by = UserSummarySerializer(allow_null=True)
+    status = serializers.CharField()
+    outcome = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(allow_blank=True)
+    quorum_met = serializers.BooleanField(allow_null=True)
+    quorum_override_reason = serializers.CharField(allow_blank=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField()
+    amendment = PlanAmendmentSerializer(allow_null=True, help_text="The amendment that made it.")
+    activities = PlanActivitySnapshotSerializer(many=True)
+
+
+class PlanHistorySerializer(serializers.Serializer):
+    versions = PlanVersionSerializer(many=True, help_text="Every version, newest first.")
+    entries = PlanHistoryEntrySerializer(many=True, help_text="Every change, newest first.")
+    amendments = PlanAmendmentSerializer(many=True)
+
+
+class VersionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.ListField(child=serializers.CharField())
+    current = serializers.JSONField(help_text="The record (or plan) as it is now.")
+
+
+class ConflictSerializer(serializers.Serializer):
+    """409: a stale body `version` (with the current record), or a signed, locked plan."""
+
+    detail = serializers.CharField()
+    version = serializers.ListField(child=serializers.CharField(), required=False)
+    current = serializers.JSONField(
+        required=False, help_text="With a stale version: the record (or plan) as it is now."
+    )
+
+
+# --- input ------------------------------------------------------------------------------------
+
+VERSION_HELP = "The version you read (or send If-Match); a stale one is refused."
+
+
+class DecisionRecordUpdateSerializer(StrictInputMixin, serializers.Serializer):
+    options = ConsideredOptionSerializer(many=True, required=False)
+    patient_goals = serializers.CharField(allow_blank=True, required=False)
+    patient_involvement = involvement_field(allow_blank=True, required=False)
+    involvement_note = serializers.CharField(allow_blank=True, required=False)
+    uncertainties = serializers.CharField(allow_blank=True, required=False)
+    information_needed = serializers.CharField(allow_blank=True, required=False)
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class PlanUpdateSerializer(StrictInputMixin, serializers.Serializer):
+    outcome = outcome_field(allow_blank=True, required=False)
+    summary = serializers.CharField(allow_blank=True, required=False)
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class PlanActivityFieldsSerializer(serializers.Serializer):
+    kind = activity_kind_field(required=False)
+    description = serializers.CharField(max_length=300, required=False)
+    details = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text="Per kind: "
+        + "; ".join(
+            f"{f.key} ({', '.join(sorted(f.kinds)) if len(f.kinds) < 8 else 'any'})"
+            for f in services.DETAIL_FIELDS
+        ),
+    )
+    responsible_discipline = discipline_field(allow_blank=True, required=False)
+    responsible_user = serializers.CharField(
+        allow_null=True, required=False, help_text="Username of a member of the board."
+    )
+    due_date = serializers.DateField(allow_null=True, required=False)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+class PlanActivityInputSerializer(StrictInputMixin, PlanActivityFieldsSerializer):
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The plan version you read."
+    )
+
+
+class PlanActivityStatusInputSerializer(StrictInputMixin, serializers.Serializer):
+    status = activity_status_field()
+    reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Required for not done and changed at the patient's wish.",
+    )
+
+
+class PlanDissentInputSerializer(StrictInputMixin, serializers.Serializer):
+    member = serializers.CharField(help_text="Username of the dissenting board member.")
+    view = serializers.CharField()
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class PlanSignInputSerializer(StrictInputMixin, serializers.Serializer):
+    quorum_override_reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Required when quorum is not met: why the board proceeds without it.",
+    )
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class PlanAmendmentActivitySerializer(StrictInputMixin, PlanActivityFieldsSerializer):
+    action = _choice(
+        [("add", "Add"), ("change", "Change"), ("remove", "Remove")], "AmendmentActionEnum"
+    )
+    activity = serializers.UUIDField(required=False, help_text="The activity (change, remove).")
+
+
+class PlanAmendmentInputSerializer(StrictInputMixin, serializers.Serializer):
+    reason = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True, required=False)
+    activities = PlanAmendmentActivitySerializer(many=True, required=False, default=list)
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The version you read, e.g. "3" (instead of `version` in the body).',
+)
+_errors = error_responses(
+    {
+        403: "Not clinical staff, or not allowed (e.g. not the chair).",
+        409: OpenApiResponse(
+            ConflictSerializer,
+            description="Stale `version` in the body (the current record is returned), or the "
+            "plan is signed and locked.",
+        ),
+        412: OpenApiResponse(
+            VersionConflictSerializer,
+            description="Stale If-Match (the current record is returned).",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Precondition:
+    version: int | None
+    via_header: bool
+
+
+def _precondition(request, data: dict) -> Precondition:
+    """The version the client read: If-Match, else the body's `version` (they must agree)."""
+    body = data.pop("version", None)
+    header = request.headers.get("If-Match")
+    if header is None:
+        return Precondition(body, via_header=False)
+    match = IF_MATCH.match(header)
+    if match is None:
+        raise ValidationError({"version": ['If-Match must be a version number, e.g. "3".']})
+    version = int(match.group(1))
+    if body is not None and body != version:
+        raise ValidationError({"version": ["The body's version and If-Match disagree."]})
+    return Precondition(version, via_header=True)
+
+
+def _with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+def _record_response(record: DecisionRecord, code=status.HTTP_200_OK) -> Response:
+    record = DecisionRecord.objects.select_related(
+        "agenda_item__meeting", "agenda_item__case", "plan", "prefilled_from", "updated_by"
+    ).get(pk=record.pk)
+    return _with_etag(Response(DecisionRecordSerializer(record).data, status=code), record.version)
+
+
+def _plan_response(plan: ConsensusPlan, code=status.HTTP_200_OK) -> Response:
+    plan = (
+        ConsensusPlan.objects.select_related("decision", "signed_by", "updated_by")
+        .prefetch_related(selectors.activities_prefetch(), selectors.dissents_prefetch())
+        .get(pk=plan.pk)
+    )
+    return _with_etag(Response(ConsensusPlanSerializer(plan).data, status=code), plan.version)
+
+
+def _conflict(exc: services.StaleVersionError, pre: Precondition) -> Response:
+    current = exc.current
+    if isinstance(current, DecisionRecord):
+        data = _record_response(current).data
+    else:
+        data = _plan_response(current).data
+    code = status.HTTP_412_PRECONDITION_FAILED if pre.via_header else status.HTTP_409_CONFLICT
+    body = {"detail": exc.message, **exc.fields, "current": data}
+    return _with_etag(Response(body, status=code), current.version)
+
+
+def _version_required(exc: services.VersionRequiredError) -> Response:
+    body = {"detail": exc.message, **exc.fields}
+    return Response(body, status=status.HTTP_428_PRECONDITION_REQUIRED)
+
+
+def _guarded(pre: Precondition, write):
+    """Run a versioned write; a stale version → 409/412 with the current record, none → 428."""
+    try:
+        return write()
+    except services.StaleVersionError as exc:
+        return _conflict(exc, pre)
+    except services.VersionRequiredError as exc:
+        return _version_required(exc)
+
+
+def _member(board, username, field: str):
+    if username in (None, ""):
+        return None
+    user = (
+        get_user_model()
+        .objects.filter(username=username, board_memberships__board=board, is_active=True)
+        .first()
+    )
+    if user is None:
+        raise ValidationError({field: ["No member of this board has that username."]})
+    return user
+
+
+def _activity_fields(data: dict, board) -> dict:
+    data = dict(data)
+    if "responsible_user" in data:
+        data["responsible_user"] = _member(board, data["responsible_user"], "responsible_user")
+    return data
+
+
+def _plan_board(plan: ConsensusPlan):
+    return plan.decision.agenda_item.meeting.board
+
+
+def _get(selector, request, uuid):
+    """One record within the user's boards, else 404 (whether it exists elsewhere or not)."""
+    try:
+        return selector(user=request.user, uuid=uuid)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["meeting mode"])
+class MeetingBoardApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="The meeting screen: agenda, summaries, scores, opinions, records, plans",
+        description="The agenda in order; per case its latest pre-meeting summary, the scores, "
+        "the opinions you may read, the decision record and the plan (null until opened); "
+        "attendance and quorum.",
+        responses={200: MeetingScreenSerializer, **_errors(403, 404)},
+    )
+    def get(self, request, uuid):
+        meeting = _get(selectors.meeting_for_user, request, uuid)
+        board = selectors.meeting_board(meeting=meeting, user=request.user)
+        return Response(MeetingScreenSerializer(board).data)
+
+
+@extend_schema(tags=["meeting mode"])
+class DecisionOpenApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Open the decision record of a case on the agenda (pre-filled)",
+        description="Created on first use with its draft plan, pre-filled from the latest "
+        "pre-meeting summary (else from NOMS per lesion and the opinions) and the patient's "
+        "goals. Opening it again returns the same record (200).",
+        request=None,
+        responses={
+            201: DecisionRecordSerializer,
+            200: DecisionRecordSerializer,
+            **_errors(400, 403, 404),
+        },
+    )
+    def post(self, request, uuid, case_uuid):
+        try:
+            item = selectors.agenda_item_for_user(
+                user=request.user, meeting_uuid=uuid, case_uuid=case_uuid
+            )
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        existed = DecisionRecord.objects.filter(agenda_item=item).exists()
+        record = services.decision_record_open(agenda_item=item, by=request.user)
+        return _record_response(record, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["meeting mode"])
+class DecisionDetailApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="One decision record",
+        responses={200: DecisionRecordSerializer, **_errors(403, 404)},
+    )
+    def get(self, request, uuid):
+        return _record_response(_get(selectors.decision_detail, request, uuid))
+
+    @extend_schema(
+        summary="Change the decision record (from the version you read)",
+        description="Send only what changes, with If-Match or `version`. `options` replaces the "
+        "whole list. Refused once the plan is signed (409).",
+        parameters=[IF_MATCH_PARAMETER],
+        request=DecisionRecordUpdateSerializer,
+        responses={200: DecisionRecordSerializer, **_errors(400, 403, 404, 409, 412, 428)},
+    )
+    def patch(self, request, uuid):
+        record = _get(selectors.decision_detail, request, uuid)
+        serializer = DecisionRecordUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        pre = _precondition(request, data)
+        return _guarded(
+            pre,
+            lambda: _record_response(
+                services.decision_record_update(
+                    record=record, expected_version=pre.version, by=request.user, **data
+                )
+            ),
+        )
+
+
+@extend_schema(tags=["meeting mode"])
+class PlanDetailApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="One consensus plan", responses={200: ConsensusPlanSerializer, **_errors(403, 404)}
+    )
+    def get(self, request, uuid):
+        return _plan_response(_get(selectors.plan_detail, request, uuid))
+
+    @extend_schema(
+        summary="Change the draft plan's outcome or summary",
+        parameters=[IF_MATCH_PARAMETER],
+        request=PlanUpdateSerializer,
+        responses={200: ConsensusPlanSerializer, **_errors(400, 403, 404, 409, 412, 428)},
+    )
+    def patch(self, request, uuid):
+        plan = _get(selectors.plan_detail, request, uuid)
+        serializer = PlanUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        pre = _precondition(request, data)
+        return _guarded(
+            pre,
+            lambda: _plan_response(
+                services.plan_update(
+                    plan=plan, expected_version=pre.version, by=request.user, **data
+                )
+            ),
+        )
+
+
+@extend_schema(tags=["meeting mode"])
+class PlanActivitiesApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Add an activity to the draft plan",
+        description="The plan's version moves on (returned as the ETag). A version is optional.",
+        parameters=[IF_MATCH_PARAMETER],
+        request=PlanActivityInputSerializer,
+        responses={201: PlanActivitySerializer, **_errors(400, 403, 404, 409, 412)},
+    )
+    def post(self, request, uuid):
+        plan = _get(selectors.plan_detail, request, uuid)
+        serializer = PlanActivityInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        pre = _precondition(request, data)
+        fields = _activity_fields(data, _plan_board(plan))
+
+        def write():
+            activity = services.activity_add(
+                plan=plan, by=request.user, expected_version=pre.version, **fields
+            )
+            return _with_etag(
+                Response(PlanActivitySerializer(activity).data, status=status.HTTP_201_CREATED),
+                activity.plan.version,
+            )
+
+        return _guarded(pre, write)
+
+
+@extend_schema(tags=["meeting mode"])
+class ActivityDetailApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Change an activity of the draft plan",
+        description="If-Match / `version` is the plan's version (it covers its activities).",
+        parameters=[IF_MATCH_PARAMETER],
+        request=PlanActivityInputSerializer,
+        responses={200: PlanActivitySerializer, **_errors(400, 403, 404, 409, 412, 428)},
+    )
+    def patch(self, request, uuid):
+        activity = _get(selectors.activity_detail, request, uuid)
+        serializer = PlanActivityInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        pre = _precondition(request, data)
+        fields = _activity_fields(data, _plan_board(activity.plan))
+
+        def write():
+            changed = services.activity_update(
+                activity=activity, expected_version=pre.version, by=request.user, **fields
+            )
+            return _with_etag(Response(PlanActivitySerializer(changed).data), changed.plan.version)
+
+        return _guarded(pre, write)
+
+    @extend_schema(
+        summary="Remove an activity from the draft plan",
+        parameters=[IF_MATCH_PARAMETER],
+        request=None,
+        responses={204: None, **_errors(400, 403, 404, 409, 412, 428)},
+    )
+    def delete(self, request, uuid):
+        activity = _get(selectors.activity_detail, request, uuid)
+        pre = _precondition(request, {"version": _body_version(request)})
+
+        def write():
+            plan = services.activity_remove(
+                activity=activity, expected_version=pre.version, by=request.user
+            )
+            return _with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan.version)
+
+        return _guarded(pre, write)
+
+
+def _body_version(request) -> int | None:
+    value = request.data.get("version") if hasattr(request.data, "get") else None
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": ["Give the version as a number."]}) from None
+
+
+@extend_schema(tags=["meeting mode"])
+class ActivityStatusApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Record an activity's status (follow-up; also on a signed plan)",
+        description="planned → in progress → done; or not done / changed at the patient's wish, "
+        "each with a reason.",
+        request=PlanActivityStatusInputSerializer,
+        responses={200: PlanActivitySerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        activity = _get(selectors.activity_detail, request, uuid)
+        serializer = PlanActivityStatusInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changed = services.activity_set_status(
+            activity=activity, by=request.user, **serializer.validated_data
+        )
+        changed = PlanActivity.objects.select_related("plan", "responsible_user").get(pk=changed.pk)
+        return Response(PlanActivitySerializer(changed).data)
+
+
+@extend_schema(tags=["meeting mode"])
+class PlanDissentsApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Record a dissenting view by name (before sign-off)",
+        parameters=[IF_MATCH_PARAMETER],
+        request=PlanDissentInputSerializer,
+        responses={201: PlanDissentSerializer, **_errors(400, 403, 404, 409, 412)},
+    )
+    def post(self, request, uuid):
+        plan = _get(selectors.plan_detail, request, uuid)
+        serializer = PlanDissentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        pre = _precondition(request, data)
+        member = _member(_plan_board(plan), data["member"], "member")
+
+        def write():
+            dissent = services.dissent_add(
+                plan=plan,
+                member=member,
+                view=data["view"],
+                by=request.user,
+                expected_version=pre.version,
+            )
+            return _with_etag(
+                Response(PlanDissentSerializer(dissent).data, status=status.HTTP_201_CREATED),
+                dissent.plan.version,
+            )
+
+        return _guarded(pre, write)
+
+
+@extend_schema(tags=["meeting mode"])
+class PlanSignApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Sign the plan (the board's chair)",
+        description="Requires an outcome; when quorum is not met, `quorum_override_reason` says "
+        "why the board proceeds. The plan is then locked, the case moves on and the activities' "
+        "owners are notified.",
+        parameters=[IF_MATCH_PARAMETER],
+        request=PlanSignInputSerializer,
+        responses={200: ConsensusPlanSerializer, **_errors(400, 403, 404, 409, 412)},
+    )
+    def post(self, request, uuid):
+        plan = _get(selectors.plan_detail, request, uuid)
+        serializer = PlanSignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        pre = _precondition(request, data)
+        return _guarded(
+            pre,
+            lambda: _plan_response(
+                services.plan_sign(
+                    plan=plan,
+                    by=request.user,
+                    quorum_override_reason=data["quorum_override_reason"],
+                    expected_version=pre.version,
+                )
+            ),
+        )
+
+
+@extend_schema(tags=["meeting mode"])
+class PlanAmendmentsApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Amend a signed plan (chair or coordinator), with a reason",
+        description="`summary` changes the plan's summary; `activities` adds, changes (while "
+        "planned or in progress) or removes (while planned) activities. Earlier versions stay "
+        "readable in the history.",
+        parameters=[IF_MATCH_PARAMETER],
+        request=PlanAmendmentInputSerializer,
+        responses={201: PlanAmendmentSerializer, **_errors(400, 403, 404, 409, 412)},
+    )
+    def post(self, request, uuid):
+        plan = _get(selectors.plan_detail, request, uuid)
+        serializer = PlanAmendmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        pre = _precondition(request, data)
+        board = _plan_board(plan)
+        existing = {a.uuid: a for a in plan.activities.all()}
+        changes = []
+        for number, entry in enumerate(data["activities"], 1):
+            entry = dict(entry)
+            action, target = entry.pop("action"), entry.pop("activity", None)
+            activity = None
+            if action != "add":
+                activity = existing.get(target)
+                if activity is None:
+                    raise ValidationError(
+                        {"activities": [f"Activity {number}: no such activity on this plan."]}
+                    )
+            changes.append(
+                services.ActivityChange(
+                    action, activity=activity, fields=_activity_fields(entry, board)
+                )
+            )
+        plan_changes = {"summary": data["summary"]} if "summary" in data else {}
+
+        def write():
+            amendment = services.plan_amend(
+                plan=plan,
+                reason=data["reason"],
+                by=request.user,
+                changes=plan_changes,
+                activities=changes,
+                expected_version=pre.version,
+            )
+            return _with_etag(
+                Response(PlanAmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED),
+                amendment.plan.version,
+            )
+
+        return _guarded(pre, write)
+
+
+@extend_schema(tags=["meeting mode"])
+class PlanHistoryApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="The plan's versions (each readable as it was) and every change, attributed",
+        responses={200: PlanHistorySerializer, **_errors(403, 404)},
+    )
+    def get(self, request, uuid):
+        plan = _get(selectors.plan_detail, request, uuid)
+        history = selectors.plan_history(plan)
+        return Response(PlanHistorySerializer(history).data)

@@ -1,0 +1,491 @@
+"""Reads of meeting mode: the meeting screen, decision records, plans and their history.
+
+Access control for all of them lives here. Clinical staff who are members of the meeting's board
+see its decision records and plans; anyone else on the staff gets "does not exist" (404), so the
+existence of a record is not revealed; patients and users without a role are refused before
+these are called (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+
+from cases.models import Case, SpinalLesion
+from recommendations.models import (
+    ConsensusPlan,
+    DecisionRecord,
+    Dissent,
+    Opinion,
+    PlanActivity,
+    PlanAmendment,
+    PreMeetingSummary,
+)
+from recommendations.opinions.selectors import sees_every_opinion
+from scheduling.models import AgendaItem, Attendance, BoardMembership, Meeting
+from scheduling.rules import Quorum, meeting_quorum
+from scheduling.selectors import boards_visible_to, meetings_visible_to
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def decisions_visible_to(user) -> QuerySet[DecisionRecord]:
+    return DecisionRecord.objects.filter(agenda_item__meeting__board__in=boards_visible_to(user))
+
+
+def plans_visible_to(user) -> QuerySet[ConsensusPlan]:
+    return ConsensusPlan.objects.filter(
+        decision__agenda_item__meeting__board__in=boards_visible_to(user)
+    )
+
+
+def activities_visible_to(user) -> QuerySet[PlanActivity]:
+    return PlanActivity.objects.filter(
+        plan__decision__agenda_item__meeting__board__in=boards_visible_to(user)
+    )
+
+
+def meeting_for_user(*, user, uuid) -> Meeting:
+    """A meeting of one of the user's boards, or Meeting.DoesNotExist."""
+    return meetings_visible_to(user).select_related("board").get(uuid=uuid)
+
+
+def agenda_item_for_user(*, user, meeting_uuid, case_uuid) -> AgendaItem:
+    return AgendaItem.objects.select_related("meeting__board", "case__board").get(
+        meeting__in=meetings_visible_to(user), meeting__uuid=meeting_uuid, case__uuid=case_uuid
+    )
+
+
+def _record_related(qs: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
+    return qs.select_related(
+        "agenda_item__meeting__board", "agenda_item__case", "plan", "prefilled_from", "updated_by"
+    )
+
+
+def decision_detail(*, user, uuid) -> DecisionRecord:
+    return _record_related(decisions_visible_to(user)).get(uuid=uuid)
+
+
+def activities_prefetch() -> Prefetch:
+    return Prefetch(
+        "activities",
+        queryset=PlanActivity.objects.select_related("responsible_user").order_by("position", "pk"),
+    )
+
+
+def dissents_prefetch() -> Prefetch:
+    return Prefetch(
+        "dissents",
+        queryset=Dissent.objects.select_related("member", "created_by").order_by("pk"),
+    )
+
+
+def plan_detail(*, user, uuid) -> ConsensusPlan:
+    """A plan with everything its page shows (activities, dissents, amendments)."""
+    return (
+        plans_visible_to(user)
+        .select_related(
+            "decision__agenda_item__meeting__board",
+            "decision__agenda_item__case__patient",
+            "signed_by",
+            "updated_by",
+        )
+        .prefetch_related(
+            activities_prefetch(),
+            dissents_prefetch(),
+            Prefetch(
+                "amendments",
+                queryset=PlanAmendment.objects.select_related("author").order_by("created_at"),
+            ),
+        )
+        .get(uuid=uuid)
+    )
+
+
+def activity_detail(*, user, uuid) -> PlanActivity:
+    return (
+        activities_visible_to(user)
+        .select_related("plan__decision__agenda_item__meeting__board", "responsible_user")
+        .get(uuid=uuid)
+    )
+
+
+def board_roles(user, board) -> frozenset[str]:
+    """The user's duties on a board (member, coordinator, chair); all of them for a superuser."""
+    if user.is_superuser:
+        return frozenset(BoardMembership.Role.values)
+    return frozenset(
+        BoardMembership.objects.filter(board=board, user_id=user.pk).values_list("role", flat=True)
+    )
+
+
+def board_people(board) -> list:
+    """The board's members (for owner and attendance choices), by name, with their discipline."""
+    return list(
+        get_user_model()
+        .objects.filter(board_memberships__board=board, is_active=True)
+        .select_related("specialist_profile")
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- the meeting screen -----------------------------------------------------------------------
+
+
+@dataclass
+class BoardItem:
+    """One agenda item as the meeting screen shows it."""
+
+    item: AgendaItem
+    summary: PreMeetingSummary | None
+    opinions: list[Opinion]
+    decision: DecisionRecord | None
+    plan: ConsensusPlan | None
+    activities: list[PlanActivity] = field(default_factory=list)
+    dissents: list[Dissent] = field(default_factory=list)
+    opinions_hidden: bool = False  # blind opinions (and the summary) the user may not read yet
+
+    @property
+    def case(self) -> Case:
+        return self.item.case
+
+    @property
+    def position(self) -> int:
+        return self.item.position
+
+
+@dataclass
+class MeetingBoard:
+    meeting: Meeting
+    items: list[BoardItem]
+    quorum: Quorum
+    attendance: list[Attendance]
+    roles: frozenset[str]
+
+    @property
+    def is_chair(self) -> bool:
+        return BoardMembership.Role.CHAIR in self.roles
+
+    def item_at(self, position: int | None) -> BoardItem | None:
+        """The item at an agenda position, else the first item (None for an empty agenda)."""
+        for entry in self.items:
+            if entry.position == position:
+                return entry
+        return self.items[0] if self.items else None
+
+    def neighbours(self, entry: BoardItem) -> tuple[BoardItem | None, BoardItem | None]:
+        index = self.items.index(entry)
+        before = self.items[index - 1] if index > 0 else None
+        after = self.items[index + 1] if index + 1 < len(self.items) else None
+        return before, after
+
+
+def latest_summaries(items: list[AgendaItem]) -> dict[int, PreMeetingSummary]:
+    """The newest summary of each agenda item (one query)."""
+    newest = (
+        PreMeetingSummary.objects.filter(agenda_item=OuterRef("agenda_item"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    rows = PreMeetingSummary.objects.filter(
+        agenda_item__in=[item.pk for item in items], version=Subquery(newest)
+    )
+    return {row.agenda_item_id: row for row in rows}
+
+
+def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
+    """Everything the meeting screen shows, in a fixed number of queries whatever the agenda's
+    length: the agenda in order with each case (lesions and prior treatments prefetched for the
+    scores), its latest summary, the opinions the user may read, the decision record, the plan
+    with its activities and dissents; attendance and quorum."""
+    roles = board_roles(user, meeting.board)
+    items = list(
+        meeting.agenda_items.select_related("case__board", "case__patient")
+        .prefetch_related(
+            Prefetch("case__lesions", queryset=SpinalLesion.objects.order_by("id")),
+            "case__prior_treatments",
+        )
+        .order_by("position")
+    )
+    for item in items:
+        item.meeting = meeting
+    summaries = latest_summaries(items) if items else {}
+    sees_all = sees_every_opinion(user, roles=roles, board=meeting.board, meeting=meeting)
+    opinions: dict[int, list[Opinion]] = {}
+    for opinion in (
+        Opinion.objects.filter(meeting=meeting)
+        .select_related("author")
+        .order_by("discipline", "submitted_at", "pk")
+    ):
+        opinions.setdefault(opinion.case_id, []).append(opinion)
+    records = {
+        record.agenda_item_id: record
+        for record in DecisionRecord.objects.filter(agenda_item__meeting=meeting).select_related(
+            "plan__signed_by", "plan__updated_by", "prefilled_from", "updated_by"
+        )
+    }
+    plans = [record.plan for record in records.values() if _has_plan(record)]
+    prefetch_related_objects(plans, activities_prefetch(), dissents_prefetch())
+
+    entries = []
+    for item in items:
+        record = records.get(item.pk)
+        plan = None
+        if record is not None:
+            record.agenda_item = item
+            if _has_plan(record):
+                plan = record.plan
+                plan.decision = record
+        case_opinions = opinions.get(item.case_id, [])
+        # Blind opinions: until the user gives their own, the others' opinions stay hidden, and
+        # so does the summary, which carries them (as `summaries` rules for its own pages).
+        blind = not sees_all and not any(o.author_id == user.pk for o in case_opinions)
+        entries.append(
+            BoardItem(
+                item=item,
+                summary=None if blind else summaries.get(item.pk),
+                opinions=[] if blind else case_opinions,
+                decision=record,
+                plan=plan,
+                activities=list(plan.activities.all()) if plan else [],
+                dissents=list(plan.dissents.all()) if plan else [],
+                opinions_hidden=blind,
+            )
+        )
+    attendance = list(
+        meeting.attendance.select_related("user__specialist_profile").order_by(
+            "user__last_name", "user__username"
+        )
+    )
+    return MeetingBoard(
+        meeting=meeting,
+        items=entries,
+        quorum=meeting_quorum(meeting),
+        attendance=attendance,
+        roles=roles,
+    )
+
+
+def _has_plan(record: DecisionRecord) -> bool:
+    try:
+        return record.plan is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+# --- history ----------------------------------------------------------------------------------
+
+# Bookkeeping, not content: who and when are shown per entry anyway.
+HISTORY_EXCLUDED = frozenset(
+    {
+        "id",
+        "uuid",
+        "agenda_item",
+        "prefilled_from",
+        "decision",
+        "plan",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "version",
+    }
+)
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _entries(rows, *, record: str, label) -> list[dict[str, Any]]:
+    """One entry per historical row; a change lists the fields that differ from the row before."""
+    entries, previous = [], {}
+    for row in rows:
+        before = previous.get(row.id)
+        changes = []
+        if row.history_type == "~" and before is not None:
+            delta = row.diff_against(before, excluded_fields=HISTORY_EXCLUDED)
+            changes = [
+                {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
+                for c in delta.changes
+            ]
+        previous[row.id] = row
+        if row.history_type == "~" and not changes:
+            continue  # a save without a visible change (e.g. only the version moved)
+        entries.append(
+            {
+                "at": row.history_date,
+                "by": row.history_user,
+                "record": record,
+                "label": label(row),
+                "action": ACTIONS[row.history_type],
+                "reason": row.history_change_reason or "",
+                "version": getattr(row, "version", None),
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _plain(value):
+    """Foreign keys come out of a diff as ids; dates as dates: JSON-ready values."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@dataclass
+class PlanVersion:
+    """The plan as it stood at one version: its fields and its activities at that moment."""
+
+    version: int
+    at: Any
+    by: Any
+    status: str
+    outcome: str
+    summary: str
+    quorum_met: bool | None
+    quorum_override_reason: str
+    signed_by_id: int | None
+    signed_at: Any
+    activities: list[dict[str, Any]]
+    amendment: PlanAmendment | None = None
+    current: bool = False
+
+    @property
+    def signed(self) -> bool:
+        return self.status == ConsensusPlan.Status.SIGNED
+
+    @property
+    def outcome_label(self) -> str:
+        outcomes = dict(ConsensusPlan.Outcome.choices)
+        return str(outcomes.get(self.outcome, self.outcome))
+
+
+@dataclass
+class PlanHistory:
+    versions: list[PlanVersion]  # newest first
+    entries: list[dict[str, Any]]  # every change to the record and the plan, newest first
+    amendments: list[PlanAmendment]
+
+
+def _activity_snapshot(row) -> dict[str, Any]:
+    return {
+        "uuid": str(row.uuid),
+        "kind": row.kind,
+        "kind_label": PlanActivity.Kind(row.kind).label
+        if row.kind in PlanActivity.Kind.values
+        else row.kind,
+        "description": row.description,
+        "details": row.details or {},
+        "responsible_discipline": row.responsible_discipline,
+        "responsible_user": row.responsible_user,
+        "due_date": row.due_date,
+        "status": row.status,
+        "status_label": str(dict(PlanActivity.Status.choices).get(row.status, row.status)),
+        "status_reason": row.status_reason,
+        "position": row.position,
+    }
+
+
+def plan_history(plan: ConsensusPlan) -> PlanHistory:
+    """Every version of the plan, readable as it was (fields and activities at that time), and
+    every attributed change to the decision record, the plan, its activities and dissents.
+
+    A fixed number of queries (one per history table, plus amendments) whatever the length.
+    """
+    order = ("history_date", "history_id")
+    plan_rows = list(plan.history.select_related("history_user").order_by(*order))
+    activity_rows = list(
+        PlanActivity.history.filter(plan_id=plan.pk)
+        .select_related("history_user", "responsible_user")
+        .order_by(*order)
+    )
+    dissent_rows = list(
+        Dissent.history.filter(plan_id=plan.pk)
+        .select_related("history_user", "member")
+        .order_by(*order)
+    )
+    record_rows = list(
+        DecisionRecord.history.filter(id=plan.decision_id)
+        .select_related("history_user")
+        .order_by(*order)
+    )
+    amendments = list(plan.amendments.select_related("author").order_by("created_at", "pk"))
+    by_version_before = {a.plan_version_before: a for a in amendments}
+
+    # The last history row of each version is that version as it was left.
+    last_of_version: dict[int, Any] = {}
+    for row in plan_rows:
+        last_of_version[row.version] = row
+    versions = []
+    newest = max(last_of_version, default=None)
+    for number, row in sorted(last_of_version.items()):
+        state: dict[int, Any] = {}
+        for activity_row in activity_rows:
+            # The current version shows the activities as they are now (statuses move on
+            # without a new plan version); earlier ones as they were when that version was left.
+            if number != newest and activity_row.history_date > row.history_date:
+                break
+            state[activity_row.id] = activity_row
+        snapshot = sorted(
+            (_activity_snapshot(r) for r in state.values() if r.history_type != "-"),
+            key=lambda a: (a["position"], a["uuid"]),
+        )
+        versions.append(
+            PlanVersion(
+                version=number,
+                at=row.history_date,
+                by=row.history_user,
+                status=row.status,
+                outcome=row.outcome,
+                summary=row.summary,
+                quorum_met=row.quorum_met,
+                quorum_override_reason=row.quorum_override_reason,
+                signed_by_id=row.signed_by_id,
+                signed_at=row.signed_at,
+                activities=snapshot,
+                amendment=by_version_before.get(number - 1),
+                current=number == newest,
+            )
+        )
+    versions.reverse()
+
+    entries = [
+        *_entries(record_rows, record="decision_record", label=lambda r: "decision record"),
+        *_entries(plan_rows, record="plan", label=lambda r: "plan"),
+        *_entries(activity_rows, record="activity", label=lambda r: r.description),
+        *_entries(
+            dissent_rows,
+            record="dissent",
+            label=lambda r: r.member.get_full_name() or r.member.get_username(),
+        ),
+    ]
+    _name_people(entries)
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return PlanHistory(versions=versions, entries=entries, amendments=amendments)
+
+
+PERSON_FIELDS = frozenset({"signed_by", "responsible_user", "member"})
+
+
+def _name_people(entries: list[dict[str, Any]]) -> None:
+    """A diff names people by id: show their username instead (one query for all)."""
+    ids = {
+        value
+        for entry in entries
+        for change in entry["changes"]
+        if change["field"] in PERSON_FIELDS
+        for value in (change["old"], change["new"])
+        if value is not None
+    }
+    if not ids:
+        return
+    names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    for entry in entries:
+        for change in entry["changes"]:
+            if change["field"] in PERSON_FIELDS:
+                change["old"] = names.get(change["old"], change["old"])
+                change["new"] = names.get(change["new"], change["new"])

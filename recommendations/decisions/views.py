@@ -1,0 +1,596 @@
+"""Meeting mode pages: the meeting screen, one case at a time, and the plan page.
+
+Access: clinical staff only (403 for patients and users without a role); a meeting or plan outside
+the user's boards is a 404. Writes go through `recommendations.decisions.services`; a stale save
+is never written: the page comes back (409) with the other person's values beside the user's, and
+the user's own words still in the form, so saving again is a deliberate choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from recommendations.assessment import case_assessment
+from recommendations.decisions import selectors, services
+from recommendations.decisions.forms import (
+    ActivityForm,
+    ActivityFormSet,
+    ActivityStatusForm,
+    AmendmentForm,
+    AttendanceForm,
+    DecisionRecordForm,
+    DissentForm,
+    OptionForm,
+    OptionFormSet,
+    PlanForm,
+    SignForm,
+    activity_changes,
+    options_from,
+)
+from recommendations.models import ConsensusPlan, PlanActivity
+from recommendations.opinions.options import option_label
+from scheduling.models import BoardMembership, Discipline
+from scheduling.services import attendance_record
+from tumorboard.errors import ApplicationError
+from tumorboard.pages import show_errors, staff_required
+
+TAKES_ATTENDANCE = frozenset({BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR})
+AMENDS = TAKES_ATTENDANCE
+
+
+@dataclass
+class Conflict:
+    """A stale save: what the user tried, next to what is saved now."""
+
+    message: str
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, yours, theirs)
+
+
+def _meeting(user, meeting_uuid):
+    try:
+        return selectors.meeting_for_user(user=user, uuid=meeting_uuid)
+    except ObjectDoesNotExist:
+        raise Http404("No such meeting.") from None
+
+
+def _position(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _run_url(meeting, position: int | None, anchor: str = "") -> str:
+    url = reverse("meeting-run", kwargs={"meeting_uuid": meeting.uuid})
+    if position is not None:
+        url += f"?item={position}"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _entry(board, position: int):
+    entry = board.item_at(position)
+    if entry is None or entry.position != position:
+        raise Http404("No such case on this agenda.")
+    return entry
+
+
+# --- rendering the meeting screen -------------------------------------------------------------
+
+
+def _option_text(option: dict[str, Any]) -> str:
+    lines = [option.get("option", "")]
+    for side in ("benefits", "risks"):
+        for key, label in services.ASPECTS:
+            text = (option.get(side) or {}).get(key, "")
+            if text:
+                lines.append(f"  {side} – {label.lower()}: {text}")
+    if option.get("fits_goals"):
+        lines.append(f"  goals: {option['fits_goals']}")
+    return "\n".join(lines)
+
+
+def _options_text(options) -> str:
+    return "\n".join(_option_text(option) for option in options) or "—"
+
+
+def _activity_text(fields: dict[str, Any]) -> str:
+    who = fields.get("responsible_user")
+    who = (who.get_full_name() or who.get_username()) if who is not None else ""
+    owner = who or (
+        Discipline(fields["responsible_discipline"]).label
+        if fields.get("responsible_discipline") in Discipline.values
+        else ""
+    )
+    due = f", due {fields['due_date']:%d %b %Y}" if fields.get("due_date") else ""
+    return f"{fields.get('description') or '—'} ({owner or 'no owner'}{due})"
+
+
+def _record_conflict(exc, mine: dict[str, Any]) -> Conflict:
+    current = exc.current
+    labels = {
+        name: DecisionRecordForm.base_fields[name].label for name in DecisionRecordForm.FIELDS
+    }
+    rows = []
+    if mine["options"] != current.options:
+        rows.append(
+            (
+                _("Options considered"),
+                _options_text(mine["options"]),
+                _options_text(current.options),
+            )
+        )
+    for name in DecisionRecordForm.FIELDS:
+        if (mine.get(name) or "") != (getattr(current, name) or ""):
+            rows.append((str(labels[name]), mine.get(name) or "—", getattr(current, name) or "—"))
+    return Conflict(exc.message, rows)
+
+
+def _plan_conflict(exc, mine: dict[str, Any], changes, entry) -> Conflict:
+    current = ConsensusPlan.objects.get(pk=exc.current.pk)
+    rows = []
+    for name, label in (("outcome", _("Outcome")), ("summary", _("Summary"))):
+        if (mine.get(name) or "") != (getattr(current, name) or ""):
+            rows.append((str(label), mine.get(name) or "—", getattr(current, name) or "—"))
+    theirs = [
+        _activity_text(
+            {
+                "description": a.description,
+                "responsible_user": a.responsible_user,
+                "responsible_discipline": a.responsible_discipline,
+                "due_date": a.due_date,
+            }
+        )
+        for a in current.activities.select_related("responsible_user").order_by("position", "pk")
+    ]
+    yours = [
+        _activity_text(change.fields)
+        if change.action != "remove"
+        else f"({_('remove')}) {change.activity.description}"
+        for change in changes
+    ]
+    if yours or theirs:
+        rows.append((_("Activities"), "\n".join(yours) or "—", "\n".join(theirs) or "—"))
+    return Conflict(exc.message, rows)
+
+
+SOURCE_LABELS = dict(services.OPTION_SOURCES)
+
+
+def detail_items(details) -> list[tuple[str, str]]:
+    """An activity's details in words: (label, value), a choice shown by its label."""
+    items = []
+    for key, value in (details or {}).items():
+        field = services.DETAIL_FIELDS_BY_KEY.get(key)
+        if field is None:
+            items.append((key, value))
+        else:
+            items.append((field.label, dict(field.choices).get(value, value)))
+    return items
+
+
+def _with_details(activities):
+    for activity in activities:
+        activity.detail_items = detail_items(activity.details)
+    return activities
+
+
+def options_view(options) -> list[dict[str, Any]]:
+    """The considered options laid out for reading: per aspect, benefit beside risk."""
+    shown = []
+    for option in options:
+        benefits, risks = option.get("benefits") or {}, option.get("risks") or {}
+        rows = [
+            (label, benefits.get(key, ""), risks.get(key, ""))
+            for key, label in services.ASPECTS
+            if benefits.get(key) or risks.get(key)
+        ]
+        shown.append(
+            {
+                "option": option.get("option", ""),
+                "source": SOURCE_LABELS.get(option.get("source"), option.get("source", "")),
+                "fits_goals": option.get("fits_goals", ""),
+                "rows": rows,
+            }
+        )
+    return shown
+
+
+def _forms_for(entry, people) -> dict[str, Any]:
+    """The forms of one agenda item as saved now."""
+    forms: dict[str, Any] = {}
+    record, plan = entry.decision, entry.plan
+    if record is not None:
+        forms["record_form"] = DecisionRecordForm(
+            initial=DecisionRecordForm.initial_from(record), prefix="record"
+        )
+        forms["option_formset"] = OptionFormSet(
+            initial=[OptionForm.initial_from(option) for option in record.options],
+            prefix="options",
+        )
+    if plan is not None:
+        forms["plan_form"] = PlanForm(initial=PlanForm.initial_from(plan), prefix="plan")
+        forms["activity_formset"] = ActivityFormSet(
+            initial=[ActivityForm.initial_from(a) for a in entry.activities],
+            prefix="activities",
+            people=people,
+        )
+        forms["sign_form"] = SignForm(initial={"version": plan.version}, prefix="sign")
+        forms["dissent_form"] = DissentForm(prefix="dissent", people=people)
+    return forms
+
+
+def _discipline_labels(values) -> list[str]:
+    return [str(Discipline(v).label) if v in Discipline.values else v for v in values]
+
+
+def _render_run(request, meeting, position, *, board=None, status=200, **overrides):
+    user = request.user
+    board = board or selectors.meeting_board(meeting=meeting, user=user)
+    entry = board.item_at(position)
+    people = selectors.board_people(meeting.board)
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "board": board,
+        "entry": entry,
+        "people": people,
+        "is_chair": board.is_chair,
+        "takes_attendance": bool(board.roles & TAKES_ATTENDANCE),
+        "attendance_form": AttendanceForm(prefix="attendance", people=people),
+        "quorum_required": _discipline_labels(board.quorum.required),
+        "quorum_missing": _discipline_labels(board.quorum.missing_disciplines),
+    }
+    if entry is not None:
+        before, after = board.neighbours(entry)
+        signed = entry.plan is not None and entry.plan.status == ConsensusPlan.Status.SIGNED
+        for opinion in entry.opinions:
+            opinion.option_labels = [option_label(slug) for slug in opinion.options]
+        context |= {
+            "case": entry.case,
+            "patient": entry.case.patient,
+            "previous": before,
+            "next": after,
+            "assessment": case_assessment(entry.case),
+            "summary": entry.summary,
+            "signed": signed,
+            "options_view": options_view(entry.decision.options) if entry.decision else [],
+            "activities": _with_details(entry.activities),
+            "goals": [
+                str(dict(entry.case.Goal.choices).get(g, g)) for g in entry.case.goals_ranked or []
+            ],
+            **_forms_for(entry, people),
+        }
+    context |= overrides
+    return render(request, "recommendations/meeting_run.html", context, status=status)
+
+
+@staff_required
+def meeting_run(request, meeting_uuid):
+    """The meeting screen: the current case (`?item=<position>`, default the first)."""
+    meeting = _meeting(request.user, meeting_uuid)
+    return _render_run(request, meeting, _position(request.GET.get("item")))
+
+
+def _board_and_entry(request, meeting_uuid, position):
+    meeting = _meeting(request.user, meeting_uuid)
+    board = selectors.meeting_board(meeting=meeting, user=request.user)
+    return meeting, board, _entry(board, position)
+
+
+@require_POST
+@staff_required
+def meeting_open_record(request, meeting_uuid, position):
+    meeting, board, entry = _board_and_entry(request, meeting_uuid, position)
+    try:
+        services.decision_record_open(agenda_item=entry.item, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(_run_url(meeting, position, "record"))
+
+
+def _refused(request, meeting, board, position, exc: ApplicationError, form, *, status=400, **kw):
+    """Put a refusal on the form and show the page again (nothing was written)."""
+    show_errors(exc, form)
+    return _render_run(request, meeting, position, board=board, status=status, **kw)
+
+
+@require_POST
+@staff_required
+def meeting_save_record(request, meeting_uuid, position):
+    meeting, board, entry = _board_and_entry(request, meeting_uuid, position)
+    if entry.decision is None:
+        raise Http404("Open the decision record first.")
+    form = DecisionRecordForm(request.POST, prefix="record")
+    options = OptionFormSet(request.POST, prefix="options")
+    bound = {"record_form": form, "option_formset": options}
+    if not (form.is_valid() and options.is_valid()):
+        return _render_run(request, meeting, position, board=board, status=400, **bound)
+    mine = {"options": options_from(options), **form.record_fields()}
+    try:
+        record = services.decision_record_update(
+            record=entry.decision,
+            expected_version=form.cleaned_data["version"],
+            by=request.user,
+            **mine,
+        )
+    except services.StaleVersionError as exc:
+        data = request.POST.copy()
+        data["record-version"] = str(exc.current.version)
+        form, options = (
+            DecisionRecordForm(data, prefix="record"),
+            OptionFormSet(data, prefix="options"),
+        )
+        form.is_valid(), options.is_valid()
+        board = selectors.meeting_board(meeting=meeting, user=request.user)
+        return _render_run(
+            request,
+            meeting,
+            position,
+            board=board,
+            status=409,
+            record_form=form,
+            option_formset=options,
+            record_conflict=_record_conflict(exc, mine),
+        )
+    except ApplicationError as exc:
+        return _refused(request, meeting, board, position, exc, form, **bound)
+    messages.success(
+        request, _("Decision record saved (version %(version)d).") % {"version": record.version}
+    )
+    return redirect(_run_url(meeting, position, "record"))
+
+
+@require_POST
+@staff_required
+def meeting_save_plan(request, meeting_uuid, position):
+    meeting, board, entry = _board_and_entry(request, meeting_uuid, position)
+    if entry.plan is None:
+        raise Http404("Open the decision record first.")
+    people = selectors.board_people(meeting.board)
+    form = PlanForm(request.POST, prefix="plan")
+    rows = ActivityFormSet(request.POST, prefix="activities", people=people)
+    bound = {"plan_form": form, "activity_formset": rows}
+    if not (form.is_valid() and rows.is_valid()):
+        return _render_run(request, meeting, position, board=board, status=400, **bound)
+    changes = activity_changes(rows, {a.uuid: a for a in entry.activities})
+    if any(f.errors for f in rows.forms):
+        return _render_run(request, meeting, position, board=board, status=400, **bound)
+    mine = {"outcome": form.cleaned_data["outcome"], "summary": form.cleaned_data["summary"]}
+    try:
+        plan = services.plan_save(
+            plan=entry.plan,
+            expected_version=form.cleaned_data["version"],
+            by=request.user,
+            fields=mine,
+            activities=changes,
+        )
+    except services.StaleVersionError as exc:
+        data = request.POST.copy()
+        data["plan-version"] = str(exc.current.version)
+        form = PlanForm(data, prefix="plan")
+        rows = ActivityFormSet(data, prefix="activities", people=people)
+        form.is_valid(), rows.is_valid()
+        return _render_run(
+            request,
+            meeting,
+            position,
+            status=409,
+            plan_form=form,
+            activity_formset=rows,
+            plan_conflict=_plan_conflict(exc, mine, changes, entry),
+        )
+    except ApplicationError as exc:
+        return _refused(request, meeting, board, position, exc, form, **bound)
+    messages.success(request, _("Plan saved (version %(version)d).") % {"version": plan.version})
+    return redirect(_run_url(meeting, position, "plan"))
+
+
+@require_POST
+@staff_required
+def meeting_add_dissent(request, meeting_uuid, position):
+    meeting, board, entry = _board_and_entry(request, meeting_uuid, position)
+    if entry.plan is None:
+        raise Http404("Open the decision record first.")
+    form = DissentForm(request.POST, prefix="dissent", people=selectors.board_people(meeting.board))
+    if not form.is_valid():
+        return _render_run(request, meeting, position, board=board, status=400, dissent_form=form)
+    try:
+        services.dissent_add(
+            plan=entry.plan,
+            member=form.cleaned_data["member"],
+            view=form.cleaned_data["view"],
+            by=request.user,
+        )
+    except ApplicationError as exc:
+        return _refused(request, meeting, board, position, exc, form, dissent_form=form)
+    messages.success(request, _("Dissenting view recorded."))
+    return redirect(_run_url(meeting, position, "dissent"))
+
+
+@require_POST
+@staff_required
+def meeting_sign(request, meeting_uuid, position):
+    meeting, board, entry = _board_and_entry(request, meeting_uuid, position)
+    if entry.plan is None:
+        raise Http404("Open the decision record first.")
+    if not board.is_chair:
+        raise PermissionDenied("Only the chair of the board signs the consensus plan.")
+    form = SignForm(request.POST, prefix="sign")
+    if not form.is_valid():
+        return _render_run(request, meeting, position, board=board, status=400, sign_form=form)
+    try:
+        services.plan_sign(
+            plan=entry.plan,
+            by=request.user,
+            quorum_override_reason=form.cleaned_data["quorum_override_reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.StaleVersionError as exc:
+        form = SignForm(initial={"version": exc.current.version}, prefix="sign")
+        messages.error(request, exc.message)
+        return _render_run(request, meeting, position, status=409, sign_form=form)
+    except ApplicationError as exc:
+        return _refused(request, meeting, board, position, exc, form, sign_form=form)
+    messages.success(request, _("Plan signed. The activities' owners have been notified."))
+    return redirect(_run_url(meeting, position, "plan"))
+
+
+@require_POST
+@staff_required
+def meeting_attendance(request, meeting_uuid):
+    meeting = _meeting(request.user, meeting_uuid)
+    board = selectors.meeting_board(meeting=meeting, user=request.user)
+    position = _position(request.POST.get("item"))
+    if not board.roles & TAKES_ATTENDANCE:
+        raise PermissionDenied("The coordinator or the chair records attendance.")
+    form = AttendanceForm(
+        request.POST, prefix="attendance", people=selectors.board_people(meeting.board)
+    )
+    if not form.is_valid():
+        return _render_run(
+            request, meeting, position, board=board, status=400, attendance_form=form
+        )
+    try:
+        attendance_record(
+            meeting=meeting,
+            user=form.cleaned_data["user"],
+            mode=form.cleaned_data["mode"],
+            by=request.user,
+        )
+    except ApplicationError as exc:
+        return _refused(request, meeting, board, position, exc, form, attendance_form=form)
+    messages.success(request, _("Attendance recorded."))
+    return redirect(_run_url(meeting, position, "attendance"))
+
+
+# --- the plan page ----------------------------------------------------------------------------
+
+
+def _plan(user, plan_uuid) -> ConsensusPlan:
+    try:
+        return selectors.plan_detail(user=user, uuid=plan_uuid)
+    except ObjectDoesNotExist:
+        raise Http404("No such plan.") from None
+
+
+def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
+    record = plan.decision
+    item = record.agenda_item
+    meeting = item.meeting
+    roles = selectors.board_roles(request.user, meeting.board)
+    people = selectors.board_people(meeting.board)
+    signed = plan.status == ConsensusPlan.Status.SIGNED
+    activities = _with_details(list(plan.activities.all()))
+    status_errors = status_errors or {}
+    for activity in activities:
+        activity.next_statuses = [
+            PlanActivity.Status(s) for s in sorted(PlanActivity.TRANSITIONS[activity.status])
+        ]
+        activity.status_form = status_errors.get(activity.pk) or ActivityStatusForm(
+            prefix=f"status-{activity.pk}"
+        )
+    can_amend = signed and bool(roles & AMENDS)
+    context = {
+        "plan": plan,
+        "record": record,
+        "meeting": meeting,
+        "item": item,
+        "case": item.case,
+        "patient": item.case.patient,
+        "activities": activities,
+        "dissents": list(plan.dissents.all()),
+        "amendments": list(plan.amendments.all()),
+        "history": selectors.plan_history(plan),
+        "options_view": options_view(record.options),
+        "signed": signed,
+        "can_amend": can_amend,
+    }
+    if can_amend:
+        amendable = [a for a in activities if a.status in services.AMENDABLE_STATUSES]
+        context["amendment_form"] = AmendmentForm(
+            initial={"version": plan.version, "summary": plan.summary}, prefix="amend"
+        )
+        context["amendment_activities"] = ActivityFormSet(
+            initial=[ActivityForm.initial_from(a) for a in amendable],
+            prefix="amend-activities",
+            people=people,
+        )
+    context |= overrides
+    return render(request, "recommendations/plan_detail.html", context, status=status)
+
+
+@staff_required
+def plan_page(request, plan_uuid):
+    return _render_plan(request, _plan(request.user, plan_uuid))
+
+
+@require_POST
+@staff_required
+def plan_activity_status(request, plan_uuid, activity_uuid):
+    plan = _plan(request.user, plan_uuid)
+    activity = next((a for a in plan.activities.all() if a.uuid == activity_uuid), None)
+    if activity is None:
+        raise Http404("No such activity on this plan.")
+    form = ActivityStatusForm(request.POST, prefix=f"status-{activity.pk}")
+    if form.is_valid():
+        try:
+            services.activity_set_status(
+                activity=activity,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ApplicationError as exc:
+            show_errors(exc, form)
+        else:
+            messages.success(request, _("Activity status recorded."))
+            url = reverse("plan-page", kwargs={"plan_uuid": plan.uuid})
+            return redirect(f"{url}#activity-{activity.uuid}")
+    return _render_plan(request, plan, status=400, status_errors={activity.pk: form})
+
+
+@require_POST
+@staff_required
+def plan_amend(request, plan_uuid):
+    plan = _plan(request.user, plan_uuid)
+    record = plan.decision
+    board = record.agenda_item.meeting.board
+    if not selectors.board_roles(request.user, board) & AMENDS:
+        raise PermissionDenied("Only a chair or coordinator of the board amends a signed plan.")
+    people = selectors.board_people(board)
+    form = AmendmentForm(request.POST, prefix="amend")
+    rows = ActivityFormSet(request.POST, prefix="amend-activities", people=people)
+    bound = {"amendment_form": form, "amendment_activities": rows}
+    if not (form.is_valid() and rows.is_valid()):
+        return _render_plan(request, plan, status=400, **bound)
+    amendable = {
+        a.uuid: a for a in plan.activities.all() if a.status in services.AMENDABLE_STATUSES
+    }
+    changes = activity_changes(rows, amendable)
+    if any(f.errors for f in rows.forms):
+        return _render_plan(request, plan, status=400, **bound)
+    try:
+        services.plan_amend(
+            plan=plan,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            changes={"summary": form.cleaned_data["summary"]},
+            activities=changes,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.StaleVersionError as exc:
+        form.add_error(None, exc.message)
+        return _render_plan(request, _plan(request.user, plan_uuid), status=409, **bound)
+    except ApplicationError as exc:
+        show_errors(exc, form)
+        return _render_plan(request, plan, status=400, **bound)
+    messages.success(request, _("Amendment recorded."))
+    return redirect("plan-page", plan_uuid=plan.uuid)

@@ -1,0 +1,308 @@
+"""Reads of opinions, scoped to the user asking. Access control for opinions lives here.
+
+Opinions are independent: on a board with `opinions_blind` set, a specialist sees the others'
+opinions on a case only once they have given their own (or the meeting has started), so the first
+opinion given does not anchor the rest. Coordinators and chairs of the board always see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from cases.models import Case, SpinalLesion
+from clinical.regimens import CEBRT_REGIMENS
+from recommendations.assessment import board_sbrt_regimens
+from recommendations.models import Opinion
+from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
+from scheduling.models import AgendaItem, Board, BoardMembership, Discipline, Invitation, Meeting
+from scheduling.rules import meeting_has_started
+from scheduling.selectors import boards_visible_to
+from tumorboard.roles import SPECIALIST, has_role, is_staff_member
+
+# Invitees who still count as expected at the meeting.
+EXPECTED_RESPONSES = (Invitation.Response.ACCEPTED, Invitation.Response.PENDING)
+SEES_ALL_ROLES = (BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR)
+
+
+def can_give_opinions(user) -> bool:
+    """A specialist with a discipline on their profile (board membership is checked per case)."""
+    if not (user.is_authenticated and has_role(user, SPECIALIST)):
+        return False
+    try:
+        return bool(user.specialist_profile.discipline)
+    except ObjectDoesNotExist:
+        return False
+
+
+def board_regimens(board: Board) -> dict[str, list[str]]:
+    """The regimen labels a board offers: cEBRT from the project list, SBRT from the board's own
+    list when it has a readable one, else the project list (one reader: assessment.py)."""
+    return {
+        "cebrt": [regimen.label for regimen in CEBRT_REGIMENS],
+        "sbrt": [regimen.label for regimen in board_sbrt_regimens(board).regimens],
+    }
+
+
+# --- visibility -------------------------------------------------------------------------------
+
+
+class Visibility(enum.Enum):
+    NONE = "none"  # not on the case's board (or not clinical staff)
+    OWN = "own"  # blind: only their own opinion until they have given it
+    ALL = "all"
+
+
+def sees_every_opinion(user, *, roles, board: Board, meeting: Meeting) -> bool:
+    """The blind rule before asking who has given an opinion: coordinators, chairs and members who
+    give no opinions see every opinion, and so does everyone once the meeting has started or when
+    the board does not blind opinions. `roles` are the user's BoardMembership roles on the board."""
+    if user.is_superuser or set(roles) & set(SEES_ALL_ROLES) or not can_give_opinions(user):
+        return True
+    return not board.opinions_blind or meeting_has_started(meeting)
+
+
+def opinion_visibility(user, case: Case, meeting: Meeting) -> Visibility:
+    """Which opinions on `case` for `meeting` the user may read.
+
+    - not clinical staff, or not a member of the case's board: none;
+    - a coordinator or chair of the board, or a member who gives no opinions: all;
+    - the board does not blind opinions, or the meeting has started: all;
+    - a specialist who has given their own opinion on this case for this meeting: all;
+    - otherwise only their own (there is none yet): the others stay hidden.
+    """
+    if not is_staff_member(user) or meeting.board_id != case.board_id:
+        return Visibility.NONE
+    if user.is_superuser:
+        return Visibility.ALL
+    roles = set(
+        BoardMembership.objects.filter(board_id=case.board_id, user=user).values_list(
+            "role", flat=True
+        )
+    )
+    if not roles:
+        return Visibility.NONE
+    if sees_every_opinion(user, roles=roles, board=case.board, meeting=meeting):
+        return Visibility.ALL
+    if Opinion.objects.filter(case=case, meeting=meeting, author=user).exists():
+        return Visibility.ALL
+    return Visibility.OWN
+
+
+def _opinions() -> QuerySet[Opinion]:
+    return Opinion.objects.select_related("author", "case", "meeting")
+
+
+def opinions_visible_to(user, case: Case, meeting: Meeting) -> QuerySet[Opinion]:
+    """The opinions on `case` for `meeting` the user may read (see `opinion_visibility`)."""
+    visibility = opinion_visibility(user, case, meeting)
+    if visibility is Visibility.NONE:
+        return Opinion.objects.none()
+    qs = _opinions().filter(case=case, meeting=meeting)
+    if visibility is Visibility.OWN:
+        qs = qs.filter(author=user)
+    return qs.order_by("discipline", "submitted_at", "pk")
+
+
+def opinion_detail(*, user, uuid) -> Opinion:
+    """One opinion the user may read, or Opinion.DoesNotExist (also for those hidden by the
+    blind rule, so their existence is not revealed)."""
+    if not is_staff_member(user):
+        raise Opinion.DoesNotExist
+    opinion = _opinions().select_related("case__board").get(uuid=uuid)
+    visibility = opinion_visibility(user, opinion.case, opinion.meeting)
+    if visibility is Visibility.ALL or (
+        visibility is Visibility.OWN and opinion.author_id == user.pk
+    ):
+        return opinion
+    raise Opinion.DoesNotExist
+
+
+def opinion_history(opinion: Opinion) -> QuerySet:
+    """Every saved version of an opinion, newest first (one query)."""
+    return opinion.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+# --- my agenda --------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaCase:
+    """One case on one of the user's upcoming meetings, as "my cases" shows it."""
+
+    item: AgendaItem
+    opinion: Opinion | None
+    missing: list[str]
+    expected: bool  # the user is invited (or the meeting invites nobody in particular)
+
+    @property
+    def case(self) -> Case:
+        return self.item.case
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.item.meeting
+
+
+@dataclass
+class MeetingAgenda:
+    meeting: Meeting
+    cases: list[AgendaCase] = field(default_factory=list)
+
+
+def _missing_data(case: Case) -> list[str]:
+    """What the board still needs to discuss the case, and what is out of date: the readiness
+    rules (which include what the decision-support scores lack)."""
+    # Imported here: scheduling.rules will import this module for `specialists_missing_opinions`.
+    from scheduling.rules import case_readiness
+
+    return list(case_readiness(case, case.board).problems)
+
+
+def my_agenda(user, now: dt.datetime | None = None) -> list[MeetingAgenda]:
+    """The cases on the upcoming meetings of the user's boards (planned, not yet started), by
+    meeting start, with the user's own opinion on each (or None) and the data still missing.
+
+    A fixed number of queries whatever the number of meetings and cases.
+    """
+    if not is_staff_member(user):
+        return []
+    now = now or timezone.now()
+    meetings = Meeting.objects.filter(status=Meeting.Status.PLANNED, starts_at__gt=now)
+    if not user.is_superuser:
+        meetings = meetings.filter(
+            board__in=BoardMembership.objects.filter(user=user).values("board_id")
+        )
+    meetings = list(meetings.select_related("board").order_by("starts_at", "pk"))
+    if not meetings:
+        return []
+    items = (
+        AgendaItem.objects.filter(meeting__in=meetings)
+        .select_related("case__board", "case__patient")
+        .prefetch_related(
+            Prefetch("case__lesions", queryset=SpinalLesion.objects.order_by("id")),
+            "case__prior_treatments",
+        )
+        .order_by("position")
+    )
+    own = {
+        (o.meeting_id, o.case_id): o
+        for o in Opinion.objects.filter(author=user, meeting__in=meetings)
+    }
+    invited = dict(
+        Invitation.objects.filter(meeting__in=meetings, user=user).values_list(
+            "meeting_id", "response"
+        )
+    )
+    inviting = set(
+        Invitation.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True)
+    )
+    agendas = {meeting.pk: MeetingAgenda(meeting=meeting) for meeting in meetings}
+    gives_opinions = can_give_opinions(user)
+    for item in items:
+        meeting = agendas[item.meeting_id].meeting
+        item.meeting = meeting  # already loaded: no query per item
+        expected = (
+            invited.get(meeting.pk) in EXPECTED_RESPONSES
+            if meeting.pk in inviting
+            else gives_opinions
+        )
+        agendas[meeting.pk].cases.append(
+            AgendaCase(
+                item=item,
+                opinion=own.get((meeting.pk, item.case_id)),
+                missing=_missing_data(item.case),
+                expected=expected,
+            )
+        )
+    return [agenda for agenda in agendas.values() if agenda.cases]
+
+
+# --- who still owes an opinion ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingOpinion:
+    """A specialist who still owes an opinion on a case; unpacks as a (user, case) pair."""
+
+    user: object
+    case: Case
+    discipline: str
+
+    def __iter__(self):
+        return iter((self.user, self.case))
+
+
+def specialists_missing_opinions(meeting: Meeting) -> list[MissingOpinion]:
+    """(specialist, case) for every case on the meeting's open agenda that an expected
+    specialist has not yet given an opinion on, in agenda order then by user.
+
+    Expected: the invitees who accepted or have not yet answered; when the meeting invites
+    nobody, every specialist member of the board. Only specialists with a discipline on their
+    profile count (no one else gives opinions). A fixed number of queries.
+    """
+    users = get_user_model().objects.filter(
+        is_active=True, groups__name=SPECIALIST, specialist_profile__isnull=False
+    )
+    invitations = list(meeting.invitations.all().values_list("user_id", "response", "discipline"))
+    if invitations:
+        invited_for = {
+            user_id: discipline
+            for user_id, response, discipline in invitations
+            if response in EXPECTED_RESPONSES
+        }
+        users = users.filter(pk__in=invited_for)
+    else:
+        invited_for = {}
+        users = users.filter(
+            pk__in=BoardMembership.objects.filter(board_id=meeting.board_id).values("user_id")
+        )
+    people = list(users.select_related("specialist_profile").distinct().order_by("pk"))
+    items = list(
+        meeting.agenda_items.filter(is_open=True).select_related("case").order_by("position")
+    )
+    given = set(meeting.opinions.values_list("author_id", "case_id"))
+    return [
+        MissingOpinion(
+            user=person,
+            case=item.case,
+            discipline=invited_for.get(person.pk) or person.specialist_profile.discipline,
+        )
+        for item in items
+        for person in people
+        if (person.pk, item.case_id) not in given
+    ]
+
+
+# --- the controlled lists ---------------------------------------------------------------------
+
+
+def opinion_catalogue(user) -> dict:
+    """What opinions may say: every discipline's options, the systemic therapy classes, and the
+    regimens each of the user's boards offers."""
+    try:
+        own = user.specialist_profile.discipline or None
+    except ObjectDoesNotExist:
+        own = None
+    return {
+        "your_discipline": own,
+        "disciplines": [
+            {
+                "discipline": value,
+                "label": label,
+                "options": [{"value": v, "label": lbl} for v, lbl in options_for(value)],
+            }
+            for value, label in Discipline.choices
+        ],
+        "systemic_classes": [{"value": v, "label": lbl} for v, lbl in SYSTEMIC_CLASSES],
+        "boards": [
+            {"board": board.uuid, "name": board.name, **board_regimens(board)}
+            for board in boards_visible_to(user).order_by("name")
+        ],
+    }

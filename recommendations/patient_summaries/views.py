@@ -1,0 +1,360 @@
+"""Pages for the patient's plain-language summary: the patient's own pages, the single-use link,
+and the clinicians' review screen. Thin: one selector or service per request.
+
+Access:
+- /my/summaries/… : a signed-in patient reads only their own RELEASED summaries (anything else is a
+  404, so nothing is revealed). Someone who opened a valid link reads that one summary, without
+  signing in, for LINK_SESSION_SECONDS (one hour) in the same browser session; then the link is
+  spent and they sign in or ask for a new link.
+- /s/<token>/ : GET only checks the link and offers a button; the POST spends it. Mail scanners
+  that fetch links (GET) therefore do not use up the patient's link. A used or expired link answers
+  410 Gone with an explanation, an unknown one 404; never a 500.
+- /plans/<uuid>/patient-summary/ and its actions: clinical staff of the meeting's board (others 404,
+  patients and users without a role 403). Releasing needs a clinician (chair or specialist).
+
+Patient pages and the PDF are never cached (Cache-Control: no-store).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from recommendations.models import ConsensusPlan, PatientSummary
+from recommendations.patient_summaries import services as ps
+from recommendations.patient_summaries.pdf import summary_pdf
+from recommendations.patient_summaries.readability import (
+    TARGET_GRADE,
+    WARN_ABOVE_GRADE,
+    grade_level,
+)
+from tumorboard.errors import ApplicationError
+from tumorboard.pages import staff_required
+from tumorboard.roles import PATIENT, has_role
+
+GRANTS = "patient_summary_grants"
+
+
+# --- forms --------------------------------------------------------------------------------------
+
+
+class SummaryEditForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=ps.TITLE_MAX)
+    body = forms.CharField(
+        label=gettext_lazy("Text"),
+        max_length=ps.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 24}),
+        help_text=gettext_lazy(
+            'Start a line with "## " for a heading, "!! " for the warning-signs heading and '
+            '"- " for a list item. Leave a blank line between paragraphs.'
+        ),
+    )
+
+
+class DraftForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=[
+            ("", gettext_lazy("The patient's preferred language")),
+            ("en", "English"),
+            ("es", "Español"),
+        ],
+        required=False,
+    )
+
+
+class LinkForm(forms.Form):
+    valid_hours = forms.IntegerField(
+        label=gettext_lazy("Link works for (hours)"),
+        min_value=1,
+        max_value=ps.LINK_HOURS_MAX,
+        initial=ps.LINK_HOURS_DEFAULT,
+    )
+
+
+# --- the patient's pages ------------------------------------------------------------------------
+
+
+class _LoginNeeded(Exception):
+    """Nothing to show this visitor without signing in."""
+
+
+def _grants(request) -> dict[str, int]:
+    now = int(time.time())
+    grants = request.session.get(GRANTS) or {}
+    return {uuid: until for uuid, until in grants.items() if until > now}
+
+
+def _grant(request, summary: PatientSummary) -> None:
+    grants = _grants(request)
+    grants[str(summary.uuid)] = int(time.time()) + ps.LINK_SESSION_SECONDS
+    request.session.cycle_key()  # a new session id once it unlocks something
+    request.session[GRANTS] = grants
+
+
+def _readable_summary(request, summary_uuid) -> PatientSummary | None:
+    """The released summary this visitor may read: their own, or one their link opened."""
+    own = ps.released_summaries_for_patient(request.user).filter(uuid=summary_uuid).first()
+    if own is not None:
+        return own
+    if str(summary_uuid) in _grants(request):
+        return (
+            PatientSummary.objects.select_related("released_by")
+            .filter(uuid=summary_uuid, status=PatientSummary.Status.RELEASED)
+            .first()
+        )
+    return None
+
+
+def _summary_or_refuse(request, summary_uuid) -> PatientSummary:
+    summary = _readable_summary(request, summary_uuid)
+    if summary is None:
+        if not request.user.is_authenticated:
+            raise _LoginNeeded
+        raise Http404("No such summary.")
+    return summary
+
+
+def _patient_language(user) -> str:
+    record = getattr(user, "patient_record", None) if user.is_authenticated else None
+    language = getattr(record, "preferred_language", "") or ""
+    return language if language in ps.LANGUAGES else translation.get_language() or "en"
+
+
+@never_cache
+def my_summaries(request):
+    """The signed-in patient's released summaries, newest first, in their language."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not has_role(request.user, PATIENT):
+        raise PermissionDenied
+    summaries = list(ps.released_summaries_for_patient(request.user))
+    language = _patient_language(request.user)
+    seen_cases: set[int] = set()
+    with translation.override(language):
+        for summary in summaries:  # newest first: the first of each case is its current one
+            case_id = summary.plan.decision.agenda_item.case_id
+            summary.is_current = case_id not in seen_cases
+            seen_cases.add(case_id)
+            summary.shared_on = ps.long_date(summary.released_at, language)
+        return render(request, "patients/my_summaries.html", {"summaries": summaries})
+
+
+@never_cache
+def my_summary_detail(request, summary_uuid):
+    try:
+        summary = _summary_or_refuse(request, summary_uuid)
+    except _LoginNeeded:
+        return redirect_to_login(request.get_full_path())
+    with translation.override(summary.language):
+        return render(
+            request,
+            "patients/summary_detail.html",
+            {
+                "summary": summary,
+                "shared_on": ps.long_date(summary.released_at, summary.language),
+                "sections": ps.body_sections(summary.body),
+                "newer": not ps.is_newest_released(summary),
+                "own": request.user.is_authenticated and has_role(request.user, PATIENT),
+            },
+        )
+
+
+@never_cache
+def my_summary_pdf(request, summary_uuid):
+    try:
+        summary = _summary_or_refuse(request, summary_uuid)
+    except _LoginNeeded:
+        return redirect_to_login(request.get_full_path())
+    response = HttpResponse(summary_pdf(summary), content_type="application/pdf")
+    day = (summary.released_at or summary.updated_at).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="care-plan-summary-{day}.pdf"'
+    return response
+
+
+def _refused(request, refusal: ps.LinkRefused):
+    status = 404 if refusal.reason == "unknown" else 410
+    with translation.override(_patient_language(request.user)):
+        return render(
+            request, "patients/link_refused.html", {"reason": refusal.reason}, status=status
+        )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def link_open(request, token):
+    """GET: is the link usable? (nothing is spent). POST: spend it and show the summary."""
+    try:
+        if request.method == "POST":
+            summary = ps.access_link_redeem(token)
+            _grant(request, summary)
+            return redirect("my-summary-detail", summary_uuid=summary.uuid)
+        ps.access_link_check(token)
+    except ps.LinkRefused as refusal:
+        return _refused(request, refusal)
+    with translation.override(_patient_language(request.user)):
+        return render(request, "patients/link_open.html", {"token": token})
+
+
+# --- the clinicians' review screen --------------------------------------------------------------
+
+
+def _plan(user, plan_uuid) -> ConsensusPlan:
+    plan = (
+        ps.plans_for_staff(user)
+        .select_related(
+            "decision__agenda_item__case__patient", "decision__agenda_item__meeting__board"
+        )
+        .filter(uuid=plan_uuid)
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def _staff_summary(user, summary_uuid) -> PatientSummary:
+    try:
+        return ps.staff_summary(user=user, uuid=summary_uuid)
+    except PatientSummary.DoesNotExist:
+        raise Http404("No such summary.") from None
+
+
+def _review_url(summary: PatientSummary) -> str:
+    return f"{reverse('plan-patient-summary', args=[summary.plan.uuid])}?summary={summary.uuid}"
+
+
+def _review(
+    request, plan: ConsensusPlan, *, selected=None, edit_form=None, new_link="", status=200
+):
+    summaries = list(
+        plan.patient_summaries.select_related("released_by", "updated_by").order_by(
+            "-created_at", "-id"
+        )
+    )
+    if selected is None:
+        wanted = request.GET.get("summary", "")
+        selected = next((s for s in summaries if str(s.uuid) == wanted), None) or (
+            summaries[0] if summaries else None
+        )
+    context = {
+        "plan": plan,
+        "case": plan.decision.agenda_item.case,
+        "patient": plan.decision.agenda_item.case.patient,
+        "meeting": plan.decision.agenda_item.meeting,
+        "signed": plan.status == ConsensusPlan.Status.SIGNED,
+        "summaries": summaries,
+        "summary": selected,
+        "draft_form": DraftForm(),
+        "link_form": LinkForm(),
+        "new_link": new_link,
+        "target_grade": TARGET_GRADE,
+        "warn_grade": WARN_ABOVE_GRADE,
+    }
+    if selected is not None:
+        context.update(
+            {
+                "sections": ps.body_sections(selected.body),
+                "level": grade_level(selected.reading_grade),
+                "measure": "Crawford" if selected.language == "es" else "Flesch–Kincaid",
+                "history": ps.summary_history(selected),
+                "can_release": ps.can_release(request.user, selected),
+                "editable": selected.status != PatientSummary.Status.RELEASED,
+                "edit_form": edit_form
+                or SummaryEditForm(initial={"title": selected.title, "body": selected.body}),
+            }
+        )
+    return render(request, "patients/summary_review.html", context, status=status)
+
+
+@staff_required
+def plan_patient_summary(request, plan_uuid):
+    return _review(request, _plan(request.user, plan_uuid))
+
+
+@staff_required
+@require_POST
+def patient_summary_draft(request, plan_uuid):
+    plan = _plan(request.user, plan_uuid)
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose English or Spanish."))
+        return redirect("plan-patient-summary", plan_uuid=plan.uuid)
+    try:
+        summary = ps.patient_summary_draft(
+            plan=plan, by=request.user, language=form.cleaned_data["language"] or None
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("plan-patient-summary", plan_uuid=plan.uuid)
+    messages.success(request, _("A new draft was written from the signed plan."))
+    return redirect(_review_url(summary))
+
+
+@staff_required
+@require_POST
+def patient_summary_edit(request, summary_uuid):
+    summary = _staff_summary(request.user, summary_uuid)
+    form = SummaryEditForm(request.POST)
+    if form.is_valid():
+        try:
+            summary = ps.patient_summary_edit(summary=summary, by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            for name, field_messages in exc.fields.items():
+                for message in field_messages:
+                    form.add_error(name if name in form.fields else None, message)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(_review_url(summary))
+    return _review(request, summary.plan, selected=summary, edit_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def patient_summary_release(request, summary_uuid):
+    summary = _staff_summary(request.user, summary_uuid)
+    try:
+        summary = ps.patient_summary_release(summary=summary, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Released: the patient can now read this summary."))
+    return redirect(_review_url(summary))
+
+
+@staff_required
+@require_POST
+def patient_summary_link(request, summary_uuid):
+    summary = _staff_summary(request.user, summary_uuid)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Give a number of hours from 1 to %(max)s.") % {"max": ps.LINK_HOURS_MAX}
+        )
+        return redirect(_review_url(summary))
+    try:
+        token = ps.access_link_create(
+            summary=summary, by=request.user, valid_hours=form.cleaned_data["valid_hours"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_review_url(summary))
+    link = request.build_absolute_uri(reverse("patient-summary-link-open", args=[token]))
+    # Shown once, never stored: the page is not cached.
+    response = _review(request, summary.plan, selected=summary, new_link=link)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,133 @@
+"""Helpers shared by the meeting-mode tests (decision record, plan, API, pages). No tests here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from recommendations.decisions import services as decisions
+from recommendations.models import Opinion
+from scheduling.models import Attendance, Meeting
+from tests.factories import AgendaItemFactory, CaseFactory, LesionFactory, MeetingFactory
+
+CASE_FIELDS = {
+    "status": "scheduled",
+    "primary_site": "renal_cell",
+    "fit_for_surgery": True,
+    "kps": 70,
+    "goals_ranked": ["walking", "independence"],
+    "goals_notes": "I want to keep walking my dog.",
+    "goals_reported_by": "patient",
+}
+
+
+def started_meeting(board, **fields) -> Meeting:
+    """A meeting of `board` that started ten minutes ago (plans are signed at the meeting)."""
+    now = timezone.now()
+    defaults = {
+        "starts_at": now - dt.timedelta(minutes=10),
+        "ends_at": now + dt.timedelta(minutes=50),
+        "status": Meeting.Status.IN_PROGRESS,
+    }
+    return MeetingFactory(board=board, **(defaults | fields))
+
+
+def scheduled_case(board, **fields):
+    """Demo case 1 (renal cell, T10 ESCC 3, fit): NOMS separation surgery + cement, then SRS."""
+    case = CaseFactory(board=board, **(CASE_FIELDS | fields))
+    LesionFactory(case=case, level="T10")
+    return case
+
+
+def agenda(board, n: int = 1, *, meeting=None):
+    """A started meeting with n scheduled cases on its agenda; returns (meeting, items)."""
+    meeting = meeting or started_meeting(board)
+    items = [
+        AgendaItemFactory(meeting=meeting, case=scheduled_case(board), position=i + 1)
+        for i in range(n)
+    ]
+    return meeting, items
+
+
+def give_opinion(item, user, options, **fields) -> Opinion:
+    defaults = {
+        "rationale": "From the imaging and the patient's goals.",
+        "confidence": Opinion.Confidence.MODERATE,
+        "submitted_at": timezone.now(),
+    }
+    return Opinion.objects.create(
+        case=item.case,
+        meeting=item.meeting,
+        author=user,
+        discipline=user.specialist_profile.discipline,
+        options=options,
+        **(defaults | fields),
+    )
+
+
+def present(meeting, *users) -> None:
+    for user in users:
+        Attendance.objects.create(meeting=meeting, user=user, mode=Attendance.Mode.IN_PERSON)
+
+
+def quorum(cast, meeting) -> None:
+    """Spine surgery, radiation oncology and medical oncology (the chair) present."""
+    present(
+        meeting, cast.surgeon, cast.specialists["radiation_oncology"], cast.chair, cast.coordinator
+    )
+
+
+def ready_to_sign(cast, item, *, outcome="agreed"):
+    """Open the record, record involvement and an agreed plan with two activities: one owned by
+    the surgeon by name, one by the radiation oncology discipline. Returns (record, plan)."""
+    record = decisions.decision_record_open(agenda_item=item, by=cast.coordinator)
+    record = decisions.decision_record_update(
+        record=record,
+        expected_version=record.version,
+        by=cast.coordinator,
+        patient_involvement="involved",
+        information_needed="Repeat MRI of the whole spine.",
+    )
+    plan = decisions.plan_save(
+        plan=record.plan,
+        expected_version=record.plan.version,
+        by=cast.coordinator,
+        fields={"outcome": outcome, "summary": "Separation surgery at T10, then SBRT."},
+        activities=[
+            decisions.ActivityChange(
+                "add",
+                fields={
+                    "kind": "surgery",
+                    "description": "Separation surgery T10",
+                    "details": {"surgery_type": "Posterior decompression and fixation T9-T11"},
+                    "responsible_discipline": "spine_surgery",
+                    "responsible_user": cast.surgeon,
+                    "due_date": timezone.localdate() + dt.timedelta(days=7),
+                },
+            ),
+            decisions.ActivityChange(
+                "add",
+                fields={
+                    "kind": "radiation",
+                    "description": "SBRT to T10",
+                    "details": {"regimen": "24 Gy/2", "timing": "after_surgery"},
+                    "responsible_discipline": "radiation_oncology",
+                },
+            ),
+        ],
+    )
+    return record, plan
+
+
+def formset_data(prefix: str, rows: list[dict], *, initial: int = 0) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"{prefix}-{index}-{key}"] = value
+    return data

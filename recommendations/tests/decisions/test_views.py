@@ -1,0 +1,374 @@
+"""Meeting-mode pages: the meeting screen and the plan page; access per role, saving, the stale
+save shown side by side, sign-off, attendance, activity status, amendments, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from recommendations.decisions import services as decisions
+from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity, PlanAmendment
+from recommendations.tests.decisions.test_common import (
+    agenda,
+    formset_data,
+    give_opinion,
+    quorum,
+    ready_to_sign,
+)
+from scheduling.models import Attendance
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def run_url(meeting, position=None) -> str:
+    url = reverse("meeting-run", kwargs={"meeting_uuid": meeting.uuid})
+    return url if position is None else f"{url}?item={position}"
+
+
+def action_url(item, action) -> str:
+    return reverse(
+        f"meeting-run-{action}",
+        kwargs={"meeting_uuid": item.meeting.uuid, "position": item.position},
+    )
+
+
+def plan_url(plan) -> str:
+    return reverse("plan-page", kwargs={"plan_uuid": plan.uuid})
+
+
+@pytest.fixture
+def items(cast):
+    meeting, items = agenda(cast.board, 3)
+    return items
+
+
+# --- the meeting screen -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("coordinator", 200),
+        ("chair", 200),
+        ("surgeon", 200),
+        ("outsider", 404),
+        ("patient_user", 403),
+        ("stranger", 403),
+    ],
+)
+def test_meeting_screen_access(cast, items, who, status):
+    response = client_for(getattr(cast, who)).get(run_url(items[0].meeting))
+    assert response.status_code == status
+
+
+def test_anonymous_goes_to_login(items):
+    response = client_for().get(run_url(items[0].meeting))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_meeting_screen_shows_the_current_case_with_navigation_timer_and_keys(cast, items):
+    second = items[1]
+    give_opinion(second, cast.surgeon, ["separation_surgery"], rationale="Decompress first.")
+    response = client_for(cast.surgeon).get(run_url(second.meeting, 2))
+    page = text(response)
+    assert response.status_code == 200
+    patient = second.case.patient
+    assert f'<h2 id="case-heading">{patient.family_name.upper()}, {patient.given_name}</h2>' in page
+    assert 'href="?item=1" rel="prev"' in page
+    assert 'href="?item=3" rel="next"' in page
+    assert f'data-timer-key="{second.meeting.uuid}:2" data-minutes="10"' in page
+    assert "<kbd>Alt</kbd>+<kbd>N</kbd>" in page
+    assert "Decompress first." in page
+    assert "Open the decision record" in page
+    assert "Quorum is not met." in page
+    assert "js/meeting.js" in page
+
+
+def test_opening_the_record_prefills_it(cast, items):
+    item = items[0]
+    response = client_for(cast.surgeon).post(action_url(item, "open"))
+    assert response.status_code == 302
+    assert response["Location"].endswith("?item=1#record")
+    record = DecisionRecord.objects.get(agenda_item=item)
+    assert record.options[0]["source"] == "noms"
+    page = text(client_for(cast.surgeon).get(run_url(item.meeting, 1)))
+    assert "NOMS at T10" in page
+    assert "Save the record" in page
+
+
+def _record_post(record, **overrides):
+    options = [
+        {
+            "option": o["option"],
+            "source": o["source"],
+            "fits_goals": o["fits_goals"],
+            **{f"benefits_{k}": v for k, v in o["benefits"].items()},
+            **{f"risks_{k}": v for k, v in o["risks"].items()},
+        }
+        for o in record.options
+    ]
+    options.append({"option": "Radiotherapy alone", "source": "board", "risks_neurological": "x"})
+    data = {
+        "record-version": str(record.version),
+        "record-patient_goals": record.patient_goals,
+        "record-patient_involvement": "will_be_involved",
+        "record-involvement_note": "",
+        "record-uncertainties": "Is the cord decompressed enough?",
+        "record-information_needed": "",
+        **formset_data("options", options, initial=len(record.options)),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_saving_the_record_from_the_page(cast, items):
+    item = items[0]
+    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    response = client_for(cast.surgeon).post(action_url(item, "record"), _record_post(record))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.version == 2
+    assert record.options[-1]["option"] == "Radiotherapy alone"
+    assert record.options[-1]["risks"]["neurological"] == "x"
+    assert record.patient_involvement == "will_be_involved"
+    assert record.updated_by == cast.surgeon
+
+
+def test_a_stale_save_shows_both_versions_and_overwrites_nothing(cast, items):
+    item = items[0]
+    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    stale_form = _record_post(record, **{"record-uncertainties": "My words"})
+    decisions.decision_record_update(
+        record=record, expected_version=1, by=cast.chair, uncertainties="Their words"
+    )
+    response = client_for(cast.surgeon).post(action_url(item, "record"), stale_form)
+    page = text(response)
+    assert response.status_code == 409
+    assert "Someone else saved this record while you were editing" in page
+    assert '<pre class="conflict-text">My words</pre>' in page
+    assert '<pre class="conflict-text">Their words</pre>' in page
+    # The user's words stay in the form, now based on the current version.
+    assert "\nMy words</textarea>" in page
+    assert 'name="record-version" value="2"' in page
+    record.refresh_from_db()
+    assert (record.version, record.uncertainties) == (2, "Their words")
+
+
+def test_invalid_record_input_is_shown_not_saved(cast, items):
+    item = items[0]
+    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    data = _record_post(record, **{"record-patient_involvement": "not_involved"})
+    response = client_for(cast.surgeon).post(action_url(item, "record"), data)
+    assert response.status_code == 400
+    assert "Say why the patient and family are not involved." in text(response)
+    record.refresh_from_db()
+    assert record.version == 1
+
+
+def _plan_post(plan, rows, **overrides):
+    data = {
+        "plan-version": str(plan.version),
+        "plan-outcome": "agreed",
+        "plan-summary": "Separation surgery then SBRT.",
+        **formset_data("activities", rows),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_saving_the_plan_with_activity_rows(cast, items):
+    item = items[0]
+    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    rows = [
+        {
+            "kind": "radiation",
+            "description": "SBRT to T10",
+            "responsible_discipline": "radiation_oncology",
+            "due_date": "2030-02-01",
+            "detail_regimen": "24 Gy/2",
+            "detail_timing": "after_surgery",
+            "detail_surgery_type": "ignored: not a radiation detail",
+        },
+        {"kind": "", "description": ""},  # an untouched blank row
+    ]
+    response = client_for(cast.surgeon).post(
+        action_url(item, "plan"), _plan_post(record.plan, rows)
+    )
+    assert response.status_code == 302
+    plan = ConsensusPlan.objects.get(pk=record.plan.pk)
+    assert (plan.version, plan.outcome) == (2, "agreed")
+    (activity,) = plan.activities.all()
+    assert activity.details == {"regimen": "24 Gy/2", "timing": "after_surgery"}
+    assert str(activity.due_date) == "2030-02-01"
+
+
+def test_a_stale_plan_save_is_shown_side_by_side(cast, items):
+    item = items[0]
+    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    form = _plan_post(
+        record.plan,
+        [{"kind": "pain", "description": "Nerve block", "responsible_discipline": "pain_medicine"}],
+    )
+    decisions.plan_update(plan=record.plan, expected_version=1, by=cast.chair, summary="Chair's")
+    response = client_for(cast.surgeon).post(action_url(item, "plan"), form)
+    page = text(response)
+    assert response.status_code == 409
+    assert "Someone else saved this record while you were editing" in page
+    assert "Chair&#x27;s" in page
+    assert not PlanActivity.objects.exists()
+
+
+def test_only_the_chair_sees_and_uses_the_sign_button(cast, items):
+    item = items[0]
+    record, plan = ready_to_sign(cast, item)
+    assert "Sign the plan as chair" not in text(client_for(cast.surgeon).get(run_url(item.meeting)))
+    assert "Sign the plan as chair" in text(client_for(cast.chair).get(run_url(item.meeting)))
+    data = {"sign-version": str(plan.version), "sign-quorum_override_reason": ""}
+    assert client_for(cast.coordinator).post(action_url(item, "sign"), data).status_code == 403
+
+    refused = client_for(cast.chair).post(action_url(item, "sign"), data)
+    assert refused.status_code == 400
+    assert "Record why the board proceeds without it." in text(refused)
+    assert ConsensusPlan.objects.get(pk=plan.pk).status == "draft"
+
+    data["sign-quorum_override_reason"] = "Emergency: cannot wait."
+    signed = client_for(cast.chair).post(action_url(item, "sign"), data)
+    assert signed.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.status, plan.quorum_override_reason) == ("signed", "Emergency: cannot wait.")
+    page = text(client_for(cast.surgeon).get(run_url(item.meeting)))
+    assert "Save the record" not in page
+    assert "locked" in page
+
+
+def test_dissent_from_the_page(cast, items):
+    item = items[0]
+    decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    data = {"dissent-member": str(cast.surgeon.pk), "dissent-view": "Radiotherapy alone."}
+    response = client_for(cast.coordinator).post(action_url(item, "dissent"), data)
+    assert response.status_code == 302
+    assert "Radiotherapy alone." in text(client_for(cast.chair).get(run_url(item.meeting)))
+
+
+@pytest.mark.parametrize(("who", "status"), [("coordinator", 302), ("surgeon", 403)])
+def test_attendance_is_taken_by_the_coordinator_or_chair(cast, items, who, status):
+    meeting = items[0].meeting
+    url = reverse("meeting-run-attendance", kwargs={"meeting_uuid": meeting.uuid})
+    data = {"attendance-user": str(cast.surgeon.pk), "attendance-mode": "remote", "item": "2"}
+    response = client_for(getattr(cast, who)).post(url, data)
+    assert response.status_code == status
+    recorded = Attendance.objects.filter(meeting=meeting, user=cast.surgeon, mode="remote")
+    assert recorded.exists() is (status == 302)
+
+
+def _run_queries(user, meeting) -> int:
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(run_url(meeting, 2)).status_code == 200
+    return len(captured)
+
+
+def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast):
+    counts = []
+    for n in (2, 6):
+        meeting, items = agenda(cast.board, n)
+        quorum(cast, meeting)
+        for item in items:
+            ready_to_sign(cast, item)
+            give_opinion(item, cast.surgeon, ["separation_surgery"])
+        counts.append(_run_queries(cast.chair, meeting))
+    assert counts[0] == counts[1] <= 30, counts
+
+
+# --- the plan page ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_plan(cast, items):
+    item = items[0]
+    quorum(cast, item.meeting)
+    record, plan = ready_to_sign(cast, item)
+    return decisions.plan_sign(plan=plan, by=cast.chair)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("surgeon", 200), ("coordinator", 200), ("outsider", 404), ("patient_user", 403)],
+)
+def test_plan_page_access(cast, signed_plan, who, status):
+    assert client_for(getattr(cast, who)).get(plan_url(signed_plan)).status_code == status
+
+
+def test_activity_status_buttons(cast, signed_plan):
+    surgery = signed_plan.activities.get(kind="surgery")
+    url = reverse(
+        "plan-activity-status",
+        kwargs={"plan_uuid": signed_plan.uuid, "activity_uuid": surgery.uuid},
+    )
+    prefix = f"status-{surgery.pk}"
+    refused = client_for(cast.surgeon).post(url, {f"{prefix}-status": "not_done"})
+    assert refused.status_code == 400
+    assert "Give the reason." in text(refused)
+    surgery.refresh_from_db()
+    assert surgery.status == "planned"
+    done = client_for(cast.surgeon).post(
+        url, {f"{prefix}-status": "not_done", f"{prefix}-reason": "Declined by the patient."}
+    )
+    assert done.status_code == 302
+    surgery.refresh_from_db()
+    assert (surgery.status, surgery.status_reason) == ("not_done", "Declined by the patient.")
+
+
+def test_amending_from_the_plan_page_keeps_the_earlier_version_readable(cast, signed_plan):
+    surgery, radiation = signed_plan.activities.order_by("position")
+    rows = [
+        {
+            "activity": str(surgery.uuid),
+            "kind": "surgery",
+            "description": surgery.description,
+            "responsible_discipline": "spine_surgery",
+            "responsible_user": str(cast.surgeon.pk),
+            "DELETE": "on",
+        },
+        {
+            "activity": str(radiation.uuid),
+            "kind": "radiation",
+            "description": "SBRT to T10, 27 Gy/3",
+            "responsible_discipline": "radiation_oncology",
+            "detail_regimen": "27 Gy/3",
+            "detail_timing": "without_surgery",
+        },
+    ]
+    data = {
+        "amend-version": str(signed_plan.version),
+        "amend-reason": "Surgery declined by the patient.",
+        "amend-summary": "SBRT alone to T10.",
+        **formset_data("amend-activities", rows, initial=2),
+    }
+    url = reverse("plan-amend", kwargs={"plan_uuid": signed_plan.uuid})
+    assert client_for(cast.surgeon).post(url, data).status_code == 403
+    response = client_for(cast.coordinator).post(url, data)
+    assert response.status_code == 302
+    amendment = PlanAmendment.objects.get(plan=signed_plan)
+    assert amendment.reason == "Surgery declined by the patient."
+    page = text(client_for(cast.surgeon).get(plan_url(signed_plan)))
+    assert "Amended because:</strong> Surgery declined by the patient." in page
+    # The signed version, with the surgery, is still there to read.
+    assert "Separation surgery T10" in page
+    assert "Separation surgery at T10, then SBRT." in page
+    assert "SBRT alone to T10." in page

@@ -1,0 +1,152 @@
+"""Shared API plumbing for every app's DRF views: who may call the API, the documented error
+answers, and the serializer pieces every input shares (unknown fields refused, related records
+named by uuid and looked up only within the caller's scope).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+
+from .roles import is_staff_member
+
+# --- who may call -------------------------------------------------------------------------------
+
+
+class IsClinicalStaff(BasePermission):
+    """Coordinators, chairs and specialists; patients and users without a role are refused."""
+
+    message = "Only clinical staff of a board can use this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_staff_member(request.user)
+
+
+class StaffApiMixin:
+    permission_classes = [IsAuthenticated, IsClinicalStaff]
+    filter_backends: list = []
+
+
+# --- documented error answers -------------------------------------------------------------------
+
+STANDARD_ERRORS: dict[int, str] = {
+    400: "Bad input: `detail` plus a list of messages per field.",
+    403: "Not clinical staff.",
+    404: "No such record within your boards.",
+    409: "The record changed meanwhile: reload and retry.",
+    412: "Stale If-Match (the current record is returned).",
+    415: "The body is not JSON, a form or multipart data.",
+    428: "No version given: send If-Match or `version`.",
+}
+
+
+def error_responses(
+    wording: Mapping[int, str | OpenApiResponse] | None = None,
+) -> Callable[..., dict[int, OpenApiResponse]]:
+    """The `errors(*codes)` helper of one API module, for `extend_schema(responses=...)`.
+
+    Each status code has one standard description; a module words a code for its own resource
+    (a description, or an OpenApiResponse with a body) by passing it in `wording`.
+    """
+    table: dict[int, OpenApiResponse] = {
+        code: OpenApiResponse(description=text) for code, text in STANDARD_ERRORS.items()
+    }
+    for code, value in (wording or {}).items():
+        table[code] = (
+            value if isinstance(value, OpenApiResponse) else OpenApiResponse(description=value)
+        )
+
+    def errors(*codes: int) -> dict[int, OpenApiResponse]:
+        return {code: table[code] for code in codes}
+
+    return errors
+
+
+# --- serializer pieces --------------------------------------------------------------------------
+
+
+class StrictInputMixin:
+    """Refuse fields the endpoint does not know, instead of silently ignoring them.
+
+    A client that PATCHes `status` must learn that it did not happen. Read-only fields of the
+    same shape (uuid, timestamps) are ignored, so a client may send back what it was given.
+    """
+
+    # Words the refusal for fields that exist elsewhere (e.g. a case's status).
+    not_settable: ClassVar[Mapping[str, str]] = {}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [self.not_settable.get(name, "This field cannot be set here.")]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class ReadOnlyBlankChoicesMixin:
+    """Keep `allow_blank` on read-only copies of model choice fields that may be blank.
+
+    DRF drops it for read-only fields, so the schema's enum would leave out the "" that the
+    response carries for an unanswered ASIA grade or growth rate.
+    """
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        blank_choice = bool(kwargs.get("allow_blank")) and "choices" in kwargs
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank_choice:
+            kwargs["allow_blank"] = True
+        return kwargs
+
+
+class ScopedUUIDField(serializers.SlugRelatedField):
+    """A related record named by its uuid, found only among those the requesting user may use.
+
+    Anything else (unknown, or outside the user's scope) gets the same answer, so the API does not
+    reveal which records exist.
+    """
+
+    default_error_messages = {
+        "does_not_exist": "No such {model} is available to you.",
+        "invalid": "Enter a valid UUID.",
+    }
+
+    def __init__(self, *, model, scope: Callable[..., QuerySet], **kwargs):
+        self.scope = scope
+        self.model_name = model._meta.verbose_name
+        # The queryset only names the model (for the schema); lookups go through `scope`.
+        super().__init__(slug_field="uuid", queryset=model.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.queryset
+        return self.scope(request.user)
+
+    def to_internal_value(self, data):
+        try:
+            value = uuid.UUID(str(data))
+        except (TypeError, ValueError, AttributeError):
+            self.fail("invalid")
+        try:
+            return self.get_queryset().get(uuid=value)
+        except self.queryset.model.DoesNotExist:
+            self.fail("does_not_exist", model=self.model_name)
+
+    def to_representation(self, obj):
+        return str(obj.uuid)
+
+
+class UserSummarySerializer(serializers.Serializer):
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="get_full_name", read_only=True)
