@@ -10,7 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recommendations.assessment import case_assessment
+from cases.assessment import case_assessment
 from tumorboard.api import StaffApiMixin, error_responses
 
 from . import services

@@ -10,8 +10,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.assessment import urgent_flags
 from clinical.levels import SPINAL_LEVEL_CHOICES
-from recommendations.assessment import urgent_flags
 from scheduling.models import Board
 from scheduling.selectors import boards_visible_to
 from scheduling.serializers import BoardSummarySerializer
@@ -177,7 +177,7 @@ class CaseFilterSerializer(serializers.Serializer):
 
 
 # Decision support ---------------------------------------------------------------------------
-# Output shapes of recommendations.assessment (CaseAssessment.as_dict()). The API passes the dict
+# Output shapes of cases.assessment (CaseAssessment.as_dict()). The API passes the dict
 # through these serializers, and a test checks nothing is lost on the way.
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from recommendations.assessment import case_assessment, urgent_flags
+from cases.assessment import case_assessment, urgent_flags
 from scheduling.models import Meeting
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required

@@ -29,9 +29,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.assessment import board_sbrt_regimens
 from cases.models import Case
 from cases.selectors import cases_visible_to
-from recommendations.assessment import board_sbrt_regimens
 from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 from tumorboard.errors import ApplicationError
 from tumorboard.openapi import NamedChoiceField

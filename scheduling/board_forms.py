@@ -11,8 +11,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.assessment import regimens_from_settings
 from clinical.regimens import SBRT_REGIMENS
-from recommendations.assessment import regimens_from_settings
 
 from .models import Board
 

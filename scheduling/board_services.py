@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from recommendations.assessment import regimens_as_settings, regimens_from_settings
+from cases.assessment import regimens_as_settings, regimens_from_settings
 from tumorboard.errors import BAD_INPUT, ApplicationError
 from tumorboard.roles import is_staff_member
 from tumorboard.services import save_validated

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from cases.assessment import Flag, case_assessment, urgent_flags
 from cases.models import Case, SpinalLesion
-from recommendations.assessment import Flag, case_assessment, urgent_flags
 
 from .models import (
     AgendaItem,
@@ -29,7 +29,7 @@ from .models import (
 # A meeting that is over or called off no longer holds a case's place on the agenda.
 INACTIVE_MEETING_STATUSES = (Meeting.Status.CLOSED, Meeting.Status.CANCELLED)
 URGENT_LEVELS = (Case.Urgency.URGENT, Case.Urgency.EMERGENCY)
-# Clinical flags (recommendations.assessment.urgent_flags) that put a case first on an agenda.
+# Clinical flags (cases.assessment.urgent_flags) that put a case first on an agenda.
 URGENT_FLAG_CODES = frozenset({"cord_compression"})
 PRESENT_MODES = (Attendance.Mode.IN_PERSON, Attendance.Mode.REMOTE)
 # Invitees who still count as expected at the meeting.
@@ -86,7 +86,7 @@ def case_readiness(
     - neurological examination: a Frankel or ASIA grade and the examination date. Only the MRI has
       a configurable recency window; an examination date in the future is reported as stale;
     - the inputs the prognostic and decision scores need: revised Tokuhashi, Tomita and NOMS (per
-      lesion), as computed by `recommendations.assessment.case_assessment`. None of the scores
+      lesion), as computed by `cases.assessment.case_assessment`. None of the scores
       implemented here (SINS, ESCC, revised Tokuhashi, Tomita, NOMS, Patchell) needs laboratory
       values and the case model records none, so readiness checks these score inputs instead of
       labs.

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from cases.models import Case, SpinalLesion
 from cases.selectors import URGENCY_RANK, cases_visible_to
-from tumorboard.roles import is_staff_member
 
+from .access import boards_coordinated_by, boards_visible_to, can_coordinate
 from .models import (
     AgendaItem,
     Board,
@@ -40,19 +40,6 @@ from .rules import (
 )
 
 
-def boards_visible_to(user) -> QuerySet[Board]:
-    """The boards the user is a member of (any role); every board for a superuser.
-
-    Patients and users without a clinical role see none, whatever memberships they hold.
-    """
-    if not is_staff_member(user):
-        return Board.objects.none()
-    if user.is_superuser:
-        return Board.objects.all()
-    # A subquery rather than a join: a user may hold several roles on one board.
-    return Board.objects.filter(pk__in=BoardMembership.objects.filter(user=user).values("board_id"))
-
-
 def board_list(*, user) -> QuerySet[Board]:
     return boards_visible_to(user).order_by("name")
 
@@ -72,27 +59,8 @@ def meeting_list(*, user, upcoming: bool | None = None) -> QuerySet[Meeting]:
 
 # --- coordinators' pages, the readiness board and calendars -------------------------------------
 
-COORDINATING_ROLES = (BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR)
 # The calendar feed shows meetings from this long ago onwards (and every later one).
 FEED_LOOKBACK = dt.timedelta(days=60)
-
-
-def boards_coordinated_by(user) -> QuerySet[Board]:
-    """Boards whose meetings, agendas and schedules the user may change: those where they are a
-    coordinator or the chair (every board for a superuser); none for patients and outsiders."""
-    if not is_staff_member(user):
-        return Board.objects.none()
-    if user.is_superuser:
-        return Board.objects.all()
-    return Board.objects.filter(
-        pk__in=BoardMembership.objects.filter(user=user, role__in=COORDINATING_ROLES).values(
-            "board_id"
-        )
-    )
-
-
-def can_coordinate(user, board: Board) -> bool:
-    return boards_coordinated_by(user).filter(pk=board.pk).exists()
 
 
 def meeting_detail(*, user, uuid) -> Meeting:

@@ -604,7 +604,7 @@ def agenda_item_add(
     """Put a case on a meeting's agenda and return the new item.
 
     - Position: an urgent case (`rules.is_urgent`: urgency urgent/emergency, or high-grade cord
-      compression with a progressing deficit from `recommendations.assessment.urgent_flags`)
+      compression with a progressing deficit from `cases.assessment.urgent_flags`)
       goes before the first non-urgent case, the others move down one; any other case goes at
       the end. Urgency is shown per item by `rules.agenda_overview`.
     - Minutes: `minutes_allotted`, or the board's default_case_minutes. Booking more minutes than

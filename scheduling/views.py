@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from recommendations.assessment import board_sbrt_regimens
+from cases.assessment import board_sbrt_regimens
 from tumorboard.errors import ApplicationError, ConflictError
 from tumorboard.pages import error_summary, show_errors, staff_required
 

@@ -32,7 +32,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recommendations.assessment import case_assessment
+from cases.assessment import case_assessment
 from recommendations.decisions import selectors, services
 from recommendations.models import (
     ConsensusPlan,

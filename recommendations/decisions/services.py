@@ -33,9 +33,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.assessment import case_assessment
 from cases.models import Case
 from cases.services import case_transition
-from recommendations.assessment import case_assessment
 from recommendations.models import (
     ConsensusPlan,
     DecisionRecord,

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from recommendations.assessment import case_assessment
+from cases.assessment import case_assessment
 from recommendations.decisions import selectors, services
 from recommendations.decisions.forms import (
     ActivityForm,

@@ -16,9 +16,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from cases.assessment import board_sbrt_regimens
 from cases.models import Case, SpinalLesion
 from clinical.regimens import CEBRT_REGIMENS
-from recommendations.assessment import board_sbrt_regimens
 from recommendations.models import Opinion
 from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
 from scheduling.models import AgendaItem, Board, BoardMembership, Discipline, Invitation, Meeting

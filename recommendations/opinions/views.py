@@ -13,9 +13,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cases.assessment import case_assessment
 from cases.models import Case
 from cases.selectors import case_detail
-from recommendations.assessment import case_assessment
 from recommendations.models import Opinion
 from recommendations.opinions import selectors, services
 from recommendations.opinions.forms import OpinionForm

@@ -46,9 +46,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from cases.assessment import board_sbrt_regimens, case_assessment
 from clinical.noms import RULES_BY_ID
 from clinical.regimens import CEBRT_REGIMENS
-from recommendations.assessment import board_sbrt_regimens, case_assessment
 from recommendations.models import Opinion, PreMeetingSummary, SummaryPreparation
 from recommendations.opinions.options import QUESTIONS, option_label
 from recommendations.opinions.selectors import can_give_opinions

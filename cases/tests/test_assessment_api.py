@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.assessment import case_assessment
 from clinical.regimens import CEBRT_REGIMENS, SBRT_REGIMENS
-from recommendations.assessment import case_assessment
 from tests.factories import CaseFactory, LesionFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from cases.assessment import case_assessment, regimens_from_settings
 from cases.models import PriorTreatment
-from recommendations.assessment import case_assessment, regimens_from_settings
 from tests.factories import BoardFactory, CaseFactory, LesionFactory
 
 pytestmark = pytest.mark.django_db
