@@ -63,6 +63,11 @@ def meeting_list(*, user, upcoming: bool | None = None) -> QuerySet[Meeting]:
 FEED_LOOKBACK = dt.timedelta(days=60)
 
 
+def meeting_for_user(*, user, uuid) -> Meeting:
+    """A meeting of one of the user's boards, or Meeting.DoesNotExist (answered 404)."""
+    return meetings_visible_to(user).select_related("board").get(uuid=uuid)
+
+
 def meeting_detail(*, user, uuid) -> Meeting:
     """One meeting of the user's boards (Meeting.DoesNotExist otherwise)."""
     return (

@@ -42,6 +42,7 @@ from recommendations.models import (
     PlanAmendment,
 )
 from scheduling.models import Attendance, Discipline
+from scheduling.selectors import meeting_for_user
 from tumorboard.api import StaffApiMixin, StrictInputMixin, UserSummarySerializer, error_responses
 from tumorboard.openapi import NamedChoiceField
 
@@ -583,7 +584,7 @@ class MeetingBoardApi(StaffApiMixin, APIView):
         responses={200: MeetingScreenSerializer, **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        meeting = _get(selectors.meeting_for_user, request, uuid)
+        meeting = _get(meeting_for_user, request, uuid)
         board = selectors.meeting_board(meeting=meeting, user=request.user)
         return Response(MeetingScreenSerializer(board).data)
 

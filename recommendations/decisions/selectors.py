@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from cases.models import Case, SpinalLesion
 from recommendations.models import (
@@ -26,6 +26,7 @@ from recommendations.models import (
     PreMeetingSummary,
 )
 from recommendations.opinions.selectors import sees_every_opinion
+from recommendations.summaries.selectors import latest_summaries
 from scheduling.models import AgendaItem, Attendance, BoardMembership, Meeting
 from scheduling.rules import Quorum, meeting_quorum
 from scheduling.selectors import boards_visible_to, meetings_visible_to
@@ -47,11 +48,6 @@ def activities_visible_to(user) -> QuerySet[PlanActivity]:
     return PlanActivity.objects.filter(
         plan__decision__agenda_item__meeting__board__in=boards_visible_to(user)
     )
-
-
-def meeting_for_user(*, user, uuid) -> Meeting:
-    """A meeting of one of the user's boards, or Meeting.DoesNotExist."""
-    return meetings_visible_to(user).select_related("board").get(uuid=uuid)
 
 
 def agenda_item_for_user(*, user, meeting_uuid, case_uuid) -> AgendaItem:
@@ -185,19 +181,6 @@ class MeetingBoard:
         return before, after
 
 
-def latest_summaries(items: list[AgendaItem]) -> dict[int, PreMeetingSummary]:
-    """The newest summary of each agenda item (one query)."""
-    newest = (
-        PreMeetingSummary.objects.filter(agenda_item=OuterRef("agenda_item"))
-        .order_by("-version")
-        .values("version")[:1]
-    )
-    rows = PreMeetingSummary.objects.filter(
-        agenda_item__in=[item.pk for item in items], version=Subquery(newest)
-    )
-    return {row.agenda_item_id: row for row in rows}
-
-
 def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
     """Everything the meeting screen shows, in a fixed number of queries whatever the agenda's
     length: the agenda in order with each case (lesions and prior treatments prefetched for the
@@ -214,7 +197,7 @@ def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
     )
     for item in items:
         item.meeting = meeting
-    summaries = latest_summaries(items) if items else {}
+    summaries = latest_summaries([item.pk for item in items]) if items else {}
     sees_all = sees_every_opinion(user, roles=roles, board=meeting.board, meeting=meeting)
     opinions: dict[int, list[Opinion]] = {}
     for opinion in (

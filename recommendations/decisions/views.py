@@ -39,6 +39,7 @@ from recommendations.decisions.forms import (
 from recommendations.models import ConsensusPlan, PlanActivity
 from recommendations.opinions.options import option_label
 from scheduling.models import BoardMembership, Discipline
+from scheduling.selectors import meeting_for_user
 from scheduling.services import attendance_record
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import show_errors, staff_required
@@ -57,7 +58,7 @@ class Conflict:
 
 def _meeting(user, meeting_uuid):
     try:
-        return selectors.meeting_for_user(user=user, uuid=meeting_uuid)
+        return meeting_for_user(user=user, uuid=meeting_uuid)
     except ObjectDoesNotExist:
         raise Http404("No such meeting.") from None
 

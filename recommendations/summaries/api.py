@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from recommendations.models import PreMeetingSummary
 from recommendations.summaries import services as summaries
 from scheduling.models import AgendaItem, Meeting
+from scheduling.selectors import meeting_for_user
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.openapi import NamedChoiceField
 
@@ -137,7 +138,7 @@ class SummaryPreparationRetrySerializer(serializers.Serializer):
 
 def _meeting(request, uuid) -> Meeting:
     try:
-        return summaries.meeting_for_user(user=request.user, uuid=uuid)
+        return meeting_for_user(user=request.user, uuid=uuid)
     except Meeting.DoesNotExist:
         raise Http404 from None
 

@@ -38,10 +38,8 @@ from django.db import transaction
 from django.db.models import (
     F,
     Max,
-    OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     prefetch_related_objects,
 )
 from django.utils import timezone
@@ -52,6 +50,7 @@ from clinical.regimens import CEBRT_REGIMENS
 from recommendations.models import Opinion, PreMeetingSummary, SummaryPreparation
 from recommendations.opinions.options import QUESTIONS, option_label
 from recommendations.opinions.selectors import can_give_opinions
+from recommendations.summaries.selectors import latest_summaries
 from scheduling.models import (
     AgendaItem,
     BoardMembership,
@@ -61,7 +60,6 @@ from scheduling.models import (
     SpecialistProfile,
 )
 from scheduling.rules import meeting_has_started
-from scheduling.selectors import meetings_visible_to
 from tumorboard.errors import ApplicationError, ConflictError
 from tumorboard.queue import enqueue_on_commit
 
@@ -204,21 +202,6 @@ def inputs_fingerprint(inputs: dict[str, Any]) -> str:
 def current_fingerprint(item: AgendaItem) -> str:
     """The fingerprint a summary built now from the (prefetched) item would carry."""
     return inputs_fingerprint(_json(summary_inputs(item)))
-
-
-def latest_summaries(item_ids: Iterable[int], *, content: bool = True) -> dict[int, Any]:
-    """agenda item id -> its latest summary, in one query."""
-    newest = (
-        PreMeetingSummary.objects.filter(agenda_item=OuterRef("agenda_item"))
-        .order_by("-version")
-        .values("version")[:1]
-    )
-    qs = PreMeetingSummary.objects.filter(
-        agenda_item_id__in=list(item_ids), version=Subquery(newest)
-    )
-    if not content:
-        qs = qs.defer("content", "inputs")
-    return {summary.agenda_item_id: summary for summary in qs}
 
 
 def summary_is_stale(item: AgendaItem) -> bool:
@@ -1102,11 +1085,6 @@ def meeting_preparation_progress(meeting: Meeting) -> PreparationProgress:
 
 
 # --- reading: access and the packet ------------------------------------------------------------
-
-
-def meeting_for_user(*, user, uuid) -> Meeting:
-    """A meeting of one of the user's boards, or Meeting.DoesNotExist (answered 404)."""
-    return meetings_visible_to(user).select_related("board").get(uuid=uuid)
 
 
 def can_coordinate(*, user, meeting: Meeting) -> bool:

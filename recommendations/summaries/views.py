@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recommendations.summaries import services as summaries
 from scheduling.models import AgendaItem, Meeting
+from scheduling.selectors import meeting_for_user
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import staff_required
 
 
 def _meeting(request, meeting_uuid) -> Meeting:
     try:
-        return summaries.meeting_for_user(user=request.user, uuid=meeting_uuid)
+        return meeting_for_user(user=request.user, uuid=meeting_uuid)
     except Meeting.DoesNotExist:
         raise Http404("No such meeting.") from None
 
