@@ -1,8 +1,11 @@
-"""The clinical core: decision-support scores for the spine tumour board. Pure Python, no Django.
+"""The clinical core: decision support for the spine tumour board. Pure Python, no Django.
 
-Every function takes keyword arguments, raises ValueError naming a bad argument and its allowed
-values, and returns an immutable result with ``total``, ``category``, ``components``,
-``explanation`` and ``as_dict()``. Sources and disputed points: docs/scoring.md.
+The scores (exported here, and re-exported as ``recommendations.scoring``): every function takes
+keyword arguments, raises ValueError naming a bad argument and its allowed values, and returns an
+immutable result with ``total``, ``category``, ``components``, ``explanation`` and ``as_dict()``.
+The assessment of a case's data and its urgent flags are in ``clinical.assessment`` and
+``clinical.flags``. Each threshold and band is defined once, here. Sources and disputed points:
+docs/scoring.md.
 """
 
 from clinical._common import ScoreResult

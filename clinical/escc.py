@@ -22,7 +22,8 @@ GRADES: dict[str, str] = {
     "2": "cord compressed, CSF still visible around the cord",
     "3": "cord compressed, no CSF visible around the cord",
 }
-ALWAYS_HIGH = ("2", "3")
+# The grades at which the cord itself is compressed: high grade whatever the 1c setting.
+CORD_COMPRESSED = ("2", "3")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,7 +43,7 @@ def escc(*, grade: str, grade_1c_high: bool = False) -> EsccResult:
     """Bilsky ESCC grade -> low/high grade (Bilsky 2010); 1c grouping per ``grade_1c_high``."""
     grade = parse_grade(grade)
     grade_1c_high = boolean("grade_1c_high", grade_1c_high)
-    high = grade in ALWAYS_HIGH or (grade == "1c" and grade_1c_high)
+    high = grade in CORD_COMPRESSED or (grade == "1c" and grade_1c_high)
     category = "high" if high else "low"
     ordinal = list(GRADES).index(grade)
     explanation = [
@@ -63,3 +64,12 @@ def escc(*, grade: str, grade_1c_high: bool = False) -> EsccResult:
         grade=grade,
         high_grade=high,
     )
+
+
+def is_high_grade(grade: str, *, grade_1c_high: bool) -> bool:
+    """High-grade compression (Bilsky 2010): grade 2 or 3, and 1c when the board groups it so.
+
+    A caller that needs only the yes/no asks this instead of listing grades: it is
+    ``escc(...).high_grade``, so it honours the setting and validates ``grade`` the same way.
+    """
+    return escc(grade=grade, grade_1c_high=grade_1c_high).high_grade

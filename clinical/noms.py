@@ -7,7 +7,8 @@ Laufer I et al., Oncologist 2013;18(6):744-51; Bilsky MH, Smith M, Hematol Oncol
 for the board, never an order: every row marked unconfirmed is labelled so and can be overridden.
 
 Rule table (``RULES``; checked top to bottom, every matching row applies, a *final* row ends the
-evaluation). "Gross instability" = SINS 13-18 or subluxation stated (``gross_instability``).
+evaluation). "Gross instability" = the SINS unstable band (13-18, ``sins.BANDS``) or subluxation
+stated (``gross_instability``).
 
 id                       confirmed  condition -> outcome
 s_too_ill                no         too ill for any local treatment / very limited survival
@@ -50,12 +51,11 @@ from clinical.regimens import (
     SINGLE_FRACTION_8GY,
     Regimen,
 )
-from clinical.sins import BANDS as SINS_BANDS
-from clinical.sins import SURGICAL_CONSULT_FROM
+from clinical.sins import MAX_TOTAL, UNSTABLE, band_range, is_unstable, warrants_surgical_consult
 
-UNSTABLE_FROM = SINS_BANDS[-1][
-    0
-]  # 13: SINS "unstable" band (Fisher 2010) counts as gross instability
+# Gross instability is the SINS unstable band (Fisher 2010; defined once in ``sins.BANDS``) or a
+# stated subluxation.
+_GROSS_INSTABILITY = f"gross instability (SINS {band_range(UNSTABLE)} or subluxation)"
 PROCEDURE_ORDER = ("separation_surgery", "open_stabilization", "cement_augmentation")
 _NOMS = "Laufer 2013; Bilsky & Smith 2006; Newman 2020"
 _UNCONFIRMED = "unconfirmed project row within the NOMS framework (Laufer 2013)"
@@ -110,7 +110,7 @@ RULES: tuple[NomsRule, ...] = (
     ),
     NomsRule(
         "m_unstable_fit",
-        "gross instability (SINS 13-18 or subluxation), fit for surgery",
+        f"{_GROSS_INSTABILITY}, fit for surgery",
         "open stabilisation surgery, then radiation as the N/O rows say",
         True,
         f"{_NOMS}; Fisher 2010",
@@ -119,7 +119,7 @@ RULES: tuple[NomsRule, ...] = (
     ),
     NomsRule(
         "m_unstable_unfit",
-        "gross instability (SINS 13-18 or subluxation), not fit for surgery",
+        f"{_GROSS_INSTABILITY}, not fit for surgery",
         "best supportive care, bracing, cEBRT for pain",
         False,
         _UNCONFIRMED,
@@ -210,7 +210,7 @@ def _caveats(
     caveats = list(radio.explanation[1:])
     if grade.grade == "1c":
         caveats.append(grade.explanation[-1])
-    if sins_total >= SURGICAL_CONSULT_FROM and not unstable:
+    if warrants_surgical_consult(sins_total) and not unstable:
         caveats.append(
             f"SINS {sins_total} is potentially unstable: a spine-surgery consultation is "
             "warranted, ideally before radiation (Fisher 2010, SINS)."
@@ -238,12 +238,12 @@ def noms(
     """
     grade = escc(grade=parse_grade(escc_grade, argument="escc_grade"), grade_1c_high=grade_1c_high)
     radio = radiosensitivity(primary=primary, intermediate_as=intermediate_as)
-    sins_total = integer("sins_total", sins_total, maximum=18)
+    sins_total = integer("sins_total", sins_total, maximum=MAX_TOTAL)  # the SINS maximum, 18
     gross = boolean("gross_instability", gross_instability)
     facts = Facts(
         radiosensitive=radio.treated_as == "sensitive",
         high_grade=grade.high_grade,
-        unstable=gross or sins_total >= UNSTABLE_FROM,
+        unstable=gross or is_unstable(sins_total),
         mechanical_pain=boolean("mechanical_pain", mechanical_pain),
         fit_for_surgery=boolean("fit_for_surgery", fit_for_surgery),
         too_ill=boolean("too_ill_for_local_treatment", too_ill_for_local_treatment),
@@ -264,15 +264,15 @@ def noms(
     confirmed = all(rule.confirmed for rule in applied)
 
     explanation = [*grade.explanation[:2], radio.explanation[0]]
-    if gross and sins_total < UNSTABLE_FROM:
+    if gross and not is_unstable(sins_total):
         explanation.append(
             f"Gross instability/subluxation is stated, so SINS {sins_total} is not relied on "
             f"({_NOMS})."
         )
     elif facts.unstable:
         explanation.append(
-            f"SINS {sins_total} is in the unstable band (13-18): gross instability "
-            "(Fisher 2010, SINS)."
+            f"SINS {sins_total} is in the unstable band ({band_range(UNSTABLE)}): gross "
+            "instability (Fisher 2010, SINS)."
         )
     for rule in applied:
         status = (

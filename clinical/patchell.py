@@ -15,14 +15,44 @@ compression only; prior radiation preventing 30 Gy/10; unrelated neurological di
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from clinical._common import ScoreResult, boolean
+from clinical.escc import CORD_COMPRESSED, parse_grade
+from clinical.levels import SPINAL_LEVELS, parse_level
 from clinical.primaries import primary_site
 
 SOURCE = "Patchell 2005, Lancet 2005;366:643-8"
 MIN_SURVIVAL_MONTHS = 3
 MAX_PARAPLEGIA_HOURS = 48
+# The cord ends around L1-L2: compression only at L2 or below is of the cauda equina or roots,
+# which the trial excluded.
+CAUDA_EQUINA_FROM = "L2"
+
+
+def cord_displacement(escc_grade: str) -> bool:
+    """MRI cord displacement as the trial enrolled it (Patchell 2005): the cord itself displaced by
+    an epidural mass, i.e. Bilsky grade 2 or 3 (cord compressed).
+
+    A trial-defined concept, not the board's "high grade": it does not follow the board's 1c
+    setting, because a grade 1c lesion abuts the cord without compressing or displacing it.
+    """
+    return parse_grade(escc_grade, argument="escc_grade") in CORD_COMPRESSED
+
+
+def areas_of_compression(levels: Iterable[str]) -> int:
+    """Separate areas of compression; contiguous levels count as one (Patchell 2005)."""
+    indexes = sorted(SPINAL_LEVELS.index(parse_level(level)) for level in levels)
+    return sum(1 for i, idx in enumerate(indexes) if i == 0 or idx != indexes[i - 1] + 1)
+
+
+def cauda_equina_or_root_only(levels: Iterable[str]) -> bool:
+    """Every involved level at L2 or below: cauda equina or root compression only, a Patchell
+    2005 exclusion. False when no level is involved."""
+    indexes = [SPINAL_LEVELS.index(parse_level(level)) for level in levels]
+    return bool(indexes) and min(indexes) >= SPINAL_LEVELS.index(CAUDA_EQUINA_FROM)
+
 
 # name -> (criterion as met, reason when not met); in the trial's order: inclusions, exclusions.
 CRITERIA: dict[str, tuple[str, str]] = {

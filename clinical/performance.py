@@ -44,7 +44,8 @@ def parse_kps(value: object, *, argument: str = "kps") -> int:
             f"{argument}={value!r} is not allowed; allowed values: "
             f"{', '.join(map(str, KPS_VALUES))}"
         )
-    return int(value)  # type: ignore[call-overload]  # membership checked above
+    assert isinstance(value, int)  # membership in KPS_VALUES checked above
+    return value
 
 
 def _kps_text(low: int, high: int) -> str:

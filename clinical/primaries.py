@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Final, Literal
 
 from clinical._common import choice
 
@@ -52,7 +52,9 @@ class PrimarySite:
     cns_origin: bool = False
 
 
-_S, _I, _R = "sensitive", "intermediate", "resistant"
+_S: Final = "sensitive"
+_I: Final = "intermediate"
+_R: Final = "resistant"
 
 # fmt: off
 _ROWS: tuple[PrimarySite, ...] = (

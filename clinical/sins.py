@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinical._common import Finding, ScoreResult, band, pick, points
+from clinical._common import Finding, ScoreResult, band, integer, pick, points
 from clinical.levels import OCCIPUT, level_range, parse_level
 
 SOURCE = "Fisher 2010, SINS"
@@ -81,8 +81,41 @@ COMPONENTS: dict[str, tuple[str, dict[str, Finding]]] = {
     ),
 }
 
-BANDS = ((0, 6, "stable"), (7, 12, "potentially_unstable"), (13, 18, "unstable"))
-SURGICAL_CONSULT_FROM = 7
+# The lesion findings SINS scores besides its location: the attributes a recorded lesion must hold.
+FINDINGS: tuple[str, ...] = tuple(COMPONENTS)
+
+# The bands (Fisher 2010), defined here once: the SINS category, the assessment's "unstable" flag
+# and NOMS's gross instability all read them.
+STABLE, POTENTIALLY_UNSTABLE, UNSTABLE = "stable", "potentially_unstable", "unstable"
+BANDS: tuple[tuple[int, int, str], ...] = (
+    (0, 6, STABLE),
+    (7, 12, POTENTIALLY_UNSTABLE),
+    (13, 18, UNSTABLE),
+)
+MAX_TOTAL = BANDS[-1][1]
+
+
+def sins_band(total: int) -> str:
+    """The Fisher 2010 band of a SINS total: stable (0-6), potentially_unstable (7-12) or
+    unstable (13-18)."""
+    return band(integer("total", total, maximum=MAX_TOTAL), BANDS)
+
+
+def band_range(name: str) -> str:
+    """The totals of a band as written in the explanations, e.g. "13-18" for unstable."""
+    low, high = next((low, high) for low, high, band_name in BANDS if band_name == name)
+    return f"{low}-{high}"
+
+
+def is_unstable(total: int) -> bool:
+    """A SINS total in the unstable band, 13-18 (Fisher 2010)."""
+    return sins_band(total) == UNSTABLE
+
+
+def warrants_surgical_consult(total: int) -> bool:
+    """Potentially unstable or unstable (7 or more): Fisher 2010 advises a spine-surgery
+    consultation, ideally before radiation."""
+    return sins_band(total) != STABLE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,16 +174,16 @@ def sins(
         explanation.append(f"{label}: {finding.text}, {points(finding.points)} ({SOURCE}).")
 
     total = sum(components.values())
-    category = band(total, BANDS)
-    consult = total >= SURGICAL_CONSULT_FROM
+    category = sins_band(total)
+    consult = warrants_surgical_consult(total)
+    bands = ", ".join(f"{band_range(name)} {name.replace('_', ' ')}" for _, _, name in BANDS)
     explanation.append(
-        f"Total {total} of 18 is {category.replace('_', ' ')} (0-6 stable, 7-12 potentially "
-        f"unstable, 13-18 unstable) ({SOURCE})."
+        f"Total {total} of {MAX_TOTAL} is {category.replace('_', ' ')} ({bands}) ({SOURCE})."
     )
     if consult:
         explanation.append(
-            "A SINS of 7 or more warrants a spine-surgery consultation, ideally before radiation "
-            f"({SOURCE})."
+            f"A SINS of {BANDS[1][0]} or more warrants a spine-surgery consultation, ideally "
+            f"before radiation ({SOURCE})."
         )
     return SinsResult(
         total=total,

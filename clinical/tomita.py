@@ -65,6 +65,7 @@ def tomita(
     """
     site = primary_site(primary)
     table_growth = site.tomita_growth
+    growth_key: str
     if growth is None:
         if table_growth is None:
             raise ValueError(

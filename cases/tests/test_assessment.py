@@ -1,34 +1,37 @@
-"""The case assessment: scores from recorded data, 'not computable' with what is missing."""
+"""The adapter (cases/assessment.py): a stored case, its board's settings and the clock, handed to
+the clinical core. The rules themselves are tested without a database in clinical/tests."""
 
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from cases.assessment import case_assessment, regimens_from_settings
-from cases.models import PriorTreatment
+import clinical.assessment
+import clinical.flags
+import clinical.inputs
+import clinical.regimens
+from cases import assessment
+from cases.assessment import case_assessment, urgent_flags
+from cases.models import Case, PriorTreatment
+from cases.tests.demo_cases import walter
 from tests.factories import BoardFactory, CaseFactory, LesionFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def walter(**overrides):
-    """Demo case 1: renal cell, T10 SINS 9, ESCC 3, progressing over 48 h, KPS 70."""
-    fields = {
-        "primary_site": "renal_cell",
-        "kps": 70,
-        "extraspinal_bone_mets": 1,
-        "vertebral_body_mets": 1,
-        "visceral_mets": "removable",
-        "frankel_grade": "D",
-        "neuro_progression": "days",
-        "fit_for_surgery": True,
-        "histology_confirmed": True,
-        "expected_survival_months": 12,
-    } | overrides
-    case = CaseFactory(**fields)
-    LesionFactory(case=case)  # T10 lytic, mechanical, <50%, unilateral, normal, ESCC 3
-    return case
+def test_the_names_other_modules_import_are_the_cores():
+    for name, core in [
+        ("Flag", clinical.flags),
+        ("urgent_flags", clinical.flags),
+        ("SINS_FIELDS", clinical.inputs),
+        ("CaseAssessment", clinical.assessment),
+        ("LesionAssessment", clinical.assessment),
+        ("Score", clinical.assessment),
+        ("SbrtRegimens", clinical.regimens),
+        ("regimens_from_settings", clinical.regimens),
+        ("regimens_as_settings", clinical.regimens),
+    ]:
+        assert getattr(assessment, name) is getattr(core, name), name
 
 
 def test_demo_case_1_scores_and_noms():
@@ -49,7 +52,7 @@ def test_demo_case_1_scores_and_noms():
     assert [f.code for f in a.flags] == ["cord_compression"]
 
 
-def test_missing_inputs_make_scores_not_computable_with_a_list():
+def test_missing_inputs_are_named_with_the_forms_labels():
     case = CaseFactory(primary_site="renal_cell")
     LesionFactory(case=case, collapse="", escc_grade="")
     a = case_assessment(case)
@@ -66,7 +69,7 @@ def test_missing_inputs_make_scores_not_computable_with_a_list():
 def test_tomita_needs_growth_for_a_primary_outside_its_table():
     a = case_assessment(walter(primary_site="melanoma"))
     assert not a.tomita.computable
-    assert "never guessed" in a.tomita.missing[-1]
+    assert a.tomita.missing[-1].startswith("growth rate (Tomita class): Melanoma is not in")
     b = case_assessment(walter(primary_site="melanoma", primary_growth="rapid"))
     assert b.tomita.result.total == 4 + 2 + 2
 
@@ -90,13 +93,50 @@ def test_board_setting_groups_1c_with_high_grade():
     assert case_assessment(default).lesions[0].escc.result.category == "low"
 
 
-def test_unstable_flag_at_sins_13():
+def test_board_intermediate_setting_is_read():
+    board = BoardFactory(intermediate_histology="resistant")
+    a = case_assessment(walter(board=board, primary_site="breast"))
+    assert a.settings["intermediate_as"] == "resistant"
+    assert a.radiosensitivity.result.treated_as == "resistant"
+
+
+@pytest.mark.parametrize("grade_1c_high", [False, True])
+def test_case_list_flags_and_the_assessment_agree_under_both_1c_settings(grade_1c_high):
+    case = walter(board=BoardFactory(escc_1c_high_grade=grade_1c_high))
+    case.lesions.update(escc_grade="1c")
+    flags = urgent_flags(case, case.lesions.all(), grade_1c_high=case.board.escc_1c_high_grade)
+    assert flags == case_assessment(case).flags
+    assert bool(flags) is grade_1c_high
+
+
+def test_unstable_flag_at_sins_14():
     case = walter(neuro_progression="none")
     case.lesions.update(alignment="deformity", collapse="over_50", posterolateral="bilateral")
     a = case_assessment(case)
     # T10 semi-rigid 1 + mechanical 3 + lytic 2 + deformity 2 + >50% 3 + bilateral 3
     assert a.lesions[0].sins.result.total == 14
     assert [f.code for f in a.flags] == ["unstable"]
+
+
+@pytest.mark.parametrize(
+    ("bone_lesion", "total", "unstable"), [("mixed", 12, False), ("lytic", 13, True)]
+)
+def test_stored_sins_band_flag_and_noms_instability_agree_at_12_and_13(
+    bone_lesion, total, unstable
+):
+    # One definition of the unstable band (clinical.sins.BANDS) behind the SINS category, the
+    # case list's flag and NOMS's gross instability. T12 junctional 3 + mechanical 3 + deformity 2
+    # + <50% 2 + unilateral 1, and mixed 1 or lytic 2; no subluxation, so only the total decides.
+    case = walter(neuro_progression="none")
+    case.lesions.update(level="T12", bone_lesion=bone_lesion, alignment="deformity")
+    a = case_assessment(case)
+    lesion = a.lesions[0]
+    assert lesion.sins.result.total == total
+    assert (lesion.sins.result.category == "unstable") is unstable
+    assert ([f.code for f in a.flags] == ["unstable"]) is unstable
+    assert bool(urgent_flags(case, case.lesions.all(), grade_1c_high=False)) is unstable
+    assert ("m_unstable_fit" in lesion.noms.result.rules) is unstable
+    assert ("m_mechanical_pain" in lesion.noms.result.rules) is not unstable
 
 
 def test_patchell_refuses_prior_radiation_and_root_only_compression():
@@ -116,6 +156,13 @@ def test_patchell_refuses_prior_radiation_and_root_only_compression():
     reasons = " ".join(a.patchell.result.reasons).lower()
     assert "cauda equina or root compression only" in reasons
     assert "prior radiation prevents 30 gy/10" in reasons
+
+
+@pytest.mark.parametrize(("hours", "eligible"), [(46, True), (50, False)])
+def test_paraplegia_is_dated_to_the_current_time(hours, eligible):
+    onset = timezone.now() - dt.timedelta(hours=hours)
+    case = walter(frankel_grade="A", deficit_onset=onset)
+    assert case_assessment(case).patchell.result.eligible is eligible
 
 
 def test_srs_suggestions_list_the_boards_sbrt_regimens():
@@ -147,31 +194,10 @@ def test_an_unreadable_board_list_falls_back_to_the_project_list_and_says_why():
     ]
 
 
-@pytest.mark.parametrize(
-    ("items", "problem"),
-    [
-        ("24/2", "Give a list of regimens"),
-        ([{"total_dose_gy": 0, "fractions": 1}], "total_dose_gy must be a number of Gy above 0"),
-        ([{"total_dose_gy": "24", "fractions": 1}], "total_dose_gy must be a number"),
-        ([{"total_dose_gy": float("nan"), "fractions": 1}], "total_dose_gy must be a number"),
-        ([{"total_dose_gy": 24, "fractions": 0}], "fractions must be a whole number from 1"),
-        ([{"total_dose_gy": 24, "fractions": 2.5}], "fractions must be a whole number from 1"),
-        ([{"total_dose_gy": 24, "fractions": True}], "fractions must be a whole number from 1"),
-        ([{"total_dose_gy": 24}], "Regimen 1: fractions is required."),
-        ([{"total_dose_gy": 24, "fractions": 2, "x": 1}], "x is not a regimen field"),
-        (
-            [{"total_dose_gy": 24, "fractions": 2}, {"total_dose_gy": 24.0, "fractions": 2}],
-            "Regimen 2: 24 Gy/2 is listed twice.",
-        ),
-    ],
-)
-def test_regimens_from_settings_names_each_problem(items, problem):
-    regimens, problems = regimens_from_settings(items)
-    assert regimens == ()
-    assert any(problem in p for p in problems), problems
-
-
-def test_regimens_from_settings_reads_a_good_list():
-    regimens, problems = regimens_from_settings([{"total_dose_gy": 16.5, "fractions": 1}])
-    assert problems == []
-    assert [r.label for r in regimens] == ["16.5 Gy x 1"]
+def test_a_prefetched_case_is_assessed_without_a_query(django_assert_num_queries):
+    walter()
+    case = (
+        Case.objects.select_related("board").prefetch_related("lesions", "prior_treatments").get()
+    )
+    with django_assert_num_queries(0):
+        assert case_assessment(case).lesions[0].level == "T10"

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.assessment import case_assessment
+from cases.tests.demo_cases import bruno, walter
 from clinical.regimens import CEBRT_REGIMENS, SBRT_REGIMENS
 from tests.factories import CaseFactory, LesionFactory
 
@@ -19,53 +20,6 @@ CEBRT_LABELS = [regimen.label for regimen in CEBRT_REGIMENS]
 
 def assessment_url(case) -> str:
     return reverse("api:case-assessment", kwargs={"uuid": case.uuid})
-
-
-def walter(board, **overrides):
-    """Demo case 1: renal cell, T10 SINS 9, ESCC 3, fit, deficit progressing over days."""
-    fields = {
-        "board": board,
-        "primary_site": "renal_cell",
-        "kps": 70,
-        "extraspinal_bone_mets": 1,
-        "vertebral_body_mets": 1,
-        "visceral_mets": "removable",
-        "frankel_grade": "D",
-        "neuro_progression": "days",
-        "fit_for_surgery": True,
-        "histology_confirmed": True,
-        "expected_survival_months": 12,
-    } | overrides
-    case = CaseFactory(**fields)
-    LesionFactory(case=case)  # T10 lytic, mechanical, <50%, unilateral, normal, ESCC 3
-    return case
-
-
-def bruno(board):
-    """Demo case 9: hepatocellular, T4 ESCC 2, not fit for surgery, ECOG 3 (no KPS)."""
-    case = CaseFactory(
-        board=board,
-        primary_site="liver",
-        ecog=3,
-        extraspinal_bone_mets=0,
-        vertebral_body_mets=1,
-        visceral_mets="untreatable",
-        frankel_grade="C",
-        neuro_progression="stable",
-        fit_for_surgery=False,
-        histology_confirmed=False,
-        expected_survival_months=2,
-    )
-    LesionFactory(
-        case=case,
-        level="T4",
-        pain="occasional",
-        bone_lesion="mixed",
-        collapse="none",
-        posterolateral="none",
-        escc_grade="2",
-    )
-    return case
 
 
 def test_demo_case_1_separation_surgery_then_srs_confirmed(cast, api):

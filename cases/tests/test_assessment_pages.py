@@ -8,7 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.tests.test_assessment_api import bruno, walter
+from cases.tests.demo_cases import bruno, walter
 from tests.factories import BoardFactory, CaseFactory, LesionFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,14 +5,17 @@ from __future__ import annotations
 from django import template
 
 from clinical.noms import RULES_BY_ID, NomsRule
+from clinical.patchell import MAX_PARAPLEGIA_HOURS, MIN_SURVIVAL_MONTHS
+from clinical.sins import BANDS as SINS_BANDS
 
 register = template.Library()
 
 LABELS = {
-    # SINS bands (Fisher 2010)
-    "stable": "Stable (0–6)",
-    "potentially_unstable": "Potentially unstable (7–12)",
-    "unstable": "Unstable (13–18)",
+    # SINS bands (Fisher 2010), with their totals as the core defines them
+    **{
+        name: f"{name.replace('_', ' ').capitalize()} ({low}–{high})"
+        for low, high, name in SINS_BANDS
+    },
     # Bilsky grouping
     "low": "Low grade",
     "high": "High grade",
@@ -56,10 +59,10 @@ LABELS = {
     "cord_displacement_on_mri": "Cord displacement on MRI",
     "neurological_signs": "At least one neurological sign or symptom",
     "single_area_of_compression": "A single area of compression",
-    "expected_survival": "Expected survival 3 months or more",
+    "expected_survival": f"Expected survival {MIN_SURVIVAL_MONTHS} months or more",
     "fit_for_surgery": "Fit for surgery",
     "not_radiosensitive": "Not lymphoma, leukaemia, myeloma or germ-cell",
-    "paraplegia_48h": "No complete paraplegia for more than 48 h",
+    "paraplegia_48h": f"No complete paraplegia for more than {MAX_PARAPLEGIA_HOURS} h",
     "not_cauda_equina_or_root_only": "Not cauda equina or root compression only",
     "prior_radiation_allows_30gy": "No prior radiation preventing 30 Gy/10",
     "no_unrelated_neuro_disease": "No unrelated neurological disease",

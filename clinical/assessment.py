@@ -1,0 +1,394 @@
+"""A case's decision-support assessment, computed from its recorded data.
+
+Every score is either computed (with its components and sourced explanation) or "not computable"
+with the list of what is missing: nothing is silently defaulted. The board's own settings decide
+the disputed points (ESCC 1c grouping, intermediate histologies, the SBRT list) and are passed in,
+as is the moment "now"; the inputs are any objects with the attributes in ``clinical.inputs``. The
+output suggests and explains; the board decides.
+
+How recorded data become score arguments (each step cites the rule it serves; docs/scoring.md):
+
+* Revised Tokuhashi (Tokuhashi 2005) needs a Karnofsky score; with only ECOG recorded, the common
+  ECOG -> KPS mapping (Oken 1982, ``performance.ecog_to_kps``) is used and the result says it is
+  derived, not measured. The one visceral field maps to Tokuhashi's removable/unremovable and to
+  Tomita's treatable/untreatable (a removable metastasis is also treatable).
+* Tomita (Tomita 2001): bone metastases are solitary when the vertebral and extraspinal counts add
+  up to at most one; a primary outside Tomita's table needs the growth class stated on the case.
+* NOMS (Laufer 2013) per lesion: the lesion's SINS total, subluxation as stated gross instability,
+  mechanical pain, the case's fitness for surgery and the board's settings; SRS suggestions list
+  the board's SBRT regimens.
+* Patchell 2005: cord displacement, single area and cauda-equina-only from the lesions' levels and
+  grades (``patchell.cord_displacement``, ``areas_of_compression``, ``cauda_equina_or_root_only``);
+  paraplegia hours from the deficit onset when Frankel A; prior radiation over a displaced level
+  precludes 30 Gy/10. Unrelated neurological disease is not recorded: assumed absent, said so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from clinical._common import ScoreResult
+from clinical.escc import EsccResult, escc
+from clinical.flags import Flag, urgent_flags
+from clinical.inputs import (
+    SINS_FIELDS,
+    CaseData,
+    LesionData,
+    PriorTreatmentData,
+    lesion_sins,
+)
+from clinical.levels import SPINAL_LEVELS
+from clinical.noms import NomsResult, noms
+from clinical.patchell import (
+    PatchellResult,
+    areas_of_compression,
+    cauda_equina_or_root_only,
+    cord_displacement,
+    patchell_eligible,
+)
+from clinical.performance import ecog_to_kps
+from clinical.primaries import PRIMARY_SITES
+from clinical.radiosensitivity import RadiosensitivityResult, radiosensitivity
+from clinical.regimens import Regimen, SbrtRegimens
+from clinical.sins import SinsResult
+from clinical.tokuhashi import TokuhashiResult, tokuhashi_revised
+from clinical.tomita import TomitaResult, tomita
+
+# The case's one visceral-metastases field in each score's words.
+TOMITA_VISCERAL = {
+    "none": "none",
+    "removable": "treatable",
+    "treatable": "treatable",
+    "untreatable": "untreatable",
+}
+TOKUHASHI_VISCERAL = {
+    "none": "none",
+    "removable": "removable",
+    "treatable": "unremovable",
+    "untreatable": "unremovable",
+}
+# The case and lesion attributes the rules may report as missing; the caller names each in the
+# board's words (``Labels``).
+CASE_INPUTS = (
+    "primary_site",
+    "primary_growth",
+    "histology_confirmed",
+    "vertebral_body_mets",
+    "extraspinal_bone_mets",
+    "visceral_mets",
+    "frankel_grade",
+    "kps",
+    "fit_for_surgery",
+    "expected_survival_months",
+)
+LESION_INPUTS = (*SINS_FIELDS, "escc_grade")
+DISCLAIMER = "Decision support suggests and explains; the board decides."
+
+R = TypeVar("R", bound=ScoreResult)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words the board reads for each input that may be missing (the form labels)."""
+
+    case: Mapping[str, str]
+    lesion: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class AssessmentSettings:
+    """The board's answers to the disputed points (docs/scoring.md), passed in explicitly."""
+
+    grade_1c_high: bool
+    intermediate_as: str  # "sensitive" | "resistant"
+    sbrt: SbrtRegimens
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "grade_1c_high": self.grade_1c_high,
+            "intermediate_as": self.intermediate_as,
+            "sbrt_regimens": [dataclasses.asdict(r) for r in self.sbrt.regimens],
+            "sbrt_regimens_source": "board" if self.sbrt.from_board else "project",
+            "sbrt_regimens_problems": list(self.sbrt.problems),
+        }
+
+
+@dataclass(frozen=True)
+class Score(Generic[R]):
+    """One score for the case: a result, or the inputs that are missing."""
+
+    name: str
+    result: R | None = None
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def computable(self) -> bool:
+        return self.result is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "computable": self.computable,
+            "missing": list(self.missing),
+            "notes": list(self.notes),
+            "result": self.result.as_dict() if self.result is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class LesionAssessment:
+    level: str
+    sins: Score[SinsResult]
+    escc: Score[EsccResult]
+    noms: Score[NomsResult]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "sins": self.sins.as_dict(),
+            "escc": self.escc.as_dict(),
+            "noms": self.noms.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class CaseAssessment:
+    radiosensitivity: Score[RadiosensitivityResult]
+    tokuhashi: Score[TokuhashiResult]
+    tomita: Score[TomitaResult]
+    patchell: Score[PatchellResult]
+    lesions: tuple[LesionAssessment, ...]
+    flags: tuple[Flag, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)  # AssessmentSettings.as_dict()
+
+    @property
+    def urgent(self) -> bool:
+        return bool(self.flags)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "settings": self.settings,
+            "flags": [{"code": f.code, "label": f.label, "text": f.text} for f in self.flags],
+            "radiosensitivity": self.radiosensitivity.as_dict(),
+            "tokuhashi_revised": self.tokuhashi.as_dict(),
+            "tomita": self.tomita.as_dict(),
+            "patchell": self.patchell.as_dict(),
+            "lesions": [lesion.as_dict() for lesion in self.lesions],
+            "disclaimer": DISCLAIMER,
+        }
+
+
+def _missing(obj: object, names: Iterable[str], labels: Mapping[str, str]) -> list[str]:
+    return [labels[n] for n in names if getattr(obj, n) in (None, "")]
+
+
+def _score(
+    name: str, missing: list[str], compute: Callable[[], R], notes: Sequence[str] = ()
+) -> Score[R]:
+    if missing:
+        return Score(name=name, missing=tuple(missing), notes=tuple(notes))
+    try:
+        return Score(name=name, result=compute(), notes=tuple(notes))
+    except ValueError as exc:  # an input the engine refuses (e.g. Tomita growth class unknown)
+        return Score(name=name, missing=(str(exc),), notes=tuple(notes))
+
+
+def radiosensitivity_score(
+    case: CaseData, *, settings: AssessmentSettings, labels: Labels
+) -> Score[RadiosensitivityResult]:
+    """Radiosensitivity of the case's primary (Laufer 2013), intermediate per the setting."""
+    return _score(
+        "radiosensitivity",
+        _missing(case, ["primary_site"], labels.case),
+        lambda: radiosensitivity(
+            primary=case.primary_site, intermediate_as=settings.intermediate_as
+        ),
+    )
+
+
+def _with_board_regimens(result: NomsResult, board_regimens: tuple[Regimen, ...]) -> NomsResult:
+    """SRS suggestions list the board's SBRT regimens (cEBRT lists stay the project's)."""
+    if result.radiation != "srs":
+        return result
+    return dataclasses.replace(result, regimens=board_regimens)
+
+
+def lesion_assessment(
+    case: CaseData, lesion: LesionData, *, settings: AssessmentSettings, labels: Labels
+) -> LesionAssessment:
+    """SINS (Fisher 2010), ESCC (Bilsky 2010) and the NOMS suggestion (Laufer 2013) of a lesion."""
+    sins = _score("sins", _missing(lesion, SINS_FIELDS, labels.lesion), lambda: lesion_sins(lesion))
+    grade = _score(
+        "escc",
+        _missing(lesion, ["escc_grade"], labels.lesion),
+        lambda: escc(grade=lesion.escc_grade, grade_1c_high=settings.grade_1c_high),
+    )
+    noms_missing = _missing(case, ["primary_site", "fit_for_surgery"], labels.case)
+    if not sins.computable:
+        noms_missing.append("a complete SINS for this level")
+    if not grade.computable:
+        noms_missing.append(labels.lesion["escc_grade"])
+
+    def suggestion() -> NomsResult:
+        assert sins.result is not None  # computed: noms_missing would list it otherwise
+        result = noms(
+            primary=case.primary_site,
+            escc_grade=lesion.escc_grade,
+            sins_total=sins.result.total,
+            gross_instability=lesion.alignment == "subluxation",
+            mechanical_pain=lesion.pain == "mechanical",
+            fit_for_surgery=bool(case.fit_for_surgery),
+            grade_1c_high=settings.grade_1c_high,
+            intermediate_as=settings.intermediate_as,
+        )
+        return _with_board_regimens(result, settings.sbrt.regimens)
+
+    return LesionAssessment(
+        level=lesion.level,
+        sins=sins,
+        escc=grade,
+        noms=_score("noms", noms_missing, suggestion),
+    )
+
+
+def tokuhashi_score(case: CaseData, *, labels: Labels) -> Score[TokuhashiResult]:
+    """Revised Tokuhashi (Tokuhashi 2005); a KPS derived from ECOG is used and said to be so."""
+    missing = _missing(
+        case,
+        ["extraspinal_bone_mets", "vertebral_body_mets", "visceral_mets", "frankel_grade"],
+        labels.case,
+    )
+    kps, notes = case.kps, []
+    if kps is None and case.ecog is not None:
+        conversion = ecog_to_kps(case.ecog)
+        kps = conversion.total
+        notes = [
+            f"KPS derived from ECOG {case.ecog} ({conversion.mapping}): the result is derived, "
+            "not measured; record the Karnofsky score to confirm it (REFERENCE: never convert "
+            "silently)."
+        ]
+    elif kps is None:
+        missing.append(labels.case["kps"])
+
+    def compute() -> TokuhashiResult:
+        assert kps is not None and case.extraspinal_bone_mets is not None  # else missing
+        assert case.vertebral_body_mets is not None
+        return tokuhashi_revised(
+            kps=kps,
+            extraspinal_bone_mets=case.extraspinal_bone_mets,
+            vertebral_body_mets=case.vertebral_body_mets,
+            visceral_mets=TOKUHASHI_VISCERAL[case.visceral_mets],
+            primary=case.primary_site,
+            frankel=case.frankel_grade,
+        )
+
+    return _score("tokuhashi_revised", missing, compute, notes)
+
+
+def tomita_score(case: CaseData, *, labels: Labels) -> Score[TomitaResult]:
+    """Tomita (Tomita 2001); the growth class is the table's unless stated on the case."""
+    missing = _missing(
+        case, ["visceral_mets", "vertebral_body_mets", "extraspinal_bone_mets"], labels.case
+    )
+    growth = case.primary_growth or None
+    site = PRIMARY_SITES.get(case.primary_site)
+    if growth is None and site is not None and site.tomita_growth is None:
+        missing.append(
+            f"{labels.case['primary_growth']}: {site.label} is not in Tomita's table, "
+            "so its growth class must be given (never guessed)"
+        )
+
+    def compute() -> TomitaResult:
+        total_bone = (case.vertebral_body_mets or 0) + (case.extraspinal_bone_mets or 0)
+        return tomita(
+            primary=case.primary_site,
+            visceral_mets=TOMITA_VISCERAL[case.visceral_mets],
+            bone_mets="solitary" if total_bone <= 1 else "multiple",
+            growth=growth,
+        )
+
+    return _score("tomita", missing, compute)
+
+
+def _treated_levels(treatment: PriorTreatmentData) -> list[str]:
+    first = SPINAL_LEVELS.index(treatment.level_from)
+    last = SPINAL_LEVELS.index(treatment.level_to) if treatment.level_to else first
+    return list(SPINAL_LEVELS[min(first, last) : max(first, last) + 1])
+
+
+def patchell_score(
+    case: CaseData,
+    lesions: Sequence[LesionData],
+    prior_treatments: Iterable[PriorTreatmentData],
+    *,
+    labels: Labels,
+    now: dt.datetime,
+) -> Score[PatchellResult]:
+    """Patchell 2005 eligibility from the case, its lesions and prior radiation; ``now`` dates
+    the paraplegia."""
+    missing = _missing(
+        case,
+        ["histology_confirmed", "fit_for_surgery", "expected_survival_months", "frankel_grade"],
+        labels.case,
+    )
+    if not lesions or any(not lesion.escc_grade for lesion in lesions):
+        missing.append("ESCC grade of every lesion")
+    notes = ["Unrelated neurological disease is not recorded here: assumed absent; check it."]
+
+    def compute() -> PatchellResult:
+        assert case.expected_survival_months is not None  # else missing
+        displaced = [lesion.level for lesion in lesions if cord_displacement(lesion.escc_grade)]
+        if case.frankel_grade == "A" and case.deficit_onset:
+            hours = (now - case.deficit_onset).total_seconds() / 3600
+        else:
+            hours = 0
+        involved = [lesion.level for lesion in lesions if lesion.escc_grade not in ("", "0")]
+        radiated = {
+            level
+            for treatment in prior_treatments
+            if treatment.kind == "radiation"
+            for level in _treated_levels(treatment)
+        }
+        return patchell_eligible(
+            primary=case.primary_site,
+            tissue_proven=bool(case.histology_confirmed),
+            cord_displacement_on_mri=bool(displaced),
+            neurological_signs=case.frankel_grade != "E" or bool(case.neuro_deficits.strip()),
+            single_area_of_compression=areas_of_compression(displaced) <= 1,
+            expected_survival_months=case.expected_survival_months,
+            fit_for_surgery=bool(case.fit_for_surgery),
+            paraplegia_hours=hours,
+            cauda_equina_or_root_only=cauda_equina_or_root_only(involved),
+            prior_radiation_precludes_30gy=bool(radiated & set(displaced)),
+        )
+
+    return _score("patchell", missing, compute, notes)
+
+
+def assess_case(
+    case: CaseData,
+    lesions: Iterable[LesionData],
+    prior_treatments: Iterable[PriorTreatmentData],
+    *,
+    settings: AssessmentSettings,
+    labels: Labels,
+    now: dt.datetime,
+) -> CaseAssessment:
+    """Every score for a case, its lesions' scores and its urgent flags."""
+    lesions = tuple(lesions)
+    return CaseAssessment(
+        radiosensitivity=radiosensitivity_score(case, settings=settings, labels=labels),
+        tokuhashi=tokuhashi_score(case, labels=labels),
+        tomita=tomita_score(case, labels=labels),
+        patchell=patchell_score(case, lesions, tuple(prior_treatments), labels=labels, now=now),
+        lesions=tuple(
+            lesion_assessment(case, lesion, settings=settings, labels=labels) for lesion in lesions
+        ),
+        flags=urgent_flags(case, lesions, grade_1c_high=settings.grade_1c_high),
+        settings=settings.as_dict(),
+    )

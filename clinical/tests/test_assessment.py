@@ -1,0 +1,310 @@
+"""The assessment of a case's data (clinical/assessment.py), pure: plain records, no database.
+
+Scores from recorded data, "not computable" with what is missing, the board's settings and the
+moment "now" passed in; the adapter over the Django models is tested in cases/tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+
+from clinical.assessment import assess_case
+from clinical.sins import is_unstable, sins_band
+from clinical.tests.records import (
+    LABELS,
+    NOW,
+    CaseRecord,
+    LesionRecord,
+    PriorTreatmentRecord,
+    board_settings,
+)
+
+
+def assess(case=None, lesions=None, prior=(), *, settings=None, now=NOW):
+    return assess_case(
+        case or CaseRecord(),
+        [LesionRecord()] if lesions is None else lesions,
+        prior,
+        settings=settings or board_settings(),
+        labels=LABELS,
+        now=now,
+    )
+
+
+def test_demo_case_1_scores_and_noms():
+    a = assess()
+    lesion = a.lesions[0]
+    assert lesion.level == "T10"
+    assert lesion.sins.result.total == 9
+    assert lesion.sins.result.category == "potentially_unstable"
+    assert lesion.escc.result.category == "high"
+    assert lesion.noms.result.procedure == "separation_surgery"
+    assert lesion.noms.result.radiation == "srs"
+    assert lesion.noms.result.confirmed is True
+    assert a.radiosensitivity.result.category == "resistant"
+    # Tokuhashi: KPS 70 (1) + 1-2 extraspinal (1) + 1 body (2) + removable (1) + kidney (3) + D (1)
+    assert a.tokuhashi.result.total == 9
+    # Tomita: moderate (2) + treatable (2) + multiple (2)
+    assert a.tomita.result.total == 6
+    assert a.patchell.result.eligible is True
+    assert [f.code for f in a.flags] == ["cord_compression"]
+    assert a.urgent is True
+
+
+def test_the_settings_are_explicit_inputs():
+    with pytest.raises(TypeError):
+        assess_case(CaseRecord(), [], [], labels=LABELS, now=NOW)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        assess_case(CaseRecord(), [], [], settings=board_settings(), labels=LABELS)  # type: ignore[call-arg]
+
+
+def test_missing_inputs_make_scores_not_computable_in_the_boards_words():
+    case = CaseRecord(kps=None, extraspinal_bone_mets=None, fit_for_surgery=None)
+    a = assess(case, [LesionRecord(collapse="", escc_grade="")])
+    assert not a.tokuhashi.computable
+    assert a.tokuhashi.missing == ("Extraspinal bone mets", "KPS")
+    sins, escc, noms = a.lesions[0].sins, a.lesions[0].escc, a.lesions[0].noms
+    assert (sins.computable, sins.missing) == (False, ("collapse",))
+    assert (escc.computable, escc.missing) == (False, ("ESCC grade",))
+    assert noms.missing == ("Fit for surgery", "a complete SINS for this level", "ESCC grade")
+    assert "ESCC grade of every lesion" in a.patchell.missing
+    assert a.flags == ()
+
+
+def test_no_lesion_means_no_patchell_and_no_lesion_scores():
+    a = assess(lesions=[])
+    assert a.lesions == ()
+    assert a.patchell.missing == ("ESCC grade of every lesion",)
+    assert a.patchell.notes == (
+        "Unrelated neurological disease is not recorded here: assumed absent; check it.",
+    )
+
+
+def test_tomita_needs_growth_for_a_primary_outside_its_table():
+    a = assess(CaseRecord(primary_site="melanoma"))
+    assert not a.tomita.computable
+    assert a.tomita.missing[-1] == (
+        "Primary growth: Melanoma is not in Tomita's table, so its growth class must be given "
+        "(never guessed)"
+    )
+    b = assess(CaseRecord(primary_site="melanoma", primary_growth="rapid"))
+    assert b.tomita.result.total == 4 + 2 + 2
+
+
+@pytest.mark.parametrize(
+    ("visceral", "tokuhashi", "tomita"),
+    [
+        ("none", "none", "none"),
+        ("removable", "removable", "treatable"),
+        ("treatable", "unremovable", "treatable"),
+        ("untreatable", "unremovable", "untreatable"),
+    ],
+)
+def test_the_visceral_field_in_each_scores_words(visceral, tokuhashi, tomita):
+    a = assess(CaseRecord(visceral_mets=visceral))
+    assert f"Metastases to major internal organs: {tokuhashi}," in a.tokuhashi.result.explanation[3]
+    assert a.tomita.result.explanation[1].startswith(f"Visceral metastases: {tomita},")
+
+
+@pytest.mark.parametrize(("vertebral", "extraspinal", "bone"), [(1, 0, 1), (1, 1, 2), (2, 0, 2)])
+def test_tomita_bone_metastases_solitary_only_when_one_in_all(vertebral, extraspinal, bone):
+    case = CaseRecord(vertebral_body_mets=vertebral, extraspinal_bone_mets=extraspinal)
+    assert assess(case).tomita.result.components["bone_mets"] == bone
+
+
+def test_ecog_only_gives_a_derived_tokuhashi_flagged_as_such():
+    a = assess(CaseRecord(kps=None, ecog=1))
+    assert a.tokuhashi.computable
+    assert a.tokuhashi.result.components["general_condition"] == 1  # KPS 70 from ECOG 1
+    assert "derived" in a.tokuhashi.notes[0]
+    assert assess(CaseRecord(kps=80, ecog=1)).tokuhashi.notes == ()  # a measured KPS wins
+
+
+def test_board_setting_groups_1c_with_high_grade():
+    lesion = LesionRecord(escc_grade="1c")
+    high = assess(lesions=[lesion], settings=board_settings(grade_1c_high=True))
+    assert high.lesions[0].escc.result.category == "high"
+    assert high.lesions[0].noms.result.procedure == "separation_surgery"
+    assert high.settings["grade_1c_high"] is True
+    assert [f.code for f in high.flags] == ["cord_compression"]
+    low = assess(lesions=[lesion])
+    assert low.lesions[0].escc.result.category == "low"
+    assert low.lesions[0].noms.result.procedure == "cement_augmentation"
+    assert low.flags == ()
+
+
+def test_1c_counted_high_does_not_displace_the_cord_for_patchell():
+    # High grade follows the board (Bilsky 2010); Patchell's cord displacement is the trial's.
+    a = assess(lesions=[LesionRecord(escc_grade="1c")], settings=board_settings(grade_1c_high=True))
+    assert a.lesions[0].escc.result.high_grade is True
+    assert a.patchell.result.components["cord_displacement_on_mri"] == 1
+
+
+def test_intermediate_histology_follows_the_setting():
+    case = CaseRecord(primary_site="breast")
+    assert assess(case).lesions[0].noms.result.radiation == "cebrt"
+    resistant = assess(case, settings=board_settings(intermediate_as="resistant"))
+    assert resistant.radiosensitivity.result.treated_as == "resistant"
+    assert resistant.lesions[0].noms.result.radiation == "srs"
+
+
+def test_subluxation_is_gross_instability_for_noms():
+    a = assess(lesions=[LesionRecord(alignment="subluxation")])
+    assert "m_unstable_fit" in a.lesions[0].noms.result.rules
+
+
+# SINS 12 and 13 without subluxation, both with mechanical pain (T12 junctional 3, mechanical 3,
+# deformity 2, <50% 2, unilateral 1; mixed 1 or lytic 2).
+SINS_12 = LesionRecord(level="T12", bone_lesion="mixed", alignment="deformity", escc_grade="0")
+SINS_13 = dataclasses.replace(SINS_12, bone_lesion="lytic")
+
+
+@pytest.mark.parametrize(("lesion", "total"), [(SINS_12, 12), (SINS_13, 13)])
+def test_sins_band_unstable_flag_and_noms_instability_agree_at_12_and_13(lesion, total):
+    # One definition (sins.BANDS): the SINS category, the "unstable" flag and NOMS's gross
+    # instability change together between 12 and 13.
+    a = assess(CaseRecord(neuro_progression="none"), [lesion])
+    result = a.lesions[0]
+    unstable = is_unstable(total)
+    assert result.sins.result.total == total
+    assert result.sins.result.category == sins_band(total)
+    assert (result.sins.result.category == "unstable") is unstable
+    assert ([f.code for f in a.flags] == ["unstable"]) is unstable
+    assert ("m_unstable_fit" in result.noms.result.rules) is unstable
+    assert ("m_mechanical_pain" in result.noms.result.rules) is not unstable
+
+
+def test_unstable_flag_at_sins_14():
+    case = CaseRecord(neuro_progression="none")
+    lesion = LesionRecord(alignment="deformity", collapse="over_50", posterolateral="bilateral")
+    a = assess(case, [lesion])
+    # T10 semi-rigid 1 + mechanical 3 + lytic 2 + deformity 2 + >50% 3 + bilateral 3
+    assert a.lesions[0].sins.result.total == 14
+    assert [(f.code, f.label) for f in a.flags] == [("unstable", "T10 SINS 14 unstable")]
+
+
+def test_patchell_refuses_prior_radiation_and_root_only_compression():
+    prior = [PriorTreatmentRecord(kind="radiation", level_from="L5", level_to="S1")]
+    a = assess(lesions=[LesionRecord(level="S1")], prior=prior)
+    assert a.patchell.result.eligible is False
+    reasons = " ".join(a.patchell.result.reasons).lower()
+    assert "cauda equina or root compression only" in reasons
+    assert "prior radiation prevents 30 gy/10" in reasons
+
+
+@pytest.mark.parametrize(
+    ("prior", "precluded"),
+    [
+        (PriorTreatmentRecord(kind="surgery"), False),  # only radiation counts
+        (PriorTreatmentRecord(level_from="T8", level_to="T9"), False),  # not the displaced level
+        (PriorTreatmentRecord(level_from="T11", level_to="T9"), True),  # a range written upwards
+        (PriorTreatmentRecord(level_from="T10"), True),
+    ],
+)
+def test_prior_radiation_counts_over_a_displaced_level(prior, precluded):
+    a = assess(prior=[prior])
+    assert a.patchell.result.components["prior_radiation_allows_30gy"] == int(precluded)
+
+
+def test_patchell_two_separate_areas_of_displacement():
+    lesions = [LesionRecord(level="T4"), LesionRecord(level="T10"), LesionRecord(level="T11")]
+    a = assess(lesions=lesions)
+    assert a.patchell.result.components["single_area_of_compression"] == 1
+
+
+@pytest.mark.parametrize(("hours", "eligible"), [(47, True), (49, False)])
+def test_paraplegia_is_dated_from_the_onset_to_now(hours, eligible):
+    case = CaseRecord(frankel_grade="A", deficit_onset=NOW - dt.timedelta(hours=hours))
+    assert assess(case).patchell.result.eligible is eligible
+    # Only complete paraplegia (Frankel A) counts.
+    assert assess(dataclasses.replace(case, frankel_grade="B")).patchell.result.eligible is True
+
+
+def test_neurological_signs_from_frankel_or_recorded_deficits():
+    intact = CaseRecord(frankel_grade="E")
+    assert assess(intact).patchell.result.components["neurological_signs"] == 1
+    deficits = dataclasses.replace(intact, neuro_deficits="numb feet")
+    assert assess(deficits).patchell.result.components["neurological_signs"] == 0
+
+
+def test_srs_suggestions_list_the_boards_sbrt_regimens():
+    board_list = [{"total_dose_gy": 24, "fractions": 2}, {"total_dose_gy": 27, "fractions": 3}]
+    settings = board_settings(sbrt=board_list)
+    a = assess(settings=settings)
+    assert a.lesions[0].noms.result.radiation == "srs"
+    assert [r.label for r in a.lesions[0].noms.result.regimens] == ["24 Gy/2", "27 Gy/3"]
+    assert a.settings["sbrt_regimens_source"] == "board"
+    # cEBRT lists stay the project's: the board list is for SBRT only.
+    cebrt = assess(CaseRecord(primary_site="lymphoma"), settings=settings)
+    assert cebrt.lesions[0].noms.result.radiation == "cebrt"
+    assert [r.label for r in cebrt.lesions[0].noms.result.regimens] == [
+        "8 Gy x 1",
+        "20 Gy/5",
+        "24 Gy/6",
+        "30 Gy/10",
+    ]
+
+
+def test_an_unreadable_board_list_falls_back_to_the_project_list_and_says_why():
+    a = assess(settings=board_settings(sbrt=[{"total_dose_gy": 24, "fractions": 40}]))
+    assert [r.label for r in a.lesions[0].noms.result.regimens][0] == "24 Gy x 1"
+    assert a.settings["sbrt_regimens_source"] == "project"
+    assert a.settings["sbrt_regimens_problems"] == [
+        "Regimen 1: fractions must be a whole number from 1 to 10 (got 40)."
+    ]
+
+
+def test_an_input_the_engine_refuses_is_reported_not_raised():
+    a = assess(CaseRecord(vertebral_body_mets=0))
+    assert a.tokuhashi.computable is False
+    assert "at least one vertebral body" in a.tokuhashi.missing[0]
+    assert a.tomita.computable is True  # Tomita counts bone metastases in all, 0 is solitary
+
+
+def test_as_dict_is_json_ready_with_every_part():
+    data = json.loads(json.dumps(assess().as_dict()))
+    assert list(data) == [
+        "settings",
+        "flags",
+        "radiosensitivity",
+        "tokuhashi_revised",
+        "tomita",
+        "patchell",
+        "lesions",
+        "disclaimer",
+    ]
+    assert data["settings"] == {
+        "grade_1c_high": False,
+        "intermediate_as": "sensitive",
+        "sbrt_regimens": [
+            {"total_dose_gy": 24, "fractions": 1, "label": "24 Gy x 1"},
+            {"total_dose_gy": 24, "fractions": 2, "label": "24 Gy/2"},
+            {"total_dose_gy": 27, "fractions": 3, "label": "27 Gy/3"},
+            {"total_dose_gy": 30, "fractions": 4, "label": "30 Gy/4"},
+            {"total_dose_gy": 35, "fractions": 5, "label": "35 Gy/5"},
+        ],
+        "sbrt_regimens_source": "project",
+        "sbrt_regimens_problems": [],
+    }
+    assert data["flags"] == [
+        {
+            "code": "cord_compression",
+            "label": "Cord compression",
+            "text": "High-grade cord compression with a progressing deficit (Bilsky 2010): "
+            "hours matter.",
+        }
+    ]
+    assert data["lesions"][0]["level"] == "T10"
+    assert data["lesions"][0]["noms"]["name"] == "noms"
+    assert data["tokuhashi_revised"]["computable"] is True
+    assert data["disclaimer"] == "Decision support suggests and explains; the board decides."
+
+
+def test_lesions_may_be_any_iterable():
+    a = assess(lesions=iter([LesionRecord(), LesionRecord(level="T11")]))
+    assert [lesion.level for lesion in a.lesions] == ["T10", "T11"]
+    assert [f.code for f in a.flags] == ["cord_compression"]
