@@ -30,7 +30,6 @@ class IsClinicalStaff(BasePermission):
 
 class StaffApiMixin:
     permission_classes = [IsAuthenticated, IsClinicalStaff]
-    filter_backends: list = []
 
 
 # --- documented error answers -------------------------------------------------------------------

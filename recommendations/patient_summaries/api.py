@@ -160,7 +160,6 @@ class LinkSerializer(serializers.Serializer):
 
 class PatientApiMixin:
     permission_classes = [permissions.IsAuthenticated, IsPatient]
-    filter_backends: list = []
 
 
 @extend_schema(tags=["patient summaries"])
