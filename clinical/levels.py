@@ -40,3 +40,10 @@ def level_range(first: str, last: str) -> tuple[str, ...]:
     """Levels from ``first`` to ``last`` inclusive, craniocaudal (occiput may be ``first``)."""
     start, end = _ORDER.index(first), _ORDER.index(last)
     return _ORDER[start : end + 1]
+
+
+# The spinal cord ends around L1-L2 (the conus medullaris): epidural disease at L2 or below presses
+# on the cauda equina or the nerve roots, not on the cord. Patchell 2005 (``clinical.patchell``)
+# excludes "cauda equina or root compression only"; the patient's summary says "nerves" there.
+CAUDA_EQUINA_FROM = "L2"
+CORD_LEVELS: frozenset[str] = frozenset(SPINAL_LEVELS[: SPINAL_LEVELS.index(CAUDA_EQUINA_FROM)])

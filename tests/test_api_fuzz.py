@@ -47,9 +47,9 @@ from recommendations.decisions import services as decisions
 from recommendations.opinions import services
 from recommendations.patient_summaries import services as patient_summary
 from recommendations.summaries import services as summaries
-from recommendations.tests.patient_summaries.plans import signed_plan
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Attendance, Board, BoardMembership, Invitation, Meeting
+from tests.plans import signed_plan
 from tumorboard.wsgi import application
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db]

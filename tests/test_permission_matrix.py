@@ -34,7 +34,6 @@ from recommendations.decisions import services as decisions
 from recommendations.opinions import services as opinion_services
 from recommendations.patient_summaries import services as ps
 from recommendations.summaries import services as summaries
-from recommendations.tests.patient_summaries.plans import signed_plan
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Invitation, Meeting
 from tests.factories import (
@@ -45,6 +44,7 @@ from tests.factories import (
     MeetingFactory,
 )
 from tests.permission_matrix import MATRIX, ROLES, Expect
+from tests.plans import signed_plan
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Refusals of the input or of the record's state: the permission check was passed.

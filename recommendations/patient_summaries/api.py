@@ -17,12 +17,29 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recommendations.models import PatientSummary
-from recommendations.patient_summaries import services as ps
+from recommendations.models import ConsensusPlan, PatientSummary
 from recommendations.patient_summaries.readability import (
     TARGET_GRADE,
     WARN_ABOVE_GRADE,
     grade_level,
+)
+from recommendations.patient_summaries.selectors import (
+    plan_for_staff,
+    plan_summaries,
+    released_summaries_for_patient,
+    staff_summary,
+    summary_history,
+)
+from recommendations.patient_summaries.services import (
+    BODY_MAX,
+    LINK_HOURS_DEFAULT,
+    LINK_HOURS_MAX,
+    TITLE_MAX,
+    access_link_create,
+    patient_summary_draft,
+    patient_summary_edit,
+    patient_summary_release,
+    token_hash,
 )
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.roles import PATIENT, has_role
@@ -140,13 +157,13 @@ class DraftInputSerializer(serializers.Serializer):
 
 
 class EditInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=ps.TITLE_MAX, required=False)
-    body = serializers.CharField(max_length=ps.BODY_MAX, required=False)
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+    body = serializers.CharField(max_length=BODY_MAX, required=False)
 
 
 class LinkInputSerializer(serializers.Serializer):
     valid_hours = serializers.IntegerField(
-        min_value=1, max_value=ps.LINK_HOURS_MAX, default=ps.LINK_HOURS_DEFAULT
+        min_value=1, max_value=LINK_HOURS_MAX, default=LINK_HOURS_DEFAULT
     )
 
 
@@ -172,7 +189,7 @@ class MySummaryListApi(PatientApiMixin, GenericAPIView):
         responses={200: MySummarySerializer(many=True), **_errors(403)},
     )
     def get(self, request):
-        page = self.paginate_queryset(ps.released_summaries_for_patient(request.user))
+        page = self.paginate_queryset(released_summaries_for_patient(request.user))
         return self.get_paginated_response(MySummarySerializer(page, many=True).data)
 
 
@@ -183,7 +200,7 @@ class MySummaryDetailApi(PatientApiMixin, APIView):
         responses={200: MySummarySerializer, **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        summary = ps.released_summaries_for_patient(request.user).filter(uuid=uuid).first()
+        summary = released_summaries_for_patient(request.user).filter(uuid=uuid).first()
         if summary is None:
             raise Http404
         return Response(MySummarySerializer(summary).data)
@@ -192,16 +209,16 @@ class MySummaryDetailApi(PatientApiMixin, APIView):
 # --- clinical staff -----------------------------------------------------------------------------
 
 
-def _plan(request, uuid):
-    plan = ps.plans_for_staff(request.user).filter(uuid=uuid).first()
-    if plan is None:
-        raise Http404
-    return plan
+def _plan(request, uuid) -> ConsensusPlan:
+    try:
+        return plan_for_staff(user=request.user, uuid=uuid)
+    except ConsensusPlan.DoesNotExist:
+        raise Http404 from None
 
 
 def _summary(request, uuid) -> PatientSummary:
     try:
-        return ps.staff_summary(user=request.user, uuid=uuid)
+        return staff_summary(user=request.user, uuid=uuid)
     except PatientSummary.DoesNotExist:
         raise Http404 from None
 
@@ -220,11 +237,7 @@ class PlanPatientSummariesApi(StaffApiMixin, GenericAPIView):
         responses={200: StaffPatientSummarySerializer(many=True), **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        plan = _plan(request, uuid)
-        summaries = plan.patient_summaries.select_related("plan", "released_by").order_by(
-            "-created_at", "-id"
-        )
-        page = self.paginate_queryset(summaries)
+        page = self.paginate_queryset(plan_summaries(_plan(request, uuid)))
         return self.get_paginated_response(StaffPatientSummarySerializer(page, many=True).data)
 
     @extend_schema(
@@ -238,7 +251,7 @@ class PlanPatientSummariesApi(StaffApiMixin, GenericAPIView):
         plan = _plan(request, uuid)
         data = DraftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        summary = ps.patient_summary_draft(
+        summary = patient_summary_draft(
             plan=plan, by=request.user, language=data.validated_data.get("summary_language")
         )
         return _summary_response(summary, code=status.HTTP_201_CREATED)
@@ -265,7 +278,7 @@ class PatientSummaryDetailApi(StaffApiMixin, APIView):
         summary = _summary(request, uuid)
         data = EditInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        summary = ps.patient_summary_edit(
+        summary = patient_summary_edit(
             summary=summary,
             by=request.user,
             title=data.validated_data.get("title", summary.title),
@@ -281,7 +294,7 @@ class PatientSummaryHistoryApi(StaffApiMixin, APIView):
         responses={200: HistoryEntrySerializer(many=True), **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        rows = ps.summary_history(_summary(request, uuid))
+        rows = summary_history(_summary(request, uuid))
         return Response(HistoryEntrySerializer(rows, many=True).data)
 
 
@@ -296,7 +309,7 @@ class PatientSummaryReleaseApi(StaffApiMixin, APIView):
         responses={200: StaffPatientSummarySerializer, **_errors(400, 403, 404, 409)},
     )
     def post(self, request, uuid):
-        summary = ps.patient_summary_release(summary=_summary(request, uuid), by=request.user)
+        summary = patient_summary_release(summary=_summary(request, uuid), by=request.user)
         return _summary_response(summary)
 
 
@@ -313,10 +326,10 @@ class PatientSummaryLinksApi(StaffApiMixin, APIView):
         summary = _summary(request, uuid)
         data = LinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token = ps.access_link_create(
+        token = access_link_create(
             summary=summary, by=request.user, valid_hours=data.validated_data["valid_hours"]
         )
-        link = summary.access_links.get(token_hash=ps.token_hash(token))
+        link = summary.access_links.get(token_hash=token_hash(token))
         url = request.build_absolute_uri(reverse("patient-summary-link-open", args=[token]))
         body = LinkSerializer({"url": url, "expires_at": link.expires_at}).data
         response = Response(body, status=status.HTTP_201_CREATED)

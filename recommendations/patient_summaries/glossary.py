@@ -320,8 +320,6 @@ TERMS: tuple[Term, ...] = (
 )
 # fmt: on
 
-TERMS_BY_KEY = {term.key: term for term in TERMS}
-
 
 def glossary_for(text: str, language: str) -> list[dict[str, str]]:
     """The terms found in `text`, each {"key", "term", "definition"}, alphabetical by term."""

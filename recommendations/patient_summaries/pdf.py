@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from recommendations.models import PatientSummary
-from recommendations.patient_summaries.services import Block, Section, body_sections, long_date
+from recommendations.patient_summaries.text import Block, Section, body_sections, long_date
 
 FONT_DIR = settings.BASE_DIR / "static" / "fonts"
 FONT = "DejaVuSans"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -28,60 +27,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from recommendations.models import ConsensusPlan, PatientSummary
-from recommendations.patient_summaries import services as ps
+from recommendations.patient_summaries import selectors, services
+from recommendations.patient_summaries.forms import DraftForm, LinkForm, SummaryEditForm
 from recommendations.patient_summaries.pdf import summary_pdf
 from recommendations.patient_summaries.readability import (
     TARGET_GRADE,
     WARN_ABOVE_GRADE,
     grade_level,
 )
+from recommendations.patient_summaries.text import body_sections, long_date
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import staff_required
 from tumorboard.roles import PATIENT, has_role
 
 GRANTS = "patient_summary_grants"
-
-
-# --- forms --------------------------------------------------------------------------------------
-
-
-class SummaryEditForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=ps.TITLE_MAX)
-    body = forms.CharField(
-        label=gettext_lazy("Text"),
-        max_length=ps.BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 24}),
-        help_text=gettext_lazy(
-            'Start a line with "## " for a heading, "!! " for the warning-signs heading and '
-            '"- " for a list item. Leave a blank line between paragraphs.'
-        ),
-    )
-
-
-class DraftForm(forms.Form):
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language"),
-        choices=[
-            ("", gettext_lazy("The patient's preferred language")),
-            ("en", "English"),
-            ("es", "Español"),
-        ],
-        required=False,
-    )
-
-
-class LinkForm(forms.Form):
-    valid_hours = forms.IntegerField(
-        label=gettext_lazy("Link works for (hours)"),
-        min_value=1,
-        max_value=ps.LINK_HOURS_MAX,
-        initial=ps.LINK_HOURS_DEFAULT,
-    )
 
 
 # --- the patient's pages ------------------------------------------------------------------------
@@ -99,22 +62,18 @@ def _grants(request) -> dict[str, int]:
 
 def _grant(request, summary: PatientSummary) -> None:
     grants = _grants(request)
-    grants[str(summary.uuid)] = int(time.time()) + ps.LINK_SESSION_SECONDS
+    grants[str(summary.uuid)] = int(time.time()) + services.LINK_SESSION_SECONDS
     request.session.cycle_key()  # a new session id once it unlocks something
     request.session[GRANTS] = grants
 
 
 def _readable_summary(request, summary_uuid) -> PatientSummary | None:
     """The released summary this visitor may read: their own, or one their link opened."""
-    own = ps.released_summaries_for_patient(request.user).filter(uuid=summary_uuid).first()
+    own = selectors.released_summaries_for_patient(request.user).filter(uuid=summary_uuid).first()
     if own is not None:
         return own
     if str(summary_uuid) in _grants(request):
-        return (
-            PatientSummary.objects.select_related("released_by")
-            .filter(uuid=summary_uuid, status=PatientSummary.Status.RELEASED)
-            .first()
-        )
+        return selectors.released_summary(summary_uuid)
     return None
 
 
@@ -130,7 +89,7 @@ def _summary_or_refuse(request, summary_uuid) -> PatientSummary:
 def _patient_language(user) -> str:
     record = getattr(user, "patient_record", None) if user.is_authenticated else None
     language = getattr(record, "preferred_language", "") or ""
-    return language if language in ps.LANGUAGES else translation.get_language() or "en"
+    return language if language in services.LANGUAGES else translation.get_language() or "en"
 
 
 @never_cache
@@ -140,7 +99,7 @@ def my_summaries(request):
         return redirect_to_login(request.get_full_path())
     if not has_role(request.user, PATIENT):
         raise PermissionDenied
-    summaries = list(ps.released_summaries_for_patient(request.user))
+    summaries = list(selectors.released_summaries_for_patient(request.user))
     language = _patient_language(request.user)
     seen_cases: set[int] = set()
     with translation.override(language):
@@ -148,7 +107,7 @@ def my_summaries(request):
             case_id = summary.plan.decision.agenda_item.case_id
             summary.is_current = case_id not in seen_cases
             seen_cases.add(case_id)
-            summary.shared_on = ps.long_date(summary.released_at, language)
+            summary.shared_on = long_date(summary.released_at, language)
         return render(request, "patients/my_summaries.html", {"summaries": summaries})
 
 
@@ -164,9 +123,9 @@ def my_summary_detail(request, summary_uuid):
             "patients/summary_detail.html",
             {
                 "summary": summary,
-                "shared_on": ps.long_date(summary.released_at, summary.language),
-                "sections": ps.body_sections(summary.body),
-                "newer": not ps.is_newest_released(summary),
+                "shared_on": long_date(summary.released_at, summary.language),
+                "sections": body_sections(summary.body),
+                "newer": not selectors.is_newest_released(summary),
                 "own": request.user.is_authenticated and has_role(request.user, PATIENT),
             },
         )
@@ -184,7 +143,7 @@ def my_summary_pdf(request, summary_uuid):
     return response
 
 
-def _refused(request, refusal: ps.LinkRefused):
+def _refused(request, refusal: services.LinkRefused):
     status = 404 if refusal.reason == "unknown" else 410
     with translation.override(_patient_language(request.user)):
         return render(
@@ -198,11 +157,11 @@ def link_open(request, token):
     """GET: is the link usable? (nothing is spent). POST: spend it and show the summary."""
     try:
         if request.method == "POST":
-            summary = ps.access_link_redeem(token)
+            summary = services.access_link_redeem(token)
             _grant(request, summary)
             return redirect("my-summary-detail", summary_uuid=summary.uuid)
-        ps.access_link_check(token)
-    except ps.LinkRefused as refusal:
+        services.access_link_check(token)
+    except services.LinkRefused as refusal:
         return _refused(request, refusal)
     with translation.override(_patient_language(request.user)):
         return render(request, "patients/link_open.html", {"token": token})
@@ -212,22 +171,15 @@ def link_open(request, token):
 
 
 def _plan(user, plan_uuid) -> ConsensusPlan:
-    plan = (
-        ps.plans_for_staff(user)
-        .select_related(
-            "decision__agenda_item__case__patient", "decision__agenda_item__meeting__board"
-        )
-        .filter(uuid=plan_uuid)
-        .first()
-    )
-    if plan is None:
-        raise Http404("No such plan.")
-    return plan
+    try:
+        return selectors.plan_for_staff(user=user, uuid=plan_uuid)
+    except ConsensusPlan.DoesNotExist:
+        raise Http404("No such plan.") from None
 
 
 def _staff_summary(user, summary_uuid) -> PatientSummary:
     try:
-        return ps.staff_summary(user=user, uuid=summary_uuid)
+        return selectors.staff_summary(user=user, uuid=summary_uuid)
     except PatientSummary.DoesNotExist:
         raise Http404("No such summary.") from None
 
@@ -239,11 +191,7 @@ def _review_url(summary: PatientSummary) -> str:
 def _review(
     request, plan: ConsensusPlan, *, selected=None, edit_form=None, new_link="", status=200
 ):
-    summaries = list(
-        plan.patient_summaries.select_related("released_by", "updated_by").order_by(
-            "-created_at", "-id"
-        )
-    )
+    summaries = list(selectors.plan_summaries(plan))
     if selected is None:
         wanted = request.GET.get("summary", "")
         selected = next((s for s in summaries if str(s.uuid) == wanted), None) or (
@@ -266,11 +214,11 @@ def _review(
     if selected is not None:
         context.update(
             {
-                "sections": ps.body_sections(selected.body),
+                "sections": body_sections(selected.body),
                 "level": grade_level(selected.reading_grade),
                 "measure": "Crawford" if selected.language == "es" else "Flesch–Kincaid",
-                "history": ps.summary_history(selected),
-                "can_release": ps.can_release(request.user, selected),
+                "history": selectors.summary_history(selected),
+                "can_release": selectors.can_release(request.user, selected),
                 "editable": selected.status != PatientSummary.Status.RELEASED,
                 "edit_form": edit_form
                 or SummaryEditForm(initial={"title": selected.title, "body": selected.body}),
@@ -293,7 +241,7 @@ def patient_summary_draft(request, plan_uuid):
         messages.error(request, _("Choose English or Spanish."))
         return redirect("plan-patient-summary", plan_uuid=plan.uuid)
     try:
-        summary = ps.patient_summary_draft(
+        summary = services.patient_summary_draft(
             plan=plan, by=request.user, language=form.cleaned_data["language"] or None
         )
     except ApplicationError as exc:
@@ -310,7 +258,9 @@ def patient_summary_edit(request, summary_uuid):
     form = SummaryEditForm(request.POST)
     if form.is_valid():
         try:
-            summary = ps.patient_summary_edit(summary=summary, by=request.user, **form.cleaned_data)
+            summary = services.patient_summary_edit(
+                summary=summary, by=request.user, **form.cleaned_data
+            )
         except ApplicationError as exc:
             for name, field_messages in exc.fields.items():
                 for message in field_messages:
@@ -328,7 +278,7 @@ def patient_summary_edit(request, summary_uuid):
 def patient_summary_release(request, summary_uuid):
     summary = _staff_summary(request.user, summary_uuid)
     try:
-        summary = ps.patient_summary_release(summary=summary, by=request.user)
+        summary = services.patient_summary_release(summary=summary, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -343,11 +293,12 @@ def patient_summary_link(request, summary_uuid):
     form = LinkForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, _("Give a number of hours from 1 to %(max)s.") % {"max": ps.LINK_HOURS_MAX}
+            request,
+            _("Give a number of hours from 1 to %(max)s.") % {"max": services.LINK_HOURS_MAX},
         )
         return redirect(_review_url(summary))
     try:
-        token = ps.access_link_create(
+        token = services.access_link_create(
             summary=summary, by=request.user, valid_hours=form.cleaned_data["valid_hours"]
         )
     except ApplicationError as exc:

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from recommendations.patient_summaries import services as ps
-from recommendations.tests.patient_summaries.plans import signed_plan
+from recommendations.patient_summaries import services
 from tests.factories import CaseFactory, LesionFactory
+from tests.plans import signed_plan
 
 # Without Playwright (or axe) installed the module is skipped, not an import error.
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -43,8 +43,8 @@ def released(cast):
     )
     LesionFactory(case=case, level="T10", escc_grade="3")
     plan = signed_plan(case, 1, chair=cast.chair)
-    draft = ps.patient_summary_draft(plan=plan, by=cast.chair)
-    return ps.patient_summary_release(summary=draft, by=cast.chair)
+    draft = services.patient_summary_draft(plan=plan, by=cast.chair)
+    return services.patient_summary_release(summary=draft, by=cast.chair)
 
 
 def test_patient_summary_pages_pass_axe(browser_page, live_server, cast, released, screenshot):
@@ -89,7 +89,7 @@ def test_patient_summary_pages_pass_axe(browser_page, live_server, cast, release
 
 
 def test_link_pages_pass_axe(browser_page, live_server, cast, released):
-    token = ps.access_link_create(summary=released, by=cast.chair)
+    token = services.access_link_create(summary=released, by=cast.chair)
     page = browser_page
     page.goto(f"{live_server.url}/s/{token}/")
     expect(page.get_by_role("heading", level=1, name="Your summary")).to_be_visible()

@@ -1,4 +1,5 @@
-"""Signed plans for the ten demo cases, written straight to the tables, for the summary tests.
+"""Signed plans for the ten demo cases, written straight to the tables, for the tests that need
+realistic plans (the patient summary, the permission matrix, the API fuzz and browser tests).
 
 The plan services (issue 6) write these in real use; the tests need realistic signed plans for
 every case of DEMO-CASES.md whatever state those services are in, so the rows are made here with

@@ -1,0 +1,47 @@
+"""Forms of the clinicians' review screen for a patient summary."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from recommendations.patient_summaries.services import (
+    BODY_MAX,
+    LINK_HOURS_DEFAULT,
+    LINK_HOURS_MAX,
+    TITLE_MAX,
+)
+
+
+class SummaryEditForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=TITLE_MAX)
+    body = forms.CharField(
+        label=gettext_lazy("Text"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 24}),
+        help_text=gettext_lazy(
+            'Start a line with "## " for a heading, "!! " for the warning-signs heading and '
+            '"- " for a list item. Leave a blank line between paragraphs.'
+        ),
+    )
+
+
+class DraftForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=[
+            ("", gettext_lazy("The patient's preferred language")),
+            ("en", "English"),
+            ("es", "Español"),
+        ],
+        required=False,
+    )
+
+
+class LinkForm(forms.Form):
+    valid_hours = forms.IntegerField(
+        label=gettext_lazy("Link works for (hours)"),
+        min_value=1,
+        max_value=LINK_HOURS_MAX,
+        initial=LINK_HOURS_DEFAULT,
+    )
