@@ -20,15 +20,14 @@ from dataclasses import dataclass
 
 from clinical._common import ScoreResult, boolean
 from clinical.escc import CORD_COMPRESSED, parse_grade
-from clinical.levels import SPINAL_LEVELS, parse_level
+from clinical.levels import CAUDA_EQUINA_FROM, SPINAL_LEVELS, parse_level
 from clinical.primaries import primary_site
 
 SOURCE = "Patchell 2005, Lancet 2005;366:643-8"
 MIN_SURVIVAL_MONTHS = 3
 MAX_PARAPLEGIA_HOURS = 48
-# The cord ends around L1-L2: compression only at L2 or below is of the cauda equina or roots,
-# which the trial excluded.
-CAUDA_EQUINA_FROM = "L2"
+# Compression only at CAUDA_EQUINA_FROM or below is of the cauda equina or roots (the cord ends
+# around L1-L2), which the trial excluded.
 
 
 def cord_displacement(escc_grade: str) -> bool:
