@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -141,11 +140,7 @@ def _guarded(pre: Precondition, write):
 def _member(board, username, field: str):
     if username in (None, ""):
         return None
-    user = (
-        get_user_model()
-        .objects.filter(username=username, board_memberships__board=board, is_active=True)
-        .first()
-    )
+    user = selectors.board_member_named(board, username)
     if user is None:
         raise ValidationError({field: ["No member of this board has that username."]})
     return user

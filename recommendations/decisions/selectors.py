@@ -124,6 +124,16 @@ def board_people(board) -> list:
     )
 
 
+def board_member_named(board, username: str):
+    """The active member of the board with that username (an owner or dissenter named in the
+    API), else None."""
+    return (
+        get_user_model()
+        .objects.filter(username=username, board_memberships__board=board, is_active=True)
+        .first()
+    )
+
+
 # --- the meeting screen -----------------------------------------------------------------------
 
 
