@@ -38,12 +38,11 @@ from recommendations.models import (
 )
 from recommendations.summaries import services as summaries
 from recommendations.summaries.tasks import prepare_agenda_item_summary
-from recommendations.tests.decisions.test_common import agenda as started_agenda
-from recommendations.tests.decisions.test_common import quorum, ready_to_sign
 from recommendations.tests.summaries.test_services import agenda, give_opinion
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, BoardMembership, Notification
 from tests.factories import MeetingFactory, PatientFactory
+from tests.meeting_mode import quorum, ready_to_sign, started_agenda
 from tumorboard.celery import app as celery_app
 from tumorboard.celery import ping
 from tumorboard.errors import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_READ, ConflictError

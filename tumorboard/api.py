@@ -5,6 +5,7 @@ named by uuid and looked up only within the caller's scope).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from typing import ClassVar
@@ -12,6 +13,7 @@ from typing import ClassVar
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from .roles import is_staff_member
@@ -65,6 +67,24 @@ def error_responses(
         return {code: table[code] for code in codes}
 
     return errors
+
+
+# --- optimistic concurrency: If-Match -----------------------------------------------------------
+
+# The version (or revision) a client read, as it sends it back: 3, "3" or W/"3".
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+def if_match(request, *, field: str = "version") -> int | None:
+    """The number an If-Match header names; None without the header. A header that names no
+    number is a 400 on `field` (the body field it stands for: "version", "revision")."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    match = IF_MATCH.match(header)
+    if match is None:
+        raise ValidationError({field: [f'If-Match must be a {field} number, e.g. "3".']})
+    return int(match.group(1))
 
 
 # --- serializer pieces --------------------------------------------------------------------------

@@ -11,7 +11,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from recommendations.decisions import services as decisions
+from recommendations.decisions.services import ActivityChange
+from recommendations.decisions.services.options import (
+    ASPECT_KEYS,
+    ASPECTS,
+    MAX_OPTIONS,
+    OPTION_SOURCES,
+    OPTION_TEXT_MAX,
+)
+from recommendations.decisions.services.plans import DETAIL_FIELDS, DETAIL_TEXT_MAX
 from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity
 from scheduling.models import Attendance, Discipline
 
@@ -89,11 +97,9 @@ class DecisionRecordForm(VersionForm):
 class OptionForm(forms.Form):
     """One considered option: benefits and risks under the four headings, fit with goals."""
 
-    option = forms.CharField(
-        label=_("Option"), max_length=decisions.OPTION_TEXT_MAX, required=False
-    )
+    option = forms.CharField(label=_("Option"), max_length=OPTION_TEXT_MAX, required=False)
     source = forms.ChoiceField(
-        label=_("From"), choices=decisions.OPTION_SOURCES, required=False, initial="board"
+        label=_("From"), choices=OPTION_SOURCES, required=False, initial="board"
     )
     fits_goals = forms.CharField(
         label=_("How it serves the patient's goals"), required=False, widget=_area(2)
@@ -102,17 +108,14 @@ class OptionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for side, side_label in (("benefits", _("Benefits")), ("risks", _("Risks"))):
-            for key, label in decisions.ASPECTS:
+            for key, label in ASPECTS:
                 self.fields[f"{side}_{key}"] = forms.CharField(
                     label=f"{side_label}: {label.lower()}", required=False, widget=_area(2)
                 )
 
     def aspect_rows(self):
         """(heading, benefits field, risks field) per aspect, for a two-column layout."""
-        return [
-            (label, self[f"benefits_{key}"], self[f"risks_{key}"])
-            for key, label in decisions.ASPECTS
-        ]
+        return [(label, self[f"benefits_{key}"], self[f"risks_{key}"]) for key, label in ASPECTS]
 
     @staticmethod
     def initial_from(option: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +125,7 @@ class OptionForm(forms.Form):
             "fits_goals": option.get("fits_goals", ""),
         }
         for side in ("benefits", "risks"):
-            for key in decisions.ASPECT_KEYS:
+            for key in ASPECT_KEYS:
                 initial[f"{side}_{key}"] = (option.get(side) or {}).get(key, "")
         return initial
 
@@ -134,8 +137,8 @@ class OptionForm(forms.Form):
             "option": data.get("option", ""),
             "source": data.get("source") or "board",
             "fits_goals": data.get("fits_goals", ""),
-            "benefits": {k: data.get(f"benefits_{k}", "") for k in decisions.ASPECT_KEYS},
-            "risks": {k: data.get(f"risks_{k}", "") for k in decisions.ASPECT_KEYS},
+            "benefits": {k: data.get(f"benefits_{k}", "") for k in ASPECT_KEYS},
+            "risks": {k: data.get(f"risks_{k}", "") for k in ASPECT_KEYS},
         }
         texts = [option["option"], option["fits_goals"]]
         texts += [*option["benefits"].values(), *option["risks"].values()]
@@ -143,7 +146,7 @@ class OptionForm(forms.Form):
 
 
 OptionFormSet = forms.formset_factory(
-    OptionForm, extra=1, can_delete=True, max_num=decisions.MAX_OPTIONS, validate_max=True
+    OptionForm, extra=1, can_delete=True, max_num=MAX_OPTIONS, validate_max=True
 )
 
 
@@ -183,7 +186,7 @@ class ActivityForm(forms.Form):
         self.fields["responsible_user"] = _members_field(
             people, label=_("Responsible person"), required=False
         )
-        for detail in decisions.DETAIL_FIELDS:
+        for detail in DETAIL_FIELDS:
             name = f"detail_{detail.key}"
             if detail.choices:
                 self.fields[name] = forms.ChoiceField(
@@ -191,12 +194,12 @@ class ActivityForm(forms.Form):
                 )
             else:
                 self.fields[name] = forms.CharField(
-                    label=detail.label, max_length=decisions.DETAIL_TEXT_MAX, required=False
+                    label=detail.label, max_length=DETAIL_TEXT_MAX, required=False
                 )
             self.fields[name].widget.attrs["data-kinds"] = " ".join(sorted(detail.kinds))
 
     def detail_fields(self):
-        return [self[f"detail_{detail.key}"] for detail in decisions.DETAIL_FIELDS]
+        return [self[f"detail_{detail.key}"] for detail in DETAIL_FIELDS]
 
     @staticmethod
     def initial_from(activity: PlanActivity) -> dict[str, Any]:
@@ -221,7 +224,7 @@ class ActivityForm(forms.Form):
         data = self.cleaned_data
         kind = data.get("kind") or ""
         details = {}
-        for detail in decisions.DETAIL_FIELDS:
+        for detail in DETAIL_FIELDS:
             value = data.get(f"detail_{detail.key}") or ""
             if value and kind in detail.kinds:  # details of another kind are left behind
                 details[detail.key] = value
@@ -262,7 +265,7 @@ ActivityFormSet = forms.formset_factory(
 )
 
 
-def activity_changes(formset, existing: dict) -> list[decisions.ActivityChange]:
+def activity_changes(formset, existing: dict) -> list[ActivityChange]:
     """The formset's rows as service operations: new rows are added, existing rows changed (or
     removed when ticked), untouched blank rows ignored. `existing`: uuid → PlanActivity."""
     changes = []
@@ -276,13 +279,13 @@ def activity_changes(formset, existing: dict) -> list[decisions.ActivityChange]:
             continue
         if form.cleaned_data.get("DELETE"):
             if activity is not None:
-                changes.append(decisions.ActivityChange("remove", activity=activity))
+                changes.append(ActivityChange("remove", activity=activity))
             continue
         fields = form.activity_fields()
         if activity is None:
-            changes.append(decisions.ActivityChange("add", fields=fields))
+            changes.append(ActivityChange("add", fields=fields))
         else:
-            changes.append(decisions.ActivityChange("change", activity=activity, fields=fields))
+            changes.append(ActivityChange("change", activity=activity, fields=fields))
     return changes
 
 

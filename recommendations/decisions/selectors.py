@@ -27,9 +27,10 @@ from recommendations.models import (
 )
 from recommendations.opinions.selectors import sees_every_opinion
 from recommendations.summaries.selectors import latest_summaries
-from scheduling.models import AgendaItem, Attendance, BoardMembership, Meeting
+from scheduling.access import BoardRoles, board_roles, boards_visible_to
+from scheduling.models import AgendaItem, Attendance, Meeting
 from scheduling.rules import Quorum, meeting_quorum
-from scheduling.selectors import boards_visible_to, meetings_visible_to
+from scheduling.selectors import meetings_visible_to
 
 # --- scope ------------------------------------------------------------------------------------
 
@@ -39,6 +40,8 @@ def decisions_visible_to(user) -> QuerySet[DecisionRecord]:
 
 
 def plans_visible_to(user) -> QuerySet[ConsensusPlan]:
+    """The plans of the meetings of the user's boards: THE plan scope (pages, API, the patient's
+    summaries)."""
     return ConsensusPlan.objects.filter(
         decision__agenda_item__meeting__board__in=boards_visible_to(user)
     )
@@ -110,15 +113,6 @@ def activity_detail(*, user, uuid) -> PlanActivity:
     )
 
 
-def board_roles(user, board) -> frozenset[str]:
-    """The user's duties on a board (member, coordinator, chair); all of them for a superuser."""
-    if user.is_superuser:
-        return frozenset(BoardMembership.Role.values)
-    return frozenset(
-        BoardMembership.objects.filter(board=board, user_id=user.pk).values_list("role", flat=True)
-    )
-
-
 def board_people(board) -> list:
     """The board's members (for owner and attendance choices), by name, with their discipline."""
     return list(
@@ -127,6 +121,16 @@ def board_people(board) -> list:
         .select_related("specialist_profile")
         .distinct()
         .order_by("last_name", "first_name", "username")
+    )
+
+
+def board_member_named(board, username: str):
+    """The active member of the board with that username (an owner or dissenter named in the
+    API), else None."""
+    return (
+        get_user_model()
+        .objects.filter(username=username, board_memberships__board=board, is_active=True)
+        .first()
     )
 
 
@@ -161,11 +165,15 @@ class MeetingBoard:
     items: list[BoardItem]
     quorum: Quorum
     attendance: list[Attendance]
-    roles: frozenset[str]
+    duties: BoardRoles  # the user's, on the meeting's board
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.duties.roles
 
     @property
     def is_chair(self) -> bool:
-        return BoardMembership.Role.CHAIR in self.roles
+        return self.duties.chair
 
     def item_at(self, position: int | None) -> BoardItem | None:
         """The item at an agenda position, else the first item (None for an empty agenda)."""
@@ -186,7 +194,7 @@ def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
     length: the agenda in order with each case (lesions and prior treatments prefetched for the
     scores), its latest summary, the opinions the user may read, the decision record, the plan
     with its activities and dissents; attendance and quorum."""
-    roles = board_roles(user, meeting.board)
+    duties = board_roles(user, meeting.board)
     items = list(
         meeting.agenda_items.select_related("case__board", "case__patient")
         .prefetch_related(
@@ -198,7 +206,7 @@ def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
     for item in items:
         item.meeting = meeting
     summaries = latest_summaries([item.pk for item in items]) if items else {}
-    sees_all = sees_every_opinion(user, roles=roles, board=meeting.board, meeting=meeting)
+    sees_all = sees_every_opinion(user, roles=duties.roles, board=meeting.board, meeting=meeting)
     opinions: dict[int, list[Opinion]] = {}
     for opinion in (
         Opinion.objects.filter(meeting=meeting)
@@ -250,7 +258,7 @@ def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
         items=entries,
         quorum=meeting_quorum(meeting),
         attendance=attendance,
-        roles=roles,
+        duties=duties,
     )
 
 

@@ -36,16 +36,16 @@ from recommendations.decisions.forms import (
     activity_changes,
     options_from,
 )
+from recommendations.decisions.services.options import ASPECTS, OPTION_SOURCES
+from recommendations.decisions.services.plans import AMENDABLE_STATUSES, DETAIL_FIELDS_BY_KEY
 from recommendations.models import ConsensusPlan, PlanActivity
 from recommendations.opinions.options import option_label
-from scheduling.models import BoardMembership, Discipline
+from scheduling.access import board_roles
+from scheduling.models import Discipline
 from scheduling.selectors import meeting_for_user
 from scheduling.services import attendance_record
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import show_errors, staff_required
-
-TAKES_ATTENDANCE = frozenset({BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR})
-AMENDS = TAKES_ATTENDANCE
 
 
 @dataclass
@@ -90,7 +90,7 @@ def _entry(board, position: int):
 def _option_text(option: dict[str, Any]) -> str:
     lines = [option.get("option", "")]
     for side in ("benefits", "risks"):
-        for key, label in services.ASPECTS:
+        for key, label in ASPECTS:
             text = (option.get(side) or {}).get(key, "")
             if text:
                 lines.append(f"  {side} – {label.lower()}: {text}")
@@ -163,14 +163,14 @@ def _plan_conflict(exc, mine: dict[str, Any], changes, entry) -> Conflict:
     return Conflict(exc.message, rows)
 
 
-SOURCE_LABELS = dict(services.OPTION_SOURCES)
+SOURCE_LABELS = dict(OPTION_SOURCES)
 
 
 def detail_items(details) -> list[tuple[str, str]]:
     """An activity's details in words: (label, value), a choice shown by its label."""
     items = []
     for key, value in (details or {}).items():
-        field = services.DETAIL_FIELDS_BY_KEY.get(key)
+        field = DETAIL_FIELDS_BY_KEY.get(key)
         if field is None:
             items.append((key, value))
         else:
@@ -191,7 +191,7 @@ def options_view(options) -> list[dict[str, Any]]:
         benefits, risks = option.get("benefits") or {}, option.get("risks") or {}
         rows = [
             (label, benefits.get(key, ""), risks.get(key, ""))
-            for key, label in services.ASPECTS
+            for key, label in ASPECTS
             if benefits.get(key) or risks.get(key)
         ]
         shown.append(
@@ -244,7 +244,7 @@ def _render_run(request, meeting, position, *, board=None, status=200, **overrid
         "entry": entry,
         "people": people,
         "is_chair": board.is_chair,
-        "takes_attendance": bool(board.roles & TAKES_ATTENDANCE),
+        "takes_attendance": board.duties.coordinates,
         "attendance_form": AttendanceForm(prefix="attendance", people=people),
         "quorum_required": _discipline_labels(board.quorum.required),
         "quorum_missing": _discipline_labels(board.quorum.missing_disciplines),
@@ -450,7 +450,7 @@ def meeting_attendance(request, meeting_uuid):
     meeting = _meeting(request.user, meeting_uuid)
     board = selectors.meeting_board(meeting=meeting, user=request.user)
     position = _position(request.POST.get("item"))
-    if not board.roles & TAKES_ATTENDANCE:
+    if not board.duties.coordinates:
         raise PermissionDenied("The coordinator or the chair records attendance.")
     form = AttendanceForm(
         request.POST, prefix="attendance", people=selectors.board_people(meeting.board)
@@ -486,7 +486,6 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
     record = plan.decision
     item = record.agenda_item
     meeting = item.meeting
-    roles = selectors.board_roles(request.user, meeting.board)
     people = selectors.board_people(meeting.board)
     signed = plan.status == ConsensusPlan.Status.SIGNED
     activities = _with_details(list(plan.activities.all()))
@@ -498,7 +497,7 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
         activity.status_form = status_errors.get(activity.pk) or ActivityStatusForm(
             prefix=f"status-{activity.pk}"
         )
-    can_amend = signed and bool(roles & AMENDS)
+    can_amend = signed and board_roles(request.user, meeting.board).coordinates
     context = {
         "plan": plan,
         "record": record,
@@ -515,7 +514,7 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
         "can_amend": can_amend,
     }
     if can_amend:
-        amendable = [a for a in activities if a.status in services.AMENDABLE_STATUSES]
+        amendable = [a for a in activities if a.status in AMENDABLE_STATUSES]
         context["amendment_form"] = AmendmentForm(
             initial={"version": plan.version, "summary": plan.summary}, prefix="amend"
         )
@@ -564,7 +563,7 @@ def plan_amend(request, plan_uuid):
     plan = _plan(request.user, plan_uuid)
     record = plan.decision
     board = record.agenda_item.meeting.board
-    if not selectors.board_roles(request.user, board) & AMENDS:
+    if not board_roles(request.user, board).coordinates:
         raise PermissionDenied("Only a chair or coordinator of the board amends a signed plan.")
     people = selectors.board_people(board)
     form = AmendmentForm(request.POST, prefix="amend")
@@ -572,9 +571,7 @@ def plan_amend(request, plan_uuid):
     bound = {"amendment_form": form, "amendment_activities": rows}
     if not (form.is_valid() and rows.is_valid()):
         return _render_plan(request, plan, status=400, **bound)
-    amendable = {
-        a.uuid: a for a in plan.activities.all() if a.status in services.AMENDABLE_STATUSES
-    }
+    amendable = {a.uuid: a for a in plan.activities.all() if a.status in AMENDABLE_STATUSES}
     changes = activity_changes(rows, amendable)
     if any(f.errors for f in rows.forms):
         return _render_plan(request, plan, status=400, **bound)

@@ -3,8 +3,6 @@ opinion the user may not read answers 404, and a list outside their boards is em
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -33,7 +31,7 @@ from recommendations.opinions.serializers import (
     OptionCatalogueSerializer,
 )
 from scheduling.selectors import meetings_visible_to
-from tumorboard.api import StaffApiMixin, error_responses
+from tumorboard.api import IF_MATCH, StaffApiMixin, error_responses
 
 _errors = error_responses(
     {
@@ -46,7 +44,6 @@ _errors = error_responses(
         ),
     }
 )
-IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
 def _opinion_response(opinion: Opinion, *, code=status.HTTP_200_OK) -> Response:

@@ -9,9 +9,9 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from recommendations.decisions import services as decisions
+from recommendations.decisions import services
 from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity
-from recommendations.tests.decisions.test_common import agenda
+from tests.meeting_mode import started_agenda
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -58,20 +58,20 @@ def race(*writes):
 
 
 def test_two_simultaneous_saves_of_the_decision_record_one_wins_one_is_told(cast):
-    meeting, (item,) = agenda(cast.board)
-    record = decisions.decision_record_open(agenda_item=item, by=cast.coordinator)
+    meeting, (item,) = started_agenda(cast.board)
+    record = services.decision_record_open(agenda_item=item, by=cast.coordinator)
 
     results = race(
-        lambda: decisions.decision_record_update(
+        lambda: services.decision_record_update(
             record=record, expected_version=1, by=cast.surgeon, uncertainties="Surgeon's words"
         ),
-        lambda: decisions.decision_record_update(
+        lambda: services.decision_record_update(
             record=record, expected_version=1, by=cast.chair, uncertainties="Chair's words"
         ),
     )
 
     winners = [r for r in results if isinstance(r, DecisionRecord)]
-    losers = [r for r in results if isinstance(r, decisions.StaleVersionError)]
+    losers = [r for r in results if isinstance(r, services.StaleVersionError)]
     assert (len(winners), len(losers)) == (1, 1), results
     record.refresh_from_db()
     assert record.version == 2
@@ -83,17 +83,17 @@ def test_two_simultaneous_saves_of_the_decision_record_one_wins_one_is_told(cast
 
 
 def test_two_simultaneous_plan_saves_one_wins_and_no_activity_is_lost_or_doubled(cast):
-    meeting, (item,) = agenda(cast.board)
-    record = decisions.decision_record_open(agenda_item=item, by=cast.coordinator)
+    meeting, (item,) = started_agenda(cast.board)
+    record = services.decision_record_open(agenda_item=item, by=cast.coordinator)
     plan = record.plan
 
     def add(description, by):
-        return lambda: decisions.plan_save(
+        return lambda: services.plan_save(
             plan=plan,
             expected_version=1,
             by=by,
             activities=[
-                decisions.ActivityChange(
+                services.ActivityChange(
                     "add",
                     fields={
                         "kind": "imaging",
@@ -107,7 +107,7 @@ def test_two_simultaneous_plan_saves_one_wins_and_no_activity_is_lost_or_doubled
     results = race(add("MRI in 6 weeks", cast.surgeon), add("CT in 3 months", cast.chair))
 
     winners = [r for r in results if isinstance(r, ConsensusPlan)]
-    losers = [r for r in results if isinstance(r, decisions.StaleVersionError)]
+    losers = [r for r in results if isinstance(r, services.StaleVersionError)]
     assert (len(winners), len(losers)) == (1, 1), results
     assert ConsensusPlan.objects.get(pk=plan.pk).version == 2
     assert PlanActivity.objects.filter(plan=plan).count() == 1

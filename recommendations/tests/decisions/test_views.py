@@ -9,16 +9,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from recommendations.decisions import services as decisions
+from recommendations.decisions import services
 from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity, PlanAmendment
-from recommendations.tests.decisions.test_common import (
-    agenda,
-    formset_data,
+from scheduling.models import Attendance
+from tests.meeting_mode import (
     give_opinion,
     quorum,
     ready_to_sign,
+    started_agenda,
 )
-from scheduling.models import Attendance
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +49,22 @@ def plan_url(plan) -> str:
     return reverse("plan-page", kwargs={"plan_uuid": plan.uuid})
 
 
+def formset_data(prefix: str, rows: list[dict], *, initial: int = 0) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"{prefix}-{index}-{key}"] = value
+    return data
+
+
 @pytest.fixture
 def items(cast):
-    meeting, items = agenda(cast.board, 3)
+    meeting, items = started_agenda(cast.board, 3)
     return items
 
 
@@ -138,7 +150,7 @@ def _record_post(record, **overrides):
 
 def test_saving_the_record_from_the_page(cast, items):
     item = items[0]
-    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    record = services.decision_record_open(agenda_item=item, by=cast.chair)
     response = client_for(cast.surgeon).post(action_url(item, "record"), _record_post(record))
     assert response.status_code == 302
     record.refresh_from_db()
@@ -151,9 +163,9 @@ def test_saving_the_record_from_the_page(cast, items):
 
 def test_a_stale_save_shows_both_versions_and_overwrites_nothing(cast, items):
     item = items[0]
-    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    record = services.decision_record_open(agenda_item=item, by=cast.chair)
     stale_form = _record_post(record, **{"record-uncertainties": "My words"})
-    decisions.decision_record_update(
+    services.decision_record_update(
         record=record, expected_version=1, by=cast.chair, uncertainties="Their words"
     )
     response = client_for(cast.surgeon).post(action_url(item, "record"), stale_form)
@@ -171,7 +183,7 @@ def test_a_stale_save_shows_both_versions_and_overwrites_nothing(cast, items):
 
 def test_invalid_record_input_is_shown_not_saved(cast, items):
     item = items[0]
-    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    record = services.decision_record_open(agenda_item=item, by=cast.chair)
     data = _record_post(record, **{"record-patient_involvement": "not_involved"})
     response = client_for(cast.surgeon).post(action_url(item, "record"), data)
     assert response.status_code == 400
@@ -193,7 +205,7 @@ def _plan_post(plan, rows, **overrides):
 
 def test_saving_the_plan_with_activity_rows(cast, items):
     item = items[0]
-    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    record = services.decision_record_open(agenda_item=item, by=cast.chair)
     rows = [
         {
             "kind": "radiation",
@@ -219,12 +231,12 @@ def test_saving_the_plan_with_activity_rows(cast, items):
 
 def test_a_stale_plan_save_is_shown_side_by_side(cast, items):
     item = items[0]
-    record = decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    record = services.decision_record_open(agenda_item=item, by=cast.chair)
     form = _plan_post(
         record.plan,
         [{"kind": "pain", "description": "Nerve block", "responsible_discipline": "pain_medicine"}],
     )
-    decisions.plan_update(plan=record.plan, expected_version=1, by=cast.chair, summary="Chair's")
+    services.plan_update(plan=record.plan, expected_version=1, by=cast.chair, summary="Chair's")
     response = client_for(cast.surgeon).post(action_url(item, "plan"), form)
     page = text(response)
     assert response.status_code == 409
@@ -258,7 +270,7 @@ def test_only_the_chair_sees_and_uses_the_sign_button(cast, items):
 
 def test_dissent_from_the_page(cast, items):
     item = items[0]
-    decisions.decision_record_open(agenda_item=item, by=cast.chair)
+    services.decision_record_open(agenda_item=item, by=cast.chair)
     data = {"dissent-member": str(cast.surgeon.pk), "dissent-view": "Radiotherapy alone."}
     response = client_for(cast.coordinator).post(action_url(item, "dissent"), data)
     assert response.status_code == 302
@@ -286,7 +298,7 @@ def _run_queries(user, meeting) -> int:
 def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast):
     counts = []
     for n in (2, 6):
-        meeting, items = agenda(cast.board, n)
+        meeting, items = started_agenda(cast.board, n)
         quorum(cast, meeting)
         for item in items:
             ready_to_sign(cast, item)
@@ -296,14 +308,6 @@ def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast):
 
 
 # --- the plan page ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def signed_plan(cast, items):
-    item = items[0]
-    quorum(cast, item.meeting)
-    record, plan = ready_to_sign(cast, item)
-    return decisions.plan_sign(plan=plan, by=cast.chair)
 
 
 @pytest.mark.parametrize(

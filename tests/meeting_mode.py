@@ -1,4 +1,6 @@
-"""Helpers shared by the meeting-mode tests (decision record, plan, API, pages). No tests here."""
+"""Test helpers for meeting mode: a started meeting with scheduled cases, opinions, attendance and
+a plan ready for the chair to sign. Shared by recommendations/tests/decisions and the cross-app
+tests here (all fictional data)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-from recommendations.decisions import services as decisions
+from recommendations.decisions import services
 from recommendations.models import Opinion
 from scheduling.models import Attendance, Meeting
 from tests.factories import AgendaItemFactory, CaseFactory, LesionFactory, MeetingFactory
 
-CASE_FIELDS = {
+SCHEDULED_CASE_FIELDS = {
     "status": "scheduled",
     "primary_site": "renal_cell",
     "fit_for_surgery": True,
@@ -35,13 +37,14 @@ def started_meeting(board, **fields) -> Meeting:
 
 def scheduled_case(board, **fields):
     """Demo case 1 (renal cell, T10 ESCC 3, fit): NOMS separation surgery + cement, then SRS."""
-    case = CaseFactory(board=board, **(CASE_FIELDS | fields))
+    case = CaseFactory(board=board, **(SCHEDULED_CASE_FIELDS | fields))
     LesionFactory(case=case, level="T10")
     return case
 
 
-def agenda(board, n: int = 1, *, meeting=None):
-    """A started meeting with n scheduled cases on its agenda; returns (meeting, items)."""
+def started_agenda(board, n: int = 1, *, meeting=None):
+    """A started meeting (or the `meeting` given) with n scheduled cases on its agenda; returns
+    (meeting, items)."""
     meeting = meeting or started_meeting(board)
     items = [
         AgendaItemFactory(meeting=meeting, case=scheduled_case(board), position=i + 1)
@@ -50,7 +53,8 @@ def agenda(board, n: int = 1, *, meeting=None):
     return meeting, items
 
 
-def give_opinion(item, user, options, **fields) -> Opinion:
+def give_opinion(item, user, options, *, discipline=None, **fields) -> Opinion:
+    """A submitted opinion of `user` (in their discipline unless named) on an agenda item."""
     defaults = {
         "rationale": "From the imaging and the patient's goals.",
         "confidence": Opinion.Confidence.MODERATE,
@@ -60,7 +64,7 @@ def give_opinion(item, user, options, **fields) -> Opinion:
         case=item.case,
         meeting=item.meeting,
         author=user,
-        discipline=user.specialist_profile.discipline,
+        discipline=discipline or user.specialist_profile.discipline,
         options=options,
         **(defaults | fields),
     )
@@ -81,21 +85,21 @@ def quorum(cast, meeting) -> None:
 def ready_to_sign(cast, item, *, outcome="agreed"):
     """Open the record, record involvement and an agreed plan with two activities: one owned by
     the surgeon by name, one by the radiation oncology discipline. Returns (record, plan)."""
-    record = decisions.decision_record_open(agenda_item=item, by=cast.coordinator)
-    record = decisions.decision_record_update(
+    record = services.decision_record_open(agenda_item=item, by=cast.coordinator)
+    record = services.decision_record_update(
         record=record,
         expected_version=record.version,
         by=cast.coordinator,
         patient_involvement="involved",
         information_needed="Repeat MRI of the whole spine.",
     )
-    plan = decisions.plan_save(
+    plan = services.plan_save(
         plan=record.plan,
         expected_version=record.plan.version,
         by=cast.coordinator,
         fields={"outcome": outcome, "summary": "Separation surgery at T10, then SBRT."},
         activities=[
-            decisions.ActivityChange(
+            services.ActivityChange(
                 "add",
                 fields={
                     "kind": "surgery",
@@ -106,7 +110,7 @@ def ready_to_sign(cast, item, *, outcome="agreed"):
                     "due_date": timezone.localdate() + dt.timedelta(days=7),
                 },
             ),
-            decisions.ActivityChange(
+            services.ActivityChange(
                 "add",
                 fields={
                     "kind": "radiation",
@@ -118,16 +122,3 @@ def ready_to_sign(cast, item, *, outcome="agreed"):
         ],
     )
     return record, plan
-
-
-def formset_data(prefix: str, rows: list[dict], *, initial: int = 0) -> dict:
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for key, value in row.items():
-            data[f"{prefix}-{index}-{key}"] = value
-    return data
