@@ -131,7 +131,7 @@ def test_open_prefills_from_the_latest_summary(cast):
 
 
 def test_open_prefills_from_a_summary_the_summaries_module_prepared(cast):
-    from recommendations.summaries.services import summary_prepare
+    from recommendations.summaries.preparation import summary_prepare
 
     meeting, (item,) = agenda(cast.board)
     give_opinion(item, cast.surgeon, ["separation_surgery"])
