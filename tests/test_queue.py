@@ -37,11 +37,14 @@ def test_a_change_to_the_case_requeues_its_summary_after_commit(
     with mock.patch(SEND_ITEM_TASK) as send:
         with django_capture_on_commit_callbacks() as callbacks:
             case_services.case_update(case=prepared.case, by=cast.coordinator, pain_score=7)
-            prepared.preparation.refresh_from_db()
-            assert prepared.preparation.status == SummaryPreparation.Status.QUEUED
             send.assert_not_called()  # nothing is sent before the transaction commits
-        for callback in callbacks:
-            callback()
+        # On commit the case's refresh task runs (eagerly here): it queues the item again and
+        # sends its preparation, delayed, once that commits in turn.
+        with django_capture_on_commit_callbacks(execute=True):
+            for callback in callbacks:
+                callback()
+        prepared.preparation.refresh_from_db()
+        assert prepared.preparation.status == SummaryPreparation.Status.QUEUED
     send.assert_called_once_with(args=[prepared.pk], countdown=mock.ANY)
 
 

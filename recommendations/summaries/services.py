@@ -8,7 +8,8 @@ so a coordinator can retry it.
 
 After a change (a case, its lesions or prior treatments, an opinion), `summaries_refresh_for_case`
 queues the affected items again with a delay; the task does nothing when the summary is already
-fresh by then, so several changes within the delay make one new version.
+fresh by then, so several changes within the delay make one new version. The writes below this
+package (cases, opinions) ask for it by sending the task `tasks.refresh_case_summaries` on commit.
 """
 
 from __future__ import annotations
@@ -199,5 +200,6 @@ def summary_mark_stale_and_schedule(
 
 
 def summaries_refresh_for_case(case_id: int) -> list[int]:
-    """Call after any change to a case, its lesions or prior treatments, or an opinion on it."""
+    """After any change to a case, its lesions or prior treatments, or an opinion on it (the task
+    `tasks.refresh_case_summaries` calls it; those writes send that task on commit)."""
     return summary_mark_stale_and_schedule(case_id=case_id)

@@ -2,7 +2,9 @@
 and calls `recommendations.summaries.services`.
 
 - `prepare_meeting_summaries`: a meeting's whole agenda (fans out one task per item);
-- `prepare_due_meetings`: the beat, at each meeting's opinion deadline.
+- `prepare_due_meetings`: the beat, at each meeting's opinion deadline;
+- `refresh_case_summaries`: sent on commit, by name, by the writes below this package that change
+  what a summary is built from (`cases.services`, `opinions.services`): they may not import it.
 
 The task that prepares one item is `preparation.prepare_agenda_item_summary`. All are safe to run
 twice: preparing the same inputs again stores no second version.
@@ -13,13 +15,15 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
+from recommendations.summaries.preparation import MAX_RETRIES, RETRY_BASE_SECONDS
 from recommendations.summaries.selectors import (
     TASK_SOFT_TIME_LIMIT,
     TASK_TIME_LIMIT,
     meetings_due_for_preparation,
 )
-from recommendations.summaries.services import meeting_prepare_request
+from recommendations.summaries.services import meeting_prepare_request, summaries_refresh_for_case
 from scheduling.models import Meeting
 from scheduling.rules import INACTIVE_MEETING_STATUSES
 from tumorboard.errors import ApplicationError
@@ -70,3 +74,18 @@ def prepare_due_meetings() -> int:
     if queued:
         logger.info("opinion deadline: %d agenda items queued for summary preparation", queued)
     return queued
+
+
+@shared_task(
+    name="recommendations.summaries.tasks.refresh_case_summaries",
+    acks_late=True,
+    soft_time_limit=TASK_SOFT_TIME_LIMIT,
+    time_limit=TASK_TIME_LIMIT,
+    autoretry_for=(OperationalError,),
+    retry_backoff=RETRY_BASE_SECONDS,
+    max_retries=MAX_RETRIES,
+)
+def refresh_case_summaries(case_id: int) -> int:
+    """The case changed (its data, lesions, prior treatments, or an opinion on it): queue its
+    prepared summaries for regeneration after the debounce delay. Returns how many items."""
+    return len(summaries_refresh_for_case(case_id))

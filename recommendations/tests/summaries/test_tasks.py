@@ -1,17 +1,28 @@
-"""The tasks that ask for preparation (run eagerly): a meeting's agenda, the opinion deadline."""
+"""The tasks that ask for preparation (run eagerly here): a meeting's agenda, the opinion deadline,
+a changed case."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+from cases import services as case_services
+from cases.services import REFRESH_CASE_SUMMARIES
 from recommendations.models import PreMeetingSummary, SummaryPreparation
-from recommendations.summaries.selectors import meeting_preparation_progress
+from recommendations.opinions import services as opinion_services
+from recommendations.summaries.preparation import prepare_agenda_item_summary, summary_prepare
+from recommendations.summaries.selectors import meeting_preparation_progress, summary_is_stale
+from recommendations.summaries.services import DEBOUNCE_SECONDS
 from recommendations.summaries.tasks import (
     prepare_due_meetings,
     prepare_meeting_summaries,
+    refresh_case_summaries,
 )
 from recommendations.tests.summaries.agendas import agenda
 from tests.factories import MeetingFactory
@@ -63,3 +74,110 @@ def test_beat_prepares_meetings_at_their_opinion_deadline(cast, django_capture_o
 def test_the_beat_schedule_runs_the_deadline_task():
     entries = [entry["task"] for entry in app.conf.beat_schedule.values()]
     assert "recommendations.summaries.tasks.prepare_due_meetings" in entries
+
+
+# --- a changed case ------------------------------------------------------------------------------
+
+
+def test_the_refresh_task_answers_to_the_name_cases_and_opinions_send():
+    assert refresh_case_summaries.name == REFRESH_CASE_SUMMARIES
+    # Registered in any process once Django is set up, not only in a worker: a web process that
+    # has imported nothing of the summaries yet resolves the name (RecommendationsConfig.ready).
+    probe = (
+        "import django, sys; django.setup(); from celery import current_app; "
+        f"sys.exit(0 if {REFRESH_CASE_SUMMARIES!r} in current_app.tasks else 1)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tumorboard.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, check=False
+    )
+    assert done.returncode == 0
+
+
+@pytest.fixture
+def refreshes(monkeypatch):
+    """The case ids the refresh task is sent for (not run)."""
+    sent = []
+    monkeypatch.setattr(
+        refresh_case_summaries, "apply_async", lambda args, **options: sent.append(args)
+    )
+    return sent
+
+
+def test_a_change_to_a_case_sends_the_refresh_on_commit(
+    cast, refreshes, django_capture_on_commit_callbacks
+):
+    meeting, (item,) = agenda(cast.board)
+    case = item.case
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case_services.case_update(case=case, by=cast.coordinator, kps=80)
+        lesion = case_services.lesion_add(case=case, by=cast.surgeon, level="L2")
+        case_services.lesion_update(lesion=lesion, by=cast.surgeon, notes="Lytic.")
+        case_services.lesion_remove(lesion=lesion, by=cast.surgeon)
+        case_services.prior_treatment_add(
+            case=case,
+            by=cast.surgeon,
+            kind="surgery",
+            level_from="T9",
+            treated_on=dt.date(2024, 5, 1),
+        )
+    assert refreshes == []  # nothing is sent before the commit
+    for callback in callbacks:
+        callback()
+    assert refreshes == [[case.pk]] * 5
+
+
+def test_an_opinion_given_or_revised_sends_the_refresh_on_commit(
+    cast, refreshes, django_capture_on_commit_callbacks
+):
+    meeting, (item,) = agenda(cast.board)
+    fields = {
+        "options": ["separation_surgery"],
+        "rationale": "Decompress, then SBRT.",
+        "confidence": "high",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion = opinion_services.opinion_submit(
+            case=item.case, meeting=meeting, author=cast.surgeon, **fields
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion_services.opinion_revise(
+            opinion=opinion, by=cast.surgeon, expected_revision=1, options=["no_surgery"]
+        )
+    assert refreshes == [[item.case_id], [item.case_id]]
+
+
+def test_the_refresh_queues_the_prepared_items_of_the_case_with_a_delay(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    meeting, (item, other) = agenda(cast.board, 2)
+    summary_prepare(item.pk)
+    summary_prepare(other.pk)
+    sent = []
+    monkeypatch.setattr(
+        prepare_agenda_item_summary,
+        "apply_async",
+        lambda args, **options: sent.append((args, options)),
+    )
+    item.case.kps = 80
+    item.case.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refresh_case_summaries.apply(args=[item.case_id]).get() == 1
+    assert sent == [([item.pk], {"countdown": DEBOUNCE_SECONDS})]
+    assert SummaryPreparation.objects.get(agenda_item=item).status == "queued"
+    assert SummaryPreparation.objects.get(agenda_item=other).status == "done"
+
+
+def test_a_change_to_a_prepared_case_makes_a_new_version_in_process(
+    cast, django_capture_on_commit_callbacks
+):
+    """As under the embedded default (tasks run in the sending process): the change commits,
+    the refresh runs, and the regenerated summary is there."""
+    meeting, (item,) = agenda(cast.board)
+    summary_prepare(item.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.case_update(case=item.case, by=cast.coordinator, kps=80)
+    assert summary_is_stale(item) is False
+    latest = PreMeetingSummary.objects.filter(agenda_item=item).order_by("-version").first()
+    assert latest.version == 2
+    assert latest.content["case"]["performance"]["kps"] == 80
