@@ -228,14 +228,14 @@ def queries_for_new_version(item) -> tuple[int, float, int]:
     from django.test.utils import CaptureQueriesContext
 
     from recommendations.models import Opinion
-    from recommendations.summaries import services as summaries
+    from recommendations.summaries.preparation import summary_prepare
 
     opinion = Opinion.objects.filter(case=item.case, meeting=item.meeting).first()
     opinion.revision += 1
     opinion.save()
     with CaptureQueriesContext(connection) as queries:
         t0 = time.perf_counter()
-        summary = summaries.summary_prepare(item.pk)
+        summary = summary_prepare(item.pk)
         elapsed = (time.perf_counter() - t0) * 1000
     return len(queries), elapsed, len(json.dumps(summary.content))
 
@@ -264,7 +264,8 @@ def main() -> None:
     from django.db import connections
 
     from recommendations.models import SummaryPreparation
-    from recommendations.summaries import services as summaries
+    from recommendations.summaries.build import summary_build
+    from recommendations.summaries.selectors import load_agenda_items
     from recommendations.summaries.tasks import prepare_meeting_summaries
 
     worker = None
@@ -292,11 +293,11 @@ def main() -> None:
             discipline="spine_surgery"
         ).delete()
         queries_one, _, _ = queries_for_new_version(items[1])
-        loaded = summaries.load_agenda_items([item.pk for item in items])
+        loaded = load_agenda_items([item.pk for item in items])
         build_ms = []
         for item in loaded:
             t0 = time.perf_counter()
-            summaries.summary_build(item)
+            summary_build(item)
             build_ms.append((time.perf_counter() - t0) * 1000)
     finally:
         if worker is not None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery import current_app
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from tumorboard.errors import ApplicationError
+from tumorboard.queue import enqueue_on_commit
 from tumorboard.services import save_validated
 
 from .models import Case, Patient, PriorTreatment, SpinalLesion
@@ -58,13 +60,17 @@ PRIOR_TREATMENT_FIELDS = frozenset(
 )
 
 
-def _case_changed(case_id: int) -> None:
-    """Clinical data changed: prepared pre-meeting summaries of the case become stale."""
-    from recommendations.summaries.services import (
-        summaries_refresh_for_case,  # app layering: cases first
-    )
+# Pre-meeting summaries (recommendations, a layer above cases) are built from a case's clinical
+# data. cases may not import them, so it asks for a refresh by task name; the task is registered
+# in every process at start-up (RecommendationsConfig.ready).
+REFRESH_CASE_SUMMARIES = "recommendations.summaries.tasks.refresh_case_summaries"
 
-    summaries_refresh_for_case(case_id)
+
+def _case_changed(case_id: int) -> None:
+    """Clinical data changed: once this commits, the case's prepared pre-meeting summaries are
+    refreshed (queued again and regenerated after a short delay). If the broker is down the
+    change still stands and the user is told the background work could not be queued."""
+    enqueue_on_commit(current_app.tasks[REFRESH_CASE_SUMMARIES], args=[case_id])
 
 
 def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:

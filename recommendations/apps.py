@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class RecommendationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "recommendations"
+
+    def ready(self) -> None:
+        # Register the summaries' tasks in every process, not only in the worker (which finds
+        # them by autodiscovery): cases and opinions send `refresh_case_summaries` by name, and
+        # with no broker configured tasks run in the sending process, so the name must resolve
+        # there. An import at start-up, not to avoid a cycle: models are loaded only by now.
+        from recommendations.summaries import tasks  # noqa: F401

@@ -25,12 +25,12 @@ django.setup()
 from django.db import connection  # noqa: E402 - needs the app registry
 
 from recommendations.models import PreMeetingSummary, SummaryPreparation  # noqa: E402
-from recommendations.summaries import services as summaries  # noqa: E402
+from recommendations.summaries import preparation  # noqa: E402
 
 MARKER = Path(os.environ["TUMORBOARD_FAULT_MARKER"])
 HOLD_SECONDS = float(os.environ.get("TUMORBOARD_FAULT_HOLD_SECONDS", "90"))
 
-_finish = summaries._preparation_finish
+_finish = preparation._preparation_finish
 
 
 def _held_finish(preparation_id: int) -> None:
@@ -54,6 +54,6 @@ def _held_finish(preparation_id: int) -> None:
     _finish(preparation_id)
 
 
-summaries._preparation_finish = _held_finish
+preparation._preparation_finish = _held_finish
 
 __all__ = ["app"]

@@ -46,7 +46,7 @@ from cases.models import Case
 from recommendations.decisions import services as decisions
 from recommendations.opinions import services
 from recommendations.patient_summaries import services as patient_summary
-from recommendations.summaries import services as summaries
+from recommendations.summaries.preparation import summary_prepare
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Attendance, Board, BoardMembership, Invitation, Meeting
 from tests.plans import signed_plan
@@ -113,7 +113,7 @@ def seed_world() -> SimpleNamespace:
         confidence="high",
         urgency="urgent",
     )
-    summaries.summary_prepare(cases[1].agenda_items.get().pk)
+    summary_prepare(cases[1].agenda_items.get().pk)
     scheduling_services.invite_members(meeting=regular, by=coordinator)
 
     # A started meeting: case 7 has a draft plan with an activity, case 8 a signed plan with a

@@ -36,9 +36,9 @@ from recommendations.models import (
     PreMeetingSummary,
     SummaryPreparation,
 )
-from recommendations.summaries import services as summaries
-from recommendations.summaries.tasks import prepare_agenda_item_summary
-from recommendations.tests.summaries.test_services import agenda, give_opinion
+from recommendations.summaries.preparation import prepare_agenda_item_summary, summary_prepare
+from recommendations.summaries.selectors import meeting_preparation_progress
+from recommendations.tests.summaries.agendas import agenda, give_opinion
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, BoardMembership, Notification
 from tests.factories import MeetingFactory, PatientFactory
@@ -141,7 +141,7 @@ def test_a_worker_killed_mid_preparation_leaves_nothing_and_the_summary_is_made_
     )
     # The killed item was claimed again by the redelivered message; the others once.
     assert attempts == {pk: 2 if pk == killed_id else 1 for pk in ids}
-    progress = summaries.meeting_preparation_progress(meeting)
+    progress = meeting_preparation_progress(meeting)
     assert (progress.prepared, progress.total, progress.failed) == (3, 3, 0)
     log = celery_workers.log_text(tail=20000)
     assert log.count("prepared: version 1") == 3
@@ -219,7 +219,7 @@ def test_broker_down_prepare_all_says_so_and_leaves_nothing_half_done(cast, clie
     assert _failed_not_queued(meeting) == [(SummaryPreparation.Status.FAILED, True)] * 3
     assert page.count("Could not be queued: the task service was unavailable") >= 3
     assert not PreMeetingSummary.objects.exists()
-    progress = summaries.meeting_preparation_progress(meeting)
+    progress = meeting_preparation_progress(meeting)
     assert (progress.failed, progress.queued, progress.running) == (3, 0, 0)
     assert all(entry.can_retry for entry in progress.items)
 
@@ -591,7 +591,7 @@ def test_summary_prepare_failing_after_the_insert_writes_no_summary(cast):
         ) as injected,
         pytest.raises(OperationalError),
     ):
-        summaries.summary_prepare(item.pk)
+        summary_prepare(item.pk)
     assert injected.fired
     assert rows(*SUMMARY_TABLES) == before
 

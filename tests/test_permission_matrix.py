@@ -33,7 +33,7 @@ from cases.models import Case
 from recommendations.decisions import services as decisions
 from recommendations.opinions import services as opinion_services
 from recommendations.patient_summaries import services as ps
-from recommendations.summaries import services as summaries
+from recommendations.summaries.preparation import summary_prepare
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Invitation, Meeting
 from tests.factories import (
@@ -191,7 +191,7 @@ def _build_world() -> SimpleNamespace:
         confidence="high",
         urgency="urgent",
     )
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
 
     # A started meeting: a draft plan with an activity (position 1), a signed plan (position 2).
     started = Meeting.objects.create(

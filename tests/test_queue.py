@@ -8,11 +8,14 @@ from kombu.exceptions import OperationalError
 
 from cases import services as case_services
 from recommendations.models import SummaryPreparation
-from recommendations.summaries.services import meeting_prepare_request, summary_prepare
+from recommendations.summaries.preparation import summary_prepare
+from recommendations.summaries.services import meeting_prepare_request
 from tests.factories import AgendaItemFactory, CaseFactory, LesionFactory, MeetingFactory
 from tumorboard.queue import QUEUE_WARNING
 
 pytestmark = pytest.mark.django_db
+
+SEND_ITEM_TASK = "recommendations.summaries.preparation.prepare_agenda_item_summary.apply_async"
 
 
 @pytest.fixture
@@ -31,16 +34,17 @@ def prepared(cast, django_capture_on_commit_callbacks):
 def test_a_change_to_the_case_requeues_its_summary_after_commit(
     cast, prepared, django_capture_on_commit_callbacks
 ):
-    with mock.patch(
-        "recommendations.summaries.tasks.prepare_agenda_item_summary.apply_async"
-    ) as send:
+    with mock.patch(SEND_ITEM_TASK) as send:
         with django_capture_on_commit_callbacks() as callbacks:
             case_services.case_update(case=prepared.case, by=cast.coordinator, pain_score=7)
-            prepared.preparation.refresh_from_db()
-            assert prepared.preparation.status == SummaryPreparation.Status.QUEUED
             send.assert_not_called()  # nothing is sent before the transaction commits
-        for callback in callbacks:
-            callback()
+        # On commit the case's refresh task runs (eagerly here): it queues the item again and
+        # sends its preparation, delayed, once that commits in turn.
+        with django_capture_on_commit_callbacks(execute=True):
+            for callback in callbacks:
+                callback()
+        prepared.preparation.refresh_from_db()
+        assert prepared.preparation.status == SummaryPreparation.Status.QUEUED
     send.assert_called_once_with(args=[prepared.pk], countdown=mock.ANY)
 
 
@@ -58,9 +62,7 @@ def test_broker_down_keeps_the_page_working_and_says_so(cast, client, prepared):
     client.force_login(cast.coordinator)
     url = reverse("meeting-prepare", args=[prepared.meeting.uuid])
     down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-    with mock.patch(
-        "recommendations.summaries.tasks.prepare_agenda_item_summary.apply_async", side_effect=down
-    ):
+    with mock.patch(SEND_ITEM_TASK, side_effect=down):
         response = client.post(url, follow=True)
     assert response.status_code == 200
     assert QUEUE_WARNING in response.content.decode()
@@ -72,9 +74,7 @@ def test_broker_down_keeps_the_page_working_and_says_so(cast, client, prepared):
 @pytest.mark.django_db(transaction=True)
 def test_broker_down_in_the_api_answers_with_a_warning_header(cast, api, prepared):
     down = OperationalError("Connection refused")
-    with mock.patch(
-        "recommendations.summaries.tasks.prepare_agenda_item_summary.apply_async", side_effect=down
-    ):
+    with mock.patch(SEND_ITEM_TASK, side_effect=down):
         response = api(cast.coordinator).post(
             reverse("api:meeting-prepare", args=[prepared.meeting.uuid])
         )

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from celery import current_app
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case
+from cases.services import REFRESH_CASE_SUMMARIES
 from recommendations.models import Opinion
 from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
 from recommendations.opinions.selectors import board_regimens, meeting_has_started
-from recommendations.summaries.services import summaries_refresh_for_case
 from scheduling.models import AgendaItem, BoardMembership, Meeting
 from tumorboard.errors import ApplicationError, ConflictError
+from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import SPECIALIST, has_role
 from tumorboard.services import save_validated
 
@@ -210,7 +212,8 @@ def opinion_submit(*, case: Case, meeting: Meeting, author: AbstractBaseUser, **
     )
     _apply(opinion, {"options": [], **fields})
     save_validated(opinion, by=author, creating=True)
-    summaries_refresh_for_case(case.pk)
+    # The case's prepared pre-meeting summaries carry its opinions: refresh them on commit.
+    enqueue_on_commit(current_app.tasks[REFRESH_CASE_SUMMARIES], args=[case.pk])
     return opinion
 
 
@@ -238,7 +241,8 @@ def opinion_revise(
         return current
     current.revision += 1
     save_validated(current, by=by)
-    summaries_refresh_for_case(current.case_id)
+    # The case's prepared pre-meeting summaries carry its opinions: refresh them on commit.
+    enqueue_on_commit(current_app.tasks[REFRESH_CASE_SUMMARIES], args=[current.case_id])
     return current
 
 

@@ -3,7 +3,7 @@
 Access: clinical staff only (403 otherwise); a meeting outside the user's boards answers 404.
 Preparing, progress and retry are for the board's coordinators and chairs (403 for its other
 members); the packet and summaries are readable by every member, under the blind-opinion rule
-(`summaries.summaries_withheld`).
+(`selectors.summaries_withheld`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,17 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from recommendations.models import PreMeetingSummary
-from recommendations.summaries import services as summaries
+from recommendations.summaries.selectors import (
+    STATUS_LABELS,
+    agenda_item_for,
+    meeting_packet,
+    meeting_preparation_progress,
+    summaries_withheld,
+    summary_detail,
+    summary_versions,
+)
+from recommendations.summaries.services import meeting_prepare_request, preparation_retry
+from scheduling.access import can_coordinate
 from scheduling.models import AgendaItem, Meeting
 from scheduling.selectors import meeting_for_user
 from tumorboard.api import StaffApiMixin, error_responses
@@ -32,7 +42,7 @@ _errors = error_responses(
         409: "The item's preparation is not in a state to retry.",
     }
 )
-STATUSES = list(summaries.STATUS_LABELS.items())
+STATUSES = list(STATUS_LABELS.items())
 
 
 def status_field(**kwargs) -> NamedChoiceField:
@@ -46,7 +56,7 @@ def status_field(**kwargs) -> NamedChoiceField:
 class ContentField(serializers.JSONField):
     """The summary content: case in brief, scores and NOMS, opinions, agreements and
     disagreements, missing opinions and data, questions to settle (see
-    recommendations.summaries.services).
+    recommendations.summaries.build).
     """
 
 
@@ -145,21 +155,20 @@ def _meeting(request, uuid) -> Meeting:
 
 def _coordinated_meeting(request, uuid) -> Meeting:
     meeting = _meeting(request, uuid)
-    if not summaries.can_coordinate(user=request.user, meeting=meeting):
+    if not can_coordinate(request.user, meeting.board):
         raise PermissionDenied("Only the board's coordinators and chairs prepare summaries.")
     return meeting
 
 
 def _agenda_item(meeting: Meeting, case_uuid) -> AgendaItem:
     try:
-        return summaries.agenda_item_for(meeting=meeting, case_uuid=case_uuid)
+        return agenda_item_for(meeting=meeting, case_uuid=case_uuid)
     except AgendaItem.DoesNotExist:
         raise Http404 from None
 
 
 def _withheld(request, meeting: Meeting) -> set[int] | None:
-    coordinator = summaries.can_coordinate(user=request.user, meeting=meeting)
-    return summaries.summaries_withheld(user=request.user, meeting=meeting, coordinator=coordinator)
+    return summaries_withheld(user=request.user, meeting=meeting)
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -178,7 +187,7 @@ class MeetingPrepareApi(StaffApiMixin, GenericAPIView):
     )
     def post(self, request, uuid):
         meeting = _coordinated_meeting(request, uuid)
-        progress = summaries.meeting_prepare_request(meeting=meeting, by=request.user)
+        progress = meeting_prepare_request(meeting=meeting, by=request.user)
         return Response(
             SummaryPreparationProgressSerializer(progress).data, status=status.HTTP_202_ACCEPTED
         )
@@ -194,7 +203,7 @@ class MeetingPreparationApi(StaffApiMixin, GenericAPIView):
     )
     def get(self, request, uuid):
         meeting = _coordinated_meeting(request, uuid)
-        progress = summaries.meeting_preparation_progress(meeting)
+        progress = meeting_preparation_progress(meeting)
         return Response(SummaryPreparationProgressSerializer(progress).data)
 
 
@@ -210,8 +219,8 @@ class PreparationRetryApi(StaffApiMixin, GenericAPIView):
     def post(self, request, uuid, case_uuid):
         meeting = _coordinated_meeting(request, uuid)
         item = _agenda_item(meeting, case_uuid)
-        preparation = summaries.preparation_retry(agenda_item=item, by=request.user)
-        progress = summaries.meeting_preparation_progress(meeting)
+        preparation = preparation_retry(agenda_item=item, by=request.user)
+        progress = meeting_preparation_progress(meeting)
         body = {"status": preparation.status, "progress": progress}
         return Response(
             SummaryPreparationRetrySerializer(body).data, status=status.HTTP_202_ACCEPTED
@@ -228,7 +237,7 @@ class MeetingPacketApi(StaffApiMixin, GenericAPIView):
     )
     def get(self, request, uuid):
         meeting = _meeting(request, uuid)
-        entries = summaries.meeting_packet(meeting, withheld=_withheld(request, meeting))
+        entries = meeting_packet(meeting, withheld=_withheld(request, meeting))
         return Response(MeetingPacketSerializer({"meeting": meeting, "items": entries}).data)
 
 
@@ -254,7 +263,7 @@ class MeetingSummaryApi(StaffApiMixin, GenericAPIView):
                 "its summary before the meeting."
             )
         version = query.validated_data.get("version")
-        entry = summaries.summary_detail(item, version=version)
+        entry = summary_detail(item, version=version)
         if version and entry.summary is None:
             raise Http404
         body = {
@@ -262,6 +271,6 @@ class MeetingSummaryApi(StaffApiMixin, GenericAPIView):
             "withheld": False,
             "stale": entry.stale,
             "summary": entry.summary,
-            "versions": summaries.summary_versions(item),
+            "versions": summary_versions(item),
         }
         return Response(PreMeetingSummaryDetailSerializer(body).data)

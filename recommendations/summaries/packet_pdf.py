@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from fpdf import FPDF
 
-from recommendations.summaries.services import PacketEntry
+from recommendations.summaries.selectors import PacketEntry
 
 REPLACEMENTS = {
     "–": "-",
@@ -188,7 +188,7 @@ def _summary(pdf: PacketPdf, s: dict) -> None:
 
 
 def packet_pdf(meeting, entries: list[PacketEntry]) -> bytes:
-    """The packet of `meeting` from `summaries.meeting_packet` entries, as PDF bytes."""
+    """The packet of `meeting` from `selectors.meeting_packet` entries, as PDF bytes."""
     when = timezone.localtime(meeting.starts_at, ZoneInfo(meeting.board.time_zone))
     title = f"Meeting packet - {meeting.board.name} - {when:%a %d %b %Y %H:%M}"
     pdf = PacketPdf(title)

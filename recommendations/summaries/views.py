@@ -3,7 +3,7 @@
 Access: clinical staff only (403 for patients and users without a role); a meeting outside the
 user's boards is a 404. Preparation (progress, prepare, retry) is for the board's coordinators and
 chairs (403 for its other members). The packet and summaries are for every member of the board,
-under the blind-opinion rule (`summaries.summaries_withheld`).
+under the blind-opinion rule (`selectors.summaries_withheld`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from recommendations.summaries import services as summaries
+from recommendations.summaries import selectors, services
+from recommendations.summaries.packet_pdf import packet_pdf
+from scheduling.access import can_coordinate
 from scheduling.models import AgendaItem, Meeting
 from scheduling.selectors import meeting_for_user
 from tumorboard.errors import ApplicationError
@@ -31,24 +33,21 @@ def _meeting(request, meeting_uuid) -> Meeting:
 
 def _coordinated_meeting(request, meeting_uuid) -> Meeting:
     meeting = _meeting(request, meeting_uuid)
-    if not summaries.can_coordinate(user=request.user, meeting=meeting):
+    if not can_coordinate(request.user, meeting.board):
         raise PermissionDenied
     return meeting
 
 
 def _withheld(request, meeting: Meeting) -> tuple[bool, set[int] | None]:
-    coordinator = summaries.can_coordinate(user=request.user, meeting=meeting)
-    withheld = summaries.summaries_withheld(
-        user=request.user, meeting=meeting, coordinator=coordinator
-    )
-    return coordinator, withheld
+    coordinator = can_coordinate(request.user, meeting.board)
+    return coordinator, selectors.summaries_withheld(user=request.user, meeting=meeting)
 
 
 @staff_required
 @require_GET
 def meeting_preparation(request, meeting_uuid):
     meeting = _coordinated_meeting(request, meeting_uuid)
-    progress = summaries.meeting_preparation_progress(meeting)
+    progress = selectors.meeting_preparation_progress(meeting)
     return render(
         request,
         "recommendations/summary_preparation.html",
@@ -61,7 +60,7 @@ def meeting_preparation(request, meeting_uuid):
 def meeting_prepare(request, meeting_uuid):
     meeting = _coordinated_meeting(request, meeting_uuid)
     try:
-        progress = summaries.meeting_prepare_request(meeting=meeting, by=request.user)
+        progress = services.meeting_prepare_request(meeting=meeting, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -78,11 +77,11 @@ def meeting_prepare(request, meeting_uuid):
 def preparation_retry(request, meeting_uuid, case_uuid):
     meeting = _coordinated_meeting(request, meeting_uuid)
     try:
-        item = summaries.agenda_item_for(meeting=meeting, case_uuid=case_uuid)
+        item = selectors.agenda_item_for(meeting=meeting, case_uuid=case_uuid)
     except AgendaItem.DoesNotExist:
         raise Http404("No such case on this agenda.") from None
     try:
-        summaries.preparation_retry(agenda_item=item, by=request.user)
+        services.preparation_retry(agenda_item=item, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -97,7 +96,7 @@ def preparation_retry(request, meeting_uuid, case_uuid):
 def meeting_packet(request, meeting_uuid):
     meeting = _meeting(request, meeting_uuid)
     coordinator, withheld = _withheld(request, meeting)
-    entries = summaries.meeting_packet(meeting, withheld=withheld)
+    entries = selectors.meeting_packet(meeting, withheld=withheld)
     return render(
         request,
         "recommendations/packet.html",
@@ -113,11 +112,9 @@ def meeting_packet(request, meeting_uuid):
 @staff_required
 @require_GET
 def meeting_packet_pdf(request, meeting_uuid):
-    from recommendations.summaries.packet_pdf import packet_pdf
-
     meeting = _meeting(request, meeting_uuid)
     coordinator, withheld = _withheld(request, meeting)
-    entries = summaries.meeting_packet(meeting, withheld=withheld)
+    entries = selectors.meeting_packet(meeting, withheld=withheld)
     response = HttpResponse(packet_pdf(meeting, entries), content_type="application/pdf")
     # The file name says which meeting, never which patients.
     name = f"packet-{meeting.starts_at:%Y-%m-%d}-{meeting.uuid.hex[:8]}.pdf"
@@ -131,7 +128,7 @@ def meeting_packet_pdf(request, meeting_uuid):
 def meeting_summary(request, meeting_uuid, case_uuid):
     meeting = _meeting(request, meeting_uuid)
     try:
-        item = summaries.agenda_item_for(meeting=meeting, case_uuid=case_uuid)
+        item = selectors.agenda_item_for(meeting=meeting, case_uuid=case_uuid)
     except AgendaItem.DoesNotExist:
         raise Http404("No such case on this agenda.") from None
     coordinator, withheld = _withheld(request, meeting)
@@ -140,7 +137,7 @@ def meeting_summary(request, meeting_uuid, case_uuid):
     version = request.GET.get("version") or None
     if version is not None and not version.isdigit():
         raise Http404("No such version.")
-    entry = summaries.summary_detail(item, version=int(version) if version else None)
+    entry = selectors.summary_detail(item, version=int(version) if version else None)
     if version and entry.summary is None:
         raise Http404("No such version.")
     return render(
@@ -149,7 +146,7 @@ def meeting_summary(request, meeting_uuid, case_uuid):
         {
             "meeting": meeting,
             "entry": entry,
-            "versions": summaries.summary_versions(item),
+            "versions": selectors.summary_versions(item),
             "can_coordinate": coordinator,
         },
     )

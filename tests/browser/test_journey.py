@@ -302,8 +302,7 @@ def test_referral_to_patient_summary(
     log = worker.worker_log.read_text()
     assert re.search(
         r"Task recommendations\.summaries\.tasks\.prepare_agenda_item_summary"
-        r"\[[0-9a-f-]{36}\] succeeded "
-        r"in [0-9.]+s: 'prepared: version 1'",
+        r"\[[0-9a-f-]{36}\] succeeded in [0-9.]+s: 'prepared: version 1'",
         log,
     ), log
     assert PreMeetingSummary.objects.filter(agenda_item__case__uuid=case_uuid).count() == 1

@@ -178,7 +178,7 @@ def _summary_noms(content: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def prefill_from_summary(content: Any) -> Prefill:
     """Options, uncertainties and information needed, as the pre-meeting summary states them
-    (`recommendations.summaries.services.summary_build`): its `noms` rows per lesion, its
+    (`recommendations.summaries.build.summary_build`): its `noms` rows per lesion, its
     `opinions` (with their options as {"value", "label"}), its `questions_to_settle`
     (disagreements, NOMS differing, questions asked, unconfirmed NOMS rows) as uncertainties and
     its `missing_data` as information still needed."""

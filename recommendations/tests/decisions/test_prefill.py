@@ -10,7 +10,7 @@ from recommendations.models import (
     ConsensusPlan,
     PreMeetingSummary,
 )
-from recommendations.summaries.services import summary_prepare
+from recommendations.summaries.preparation import summary_prepare
 from tests.meeting_mode import give_opinion, started_agenda
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import PreMeetingSummary, SummaryPreparation
-from recommendations.summaries import services as summaries
-from recommendations.tests.summaries.test_services import agenda, give_opinion
+from recommendations.summaries.preparation import summary_prepare
+from recommendations.tests.summaries.agendas import agenda, give_opinion
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +24,6 @@ def url(meeting, what, case=None) -> str:
         "packet": base + "packet/",
         "summary": base + f"summaries/{getattr(case, 'uuid', case)}/",
     }[what]
-
-
-@pytest.fixture
-def open_board(cast):
-    """Opinions not blind: every member reads every summary."""
-    cast.board.opinions_blind = False
-    cast.board.save()
-    return cast
 
 
 # --- prepare and progress ----------------------------------------------------------------------
@@ -93,7 +85,7 @@ def test_an_unknown_meeting_is_a_404(cast, api):
 
 def test_progress_shows_a_failure_and_its_reason(cast, api):
     meeting, (ok, bad) = agenda(cast.board, 2)
-    summaries.summary_prepare(ok.pk)
+    summary_prepare(ok.pk)
     SummaryPreparation.objects.create(
         agenda_item=bad, status="failed", error="Timed out after 60 seconds.", attempts=2
     )
@@ -121,7 +113,7 @@ def test_retry_a_failed_item(cast, api, django_capture_on_commit_callbacks):
 
 def test_retry_of_a_done_item_is_a_409(cast, api):
     meeting, (item,) = agenda(cast.board, 1)
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     response = api(cast.coordinator).post(url(meeting, "retry", item.case))
     assert response.status_code == 409
     assert "only a failed preparation" in response.json()["detail"]
@@ -143,8 +135,8 @@ def test_retry_refusals(cast, api):
 def test_packet_lists_every_item_in_agenda_order_with_stale_flags(open_board, api):
     cast = open_board
     meeting, (first, second, third) = agenda(cast.board, 3)
-    summaries.summary_prepare(first.pk)
-    summaries.summary_prepare(second.pk)
+    summary_prepare(first.pk)
+    summary_prepare(second.pk)
     give_opinion(second, cast.surgeon, ["no_surgery"])  # after preparing: stale
 
     body = api(cast.surgeon).get(url(meeting, "packet")).json()
@@ -162,7 +154,7 @@ def test_outsiders_cannot_read_the_packet_or_a_summary(open_board, api, who):
     cast = open_board
     meeting, (item,) = agenda(cast.board, 1)
     give_opinion(item, cast.surgeon, ["separation_surgery"], rationale="Secret reasoning.")
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     client = api(getattr(cast, who))
     expected = 404 if who == "outsider" else 403
     for response in (
@@ -176,9 +168,9 @@ def test_outsiders_cannot_read_the_packet_or_a_summary(open_board, api, who):
 def test_a_member_reads_a_summary_with_its_versions(open_board, api):
     cast = open_board
     meeting, (item,) = agenda(cast.board, 1)
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     give_opinion(item, cast.surgeon, ["separation_surgery"], rationale="Decompress first.")
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
 
     client = api(cast.specialists["rehabilitation"])
     body = client.get(url(meeting, "summary", item.case)).json()
@@ -207,7 +199,7 @@ def test_blind_opinions_withhold_summaries_until_the_specialist_gives_theirs(cas
     assert cast.board.opinions_blind is True
     meeting, (item,) = agenda(cast.board, 1)
     give_opinion(item, cast.surgeon, ["separation_surgery"], rationale="Decompress first.")
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     radonc = cast.specialists["radiation_oncology"]
 
     refused = api(radonc).get(url(meeting, "summary", item.case))
@@ -229,7 +221,7 @@ def test_packet_queries_do_not_grow_with_the_agenda(open_board, api):
     large, large_items = agenda(cast.board, 8)
     for item in [*small_items, *large_items]:
         give_opinion(item, cast.surgeon, ["separation_surgery"])
-        summaries.summary_prepare(item.pk)
+        summary_prepare(item.pk)
     client = api(cast.coordinator)
 
     def count(meeting):

@@ -1,169 +1,45 @@
-"""Summary tasks (run eagerly here): idempotent, bounded retries, failures recorded without data."""
+"""The tasks that ask for preparation (run eagerly here): a meeting's agenda, the opinion deadline,
+a changed case."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError
+from django.conf import settings
 from django.utils import timezone
 
+from cases import services as case_services
+from cases.services import REFRESH_CASE_SUMMARIES
 from recommendations.models import PreMeetingSummary, SummaryPreparation
-from recommendations.summaries import services as summaries
-from recommendations.summaries import tasks
-from recommendations.tests.summaries.test_services import agenda, give_opinion
+from recommendations.opinions import services as opinion_services
+from recommendations.summaries.preparation import prepare_agenda_item_summary, summary_prepare
+from recommendations.summaries.selectors import meeting_preparation_progress, summary_is_stale
+from recommendations.summaries.services import DEBOUNCE_SECONDS
+from recommendations.summaries.tasks import (
+    prepare_due_meetings,
+    prepare_meeting_summaries,
+    refresh_case_summaries,
+)
+from recommendations.tests.summaries.agendas import agenda
 from tests.factories import MeetingFactory
 from tumorboard.celery import app
 
 pytestmark = pytest.mark.django_db
 
 
-def run(agenda_item_id) -> str:
-    return tasks.prepare_agenda_item_summary.apply(args=[agenda_item_id]).get()
-
-
-def preparation(item) -> SummaryPreparation:
-    return SummaryPreparation.objects.get(agenda_item=item)
-
-
-def test_the_task_prepares_the_summary_and_records_progress(cast):
-    meeting, (item,) = agenda(cast.board)
-    assert run(item.pk) == "prepared: version 1"
-    prep = preparation(item)
-    assert (prep.status, prep.attempts, prep.error) == ("done", 1, "")
-    assert prep.started_at is not None and prep.finished_at >= prep.started_at
-
-
-def test_a_task_run_twice_makes_one_version(cast):
-    meeting, (item,) = agenda(cast.board)
-    assert run(item.pk) == "prepared: version 1"
-    assert run(item.pk) == "skipped: nothing to prepare"
-    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
-    assert preparation(item).attempts == 1
-
-
-def test_a_queued_item_whose_summary_is_fresh_stores_no_new_version(cast):
-    meeting, (item,) = agenda(cast.board)
-    run(item.pk)
-    SummaryPreparation.objects.filter(agenda_item=item).update(status="queued")
-    assert run(item.pk) == "prepared: version 1"
-    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
-
-
-def test_a_done_item_with_changed_inputs_is_prepared_again(cast):
-    meeting, (item,) = agenda(cast.board)
-    run(item.pk)
-    give_opinion(item, cast.surgeon, ["no_surgery"])
-    assert run(item.pk) == "prepared: version 2"
-    assert preparation(item).attempts == 2
-
-
-def test_a_removed_agenda_item_is_skipped(cast):
-    assert run(987654) == "skipped: nothing to prepare"
-    assert SummaryPreparation.objects.count() == 0
-
-
-def test_a_failure_is_recorded_without_patient_data_and_a_retry_completes(
-    cast, monkeypatch, django_capture_on_commit_callbacks
-):
-    meeting, (item,) = agenda(cast.board)
-    mrn = item.case.patient.mrn
-
-    def broken(agenda_item):
-        raise ValueError(f"cannot summarise patient {mrn}")
-
-    monkeypatch.setattr(summaries, "summary_build", broken)
-    assert run(item.pk) == "failed: ValueError"
-    prep = preparation(item)
-    assert prep.status == "failed"
-    assert prep.error == "Could not build the summary (ValueError). Retry, or report it."
-    assert mrn not in prep.error
-    assert PreMeetingSummary.objects.count() == 0
-
-    monkeypatch.undo()
-    with django_capture_on_commit_callbacks(execute=True):
-        summaries.preparation_retry(agenda_item=item, by=cast.coordinator)
-    assert preparation(item).status == "done"
-    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
-
-
-@pytest.fixture
-def eager_retries(monkeypatch):
-    """Eager apply() runs retries in turn only when errors are not propagated."""
-    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
-
-
-def test_the_database_going_away_is_retried_then_succeeds(cast, monkeypatch, eager_retries):
-    meeting, (item,) = agenda(cast.board)
-    real = summaries.summary_prepare
-    calls = []
-
-    def flaky(agenda_item_id):
-        calls.append(agenda_item_id)
-        if len(calls) <= 2:
-            raise OperationalError("connection lost")
-        return real(agenda_item_id)
-
-    monkeypatch.setattr(summaries, "summary_prepare", flaky)
-    result = tasks.prepare_agenda_item_summary.apply(args=[item.pk])
-    assert len(calls) == 3
-    assert preparation(item).status == "done"
-    assert preparation(item).attempts == 3
-    assert result.get() == "prepared: version 1"
-
-
-def test_retries_are_bounded_and_the_last_failure_is_recorded(cast, monkeypatch, eager_retries):
-    meeting, (item,) = agenda(cast.board)
-    calls = []
-
-    def down(agenda_item_id):
-        calls.append(agenda_item_id)
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(summaries, "summary_prepare", down)
-    result = tasks.prepare_agenda_item_summary.apply(args=[item.pk])
-    assert result.get() == "failed: database unavailable"
-    assert len(calls) == tasks.MAX_RETRIES + 1
-    prep = preparation(item)
-    assert prep.status == "failed"
-    assert prep.error.startswith("Database unavailable after 4 attempts")
-
-
-def test_a_time_out_is_recorded(cast, monkeypatch):
-    meeting, (item,) = agenda(cast.board)
-
-    def slow(agenda_item):
-        raise SoftTimeLimitExceeded()
-
-    monkeypatch.setattr(summaries, "summary_build", slow)
-    assert run(item.pk) == "failed: timed out"
-    assert preparation(item).error.startswith("Timed out after 60 seconds")
-    assert PreMeetingSummary.objects.count() == 0
-
-
-def test_a_redelivered_task_reclaims_a_running_item(cast):
-    # A worker killed mid-task leaves the row "running"; the redelivered message completes it.
-    meeting, (item,) = agenda(cast.board)
-    SummaryPreparation.objects.create(agenda_item=item, status="running", attempts=1)
-    assert run(item.pk) == "prepared: version 1"
-    assert preparation(item).attempts == 2
-
-
-def test_the_tasks_have_time_limits_late_acks_and_bounded_retries():
-    task = tasks.prepare_agenda_item_summary
-    assert task.acks_late is True
-    assert (task.soft_time_limit, task.time_limit) == (60, 90)
-    assert task.max_retries == 3
-    assert app.conf.task_reject_on_worker_lost is True
+# --- a meeting's agenda, and the opinion deadline ----------------------------------------------
 
 
 def test_the_meeting_task_prepares_every_item(cast, django_capture_on_commit_callbacks):
     meeting, items = agenda(cast.board, 3)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert tasks.prepare_meeting_summaries.apply(args=[meeting.pk]).get() == 3
+        assert prepare_meeting_summaries.apply(args=[meeting.pk]).get() == 3
     assert len(callbacks) == 3
-    progress = summaries.meeting_preparation_progress(meeting)
+    progress = meeting_preparation_progress(meeting)
     assert (progress.prepared, progress.total) == (3, 3)
 
 
@@ -171,7 +47,7 @@ def test_the_meeting_task_ignores_a_cancelled_meeting(cast):
     meeting, items = agenda(cast.board, 1)
     meeting.status = "cancelled"
     meeting.save()
-    assert tasks.prepare_meeting_summaries.apply(args=[meeting.pk]).get() == 0
+    assert prepare_meeting_summaries.apply(args=[meeting.pk]).get() == 0
     assert SummaryPreparation.objects.count() == 0
 
 
@@ -188,13 +64,120 @@ def test_beat_prepares_meetings_at_their_opinion_deadline(cast, django_capture_o
         meeting=MeetingFactory(board=cast.board, starts_at=now + dt.timedelta(days=3)),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.prepare_due_meetings.apply().get() == 2
+        assert prepare_due_meetings.apply().get() == 2
     assert PreMeetingSummary.objects.filter(agenda_item__meeting=due).count() == 2
     assert PreMeetingSummary.objects.filter(agenda_item__meeting=later).count() == 0
     # The next beat finds nothing new to do.
-    assert tasks.prepare_due_meetings.apply().get() == 0
+    assert prepare_due_meetings.apply().get() == 0
 
 
 def test_the_beat_schedule_runs_the_deadline_task():
     entries = [entry["task"] for entry in app.conf.beat_schedule.values()]
     assert "recommendations.summaries.tasks.prepare_due_meetings" in entries
+
+
+# --- a changed case ------------------------------------------------------------------------------
+
+
+def test_the_refresh_task_answers_to_the_name_cases_and_opinions_send():
+    assert refresh_case_summaries.name == REFRESH_CASE_SUMMARIES
+    # Registered in any process once Django is set up, not only in a worker: a web process that
+    # has imported nothing of the summaries yet resolves the name (RecommendationsConfig.ready).
+    probe = (
+        "import django, sys; django.setup(); from celery import current_app; "
+        f"sys.exit(0 if {REFRESH_CASE_SUMMARIES!r} in current_app.tasks else 1)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tumorboard.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, check=False
+    )
+    assert done.returncode == 0
+
+
+@pytest.fixture
+def refreshes(monkeypatch):
+    """The case ids the refresh task is sent for (not run)."""
+    sent = []
+    monkeypatch.setattr(
+        refresh_case_summaries, "apply_async", lambda args, **options: sent.append(args)
+    )
+    return sent
+
+
+def test_a_change_to_a_case_sends_the_refresh_on_commit(
+    cast, refreshes, django_capture_on_commit_callbacks
+):
+    meeting, (item,) = agenda(cast.board)
+    case = item.case
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case_services.case_update(case=case, by=cast.coordinator, kps=80)
+        lesion = case_services.lesion_add(case=case, by=cast.surgeon, level="L2")
+        case_services.lesion_update(lesion=lesion, by=cast.surgeon, notes="Lytic.")
+        case_services.lesion_remove(lesion=lesion, by=cast.surgeon)
+        case_services.prior_treatment_add(
+            case=case,
+            by=cast.surgeon,
+            kind="surgery",
+            level_from="T9",
+            treated_on=dt.date(2024, 5, 1),
+        )
+    assert refreshes == []  # nothing is sent before the commit
+    for callback in callbacks:
+        callback()
+    assert refreshes == [[case.pk]] * 5
+
+
+def test_an_opinion_given_or_revised_sends_the_refresh_on_commit(
+    cast, refreshes, django_capture_on_commit_callbacks
+):
+    meeting, (item,) = agenda(cast.board)
+    fields = {
+        "options": ["separation_surgery"],
+        "rationale": "Decompress, then SBRT.",
+        "confidence": "high",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion = opinion_services.opinion_submit(
+            case=item.case, meeting=meeting, author=cast.surgeon, **fields
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion_services.opinion_revise(
+            opinion=opinion, by=cast.surgeon, expected_revision=1, options=["no_surgery"]
+        )
+    assert refreshes == [[item.case_id], [item.case_id]]
+
+
+def test_the_refresh_queues_the_prepared_items_of_the_case_with_a_delay(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    meeting, (item, other) = agenda(cast.board, 2)
+    summary_prepare(item.pk)
+    summary_prepare(other.pk)
+    sent = []
+    monkeypatch.setattr(
+        prepare_agenda_item_summary,
+        "apply_async",
+        lambda args, **options: sent.append((args, options)),
+    )
+    item.case.kps = 80
+    item.case.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refresh_case_summaries.apply(args=[item.case_id]).get() == 1
+    assert sent == [([item.pk], {"countdown": DEBOUNCE_SECONDS})]
+    assert SummaryPreparation.objects.get(agenda_item=item).status == "queued"
+    assert SummaryPreparation.objects.get(agenda_item=other).status == "done"
+
+
+def test_a_change_to_a_prepared_case_makes_a_new_version_in_process(
+    cast, django_capture_on_commit_callbacks
+):
+    """As under the embedded default (tasks run in the sending process): the change commits,
+    the refresh runs, and the regenerated summary is there."""
+    meeting, (item,) = agenda(cast.board)
+    summary_prepare(item.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.case_update(case=item.case, by=cast.coordinator, kps=80)
+    assert summary_is_stale(item) is False
+    latest = PreMeetingSummary.objects.filter(agenda_item=item).order_by("-version").first()
+    assert latest.version == 2
+    assert latest.content["case"]["performance"]["kps"] == 80

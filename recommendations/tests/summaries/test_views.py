@@ -11,17 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from recommendations.models import PreMeetingSummary, SummaryPreparation
-from recommendations.summaries import services as summaries
-from recommendations.tests.summaries.test_services import agenda, give_opinion
+from recommendations.summaries.preparation import summary_prepare
+from recommendations.summaries.services import meeting_prepare_request
+from recommendations.tests.summaries.agendas import agenda, give_opinion
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def text(response) -> str:
@@ -35,17 +29,12 @@ def page(name, meeting, case=None) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-@pytest.fixture
-def open_board(cast):
-    cast.board.opinions_blind = False
-    cast.board.save()
-    return cast
-
-
 # --- preparation page --------------------------------------------------------------------------
 
 
-def test_coordinator_prepares_all_and_sees_n_of_m(cast, django_capture_on_commit_callbacks):
+def test_coordinator_prepares_all_and_sees_n_of_m(
+    cast, django_capture_on_commit_callbacks, client_for
+):
     meeting, items = agenda(cast.board, 2)
     client = client_for(cast.coordinator)
     before = text(client.get(page("meeting-preparation", meeting)))
@@ -61,7 +50,9 @@ def test_coordinator_prepares_all_and_sees_n_of_m(cast, django_capture_on_commit
     assert PreMeetingSummary.objects.filter(agenda_item__meeting=meeting).count() == 2
 
 
-def test_a_failure_shows_its_reason_and_retry_prepares_it(cast, django_capture_on_commit_callbacks):
+def test_a_failure_shows_its_reason_and_retry_prepares_it(
+    cast, django_capture_on_commit_callbacks, client_for
+):
     meeting, (item,) = agenda(cast.board, 1)
     SummaryPreparation.objects.create(
         agenda_item=item, status="failed", error="Timed out after 60 seconds.", attempts=1
@@ -79,9 +70,9 @@ def test_a_failure_shows_its_reason_and_retry_prepares_it(cast, django_capture_o
     assert SummaryPreparation.objects.get(agenda_item=item).status == "done"
 
 
-def test_retrying_a_prepared_item_shows_why_not(cast):
+def test_retrying_a_prepared_item_shows_why_not(cast, client_for):
     meeting, (item,) = agenda(cast.board, 1)
-    summaries.meeting_prepare_request(meeting=meeting, by=cast.coordinator)
+    meeting_prepare_request(meeting=meeting, by=cast.coordinator)
     SummaryPreparation.objects.filter(agenda_item=item).update(status="done")
     response = client_for(cast.coordinator).post(
         page("meeting-preparation-retry", meeting, item.case), follow=True
@@ -89,7 +80,7 @@ def test_retrying_a_prepared_item_shows_why_not(cast):
     assert "only a failed preparation can be retried" in text(response)
 
 
-def test_preparing_a_closed_meeting_shows_why_not(cast):
+def test_preparing_a_closed_meeting_shows_why_not(cast, client_for):
     meeting, items = agenda(cast.board, 1)
     meeting.status = "closed"
     meeting.save()
@@ -108,7 +99,7 @@ def test_preparing_a_closed_meeting_shows_why_not(cast):
         ("patient_user", 403),
     ],
 )
-def test_who_sees_the_preparation_page(cast, who, status):
+def test_who_sees_the_preparation_page(cast, who, status, client_for):
     meeting, items = agenda(cast.board, 1)
     assert client_for(getattr(cast, who)).get(page("meeting-preparation", meeting)).status_code == (
         status
@@ -116,7 +107,7 @@ def test_who_sees_the_preparation_page(cast, who, status):
 
 
 @pytest.mark.parametrize(("who", "status"), [("surgeon", 403), ("outsider", 404)])
-def test_only_coordinators_may_prepare(cast, who, status):
+def test_only_coordinators_may_prepare(cast, who, status, client_for):
     meeting, items = agenda(cast.board, 1)
     response = client_for(getattr(cast, who)).post(page("meeting-prepare", meeting))
     assert response.status_code == status
@@ -130,7 +121,7 @@ def test_anonymous_is_sent_to_log_in(cast):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_prepare_needs_post(cast):
+def test_prepare_needs_post(cast, client_for):
     meeting, items = agenda(cast.board, 1)
     assert client_for(cast.coordinator).get(page("meeting-prepare", meeting)).status_code == 405
 
@@ -138,12 +129,12 @@ def test_prepare_needs_post(cast):
 # --- packet ------------------------------------------------------------------------------------
 
 
-def test_the_packet_has_every_summary_in_agenda_order_and_flags_stale_ones(open_board):
+def test_the_packet_has_every_summary_in_agenda_order_and_flags_stale_ones(open_board, client_for):
     cast = open_board
     meeting, (first, second, third) = agenda(cast.board, 3)
     give_opinion(first, cast.surgeon, ["separation_surgery"], rationale="Decompress first.")
     for item in (first, second):
-        summaries.summary_prepare(item.pk)
+        summary_prepare(item.pk)
     give_opinion(second, cast.surgeon, ["no_surgery"])  # second is now stale
 
     body = text(client_for(cast.specialists["rehabilitation"]).get(page("meeting-packet", meeting)))
@@ -168,11 +159,11 @@ def test_the_print_stylesheet_starts_each_case_on_a_new_page():
 
 
 @pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("patient_user", 403)])
-def test_outsiders_cannot_read_the_packet(open_board, who, status):
+def test_outsiders_cannot_read_the_packet(open_board, who, status, client_for):
     cast = open_board
     meeting, (item,) = agenda(cast.board, 1)
     give_opinion(item, cast.surgeon, ["separation_surgery"], rationale="Secret reasoning.")
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     client = client_for(getattr(cast, who))
     for url in (page("meeting-packet", meeting), page("meeting-summary", meeting, item.case)):
         response = client.get(url)
@@ -180,10 +171,10 @@ def test_outsiders_cannot_read_the_packet(open_board, who, status):
         assert "Secret reasoning" not in text(response)
 
 
-def test_blind_opinions_keep_a_summary_from_a_specialist_without_their_own(cast):
+def test_blind_opinions_keep_a_summary_from_a_specialist_without_their_own(cast, client_for):
     meeting, (item,) = agenda(cast.board, 1)
     give_opinion(item, cast.surgeon, ["separation_surgery"], rationale="Decompress first.")
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     radonc = client_for(cast.specialists["radiation_oncology"])
 
     packet = text(radonc.get(page("meeting-packet", meeting)))
@@ -199,12 +190,12 @@ def test_blind_opinions_keep_a_summary_from_a_specialist_without_their_own(cast)
 # --- one summary ------------------------------------------------------------------------------
 
 
-def test_the_summary_page_shows_versions(open_board):
+def test_the_summary_page_shows_versions(open_board, client_for):
     cast = open_board
     meeting, (item,) = agenda(cast.board, 1)
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     give_opinion(item, cast.surgeon, ["no_surgery"], rationale="Not a surgical candidate.")
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     client = client_for(cast.coordinator)
     url = page("meeting-summary", meeting, item.case)
 
@@ -222,7 +213,7 @@ def test_the_summary_page_shows_versions(open_board):
     assert client.get(url + "?version=x").status_code == 404
 
 
-def test_a_case_not_on_the_agenda_is_a_404(open_board, other_board):
+def test_a_case_not_on_the_agenda_is_a_404(open_board, other_board, client_for):
     cast = open_board
     meeting, items = agenda(cast.board, 1)
     other_meeting, (other_item,) = agenda(cast.board, 1)
@@ -233,14 +224,14 @@ def test_a_case_not_on_the_agenda_is_a_404(open_board, other_board):
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def test_the_packet_downloads_as_a_pdf_with_a_page_per_case(open_board):
+def test_the_packet_downloads_as_a_pdf_with_a_page_per_case(open_board, client_for):
     cast = open_board
     meeting, items = agenda(cast.board, 3)
     give_opinion(
         items[0], cast.surgeon, ["separation_surgery"], rationale="Decompress – first ≥ 48 h."
     )
     for item in items[:2]:
-        summaries.summary_prepare(item.pk)
+        summary_prepare(item.pk)
 
     response = client_for(cast.specialists["rehabilitation"]).get(
         page("meeting-packet-pdf", meeting)
@@ -255,10 +246,10 @@ def test_the_packet_downloads_as_a_pdf_with_a_page_per_case(open_board):
 
 
 @pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("patient_user", 403)])
-def test_outsiders_cannot_download_the_pdf(open_board, who, status):
+def test_outsiders_cannot_download_the_pdf(open_board, who, status, client_for):
     cast = open_board
     meeting, (item,) = agenda(cast.board, 1)
-    summaries.summary_prepare(item.pk)
+    summary_prepare(item.pk)
     response = client_for(getattr(cast, who)).get(page("meeting-packet-pdf", meeting))
     assert response.status_code == status
     assert not response.content.startswith(b"%PDF")

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from recommendations.models import PreMeetingSummary
-from recommendations.summaries import services as summaries
-from recommendations.tests.summaries.test_services import agenda, give_opinion
+from recommendations.summaries.selectors import meeting_preparation_progress, summary_is_stale
+from recommendations.tests.summaries.agendas import agenda, give_opinion
 from tests.conftest import real_worker  # noqa: F401 - the fixture lives with the cross-app tests
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
@@ -42,12 +42,12 @@ def test_a_real_worker_prepares_a_ten_case_meeting(real_worker, cast):  # noqa: 
         return PreMeetingSummary.objects.filter(agenda_item__meeting=meeting).count() == 10
 
     wait_for(
-        lambda: prepared() and summaries.meeting_preparation_progress(meeting).complete,
+        lambda: prepared() and meeting_preparation_progress(meeting).complete,
         timeout=120,
         what="10 prepared summaries",
         worker=client,
     )
-    progress = summaries.meeting_preparation_progress(meeting)
+    progress = meeting_preparation_progress(meeting)
     assert (progress.prepared, progress.total, progress.failed) == (10, 10, 0)
     first = PreMeetingSummary.objects.get(agenda_item=items[0])
     assert [op["discipline"] for op in first.content["opinions"]] == [
@@ -65,10 +65,10 @@ def test_a_real_worker_prepares_a_ten_case_meeting(real_worker, cast):  # noqa: 
     surgeon_view.options = ["no_surgery"]
     surgeon_view.revision += 1
     surgeon_view.save()
-    assert summaries.summary_is_stale(items[0]) is True
+    assert summary_is_stale(items[0]) is True
     regenerated = client.send_task(ITEM_TASK, args=[items[0].pk], queue=queue)
     assert regenerated.get(timeout=60) == "prepared: version 2"
-    assert summaries.summary_is_stale(items[0]) is False
+    assert summary_is_stale(items[0]) is False
     assert list(
         PreMeetingSummary.objects.filter(agenda_item=items[0]).values_list("version", flat=True)
     ) == [2, 1]

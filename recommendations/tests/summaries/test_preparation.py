@@ -1,0 +1,282 @@
+"""Preparing one item's summary: versions, idempotency, a failure half-way, query counts; and the
+task a worker runs (eagerly here): claims, bounded retries, failures recorded without data."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import OperationalError, connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from recommendations.models import Opinion, PreMeetingSummary, SummaryPreparation
+from recommendations.summaries import preparation
+from recommendations.summaries.preparation import (
+    MAX_RETRIES,
+    prepare_agenda_item_summary,
+    summary_prepare,
+)
+from recommendations.summaries.selectors import summary_is_stale
+from recommendations.summaries.services import preparation_retry
+from recommendations.tests.summaries.agendas import agenda, give_opinion
+from scheduling.models import AgendaItem
+from tumorboard.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+# --- writing a summary: versions, idempotency, a failure half-way ------------------------------
+
+
+def test_preparing_twice_with_the_same_inputs_makes_one_version(cast):
+    meeting, (item,) = agenda(cast.board)
+    first = summary_prepare(item.pk)
+    second = summary_prepare(item.pk)
+    assert first.pk == second.pk
+    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
+    assert SummaryPreparation.objects.get(agenda_item=item).status == "done"
+
+
+def test_a_changed_opinion_makes_the_summary_stale_and_the_next_run_a_new_version(cast):
+    meeting, (item,) = agenda(cast.board)
+    opinion = give_opinion(item, cast.surgeon, ["separation_surgery"])
+    v1 = summary_prepare(item.pk)
+    assert summary_is_stale(item) is False
+
+    opinion.options = ["no_surgery"]
+    opinion.revision += 1
+    opinion.save()
+    assert summary_is_stale(item) is True
+
+    v2 = summary_prepare(item.pk)
+    assert (v1.version, v2.version) == (1, 2)
+    assert v2.content["opinions"][0]["options"][0]["value"] == "no_surgery"
+    assert v2.inputs["opinions"][str(opinion.pk)]["revision"] == 2
+    assert summary_is_stale(item) is False
+
+
+def test_a_failure_half_way_leaves_no_summary_and_a_retry_completes(cast, monkeypatch):
+    meeting, (item,) = agenda(cast.board)
+
+    def crash(preparation_id):
+        # The summary row has been inserted by now: the failure must take it back.
+        assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(preparation, "_preparation_finish", crash)
+    with pytest.raises(RuntimeError):
+        summary_prepare(item.pk)
+    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 0
+
+    monkeypatch.undo()
+    summary = summary_prepare(item.pk)
+    assert summary.version == 1
+    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
+
+
+def test_preparing_a_removed_item_raises_and_writes_nothing(cast):
+    with pytest.raises(AgendaItem.DoesNotExist):
+        summary_prepare(987654)
+    assert SummaryPreparation.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_for_one_item_store_one_version(cast):
+    meeting, (item,) = agenda(cast.board)
+    give_opinion(item, cast.surgeon, ["separation_surgery"])
+    barrier = threading.Barrier(4)
+    versions, errors = [], []
+
+    def prepare():
+        try:
+            barrier.wait(timeout=10)
+            versions.append(summary_prepare(item.pk).version)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=prepare) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert versions == [1, 1, 1, 1]
+    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
+
+
+# --- query counts ------------------------------------------------------------------------------
+
+
+def _queries_to_prepare(item_ids) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        for pk in item_ids:
+            summary_prepare(pk)
+    return len(queries)
+
+
+def test_queries_per_summary_do_not_grow_with_the_number_of_opinions(cast):
+    meeting, (one, five) = agenda(cast.board, 2)
+    give_opinion(one, cast.surgeon, ["separation_surgery"])
+    for user in [cast.chair, *cast.specialists.values()]:
+        give_opinion(five, user, [])
+    assert Opinion.objects.filter(case=five.case).count() == 6
+
+    assert _queries_to_prepare([one.pk]) == _queries_to_prepare([five.pk])
+
+
+def test_queries_to_prepare_a_meeting_grow_by_a_constant_per_item(cast):
+    small, small_items = agenda(cast.board, 2)
+    large, large_items = agenda(cast.board, 8)
+    for item in [*small_items, *large_items]:
+        give_opinion(item, cast.surgeon, ["separation_surgery"])
+
+    two = _queries_to_prepare([item.pk for item in small_items])
+    eight = _queries_to_prepare([item.pk for item in large_items])
+    assert eight == 4 * two
+    assert two / 2 <= 15  # per summary, creating its preparation row on the way
+
+
+# --- the task (run eagerly here): claims, retries, failures recorded without data --------------
+
+
+def run(agenda_item_id) -> str:
+    return prepare_agenda_item_summary.apply(args=[agenda_item_id]).get()
+
+
+def preparation_of(item) -> SummaryPreparation:
+    return SummaryPreparation.objects.get(agenda_item=item)
+
+
+def test_the_task_prepares_the_summary_and_records_progress(cast):
+    meeting, (item,) = agenda(cast.board)
+    assert run(item.pk) == "prepared: version 1"
+    prep = preparation_of(item)
+    assert (prep.status, prep.attempts, prep.error) == ("done", 1, "")
+    assert prep.started_at is not None and prep.finished_at >= prep.started_at
+
+
+def test_a_task_run_twice_makes_one_version(cast):
+    meeting, (item,) = agenda(cast.board)
+    assert run(item.pk) == "prepared: version 1"
+    assert run(item.pk) == "skipped: nothing to prepare"
+    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
+    assert preparation_of(item).attempts == 1
+
+
+def test_a_queued_item_whose_summary_is_fresh_stores_no_new_version(cast):
+    meeting, (item,) = agenda(cast.board)
+    run(item.pk)
+    SummaryPreparation.objects.filter(agenda_item=item).update(status="queued")
+    assert run(item.pk) == "prepared: version 1"
+    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
+
+
+def test_a_done_item_with_changed_inputs_is_prepared_again(cast):
+    meeting, (item,) = agenda(cast.board)
+    run(item.pk)
+    give_opinion(item, cast.surgeon, ["no_surgery"])
+    assert run(item.pk) == "prepared: version 2"
+    assert preparation_of(item).attempts == 2
+
+
+def test_a_removed_agenda_item_is_skipped(cast):
+    assert run(987654) == "skipped: nothing to prepare"
+    assert SummaryPreparation.objects.count() == 0
+
+
+def test_a_failure_is_recorded_without_patient_data_and_a_retry_completes(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    meeting, (item,) = agenda(cast.board)
+    mrn = item.case.patient.mrn
+
+    def broken(agenda_item):
+        raise ValueError(f"cannot summarise patient {mrn}")
+
+    monkeypatch.setattr(preparation, "summary_build", broken)
+    assert run(item.pk) == "failed: ValueError"
+    prep = preparation_of(item)
+    assert prep.status == "failed"
+    assert prep.error == "Could not build the summary (ValueError). Retry, or report it."
+    assert mrn not in prep.error
+    assert PreMeetingSummary.objects.count() == 0
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        preparation_retry(agenda_item=item, by=cast.coordinator)
+    assert preparation_of(item).status == "done"
+    assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
+
+
+@pytest.fixture
+def eager_retries(monkeypatch):
+    """Eager apply() runs retries in turn only when errors are not propagated."""
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+
+
+def test_the_database_going_away_is_retried_then_succeeds(cast, monkeypatch, eager_retries):
+    meeting, (item,) = agenda(cast.board)
+    real = summary_prepare
+    calls = []
+
+    def flaky(agenda_item_id):
+        calls.append(agenda_item_id)
+        if len(calls) <= 2:
+            raise OperationalError("connection lost")
+        return real(agenda_item_id)
+
+    monkeypatch.setattr(preparation, "summary_prepare", flaky)
+    result = prepare_agenda_item_summary.apply(args=[item.pk])
+    assert len(calls) == 3
+    assert preparation_of(item).status == "done"
+    assert preparation_of(item).attempts == 3
+    assert result.get() == "prepared: version 1"
+
+
+def test_retries_are_bounded_and_the_last_failure_is_recorded(cast, monkeypatch, eager_retries):
+    meeting, (item,) = agenda(cast.board)
+    calls = []
+
+    def down(agenda_item_id):
+        calls.append(agenda_item_id)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(preparation, "summary_prepare", down)
+    result = prepare_agenda_item_summary.apply(args=[item.pk])
+    assert result.get() == "failed: database unavailable"
+    assert len(calls) == MAX_RETRIES + 1
+    prep = preparation_of(item)
+    assert prep.status == "failed"
+    assert prep.error.startswith("Database unavailable after 4 attempts")
+
+
+def test_a_time_out_is_recorded(cast, monkeypatch):
+    meeting, (item,) = agenda(cast.board)
+
+    def slow(agenda_item):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(preparation, "summary_build", slow)
+    assert run(item.pk) == "failed: timed out"
+    assert preparation_of(item).error.startswith("Timed out after 60 seconds")
+    assert PreMeetingSummary.objects.count() == 0
+
+
+def test_a_redelivered_task_reclaims_a_running_item(cast):
+    # A worker killed mid-task leaves the row "running"; the redelivered message completes it.
+    meeting, (item,) = agenda(cast.board)
+    SummaryPreparation.objects.create(agenda_item=item, status="running", attempts=1)
+    assert run(item.pk) == "prepared: version 1"
+    assert preparation_of(item).attempts == 2
+
+
+def test_the_tasks_have_time_limits_late_acks_and_bounded_retries():
+    task = prepare_agenda_item_summary
+    assert task.acks_late is True
+    assert (task.soft_time_limit, task.time_limit) == (60, 90)
+    assert task.max_retries == 3
+    assert app.conf.task_reject_on_worker_lost is True
