@@ -77,6 +77,14 @@ def _case_changed(case_id: int) -> None:
     summaries_refresh_for_case(case_id)
 
 
+def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ApplicationError(
+            "Unknown fields.", fields={name: ["This field cannot be set here."] for name in unknown}
+        )
+
+
 NOT_STAFF = "Only clinical staff of a board can register or change patients and cases."
 NOT_YOUR_PATIENT = "Only staff of the boards this patient is referred to can change their details."
 NOT_YOUR_CASE = "Only members of the case's board can change it."
@@ -101,14 +109,6 @@ def _locked_case(case: Case, by: AbstractBaseUser) -> Case:
         return cases_visible_to(by).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise PermissionDenied(NOT_YOUR_CASE) from None
-
-
-def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ApplicationError(
-            "Unknown fields.", fields={name: ["This field cannot be set here."] for name in unknown}
-        )
 
 
 @transaction.atomic
