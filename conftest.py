@@ -1,10 +1,11 @@
-"""Shared fixtures: a fixed cast of users around one board, and an API client per role."""
+"""Shared fixtures: a fixed cast of users around one board, and an API or page client per role."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from scheduling.models import BoardMembership, Discipline
@@ -73,6 +74,19 @@ def api():
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> a page Client signed in as that user (None: anonymous)."""
+
+    def make(user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
         return client
 
     return make

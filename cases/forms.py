@@ -10,10 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from scheduling.models import Meeting
-
 from .models import LEVEL_ERRORS, Case, Patient, SpinalLesion
-from .selectors import boards_of, patients_visible_to
+from .selectors import boards_of, patients_visible_to, related_model
 
 
 class DateInput(forms.DateInput):
@@ -266,7 +264,7 @@ class CaseFilterForm(forms.Form):
     )
     meeting = forms.ModelChoiceField(
         label=_("Meeting"),
-        queryset=Meeting.objects.none(),
+        queryset=None,  # set per user below
         to_field_name="uuid",
         required=False,
         empty_label=_("Any meeting"),
@@ -274,10 +272,11 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        meeting = related_model("agenda_items__meeting")
         self.fields["meeting"].queryset = (
-            Meeting.objects.filter(board__in=boards_of(user))
+            meeting.objects.filter(board__in=boards_of(user))
             .select_related("board")
-            .exclude(status=Meeting.Status.CANCELLED)
+            .exclude(status=meeting.Status.CANCELLED)
             .order_by("-starts_at")
         )
         self.fields["meeting"].label_from_instance = _meeting_label
@@ -291,7 +290,7 @@ class CaseFilterForm(forms.Form):
         return filters
 
 
-def _meeting_label(meeting: Meeting) -> str:
+def _meeting_label(meeting) -> str:
     starts = timezone.localtime(meeting.starts_at)
     return f"{starts:%a %d %b %Y, %H:%M} – {meeting.board.name} ({meeting.get_kind_display()})"
 

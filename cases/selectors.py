@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet, Value, When
 
-from scheduling.models import AgendaItem, Board, BoardMembership, Meeting
 from tumorboard.roles import is_staff_member
 
 from .models import Case, Patient, PriorTreatment, SpinalLesion
@@ -18,14 +17,34 @@ URGENCY_RANK = models.Case(
 )
 
 
-def boards_of(user) -> QuerySet[Board]:
-    if user.is_superuser:
-        return Board.objects.all()
-    return Board.objects.filter(memberships__user=user).distinct()
+def related_model(path: str) -> type[models.Model]:
+    """The model at the end of `path`, a lookup followed from Case: "board",
+    "agenda_items", "agenda_items__meeting".
+
+    Cases sit below scheduling and import none of its modules; the few places that need one of
+    its model classes (a board picker's queryset, a meeting's `Status` enum) reach it through the
+    case's own relations here, and nowhere else.
+    """
+    model: type[models.Model] = Case
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
 
 
 def _member_board_ids(user) -> QuerySet:
-    return BoardMembership.objects.filter(user=user).values("board_id")
+    return user.board_memberships.values("board_id")
+
+
+def boards_of(user) -> QuerySet:
+    """The boards a user may refer a case to and filter by: those they belong to (every board
+    for a superuser); none for patients and outsiders."""
+    board = related_model("board")
+    if not is_staff_member(user):
+        return board.objects.none()
+    if user.is_superuser:
+        return board.objects.all()
+    # A subquery, not a join: no DISTINCT.
+    return board.objects.filter(pk__in=_member_board_ids(user))
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -49,11 +68,13 @@ def patients_visible_to(user) -> QuerySet[Patient]:
 
 
 def _upcoming_agenda_items() -> Prefetch:
+    """The case's agenda entries with their meetings, cancelled meetings left out."""
+    meeting = related_model("agenda_items__meeting")
     return Prefetch(
         "agenda_items",
-        queryset=AgendaItem.objects.select_related("meeting").exclude(
-            meeting__status__in=[Meeting.Status.CANCELLED]
-        ),
+        queryset=related_model("agenda_items")
+        .objects.select_related("meeting")
+        .exclude(meeting__status__in=[meeting.Status.CANCELLED]),
     )
 
 
@@ -84,10 +105,6 @@ def case_detail(*, user, uuid) -> Case:
         .prefetch_related("lesions", "prior_treatments", _upcoming_agenda_items())
         .get(uuid=uuid)
     )
-
-
-def case_editable_by(*, user, case: Case) -> bool:
-    return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
 # Change history ------------------------------------------------------------------------------

@@ -12,9 +12,6 @@ from rest_framework import serializers
 
 from cases.assessment import urgent_flags
 from clinical.levels import SPINAL_LEVEL_CHOICES
-from scheduling.models import Board
-from scheduling.selectors import boards_visible_to
-from scheduling.serializers import BoardSummarySerializer
 from tumorboard.api import (
     ReadOnlyBlankChoicesMixin,
     ScopedUUIDField,
@@ -23,7 +20,7 @@ from tumorboard.api import (
 )
 
 from .models import LEVELS_TEXT, Case, Patient, PriorTreatment, SpinalLesion
-from .selectors import patients_visible_to
+from .selectors import boards_of, patients_visible_to, related_model
 from .services import (
     CASE_FIELDS,
     CASE_UPDATE_FIELDS,
@@ -59,6 +56,15 @@ class SpinalLevelField(serializers.ChoiceField):
         if data == "" and self.allow_blank:
             return ""
         return super().to_internal_value(data)
+
+
+# The board a case belongs to, as case responses name it (schema component "BoardSummary"; a
+# comment, not a docstring, so the schema stays as it was).
+class BoardSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = related_model("board")
+        fields = ["uuid", "name"]
+        read_only_fields = fields
 
 
 # Patients ---------------------------------------------------------------------------------------
@@ -125,7 +131,7 @@ def _check_deficit_onset(value):
 
 class CaseCreateSerializer(StrictCaseInput, serializers.ModelSerializer):
     patient = ScopedUUIDField(model=Patient, scope=patients_visible_to)
-    board = ScopedUUIDField(model=Board, scope=boards_visible_to)
+    board = ScopedUUIDField(model=related_model("board"), scope=boards_of)
     lesions = LesionSerializer(many=True, required=False)
     goals_ranked = serializers.ListField(
         child=serializers.ChoiceField(choices=Case.Goal.choices),

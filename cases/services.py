@@ -1,4 +1,11 @@
-"""Every write to patients and cases. Keyword-only, atomic, validated before saving, attributed."""
+"""Every write to patients and cases. Keyword-only, atomic, validated before saving, attributed.
+
+Each write checks its actor (`by`) with the rule the pages and the API scope by (cases.selectors):
+clinical staff register patients and refer cases to the boards they belong to, and change the
+patients and cases of those boards. A refused actor gets PermissionDenied (403); the views check
+first and answer as before (403 for non-staff, 404 outside the user's scope), so these checks are
+the backstop for every other caller.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,17 @@ from typing import Any
 
 from celery import current_app
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from tumorboard.errors import ApplicationError
 from tumorboard.queue import enqueue_on_commit
+from tumorboard.roles import is_staff_member
 from tumorboard.services import save_validated
 
 from .models import Case, Patient, PriorTreatment, SpinalLesion
+from .selectors import boards_of, cases_visible_to, patients_visible_to
 
 PATIENT_FIELDS = frozenset(
     {
@@ -81,8 +91,35 @@ def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:
         )
 
 
+NOT_STAFF = "Only clinical staff of a board can register or change patients and cases."
+NOT_YOUR_PATIENT = "Only staff of the boards this patient is referred to can change their details."
+NOT_YOUR_CASE = "Only members of the case's board can change it."
+# As the API's board and patient fields word it (tumorboard.api.ScopedUUIDField).
+NOT_AVAILABLE = "No such {model} is available to you."
+
+
+def _check_staff(by: AbstractBaseUser) -> None:
+    if not is_staff_member(by):
+        raise PermissionDenied(NOT_STAFF)
+
+
+def _check_case_member(case_id: int, by: AbstractBaseUser) -> None:
+    """`by` may change the case: clinical staff on its board (cases_visible_to)."""
+    if not cases_visible_to(by).filter(pk=case_id).exists():
+        raise PermissionDenied(NOT_YOUR_CASE)
+
+
+def _locked_case(case: Case, by: AbstractBaseUser) -> Case:
+    """The case, locked for the change, if `by` may change it; the check costs no extra query."""
+    try:
+        return cases_visible_to(by).select_for_update().get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise PermissionDenied(NOT_YOUR_CASE) from None
+
+
 @transaction.atomic
 def patient_create(*, by: AbstractBaseUser, **data: Any) -> Patient:
+    _check_staff(by)
     _reject_unknown(data, PATIENT_FIELDS)
     patient = Patient(**data)
     save_validated(patient, by=by, creating=True)
@@ -92,7 +129,10 @@ def patient_create(*, by: AbstractBaseUser, **data: Any) -> Patient:
 @transaction.atomic
 def patient_update(*, patient: Patient, by: AbstractBaseUser, **data: Any) -> Patient:
     _reject_unknown(data, PATIENT_FIELDS)
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    try:
+        patient = patients_visible_to(by).select_for_update().get(pk=patient.pk)
+    except Patient.DoesNotExist:
+        raise PermissionDenied(NOT_YOUR_PATIENT) from None
     for name, value in data.items():
         setattr(patient, name, value)
     save_validated(patient, by=by)
@@ -107,8 +147,21 @@ def case_create(
     lesions: list[dict[str, Any]] | None = None,
     **data: Any,
 ) -> Case:
-    """Register a referral, with its lesions, in one transaction."""
+    """Register a referral, with its lesions, in one transaction: for a patient `by` may see, to
+    a board `by` belongs to."""
+    _check_staff(by)
     _reject_unknown(data, CASE_FIELDS)
+    board = data.get("board")
+    if board is not None and not boards_of(by).filter(pk=board.pk).exists():
+        raise ApplicationError(
+            NOT_AVAILABLE.format(model="board"),
+            fields={"board": [NOT_AVAILABLE.format(model="board")]},
+        )
+    if not patients_visible_to(by).filter(pk=patient.pk).exists():
+        raise ApplicationError(
+            NOT_AVAILABLE.format(model="patient"),
+            fields={"patient": [NOT_AVAILABLE.format(model="patient")]},
+        )
     case = Case(
         patient=patient, status=Case.Status.REFERRED, status_changed_at=timezone.now(), **data
     )
@@ -118,7 +171,7 @@ def case_create(
     save_validated(case, by=by, creating=True)
     for index, lesion in enumerate(lesions or []):
         try:
-            lesion_add(case=case, by=by, **lesion)
+            _lesion_create(case=case, by=by, data=lesion)
         except ApplicationError as exc:
             raise ApplicationError(
                 exc.message, fields={"lesions": [f"Lesion {index + 1}: {m}" for m in _flat(exc)]}
@@ -133,7 +186,7 @@ def _flat(exc: ApplicationError) -> list[str]:
 @transaction.atomic
 def case_update(*, case: Case, by: AbstractBaseUser, **data: Any) -> Case:
     _reject_unknown(data, CASE_UPDATE_FIELDS)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked_case(case, by)
     goals_changed = any(getattr(case, k) != data[k] for k in GOAL_FIELDS & data.keys())
     for name, value in data.items():
         setattr(case, name, value)
@@ -148,7 +201,7 @@ def case_update(*, case: Case, by: AbstractBaseUser, **data: Any) -> Case:
 @transaction.atomic
 def case_transition(*, case: Case, to: str, by: AbstractBaseUser, reason: str = "") -> Case:
     """Move a case along referred → ready → scheduled → discussed → plan signed → closed."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked_case(case, by)
     if to not in Case.Status.values:
         raise ApplicationError(
             "Unknown status.",
@@ -173,19 +226,31 @@ def case_transition(*, case: Case, to: str, by: AbstractBaseUser, reason: str = 
 
 @transaction.atomic
 def lesion_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> SpinalLesion:
+    _check_case_member(case.pk, by)
+    lesion = _lesion_create(case=case, by=by, data=data)
+    _case_changed(case.pk)
+    return lesion
+
+
+def _lesion_create(*, case: Case, by: AbstractBaseUser, data: dict[str, Any]) -> SpinalLesion:
+    """Validate and save one lesion; the caller has checked `by` and the case."""
     _reject_unknown(data, LESION_FIELDS)
     if "level" in data and isinstance(data["level"], str):
-        data["level"] = data["level"].strip().upper()
+        data = {**data, "level": data["level"].strip().upper()}
     lesion = SpinalLesion(case=case, **data)
     save_validated(lesion, by=by, creating=True)
-    _case_changed(case.pk)
     return lesion
 
 
 @transaction.atomic
 def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) -> SpinalLesion:
     _reject_unknown(data, LESION_FIELDS)
-    lesion = SpinalLesion.objects.select_for_update().get(pk=lesion.pk)
+    try:
+        lesion = SpinalLesion.objects.select_for_update().get(
+            pk=lesion.pk, case__in=cases_visible_to(by)
+        )
+    except SpinalLesion.DoesNotExist:
+        raise PermissionDenied(NOT_YOUR_CASE) from None
     for name, value in data.items():
         setattr(lesion, name, value)
     save_validated(lesion, by=by)
@@ -195,6 +260,7 @@ def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) ->
 
 @transaction.atomic
 def lesion_remove(*, lesion: SpinalLesion, by: AbstractBaseUser) -> None:
+    _check_case_member(lesion.case_id, by)
     lesion._history_user = by
     lesion.delete()
     _case_changed(lesion.case_id)
@@ -202,6 +268,7 @@ def lesion_remove(*, lesion: SpinalLesion, by: AbstractBaseUser) -> None:
 
 @transaction.atomic
 def prior_treatment_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> PriorTreatment:
+    _check_case_member(case.pk, by)
     _reject_unknown(data, PRIOR_TREATMENT_FIELDS)
     treatment = PriorTreatment(case=case, **data)
     save_validated(treatment, by=by, creating=True)

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.assessment import case_assessment, urgent_flags
-from scheduling.models import Meeting
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
 
@@ -49,12 +48,13 @@ def _get_case(user, case_uuid) -> Case:
         raise Http404("No such case.") from None
 
 
-def _next_meeting(case: Case, now: dt.datetime) -> Meeting | None:
+def _next_meeting(case: Case, now: dt.datetime):
     """The first meeting not yet over that has the case on its agenda (from the prefetch)."""
+    closed = selectors.related_model("agenda_items__meeting").Status.CLOSED
     meetings = [
         item.meeting
         for item in case.agenda_items.all()
-        if item.meeting.ends_at >= now and item.meeting.status != Meeting.Status.CLOSED
+        if item.meeting.ends_at >= now and item.meeting.status != closed
     ]
     return min(meetings, key=lambda m: m.starts_at, default=None)
 

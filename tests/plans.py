@@ -14,10 +14,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cases import demo
 from cases.models import Case
 from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity
 from scheduling.models import AgendaItem, Board, Meeting
+from tumorboard import demo
 
 NEURO, LOCAL, PAIN, RECOVERY = (
     "neurological",

@@ -41,7 +41,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cases import demo
 from cases.models import Case
 from recommendations.decisions import services as decisions
 from recommendations.opinions import services
@@ -50,6 +49,7 @@ from recommendations.summaries.preparation import summary_prepare
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Attendance, Board, BoardMembership, Invitation, Meeting
 from tests.plans import signed_plan
+from tumorboard import demo
 from tumorboard.wsgi import application
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cases",
     "recommendations",
     "scheduling",
+    "tumorboard",  # no models: the wiring layer's `seed_demo` command
 ]
 
 MIDDLEWARE = [

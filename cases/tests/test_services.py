@@ -1,10 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from cases import services
-from cases.models import Case, Patient, SpinalLesion
-from tests.factories import CaseFactory, PatientFactory
+from cases.models import Case, Patient, PriorTreatment, SpinalLesion
+from tests.factories import CaseFactory, LesionFactory, PatientFactory
 from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_duplicate_mrn_is_refused_and_nothing_written(cast):
 
 
 def test_case_with_invalid_lesion_level_writes_nothing(cast):
-    patient = PatientFactory()
+    patient = PatientFactory(created_by=cast.coordinator)
     with pytest.raises(ApplicationError) as excinfo:
         services.case_create(
             by=cast.coordinator,
@@ -101,3 +102,107 @@ def test_goals_must_come_from_vocabulary_once_each(cast):
     )
     assert updated.goals_recorded_by == cast.coordinator
     assert updated.goals_recorded_at is not None
+
+
+# Each write checks its own actor -------------------------------------------------------------
+# Clinical staff on the case's board may write; staff of another board, patients and users
+# without a role may not, whoever calls the service.
+
+CASE_WRITES = {
+    "case_update": lambda case, by: services.case_update(case=case, by=by, kps=50),
+    "case_transition": lambda case, by: services.case_transition(
+        case=case, to=Case.Status.READY, by=by
+    ),
+    "lesion_add": lambda case, by: services.lesion_add(case=case, by=by, level="L4"),
+    "lesion_update": lambda case, by: services.lesion_update(
+        lesion=case.lesions.get(), by=by, pain="none"
+    ),
+    "lesion_remove": lambda case, by: services.lesion_remove(lesion=case.lesions.get(), by=by),
+    "prior_treatment_add": lambda case, by: services.prior_treatment_add(
+        case=case, by=by, kind="surgery", level_from="T10", treated_on=dt.date(2024, 1, 5)
+    ),
+}
+
+
+def snapshot(case) -> tuple:
+    case.refresh_from_db()
+    lesions = list(SpinalLesion.objects.filter(case=case).values_list("level", "pain"))
+    return case.kps, case.status, lesions, PriorTreatment.objects.filter(case=case).count()
+
+
+@pytest.mark.parametrize("write", CASE_WRITES)
+def test_a_member_of_the_case_board_may_write(cast, write):
+    case = LesionFactory(case__board=cast.board, case__kps=70).case
+    before = snapshot(case)
+    CASE_WRITES[write](case, cast.surgeon)
+    assert snapshot(case) != before
+
+
+@pytest.mark.parametrize("who", ["outsider", "patient_user", "stranger"])
+@pytest.mark.parametrize("write", CASE_WRITES)
+def test_others_may_not_write_and_nothing_changes(cast, write, who):
+    case = LesionFactory(case__board=cast.board, case__kps=70).case
+    before = snapshot(case)
+    with pytest.raises(PermissionDenied):
+        CASE_WRITES[write](case, getattr(cast, who))
+    assert snapshot(case) == before
+
+
+def test_patient_create_is_for_clinical_staff_only(cast):
+    with pytest.raises(PermissionDenied):
+        services.patient_create(by=cast.patient_user, **patient_data())
+    with pytest.raises(PermissionDenied):
+        services.patient_create(by=cast.stranger, **patient_data())
+    assert not Patient.objects.filter(mrn="DEMO-9001").exists()
+    assert services.patient_create(by=cast.outsider, **patient_data()).created_by == cast.outsider
+
+
+def test_patient_update_is_for_staff_of_the_patient_boards(cast):
+    patient = CaseFactory(board=cast.board).patient
+    with pytest.raises(PermissionDenied):
+        services.patient_update(patient=patient, by=cast.outsider, phone="0100")
+    patient.refresh_from_db()
+    assert patient.phone == ""
+    services.patient_update(patient=patient, by=cast.surgeon, phone="0100")
+    patient.refresh_from_db()
+    assert patient.phone == "0100"
+
+
+def case_data(cast, **overrides):
+    data = {
+        "board": cast.board,
+        "referring_clinician": "Dr R",
+        "clinical_question": "Radiotherapy now?",
+        "primary_site": "breast",
+    }
+    return data | overrides
+
+
+def test_a_case_is_referred_to_a_board_of_the_referrer(cast):
+    patient = PatientFactory(created_by=cast.outsider)
+    with pytest.raises(ApplicationError) as refused:
+        services.case_create(by=cast.outsider, patient=patient, **case_data(cast))
+    assert refused.value.fields == {"board": ["No such board is available to you."]}
+    case = services.case_create(
+        by=cast.outsider, patient=patient, **case_data(cast, board=cast.other_board)
+    )
+    assert case.board == cast.other_board
+
+
+def test_a_case_is_referred_for_a_patient_the_referrer_may_see(cast):
+    elsewhere = CaseFactory(board=cast.other_board).patient
+    with pytest.raises(ApplicationError) as refused:
+        services.case_create(by=cast.coordinator, patient=elsewhere, **case_data(cast))
+    assert refused.value.fields == {"patient": ["No such patient is available to you."]}
+    assert services.case_create(
+        by=cast.outsider, patient=elsewhere, **case_data(cast, board=cast.other_board)
+    )
+
+
+@pytest.mark.parametrize("who", ["patient_user", "stranger"])
+def test_only_clinical_staff_refer_cases(cast, who):
+    user = getattr(cast, who)
+    patient = PatientFactory(created_by=user)
+    with pytest.raises(PermissionDenied):
+        services.case_create(by=user, patient=patient, **case_data(cast))
+    assert not Case.objects.exists()

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,13 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def text(response) -> str:
@@ -72,81 +64,26 @@ def counts() -> tuple[int, int, int]:
     return Patient.objects.count(), Case.objects.count(), SpinalLesion.objects.count()
 
 
-# --- home, login, patient placeholder -------------------------------------------------------
-
-
-def test_home_sends_anonymous_to_login():
-    response = client_for().get("/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("login")
-
-
-def test_home_sends_staff_to_cases_and_patients_to_summaries(cast):
-    assert client_for(cast.coordinator).get("/")["Location"] == reverse("case-list")
-    assert client_for(cast.patient_user).get("/")["Location"] == reverse("my-summaries")
-
-
-def test_home_refuses_user_without_role(cast):
-    response = client_for(cast.stranger).get("/")
-    assert response.status_code == 403
-    assert "has not been given a role" in text(response)
-
-
-def test_my_summaries_placeholder_for_patient_only(cast):
-    allowed = client_for(cast.patient_user).get(reverse("my-summaries"))
-    assert allowed.status_code == 200
-    assert "No summary has been released to you yet." in text(allowed)
-    assert client_for(cast.coordinator).get(reverse("my-summaries")).status_code == 403
-
-
-def test_login_form_signs_in_and_logout_is_a_post(cast):
-    client = Client()
-    page = client.get(reverse("login"))
-    assert page.status_code == 200
-    assert 'name="password"' in text(page)
-    response = client.post(reverse("login"), {"username": "coord", "password": "pw-test-1234"})
-    assert response.status_code == 302
-    assert client.get(reverse("case-list")).status_code == 200
-    assert client.get(reverse("logout")).status_code == 405
-    assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("case-list")).status_code == 302
-
-
-def test_login_refuses_wrong_password(cast):
-    response = Client().post(reverse("login"), {"username": "coord", "password": "wrong"})
-    assert response.status_code == 200
-    assert "enter a correct username and password" in text(response)
-
-
-def test_navigation_follows_role(cast):
-    staff_page = text(client_for(cast.coordinator).get(reverse("case-list")))
-    assert reverse("case-create") in staff_page
-    assert reverse("my-summaries") not in staff_page
-    patient_page = text(client_for(cast.patient_user).get(reverse("my-summaries")))
-    assert reverse("my-summaries") in patient_page
-    assert reverse("case-create") not in patient_page
-
-
 # --- case list --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who", ["coordinator", "chair", "surgeon", "outsider"])
-def test_case_list_allowed_for_clinical_staff(cast, who):
+def test_case_list_allowed_for_clinical_staff(cast, who, client_for):
     assert client_for(getattr(cast, who)).get(reverse("case-list")).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["patient_user", "stranger"])
-def test_case_list_refused_for_patient_and_roleless(cast, who):
+def test_case_list_refused_for_patient_and_roleless(cast, who, client_for):
     assert client_for(getattr(cast, who)).get(reverse("case-list")).status_code == 403
 
 
-def test_case_list_needs_login():
+def test_case_list_needs_login(client_for):
     response = client_for().get(reverse("case-list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_case_list_shows_own_board_cases_only(cast):
+def test_case_list_shows_own_board_cases_only(cast, client_for):
     ours = CaseFactory(board=cast.board, patient__family_name="Ourside")
     LesionFactory(case=ours, level="T10")
     CaseFactory(board=cast.other_board, patient__family_name="Elsewhere")
@@ -159,7 +96,7 @@ def test_case_list_shows_own_board_cases_only(cast):
     assert "OURSIDE" not in outsider_page
 
 
-def test_case_list_never_puts_mrn_in_a_link(cast):
+def test_case_list_never_puts_mrn_in_a_link(cast, client_for):
     case = CaseFactory(board=cast.board, patient__mrn="DEMO-4242")
     page = text(client_for(cast.coordinator).get(reverse("case-list")))
     hrefs = re.findall(r'href="([^"]*)"', page)
@@ -168,7 +105,7 @@ def test_case_list_never_puts_mrn_in_a_link(cast):
     assert not [href for href in hrefs if "DEMO-4242" in href]
 
 
-def test_case_list_orders_emergency_first_and_badges_it(cast):
+def test_case_list_orders_emergency_first_and_badges_it(cast, client_for):
     CaseFactory(board=cast.board, patient__family_name="Routinecase", urgency="routine")
     CaseFactory(board=cast.board, patient__family_name="Emergent", urgency="emergency")
     page = text(client_for(cast.coordinator).get(reverse("case-list")))
@@ -176,7 +113,7 @@ def test_case_list_orders_emergency_first_and_badges_it(cast):
     assert "badge--emergency" in page
 
 
-def test_status_filter_excludes_other_statuses(cast):
+def test_status_filter_excludes_other_statuses(cast, client_for):
     CaseFactory(board=cast.board, patient__family_name="Readyone", status="ready")
     CaseFactory(board=cast.board, patient__family_name="Referredone", status="referred")
     page = text(client_for(cast.coordinator).get(reverse("case-list"), {"status": "ready"}))
@@ -184,7 +121,7 @@ def test_status_filter_excludes_other_statuses(cast):
     assert "REFERREDONE" not in page
 
 
-def test_urgency_filter(cast):
+def test_urgency_filter(cast, client_for):
     CaseFactory(board=cast.board, patient__family_name="Urgentone", urgency="urgent")
     CaseFactory(board=cast.board, patient__family_name="Routineone", urgency="routine")
     page = text(client_for(cast.coordinator).get(reverse("case-list"), {"urgency": "urgent"}))
@@ -192,7 +129,7 @@ def test_urgency_filter(cast):
     assert "ROUTINEONE" not in page
 
 
-def test_meeting_filter_and_next_meeting_column(cast):
+def test_meeting_filter_and_next_meeting_column(cast, client_for):
     meeting = MeetingFactory(board=cast.board)
     on_agenda = CaseFactory(board=cast.board, patient__family_name="Onagenda")
     AgendaItemFactory(meeting=meeting, case=on_agenda)
@@ -211,7 +148,7 @@ def test_meeting_filter_and_next_meeting_column(cast):
         ({"meeting": "not-a-uuid"}, "“not-a-uuid” is not a valid UUID."),
     ],
 )
-def test_invalid_filter_is_a_form_error_not_a_500(cast, params, error):
+def test_invalid_filter_is_a_form_error_not_a_500(cast, params, error, client_for):
     CaseFactory(board=cast.board, patient__family_name="Stillshown")
     response = client_for(cast.coordinator).get(reverse("case-list"), params)
     assert response.status_code == 200
@@ -219,7 +156,7 @@ def test_invalid_filter_is_a_form_error_not_a_500(cast, params, error):
     assert "STILLSHOWN" in text(response)
 
 
-def test_meeting_of_another_board_is_not_a_filter_choice(cast):
+def test_meeting_of_another_board_is_not_a_filter_choice(cast, client_for):
     theirs = MeetingFactory(board=cast.other_board)
     response = client_for(cast.coordinator).get(reverse("case-list"), {"meeting": theirs.uuid})
     assert "Select a valid choice" in text(response)
@@ -233,7 +170,7 @@ def _case_with_everything(board):
     return case
 
 
-def test_case_list_query_count_is_constant(cast):
+def test_case_list_query_count_is_constant(cast, client_for):
     client = client_for(cast.coordinator)
     client.get(reverse("case-list"))  # warm the session and content types
     for _ in range(2):
@@ -252,7 +189,7 @@ def test_case_list_query_count_is_constant(cast):
 
 
 @pytest.mark.parametrize("who", ["coordinator", "chair", "surgeon"])
-def test_case_detail_allowed_for_board_members(cast, who):
+def test_case_detail_allowed_for_board_members(cast, who, client_for):
     case = CaseFactory(board=cast.board, clinical_question="Radiotherapy now for pain?")
     LesionFactory(case=case, level="L2")
     response = client_for(getattr(cast, who)).get(reverse("case-detail", args=[case.uuid]))
@@ -266,7 +203,7 @@ def test_case_detail_allowed_for_board_members(cast, who):
     assert 'id="ds-lesion-L2"' in page
 
 
-def test_case_detail_is_404_for_staff_of_another_board(cast):
+def test_case_detail_is_404_for_staff_of_another_board(cast, client_for):
     case = CaseFactory(board=cast.board)
     assert (
         client_for(cast.outsider).get(reverse("case-detail", args=[case.uuid])).status_code == 404
@@ -274,13 +211,13 @@ def test_case_detail_is_404_for_staff_of_another_board(cast):
 
 
 @pytest.mark.parametrize("who", ["patient_user", "stranger"])
-def test_case_detail_refused_for_patient_and_roleless(cast, who):
+def test_case_detail_refused_for_patient_and_roleless(cast, who, client_for):
     case = CaseFactory(board=cast.board, patient=cast.patient)
     response = client_for(getattr(cast, who)).get(reverse("case-detail", args=[case.uuid]))
     assert response.status_code == 403
 
 
-def test_case_detail_shows_transitions_goals_and_history(cast):
+def test_case_detail_shows_transitions_goals_and_history(cast, client_for):
     case = CaseFactory(board=cast.board, goals_ranked=["pain_relief", "time_at_home"])
     services.case_update(case=case, by=cast.surgeon, kps=60)
     page = text(client_for(cast.coordinator).get(reverse("case-detail", args=[case.uuid])))
@@ -297,7 +234,7 @@ def test_case_detail_shows_transitions_goals_and_history(cast):
 # --- status transitions -----------------------------------------------------------------------
 
 
-def test_legal_transition_by_board_member(cast):
+def test_legal_transition_by_board_member(cast, client_for):
     case = CaseFactory(board=cast.board)
     response = client_for(cast.coordinator).post(
         reverse("case-transition", args=[case.uuid]), {"to": "ready"}, follow=True
@@ -307,7 +244,7 @@ def test_legal_transition_by_board_member(cast):
     assert case.status == "ready"
 
 
-def test_transition_refused_for_outsider(cast):
+def test_transition_refused_for_outsider(cast, client_for):
     case = CaseFactory(board=cast.board)
     response = client_for(cast.outsider).post(
         reverse("case-transition", args=[case.uuid]), {"to": "ready"}
@@ -317,7 +254,7 @@ def test_transition_refused_for_outsider(cast):
     assert case.status == "referred"
 
 
-def test_illegal_transition_shows_message_and_keeps_status(cast):
+def test_illegal_transition_shows_message_and_keeps_status(cast, client_for):
     case = CaseFactory(board=cast.board)
     response = client_for(cast.coordinator).post(
         reverse("case-transition", args=[case.uuid]), {"to": "plan_signed"}, follow=True
@@ -328,7 +265,7 @@ def test_illegal_transition_shows_message_and_keeps_status(cast):
     assert case.status == "referred"
 
 
-def test_withdraw_needs_a_reason(cast):
+def test_withdraw_needs_a_reason(cast, client_for):
     case = CaseFactory(board=cast.board)
     url = reverse("case-transition", args=[case.uuid])
     client = client_for(cast.coordinator)
@@ -341,7 +278,7 @@ def test_withdraw_needs_a_reason(cast):
     assert (case.status, case.status_reason) == ("withdrawn", "Patient chose care closer to home")
 
 
-def test_transition_is_post_only(cast):
+def test_transition_is_post_only(cast, client_for):
     case = CaseFactory(board=cast.board)
     url = reverse("case-transition", args=[case.uuid])
     assert client_for(cast.coordinator).get(url, {"to": "ready"}).status_code == 405
@@ -351,7 +288,7 @@ def test_transition_is_post_only(cast):
 
 
 @pytest.mark.parametrize("who", ["coordinator", "surgeon"])
-def test_create_page_allowed_for_clinical_staff(cast, who):
+def test_create_page_allowed_for_clinical_staff(cast, who, client_for):
     response = client_for(getattr(cast, who)).get(reverse("case-create"))
     assert response.status_code == 200
     assert "Spine Oncology Board" in text(response)
@@ -359,7 +296,7 @@ def test_create_page_allowed_for_clinical_staff(cast, who):
 
 
 @pytest.mark.parametrize("who", ["patient_user", "stranger"])
-def test_create_refused_for_patient_and_roleless(cast, who):
+def test_create_refused_for_patient_and_roleless(cast, who, client_for):
     client = client_for(getattr(cast, who))
     assert client.get(reverse("case-create")).status_code == 403
     before = counts()
@@ -367,7 +304,7 @@ def test_create_refused_for_patient_and_roleless(cast, who):
     assert counts() == before
 
 
-def test_create_registers_patient_case_and_lesions(cast):
+def test_create_registers_patient_case_and_lesions(cast, client_for):
     response = client_for(cast.coordinator).post(reverse("case-create"), create_data(cast.board))
     case = Case.objects.get()
     assert response.status_code == 302
@@ -379,7 +316,7 @@ def test_create_registers_patient_case_and_lesions(cast):
     assert [(lesion.level, lesion.escc_grade) for lesion in case.lesions.all()] == [("T10", "3")]
 
 
-def test_create_for_an_already_registered_patient(cast):
+def test_create_for_an_already_registered_patient(cast, client_for):
     known = CaseFactory(board=cast.board, patient__mrn="DEMO-7000").patient
     data = create_data(cast.board, **{"who-source": "existing", "who-existing_mrn": "DEMO-7000"})
     data["patient-mrn"] = ""  # the new-patient fields are ignored
@@ -389,7 +326,7 @@ def test_create_for_an_already_registered_patient(cast):
     assert known.cases.count() == 2
 
 
-def test_create_cannot_pick_a_patient_of_another_board(cast):
+def test_create_cannot_pick_a_patient_of_another_board(cast, client_for):
     CaseFactory(board=cast.other_board, patient__mrn="DEMO-7001")
     data = create_data(cast.board, **{"who-source": "existing", "who-existing_mrn": "DEMO-7001"})
     before = counts()
@@ -399,7 +336,7 @@ def test_create_cannot_pick_a_patient_of_another_board(cast):
     assert counts() == before
 
 
-def test_create_with_invalid_level_shows_error_and_writes_nothing(cast):
+def test_create_with_invalid_level_shows_error_and_writes_nothing(cast, client_for):
     before = counts()
     response = client_for(cast.coordinator).post(
         reverse("case-create"), create_data(cast.board, **{"lesions-0-level": "T13"})
@@ -410,7 +347,7 @@ def test_create_with_invalid_level_shows_error_and_writes_nothing(cast):
     assert counts() == before
 
 
-def test_create_with_out_of_range_kps_shows_error_and_writes_nothing(cast):
+def test_create_with_out_of_range_kps_shows_error_and_writes_nothing(cast, client_for):
     before = counts()
     response = client_for(cast.coordinator).post(
         reverse("case-create"), create_data(cast.board, **{"case-kps": "75"})
@@ -420,7 +357,7 @@ def test_create_with_out_of_range_kps_shows_error_and_writes_nothing(cast):
     assert counts() == before
 
 
-def test_create_with_duplicate_mrn_shows_error(cast):
+def test_create_with_duplicate_mrn_shows_error(cast, client_for):
     PatientFactory(mrn="DEMO-9101")
     before = counts()
     response = client_for(cast.coordinator).post(reverse("case-create"), create_data(cast.board))
@@ -429,7 +366,7 @@ def test_create_with_duplicate_mrn_shows_error(cast):
     assert counts() == before
 
 
-def test_lesion_refused_by_the_service_rolls_back_patient_and_case(cast):
+def test_lesion_refused_by_the_service_rolls_back_patient_and_case(cast, client_for):
     # Two rows at T10 pass each form; the service refuses the second inside the transaction.
     data = create_data(
         cast.board,
@@ -443,7 +380,7 @@ def test_lesion_refused_by_the_service_rolls_back_patient_and_case(cast):
     assert counts() == before
 
 
-def test_create_refuses_a_board_the_user_is_not_on(cast):
+def test_create_refuses_a_board_the_user_is_not_on(cast, client_for):
     before = counts()
     response = client_for(cast.coordinator).post(
         reverse("case-create"), create_data(cast.other_board)
@@ -453,7 +390,7 @@ def test_create_refuses_a_board_the_user_is_not_on(cast):
     assert counts() == before
 
 
-def test_repeated_goal_is_a_form_error(cast):
+def test_repeated_goal_is_a_form_error(cast, client_for):
     data = create_data(cast.board, **{"case-goals_ranked_1": "walking"})
     response = client_for(cast.coordinator).post(reverse("case-create"), data)
     assert response.status_code == 200
@@ -475,7 +412,7 @@ def edit_data(case, **overrides) -> dict:
 
 
 @pytest.mark.parametrize("who", ["coordinator", "surgeon"])
-def test_edit_allowed_for_board_members(cast, who):
+def test_edit_allowed_for_board_members(cast, who, client_for):
     case = CaseFactory(board=cast.board)
     client = client_for(getattr(cast, who))
     assert client.get(reverse("case-edit", args=[case.uuid])).status_code == 200
@@ -488,7 +425,7 @@ def test_edit_allowed_for_board_members(cast, who):
     assert case.updated_by == getattr(cast, who)
 
 
-def test_edit_refused_for_outsider(cast):
+def test_edit_refused_for_outsider(cast, client_for):
     case = CaseFactory(board=cast.board)
     client = client_for(cast.outsider)
     assert client.get(reverse("case-edit", args=[case.uuid])).status_code == 404
@@ -501,7 +438,7 @@ def test_edit_refused_for_outsider(cast):
 
 
 @pytest.mark.parametrize("who", ["patient_user", "stranger"])
-def test_edit_refused_for_patient_and_roleless(cast, who):
+def test_edit_refused_for_patient_and_roleless(cast, who, client_for):
     case = CaseFactory(board=cast.board)
     assert (
         client_for(getattr(cast, who)).get(reverse("case-edit", args=[case.uuid])).status_code
@@ -509,7 +446,7 @@ def test_edit_refused_for_patient_and_roleless(cast, who):
     )
 
 
-def test_edit_with_out_of_range_kps_writes_nothing(cast):
+def test_edit_with_out_of_range_kps_writes_nothing(cast, client_for):
     case = CaseFactory(board=cast.board, kps=70)
     response = client_for(cast.coordinator).post(
         reverse("case-edit", args=[case.uuid]), edit_data(case, **{"case-kps": "110"})
@@ -521,7 +458,7 @@ def test_edit_with_out_of_range_kps_writes_nothing(cast):
     assert case.history.count() == 1
 
 
-def test_edit_adds_a_lesion_and_refuses_a_duplicate_level(cast):
+def test_edit_adds_a_lesion_and_refuses_a_duplicate_level(cast, client_for):
     case = CaseFactory(board=cast.board)
     client = client_for(cast.coordinator)
     url = reverse("case-edit", args=[case.uuid])
@@ -534,7 +471,7 @@ def test_edit_adds_a_lesion_and_refuses_a_duplicate_level(cast):
     assert case.lesions.count() == 1
 
 
-def test_edit_lesion_with_invalid_level_is_a_form_error(cast):
+def test_edit_lesion_with_invalid_level_is_a_form_error(cast, client_for):
     case = CaseFactory(board=cast.board)
     response = client_for(cast.coordinator).post(
         reverse("case-edit", args=[case.uuid]),

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import demo
+from tumorboard import demo
 from tumorboard.errors import ApplicationError
 
 

@@ -9,14 +9,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases import demo
 from cases.models import Case, Patient, PriorTreatment, SpinalLesion
 from clinical.sins import sins
 from clinical.tokuhashi import tokuhashi_revised
 from clinical.tomita import tomita
 from scheduling.models import AgendaItem, Board, BoardMembership, Meeting, SpecialistProfile
 from tests.factories import UserFactory
-from tumorboard import roles
+from tumorboard import demo, roles
+from tumorboard.demo.seed import _at, _next_weekday
 
 pytestmark = pytest.mark.django_db
 
@@ -301,14 +301,14 @@ def test_output_lists_each_role_login_and_the_address(seeded):
     ],
 )
 def test_next_tuesday(today, expected):
-    assert demo._next_weekday(today, 1) == expected
+    assert _next_weekday(today, 1) == expected
 
 
 def test_meeting_time_is_wall_clock_in_london_across_summer_time():
-    assert demo._at(dt.date(2026, 7, 7), dt.time(7, 30), "Europe/London").astimezone(
+    assert _at(dt.date(2026, 7, 7), dt.time(7, 30), "Europe/London").astimezone(
         dt.UTC
     ) == dt.datetime(2026, 7, 7, 6, 30, tzinfo=dt.UTC)
-    assert demo._at(dt.date(2026, 1, 6), dt.time(7, 30), "Europe/London").astimezone(
+    assert _at(dt.date(2026, 1, 6), dt.time(7, 30), "Europe/London").astimezone(
         dt.UTC
     ) == dt.datetime(2026, 1, 6, 7, 30, tzinfo=dt.UTC)
 
