@@ -272,7 +272,6 @@ READINESS_COLUMNS = (
     ("follow_up", "Follow-up (plan signed)", (Case.Status.PLAN_SIGNED,)),
     ("deferred", "Deferred", (Case.Status.DEFERRED,)),
 )
-READINESS_STATES = tuple(key for key, _label, _statuses in READINESS_COLUMNS)
 
 
 @dataclass(frozen=True)
