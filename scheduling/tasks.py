@@ -2,18 +2,16 @@
 their state and calls a service: safe to run twice, safe to be killed half-way.
 
 Beat (tumorboard/celery.py) runs `circulate_due_agendas` and `send_due_opinion_reminders` every
-15 minutes and `generate_meetings` daily.
+15 minutes and `generate_meetings` daily. The notification e-mail task lives beside `notify` in
+notifications.py (under its historical name "scheduling.tasks.send_notification_email").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError
 from django.db.models import Max
 from django.utils import timezone
@@ -21,8 +19,7 @@ from django.utils import timezone
 from tumorboard.errors import ApplicationError
 
 from . import services
-from .models import Board, BoardSchedule, Meeting, Notification
-from .notifications import email_text
+from .models import Board, BoardSchedule, Meeting
 from .rules import board_today
 
 logger = logging.getLogger(__name__)
@@ -107,46 +104,3 @@ def send_due_opinion_reminders() -> int:
         if services.opinion_reminders_due(meeting):
             sent += len(services.opinion_reminders_send(meeting=meeting))
     return sent
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    time_limit=60,
-    soft_time_limit=45,
-    max_retries=3,
-    default_retry_delay=120,
-)
-def send_notification_email(self, notification_id: int) -> bool:
-    """E-mail one notification, at most once. Returns True when this run sent it.
-
-    The row is claimed with a conditional UPDATE (emailed_at IS NULL → now, exactly one row), so
-    a duplicate or concurrent run sends nothing. If the mail server fails, the claim is released
-    and the task retries (at most 3 times). A worker killed between claim and send leaves the
-    notification marked as e-mailed: a lost e-mail is preferred to a duplicate one; the in-app
-    notification is there either way.
-    """
-    notification = (
-        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    )
-    if notification is None or notification.emailed_at is not None:
-        return False
-    address = notification.recipient.email
-    if not address or not notification.recipient.is_active:
-        return False
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    try:
-        send_mail(
-            notification.subject,
-            email_text(notification),
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
-        )
-    except (SMTPException, OSError) as exc:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise self.retry(exc=exc) from exc
-    return True

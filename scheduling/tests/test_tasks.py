@@ -222,8 +222,8 @@ def test_email_task_run_twice_sends_once(cast, mailoutbox):
     notification = Notification.objects.create(
         recipient=cast.surgeon, kind="general", dedupe_key="k:2", subject="S", body="B", link="/x/"
     )
-    assert tasks.send_notification_email.delay(notification.pk).get() is True
-    assert tasks.send_notification_email.delay(notification.pk).get() is False
+    assert notifications.send_notification_email.delay(notification.pk).get() is True
+    assert notifications.send_notification_email.delay(notification.pk).get() is False
     assert len(mailoutbox) == 1
     assert mailoutbox[0].body == "B\n\nOpen: /x/"
     notification.refresh_from_db()
@@ -238,10 +238,10 @@ def test_email_failure_releases_the_claim(cast, monkeypatch):
     def broken(*args, **kwargs):
         raise SMTPException("mail server down")
 
-    monkeypatch.setattr(tasks, "send_mail", broken)
+    monkeypatch.setattr(notifications, "send_mail", broken)
     # Eagerly, the bounded retry surfaces as Retry; a worker would try again in 2 minutes.
     with pytest.raises(Retry):
-        tasks.send_notification_email.apply(args=[notification.pk], throw=True)
+        notifications.send_notification_email.apply(args=[notification.pk], throw=True)
     notification.refresh_from_db()
     assert notification.emailed_at is None
 
