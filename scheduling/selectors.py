@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -47,6 +47,25 @@ def board_list(*, user) -> QuerySet[Board]:
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     """Meetings of the boards the user is a member of."""
     return Meeting.objects.filter(board__in=boards_visible_to(user))
+
+
+def planned_meetings_within_lead_time(
+    lead_hours_field: str, extra: dt.timedelta = dt.timedelta(0)
+) -> QuerySet[Meeting]:
+    """Planned meetings that have not started and start within the longest lead time any board
+    sets in `lead_hours_field` (e.g. "opinion_deadline_hours"), plus `extra`; earliest first.
+    The beat tasks narrow these down per board."""
+    now = timezone.now()
+    longest = Board.objects.aggregate(longest=Max(lead_hours_field))["longest"] or 0
+    return (
+        Meeting.objects.filter(
+            status=Meeting.Status.PLANNED,
+            starts_at__gt=now,
+            starts_at__lte=now + dt.timedelta(hours=longest) + extra,
+        )
+        .select_related("board")
+        .order_by("starts_at", "pk")
+    )
 
 
 def meeting_list(*, user, upcoming: bool | None = None) -> QuerySet[Meeting]:

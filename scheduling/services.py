@@ -56,7 +56,6 @@ from .rules import (
     member_conflicts,
     next_meeting_for,
     overlapping_meetings,
-    specialists_missing_opinions,
 )
 
 UNSCHEDULABLE_CASE_STATUSES = (Case.Status.CLOSED, Case.Status.WITHDRAWN)
@@ -69,8 +68,6 @@ POSITION_OFFSET = 1_000_000
 GENERATE_AT_MOST = dt.timedelta(days=366)
 # Attendance can be taken from shortly before the start (people arrive early).
 ATTENDANCE_OPENS_BEFORE = dt.timedelta(minutes=60)
-# Specialists are reminded from this long before the opinion deadline until the meeting starts.
-REMIND_BEFORE_DEADLINE = dt.timedelta(hours=12)
 REASON_MAX = 300
 
 
@@ -1110,55 +1107,6 @@ def attendance_record(
         attendance.mode = mode
         save_validated(attendance, by=by)
     return attendance
-
-
-# --- reminders --------------------------------------------------------------------------------
-
-
-def opinion_deadline(meeting: Meeting) -> dt.datetime:
-    return meeting.starts_at - dt.timedelta(hours=meeting.board.opinion_deadline_hours)
-
-
-def circulation_time(meeting: Meeting) -> dt.datetime:
-    return meeting.starts_at - dt.timedelta(hours=meeting.board.agenda_circulation_hours)
-
-
-def opinion_reminders_due(meeting: Meeting, now: dt.datetime | None = None) -> bool:
-    """Reminders go out from 12 hours before the opinion deadline until the meeting starts."""
-    now = now or timezone.now()
-    return (
-        meeting.status == Meeting.Status.PLANNED
-        and opinion_deadline(meeting) - REMIND_BEFORE_DEADLINE <= now < meeting.starts_at
-    )
-
-
-@transaction.atomic
-def opinion_reminders_send(*, meeting: Meeting) -> list[Notification]:
-    """Remind each invited specialist about each agenda case still lacking their opinion
-    (`rules.specialists_missing_opinions`). Each (meeting, specialist, case) is reminded once,
-    ever: the dedupe key is "opinion-reminder:{meeting uuid}:{user id}:{case uuid}". Returns the
-    notifications created now (empty when all were sent before or none are due)."""
-    meeting = Meeting.objects.select_related("board").get(pk=meeting.pk)
-    if not opinion_reminders_due(meeting):
-        return []
-    deadline = local_time(opinion_deadline(meeting), meeting)
-    sent = []
-    for missing in specialists_missing_opinions(meeting):
-        case, user = missing.case, missing.user
-        notification = notify(
-            recipient=user,
-            kind=Notification.Kind.OPINION_REMINDER,
-            dedupe_key=f"opinion-reminder:{meeting.uuid}:{user.pk}:{case.uuid}",
-            subject=f"Opinion due by {deadline}: {case}",
-            body=(
-                f"Your opinion ({Discipline(missing.discipline).label}) on {case} is due by "
-                f"{deadline}, before the {meeting.board.name} meeting on {_local(meeting)}."
-            ),
-            link=case_link(case),
-        )
-        if notification is not None:
-            sent.append(notification)
-    return sent
 
 
 # --- added for the coordinator pages and the calendar feed ------------------------------------

@@ -1,9 +1,10 @@
 """Celery tasks for meeting coordination. Each receives ids (or nothing), loads fresh rows, checks
 their state and calls a service: safe to run twice, safe to be killed half-way.
 
-Beat (tumorboard/celery.py) runs `circulate_due_agendas` and `send_due_opinion_reminders` every
-15 minutes and `generate_meetings` daily. The notification e-mail task lives beside `notify` in
-notifications.py (under its historical name "scheduling.tasks.send_notification_email").
+Beat (tumorboard/celery.py) runs `circulate_due_agendas` every 15 minutes and `generate_meetings`
+daily; the opinion reminders are `recommendations.opinions.tasks`. The notification e-mail task
+lives beside `notify` in notifications.py (under its historical name
+"scheduling.tasks.send_notification_email").
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import logging
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.db.models import Max
 from django.utils import timezone
 
 from tumorboard.errors import ApplicationError
 
 from . import services
-from .models import Board, BoardSchedule, Meeting
-from .rules import board_today
+from .models import BoardSchedule
+from .rules import board_today, circulation_time
+from .selectors import planned_meetings_within_lead_time
 
 logger = logging.getLogger(__name__)
 
@@ -57,21 +58,6 @@ def generate_meetings() -> int:
     return created
 
 
-def _upcoming_planned(hours_field: str, extra: dt.timedelta = dt.timedelta(0)):
-    """Planned meetings that have not started, within the largest lead time any board uses."""
-    now = timezone.now()
-    longest = Board.objects.aggregate(longest=Max(hours_field))["longest"] or 0
-    return (
-        Meeting.objects.filter(
-            status=Meeting.Status.PLANNED,
-            starts_at__gt=now,
-            starts_at__lte=now + dt.timedelta(hours=longest) + extra,
-        )
-        .select_related("board")
-        .order_by("starts_at", "pk")
-    )
-
-
 @shared_task(**COMMON)
 def circulate_due_agendas() -> int:
     """Circulate every agenda whose circulation time (start − board.agenda_circulation_hours) has
@@ -82,25 +68,14 @@ def circulate_due_agendas() -> int:
     """
     now = timezone.now()
     circulated = 0
-    due = _upcoming_planned("agenda_circulation_hours").filter(agenda_circulated_at__isnull=True)
+    due = planned_meetings_within_lead_time("agenda_circulation_hours").filter(
+        agenda_circulated_at__isnull=True
+    )
     for meeting in due:
-        if services.circulation_time(meeting) > now:
+        if circulation_time(meeting) > now:
             continue
         try:
             circulated += services.agenda_circulate(meeting=meeting, by=None)
         except ApplicationError as exc:  # e.g. cancelled meanwhile
             logger.info("agenda of meeting %s not circulated: %s", meeting.pk, exc.message)
     return circulated
-
-
-@shared_task(**COMMON)
-def send_due_opinion_reminders() -> int:
-    """Remind specialists of opinions still missing for meetings whose opinion deadline
-    (start − board.opinion_deadline_hours) is at most 12 hours away, or passed, and that have not
-    started. Returns the number of reminders created now; a second run creates none."""
-    sent = 0
-    candidates = _upcoming_planned("opinion_deadline_hours", services.REMIND_BEFORE_DEADLINE)
-    for meeting in candidates:
-        if services.opinion_reminders_due(meeting):
-            sent += len(services.opinion_reminders_send(meeting=meeting))
-    return sent

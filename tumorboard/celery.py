@@ -10,7 +10,7 @@ app = Celery("tumorboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Concept packages inside an app keep their tasks beside their services.
-app.autodiscover_tasks(["recommendations.summaries"])
+app.autodiscover_tasks(["recommendations.opinions", "recommendations.summaries"])
 
 
 @app.task(name="tumorboard.ping")
@@ -28,19 +28,20 @@ app.conf.beat_schedule = {
         "task": "scheduling.tasks.circulate_due_agendas",
         "schedule": crontab(minute="*/15"),
     },
-    "scheduling-send-due-opinion-reminders": {
-        "task": "scheduling.tasks.send_due_opinion_reminders",
-        "schedule": crontab(minute="*/15"),
-    },
     "scheduling-generate-meetings": {
         "task": "scheduling.tasks.generate_meetings",
         "schedule": crontab(hour=2, minute=10),
     },
 }
 
+# Opinions: specialists are reminded of opinions still owed as the deadline nears.
 # Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
 app.conf.beat_schedule.update(
     {
+        "recommendations-send-due-opinion-reminders": {
+            "task": "recommendations.opinions.tasks.send_due_opinion_reminders",
+            "schedule": crontab(minute="*/15"),
+        },
         "recommendations-prepare-due-meetings": {
             "task": "recommendations.summaries.tasks.prepare_due_meetings",
             "schedule": crontab(minute="*/5"),

@@ -7,7 +7,6 @@ import pytest
 from celery.exceptions import Retry
 from django.utils import timezone
 
-from recommendations.models import Opinion
 from scheduling import notifications, services, tasks
 from scheduling.models import BoardSchedule, Invitation, Meeting, Notification
 from scheduling.tests.test_rules import ready_case
@@ -30,91 +29,6 @@ def run(task, capture):
     """Run a task eagerly and then the e-mails it queued on commit."""
     with capture(execute=True):
         return task.delay().get()
-
-
-# --- opinion reminders ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def due_meeting(cast):
-    """Starts in 30 h; opinions due 24 h before, i.e. in 6 h: reminders are due (≤ 12 h)."""
-    meeting = meeting_in(cast, 30)
-    case = ready_case(cast.board)
-    services.agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
-    Invitation.objects.create(meeting=meeting, user=cast.surgeon, discipline="spine_surgery")
-    return meeting
-
-
-def test_reminder_task_run_twice_sends_one_notification_and_one_email(
-    cast, due_meeting, mailoutbox, django_capture_on_commit_callbacks
-):
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 1
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-
-    reminders = Notification.objects.filter(kind=Notification.Kind.OPINION_REMINDER)
-    assert reminders.count() == 1
-    reminder = reminders.get()
-    case = due_meeting.agenda_items.get().case
-    assert reminder.recipient == cast.surgeon
-    assert (
-        reminder.dedupe_key == f"opinion-reminder:{due_meeting.uuid}:{cast.surgeon.pk}:{case.uuid}"
-    )
-    assert reminder.link == f"/cases/{case.uuid}/"
-    assert reminder.emailed_at is not None
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == [cast.surgeon.email]
-    assert mailoutbox[0].subject == reminder.subject
-    assert "Spine surgery" in mailoutbox[0].body
-    assert case.patient.family_name not in mailoutbox[0].body
-    assert case.patient.mrn not in mailoutbox[0].body
-
-
-def test_reminders_wait_for_the_window_and_stop_at_the_start(
-    cast, mailoutbox, django_capture_on_commit_callbacks
-):
-    for hours in (37, -0.5):  # deadline 13 h away: too early; started half an hour ago: too late
-        meeting = meeting_in(cast, hours)
-        meeting.agenda_items.create(case=ready_case(cast.board), position=1)
-        Invitation.objects.create(meeting=meeting, user=cast.surgeon, discipline="spine_surgery")
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-    assert Notification.objects.count() == 0
-    assert mailoutbox == []
-
-
-def test_the_board_setting_moves_the_deadline(cast, mailoutbox, django_capture_on_commit_callbacks):
-    meeting = meeting_in(cast, 50)
-    meeting.agenda_items.create(case=ready_case(cast.board), position=1)
-    Invitation.objects.create(meeting=meeting, user=cast.surgeon, discipline="spine_surgery")
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-    cast.board.opinion_deadline_hours = 48  # due in 2 h
-    cast.board.save()
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 1
-    assert len(mailoutbox) == 1
-
-
-def test_no_reminder_for_declined_non_specialists_or_given_opinions(
-    cast, due_meeting, mailoutbox, django_capture_on_commit_callbacks
-):
-    case = due_meeting.agenda_items.get().case
-    radonc = cast.specialists["radiation_oncology"]
-    Invitation.objects.create(
-        meeting=due_meeting,
-        user=radonc,
-        discipline="radiation_oncology",
-        response=Invitation.Response.DECLINED,
-    )
-    Invitation.objects.create(meeting=due_meeting, user=cast.coordinator, discipline="")
-    Opinion.objects.create(
-        case=case,
-        meeting=due_meeting,
-        author=cast.surgeon,
-        discipline="spine_surgery",
-        rationale="Unstable: stabilise first.",
-        confidence="high",
-        submitted_at=timezone.now(),
-    )
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-    assert mailoutbox == []
 
 
 # --- agenda circulation -----------------------------------------------------------------------
@@ -251,7 +165,6 @@ def test_beat_runs_the_coordination_tasks():
     names = {entry["task"] for entry in schedule.values()}
     ours = {
         "scheduling.tasks.circulate_due_agendas",
-        "scheduling.tasks.send_due_opinion_reminders",
         "scheduling.tasks.generate_meetings",
     }
     assert ours <= names
