@@ -38,7 +38,6 @@ from tumorboard.openapi import NamedChoiceField
 
 from . import calendar, services
 from . import recurrence as rec
-from .board_services import NOT_ALLOWED, board_settings_editable_by, board_settings_update
 from .models import AgendaItem, Board, BoardSchedule, Invitation, Meeting
 from .rules import meeting_quorum
 from .selectors import (
@@ -74,6 +73,7 @@ from .serializers import (
     board_discipline_field,
     meeting_kind_field,
 )
+from .services.board_settings import NOT_ALLOWED, board_settings_update
 
 NOT_COORDINATOR = "Only the board's coordinators and chair can change its meetings and agendas."
 
@@ -1006,7 +1006,7 @@ def _board_settings_data(board: Board, user) -> dict:
         "sbrt_regimens_in_force": [dataclasses.asdict(r) for r in in_force.regimens],
         "sbrt_regimens_source": "board" if in_force.from_board else "project",
         "sbrt_regimens_problems": list(in_force.problems),
-        "can_change": board_settings_editable_by(user=user, board=board),
+        "can_change": can_coordinate(user, board),
     }
 
 
@@ -1039,7 +1039,7 @@ class BoardSettingsApi(StaffApiMixin, APIView):
     )
     def patch(self, request, uuid):
         board = self._board(request, uuid)
-        if not board_settings_editable_by(user=request.user, board=board):
+        if not can_coordinate(request.user, board):
             raise exceptions.PermissionDenied(NOT_ALLOWED)
         serializer = BoardSettingsUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

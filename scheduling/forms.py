@@ -19,7 +19,8 @@ from tumorboard.errors import ApplicationError
 from . import recurrence as rec
 from .models import Attendance, Board, Discipline, Invitation, Meeting
 from .selectors import agenda_candidates, schedulable_cases
-from .services import DURATION_RANGE, MINUTES_RANGE, REASON_MAX
+from .services.agenda import MINUTES_RANGE
+from .services.common import DURATION_RANGE, REASON_MAX
 
 
 class TimeInput(forms.TimeInput):

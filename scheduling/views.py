@@ -31,7 +31,6 @@ from tumorboard.pages import error_summary, show_errors, staff_required
 
 from . import calendar, services
 from .board_forms import BoardSettingsForm
-from .board_services import NOT_ALLOWED, board_settings_editable_by, board_settings_update
 from .forms import (
     AgendaAddForm,
     AttendanceForm,
@@ -65,7 +64,8 @@ from .selectors import (
     readiness_board,
     upcoming_meetings,
 )
-from .services import ATTENDANCE_OPENS_BEFORE
+from .services.attendance import ATTENDANCE_OPENS_BEFORE
+from .services.board_settings import NOT_ALLOWED, board_settings_update
 
 NOT_COORDINATOR = gettext_lazy("Only the board's coordinators and chair can change its meetings.")
 
@@ -750,7 +750,7 @@ def board_settings(request, board_uuid):
         board = boards_visible_to(request.user).select_related("updated_by").get(uuid=board_uuid)
     except Board.DoesNotExist:
         raise Http404("No such board.") from None
-    can_change = board_settings_editable_by(user=request.user, board=board)
+    can_change = can_coordinate(request.user, board)
     form = BoardSettingsForm.for_board(board) if can_change else None
     if request.method == "POST":
         if not can_change:

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from clinical.regimens import SBRT_REGIMENS
-from scheduling.board_services import board_settings_update
 from scheduling.models import Board
+from scheduling.services import board_settings_update
 
 pytestmark = pytest.mark.django_db
 

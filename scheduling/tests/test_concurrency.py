@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+import scheduling.services.agenda
 from scheduling import services
 from scheduling.models import AgendaItem
 from scheduling.tests.test_rules import ready_case
@@ -53,13 +54,13 @@ def run_concurrently(*calls):
 
 @pytest.fixture
 def slow_renumbering(monkeypatch):
-    original = services._write_positions
+    original = scheduling.services.agenda._write_positions
 
     def slow(*args, **kwargs):
         time.sleep(0.3)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_write_positions", slow)
+    monkeypatch.setattr(scheduling.services.agenda, "_write_positions", slow)
 
 
 @pytest.fixture

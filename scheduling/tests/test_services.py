@@ -14,6 +14,7 @@ from scheduling.models import (
     Meeting,
     Notification,
 )
+from scheduling.services.common import local_start
 from scheduling.tests.test_rules import ready_case
 from tests.factories import AgendaItemFactory, CaseFactory, MeetingFactory, MembershipFactory
 from tumorboard.errors import ApplicationError, api_exception_handler
@@ -394,9 +395,7 @@ def test_meeting_create_refuses_an_overlap_with_the_same_board_only(cast):
     first = create(cast, in_days(5))
     with pytest.raises(ApplicationError) as excinfo:
         create(cast, in_days(5, 8, 0))
-    assert (
-        excinfo.value.message == f"This overlaps the board's meeting on {services._local(first)}."
-    )
+    assert excinfo.value.message == f"This overlaps the board's meeting on {local_start(first)}."
     assert excinfo.value.fields == {
         "starts_at": ["Choose a time when the board has no other meeting."]
     }
