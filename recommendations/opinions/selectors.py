@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -21,7 +22,7 @@ from cases.models import Case, SpinalLesion
 from clinical.regimens import CEBRT_REGIMENS
 from recommendations.models import Opinion
 from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
-from scheduling.access import BoardRoles, board_roles, boards_visible_to
+from scheduling.access import COORDINATING_ROLES, board_roles, boards_visible_to
 from scheduling.models import AgendaItem, Board, BoardMembership, Discipline, Invitation, Meeting
 from scheduling.rules import EXPECTED_RESPONSES, case_readiness, meeting_has_started
 from tumorboard.roles import SPECIALIST, has_role, is_staff_member
@@ -55,12 +56,12 @@ class Visibility(enum.Enum):
     ALL = "all"
 
 
-def sees_every_opinion(user, *, roles: BoardRoles, board: Board, meeting: Meeting) -> bool:
+def sees_every_opinion(user, *, roles: Iterable[str], board: Board, meeting: Meeting) -> bool:
     """The blind rule before asking who has given an opinion: coordinators, chairs and members who
     give no opinions see every opinion, and so does everyone once the meeting has started or when
-    the board does not blind opinions. `roles` are the user's roles on the board
-    (`scheduling.access.board_roles`)."""
-    if user.is_superuser or roles.coordinates or not can_give_opinions(user):
+    the board does not blind opinions. `roles` are the user's membership roles on the board
+    (`scheduling.access.board_roles(user, board).roles`)."""
+    if user.is_superuser or COORDINATING_ROLES & set(roles) or not can_give_opinions(user):
         return True
     return not board.opinions_blind or meeting_has_started(meeting)
 
@@ -81,7 +82,7 @@ def opinion_visibility(user, case: Case, meeting: Meeting) -> Visibility:
     roles = board_roles(user, case.board_id)
     if not roles.member:
         return Visibility.NONE
-    if sees_every_opinion(user, roles=roles, board=case.board, meeting=meeting):
+    if sees_every_opinion(user, roles=roles.roles, board=case.board, meeting=meeting):
         return Visibility.ALL
     if Opinion.objects.filter(case=case, meeting=meeting, author=user).exists():
         return Visibility.ALL

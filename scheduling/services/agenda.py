@@ -2,7 +2,8 @@
 circulating it.
 
 The meeting row is locked while its agenda changes, so concurrent edits serialise and never
-duplicate or lose a position.
+duplicate or lose a position. Only the board's coordinators and chair change an agenda: each
+service refuses anyone else (PermissionDenied).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .common import (
     local_start,
     lock_meeting,
     refuse_unless_planned_and_upcoming,
+    require_coordinator,
     required_reason,
 )
 
@@ -196,6 +198,7 @@ def agenda_item_add(
     to another board, is closed or withdrawn, is already on this agenda or on another open agenda
     (a meeting that is over or cancelled releases its place); minutes outside 1–120; overbooking.
     """
+    require_coordinator(by, meeting.board_id)
     # Lock the meeting so concurrent edits take distinct positions, then the case so it cannot
     # be put on two agendas at once.
     meeting = _lock_agenda(meeting)
@@ -249,8 +252,12 @@ def agenda_item_add(
     return item
 
 
-def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
-    meeting = _lock_agenda(Meeting(pk=item.meeting_id))
+def _lock_item(item: AgendaItem, *, by) -> tuple[Meeting, AgendaItem]:
+    """Lock the item's meeting, refuse an actor who does not coordinate its board and a meeting
+    whose agenda can no longer change, and reload the item (a ConflictError if it was removed)."""
+    meeting = lock_meeting(Meeting(pk=item.meeting_id))
+    require_coordinator(by, meeting.board_id)
+    refuse_unless_planned_and_upcoming(meeting, "its agenda")
     current = AgendaItem.objects.select_related("case").filter(pk=item.pk).first()
     if current is None:
         raise ConflictError(
@@ -266,7 +273,7 @@ def agenda_item_remove(*, item: AgendaItem, by: AbstractBaseUser) -> None:
 
     Refused once the meeting is closed, cancelled or has started.
     """
-    meeting, item = _lock_item(item)
+    meeting, item = _lock_item(item, by=by)
     case_id = item.case_id
     item._history_user = by
     item.delete()
@@ -325,6 +332,7 @@ def agenda_reorder(
     ConflictError (an ApplicationError) if it no longer lists exactly the current items. Nothing
     is lost or duplicated. Refused once the meeting is closed, cancelled or has started.
     """
+    require_coordinator(by, meeting.board_id)
     if isinstance(order, str | bytes) or not isinstance(order, Sequence):
         raise ApplicationError("Give the new order as a list.", fields={"order": ["A list."]})
     meeting = _lock_agenda(meeting)
@@ -346,7 +354,7 @@ def agenda_item_move(*, item: AgendaItem, offset: int, by: AbstractBaseUser) -> 
     """
     if isinstance(offset, bool) or not isinstance(offset, int) or offset == 0:
         raise ApplicationError("Move up or down.", fields={"direction": ["Choose up or down."]})
-    meeting, item = _lock_item(item)
+    meeting, item = _lock_item(item, by=by)
     ids = list(meeting.agenda_items.order_by("position").values_list("pk", flat=True))
     index = ids.index(item.pk)
     target = min(max(index + offset, 0), len(ids) - 1)
@@ -360,7 +368,7 @@ def agenda_item_set_minutes(
     *, item: AgendaItem, minutes_allotted: int, by: AbstractBaseUser
 ) -> AgendaItem:
     """Change the minutes given to a case; more time than the meeting has needs an override."""
-    meeting, item = _lock_item(item)
+    meeting, item = _lock_item(item, by=by)
     minutes = _check_minutes(minutes_allotted)
     _check_time_left(meeting, extra=minutes - item.minutes_allotted)
     item.minutes_allotted = minutes
@@ -372,6 +380,7 @@ def agenda_item_set_minutes(
 def meeting_allow_overbooking(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Meeting:
     """Record an explicit override (reason, who, when) that lets the agenda exceed the meeting's
     length. Recording it again replaces the reason; the history keeps the earlier one."""
+    require_coordinator(by, meeting.board_id)
     reason = required_reason(reason)
     meeting = _lock_agenda(meeting)
     meeting.overbooking_reason = reason
@@ -386,7 +395,10 @@ def agenda_circulate(*, meeting: Meeting, by: AbstractBaseUser | None = None) ->
     """Circulate the agenda once: set agenda_circulated_at and notify the invited members (all
     board members when nobody is invited yet). Returns False, changing nothing, when it was
     already circulated. Cases added later are marked late. Refused for a closed, cancelled or
-    started meeting."""
+    started meeting. `by` is None for the beat task; a person must coordinate the board
+    (PermissionDenied)."""
+    if by is not None:
+        require_coordinator(by, meeting.board_id)
     meeting = lock_meeting(meeting)
     if meeting.agenda_circulated_at is not None:
         return False

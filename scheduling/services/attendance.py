@@ -13,7 +13,7 @@ from tumorboard.services import save_validated
 
 from ..models import Attendance, BoardMembership, Meeting
 from ..rules import INACTIVE_MEETING_STATUSES
-from .common import lock_meeting
+from .common import lock_meeting, require_coordinator
 
 # Attendance can be taken from shortly before the start (people arrive early).
 ATTENDANCE_OPENS_BEFORE = dt.timedelta(minutes=60)
@@ -26,8 +26,10 @@ def attendance_record(
     """Record (or correct) how a person attended: in person, remote or absent.
 
     Only for board members or invitees; from an hour before the start until the meeting is
-    closed; not for a cancelled meeting.
+    closed; not for a cancelled meeting. Taken by the board's coordinators and chair
+    (PermissionDenied for anyone else).
     """
+    require_coordinator(by, meeting.board_id)
     meeting = lock_meeting(meeting)
     if mode not in Attendance.Mode.values:
         raise ApplicationError(

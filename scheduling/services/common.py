@@ -7,15 +7,25 @@ Lock order, to avoid deadlocks: board → meeting(s), earlier meeting first → 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 
 from tumorboard.errors import ApplicationError
 
+from ..access import NOT_COORDINATOR, can_coordinate
 from ..models import Board, Invitation, Meeting
 from ..notifications import local_time
 from ..rules import EXPECTED_RESPONSES, INACTIVE_MEETING_STATUSES, meeting_has_started
 
 DURATION_RANGE = (5, 480)  # mirrors the schedule_duration_range constraint
 REASON_MAX = 300
+
+
+def require_coordinator(by, board: Board | int) -> None:
+    """Refuse (PermissionDenied) an actor who is not a coordinator or the chair of the board
+    (`scheduling.access`): every write to its schedules, meetings, agendas, invitations and
+    attendance asks this first."""
+    if not can_coordinate(by, board):
+        raise PermissionDenied(NOT_COORDINATOR)
 
 
 def local_start(meeting: Meeting) -> str:

@@ -23,7 +23,7 @@ from ..rules import (
     next_meeting_for,
 )
 from .agenda import agenda_item_add, compact_agenda, release_stale_places
-from .common import local_start, lock_meeting, required_reason
+from .common import local_start, lock_meeting, require_coordinator, required_reason
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,10 @@ def case_defer(*, case: Case, reason: str, by: AbstractBaseUser) -> Deferral:
       next agenda is full), it stays deferred and unscheduled; `not_placed` says why.
     - The person responsible (whoever registered the case) and the board's coordinators are
       notified, with the reason and what the case still lacks.
+
+    Only the board's coordinators and chair defer a case (PermissionDenied).
     """
+    require_coordinator(by, case.board_id)
     reason = required_reason(reason)
     current_item = (
         AgendaItem.objects.filter(case=case, is_open=True).select_related("meeting").first()

@@ -21,6 +21,7 @@ from .common import (
     local_start,
     lock_meeting,
     refuse_unless_planned_and_upcoming,
+    require_coordinator,
 )
 
 
@@ -65,8 +66,10 @@ def invite_members(
 
     Conflicts: when a new invitee is already expected (accepted or not yet answered) at an
     overlapping meeting of any board, they get a CONFLICT notification and the returned
-    `warnings` name the clash for the coordinator.
+    `warnings` name the clash for the coordinator. Only the board's coordinators and chair
+    invite (PermissionDenied).
     """
+    require_coordinator(by, meeting.board_id)
     chosen = _check_disciplines(disciplines)
     meeting = lock_meeting(meeting)
     refuse_unless_planned_and_upcoming(meeting, "its invitations")

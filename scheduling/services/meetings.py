@@ -1,7 +1,8 @@
 """Planning, moving, cancelling and closing meetings.
 
 The board row is locked while meetings are created or moved, so two coordinators cannot plan
-overlapping meetings.
+overlapping meetings. Only the board's coordinators and chair plan and change meetings: each
+service refuses anyone else (PermissionDenied).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .common import (
     local_start,
     lock_meeting,
     refuse_unless_planned_and_upcoming,
+    require_coordinator,
     required_reason,
 )
 
@@ -89,8 +91,10 @@ def meeting_create(
 
     Times must be time-zone aware, the end later than the start, the start in the future, and the
     meeting must not overlap another (not cancelled) meeting of the same board. The board row is
-    locked so two coordinators cannot plan overlapping meetings at once.
+    locked so two coordinators cannot plan overlapping meetings at once. Only the board's
+    coordinators and chair (PermissionDenied).
     """
+    require_coordinator(by, board)
     _check_times(starts_at, ends_at)
     board = Board.objects.select_for_update().get(pk=board.pk)
     if isinstance(starts_at, dt.datetime) and isinstance(ends_at, dt.datetime):
@@ -124,6 +128,7 @@ def meeting_create_urgent(
     Same rules as `meeting_create`; each case is added with `agenda_item_add` (urgent cases first).
     Invite people with `invite_members`.
     """
+    require_coordinator(by, board)
     check_duration(duration_minutes)
     ends_at = (
         starts_at + dt.timedelta(minutes=duration_minutes)
@@ -153,6 +158,7 @@ def meeting_reschedule(
 
     Everyone invited (and not declined) is told the new time.
     """
+    require_coordinator(by, meeting.board_id)
     _check_times(starts_at, ends_at)
     board = Board.objects.select_for_update().get(pk=meeting.board_id)
     meeting = lock_meeting(meeting)
@@ -203,8 +209,10 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
     """Call off a planned meeting (with a reason, kept in its history).
 
     Its agenda items are closed so the cases can go on another agenda; cases that were scheduled
-    for it go back to ready. Everyone invited (and not declined) is told.
+    for it go back to ready. Everyone invited (and not declined) is told. Only the board's
+    coordinators and chair (PermissionDenied).
     """
+    require_coordinator(by, meeting.board_id)
     reason = required_reason(reason)
     meeting = lock_meeting(meeting)
     if meeting.status != Meeting.Status.PLANNED:
@@ -236,6 +244,7 @@ def meeting_close(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
 
     Case statuses are left to the discussion and plan services.
     """
+    require_coordinator(by, meeting.board_id)
     meeting = lock_meeting(meeting)
     if meeting.status in INACTIVE_MEETING_STATUSES:
         raise ApplicationError(

@@ -14,7 +14,7 @@ from tumorboard.services import save_validated
 from .. import recurrence as rec
 from ..models import Board, BoardSchedule, Meeting
 from ..rules import board_today, overlapping_meetings
-from .common import check_duration
+from .common import check_duration, require_coordinator
 
 # Meetings are generated at most this far ahead, whatever `until` a caller asks for.
 GENERATE_AT_MOST = dt.timedelta(days=366)
@@ -37,8 +37,10 @@ def board_schedule_create(
     `recurrence` is an RRULE without DTSTART (see scheduling.recurrence); it is stored normalised.
     Refused, on the named field: an invalid rule or one that produces no meeting within a year
     (`recurrence`), a duration outside 5–480 minutes (`duration_minutes`), a board time zone that
-    does not exist (`board`). Meetings are made by `meetings_generate`, not here.
+    does not exist (`board`). Meetings are made by `meetings_generate`, not here. Only the
+    board's coordinators and chair (PermissionDenied).
     """
+    require_coordinator(by, board)
     text = rec.normalise_recurrence(recurrence)
     rec.board_zone(board.time_zone)
     check_duration(duration_minutes)
@@ -87,8 +89,11 @@ def meetings_generate(
     Idempotent: a start that already has a meeting of the board (in any status, so a cancelled
     occurrence is not brought back) is skipped, and so is a start that would overlap another
     meeting of the board that is not cancelled. Past occurrences are never created. An inactive
-    schedule creates nothing.
+    schedule creates nothing. `by` is None for the beat task; a person must coordinate the board
+    (PermissionDenied).
     """
+    if by is not None:
+        require_coordinator(by, schedule.board_id)
     board = Board.objects.select_for_update().get(pk=schedule.board_id)
     schedule = BoardSchedule.objects.get(pk=schedule.pk)
     if not schedule.active:

@@ -374,12 +374,12 @@ def test_generation_refuses_more_than_a_year_ahead_and_ignores_inactive(cast):
 # === Meetings: past, overlap, reschedule, cancel, close =======================================
 
 
-def create(cast, starts, minutes=60, board=None):
+def create(cast, starts, minutes=60, board=None, by=None):
     return services.meeting_create(
         board=board or cast.board,
         starts_at=starts,
         ends_at=starts + dt.timedelta(minutes=minutes),
-        by=cast.coordinator,
+        by=by or cast.coordinator,
     )
 
 
@@ -391,7 +391,7 @@ def test_meeting_create_refuses_a_start_in_the_past(cast):
     assert Meeting.objects.count() == 0
 
 
-def test_meeting_create_refuses_an_overlap_with_the_same_board_only(cast):
+def test_meeting_create_refuses_an_overlap_with_the_same_board_only(cast, other_coordinator):
     first = create(cast, in_days(5))
     with pytest.raises(ApplicationError) as excinfo:
         create(cast, in_days(5, 8, 0))
@@ -402,7 +402,8 @@ def test_meeting_create_refuses_an_overlap_with_the_same_board_only(cast):
     assert Meeting.objects.count() == 1
     # Back to back is fine, and so is another board at the same time.
     assert create(cast, in_days(5, 8, 30)).board == cast.board
-    assert create(cast, in_days(5, 8, 0), board=cast.other_board).board == cast.other_board
+    other = create(cast, in_days(5, 8, 0), board=cast.other_board, by=other_coordinator)
+    assert other.board == cast.other_board
     assert Meeting.objects.count() == 3
 
 
@@ -808,12 +809,12 @@ def test_invite_refuses_an_unknown_discipline(cast, meeting):
     assert Invitation.objects.count() == 0
 
 
-def test_inviting_a_member_to_an_overlapping_meeting_warns_them(cast, meeting):
+def test_inviting_a_member_to_an_overlapping_meeting_warns_them(cast, meeting, other_coordinator):
     MembershipFactory(board=cast.other_board, user=cast.surgeon)
     theirs = MeetingFactory(
         board=cast.other_board, starts_at=in_days(5, 8, 0), ends_at=in_days(5, 9, 0)
     )
-    services.invite_members(meeting=theirs, disciplines=["spine_surgery"], by=cast.coordinator)
+    services.invite_members(meeting=theirs, disciplines=["spine_surgery"], by=other_coordinator)
 
     result = services.invite_members(
         meeting=meeting, disciplines=["spine_surgery"], by=cast.coordinator
@@ -826,13 +827,15 @@ def test_inviting_a_member_to_an_overlapping_meeting_warns_them(cast, meeting):
     assert conflict.dedupe_key == f"conflict:{meeting.uuid}:{theirs.uuid}:{cast.surgeon.pk}"
 
 
-def test_no_conflict_warning_when_the_other_invitation_was_declined(cast, meeting):
+def test_no_conflict_warning_when_the_other_invitation_was_declined(
+    cast, meeting, other_coordinator
+):
     MembershipFactory(board=cast.other_board, user=cast.surgeon)
     theirs = MeetingFactory(
         board=cast.other_board, starts_at=in_days(5, 8, 0), ends_at=in_days(5, 9, 0)
     )
     invitation = services.invite_members(
-        meeting=theirs, disciplines=["spine_surgery"], by=cast.coordinator
+        meeting=theirs, disciplines=["spine_surgery"], by=other_coordinator
     ).invited[0]
     services.invitation_respond(invitation=invitation, response="declined", by=cast.surgeon)
     result = services.invite_members(

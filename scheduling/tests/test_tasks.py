@@ -89,7 +89,9 @@ def test_cancelled_meetings_are_not_circulated(cast, django_capture_on_commit_ca
 # --- generation -------------------------------------------------------------------------------
 
 
-def test_generate_meetings_task_fills_twelve_weeks_once(cast, django_capture_on_commit_callbacks):
+def test_generate_meetings_task_fills_twelve_weeks_once(
+    cast, other_coordinator, django_capture_on_commit_callbacks
+):
     services.board_schedule_create(
         board=cast.board,
         recurrence="FREQ=WEEKLY;BYDAY=TU",
@@ -104,7 +106,7 @@ def test_generate_meetings_task_fills_twelve_weeks_once(cast, django_capture_on_
         local_start_time=dt.time(8, 0),
         duration_minutes=60,
         starts_on=timezone.localdate(),
-        by=cast.coordinator,
+        by=other_coordinator,
     )
     BoardSchedule.objects.filter(pk=inactive.pk).update(active=False)
 
