@@ -83,12 +83,8 @@ FEED_LOOKBACK = dt.timedelta(days=60)
 
 
 def meeting_for_user(*, user, uuid) -> Meeting:
-    """A meeting of one of the user's boards, or Meeting.DoesNotExist (answered 404)."""
-    return meetings_visible_to(user).select_related("board").get(uuid=uuid)
-
-
-def meeting_detail(*, user, uuid) -> Meeting:
-    """One meeting of the user's boards (Meeting.DoesNotExist otherwise)."""
+    """A meeting of one of the user's boards, or Meeting.DoesNotExist (answered 404); with what
+    the meeting page shows beside it (its board, schedule and who allowed overbooking)."""
     return (
         meetings_visible_to(user)
         .select_related("board", "overbooking_allowed_by", "schedule")
