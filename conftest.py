@@ -1,19 +1,22 @@
-"""Shared fixtures: a fixed cast of users around one board, and an API client per role."""
+"""Shared fixtures: a fixed cast of users around one board, and an API or page client per role."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from scheduling.models import BoardMembership, Discipline
 from tests.factories import (
     BoardFactory,
+    MeetingFactory,
     MembershipFactory,
     PatientFactory,
     SpecialistProfileFactory,
     UserFactory,
+    in_days,
 )
 from tumorboard import roles
 
@@ -66,6 +69,12 @@ def cast(db, board, other_board):
 
 
 @pytest.fixture
+def meeting(cast):
+    """A planned one-hour meeting of the cast's board in five days, 07:30 London time."""
+    return MeetingFactory(board=cast.board, starts_at=in_days(5), ends_at=in_days(5, 8, 30))
+
+
+@pytest.fixture
 def api():
     """api(user) -> an APIClient authenticated as that user (None: anonymous)."""
 
@@ -73,6 +82,19 @@ def api():
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> a page Client signed in as that user (None: anonymous)."""
+
+    def make(user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
         return client
 
     return make

@@ -1,7 +1,11 @@
-"""Fixtures of the scheduling tests (the cast of users is in the root conftest)."""
+"""Fixtures of the scheduling tests (the cast, `meeting`, `api` and `client_for` are in the root
+conftest)."""
+
+import time
 
 import pytest
 
+import scheduling.services.agenda
 from scheduling.models import BoardMembership
 from tests.factories import MembershipFactory, UserFactory
 from tumorboard import roles
@@ -13,3 +17,22 @@ def other_coordinator(cast):
     user = UserFactory(username="other_coord", roles=[roles.COORDINATOR])
     MembershipFactory(board=cast.other_board, user=user, role=BoardMembership.Role.COORDINATOR)
     return user
+
+
+@pytest.fixture
+def coordinator(client, cast):
+    """The page client, signed in as the cast's coordinator."""
+    client.force_login(cast.coordinator)
+    return client
+
+
+@pytest.fixture
+def slow_renumbering(monkeypatch):
+    """Slip a pause into the agenda renumbering so two transactions really overlap."""
+    original = scheduling.services.agenda._write_positions
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling.services.agenda, "_write_positions", slow)

@@ -1,16 +1,23 @@
-"""Celery tasks (run eagerly): reminders, circulation, generation, e-mail; each idempotent."""
+"""Celery tasks (run eagerly): circulation and generation; each idempotent."""
 
 import datetime as dt
-from smtplib import SMTPException
 
 import pytest
-from celery.exceptions import Retry
 from django.utils import timezone
 
-from scheduling import notifications, services, tasks
-from scheduling.models import BoardSchedule, Invitation, Meeting, Notification
-from scheduling.tests.test_rules import ready_case
-from tests.factories import MeetingFactory
+from scheduling import services, tasks
+from scheduling.models import (
+    BoardSchedule,
+    Invitation,
+    Meeting,
+    Notification,
+)
+from scheduling.tests.helpers import (
+    ready_case,
+)
+from tests.factories import (
+    MeetingFactory,
+)
 from tumorboard.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +36,6 @@ def run(task, capture):
     """Run a task eagerly and then the e-mails it queued on commit."""
     with capture(execute=True):
         return task.delay().get()
-
-
-# --- agenda circulation -----------------------------------------------------------------------
 
 
 def test_circulation_task_circulates_due_agendas_once(
@@ -86,9 +90,6 @@ def test_cancelled_meetings_are_not_circulated(cast, django_capture_on_commit_ca
     assert Notification.objects.count() == 0
 
 
-# --- generation -------------------------------------------------------------------------------
-
-
 def test_generate_meetings_task_fills_twelve_weeks_once(
     cast, other_coordinator, django_capture_on_commit_callbacks
 ):
@@ -115,51 +116,6 @@ def test_generate_meetings_task_fills_twelve_weeks_once(
     assert Meeting.objects.filter(board=cast.board).count() == created
     assert Meeting.objects.filter(board=cast.other_board).count() == 0
     assert run(tasks.generate_meetings, django_capture_on_commit_callbacks) == 0
-
-
-# --- notify and e-mail ------------------------------------------------------------------------
-
-
-def test_notify_inserts_once_per_dedupe_key(cast, mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        first = notifications.notify(
-            recipient=cast.surgeon, kind="general", dedupe_key="k:1", subject="S", body="B"
-        )
-        second = notifications.notify(
-            recipient=cast.surgeon, kind="general", dedupe_key="k:1", subject="S2", body="B2"
-        )
-    assert first is not None and second is None
-    assert len(callbacks) == 1
-    assert Notification.objects.get().subject == "S"
-    assert [m.subject for m in mailoutbox] == ["S"]
-
-
-def test_email_task_run_twice_sends_once(cast, mailoutbox):
-    notification = Notification.objects.create(
-        recipient=cast.surgeon, kind="general", dedupe_key="k:2", subject="S", body="B", link="/x/"
-    )
-    assert notifications.send_notification_email.delay(notification.pk).get() is True
-    assert notifications.send_notification_email.delay(notification.pk).get() is False
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].body == "B\n\nOpen: /x/"
-    notification.refresh_from_db()
-    assert notification.emailed_at is not None
-
-
-def test_email_failure_releases_the_claim(cast, monkeypatch):
-    notification = Notification.objects.create(
-        recipient=cast.surgeon, kind="general", dedupe_key="k:3", subject="S", body="B"
-    )
-
-    def broken(*args, **kwargs):
-        raise SMTPException("mail server down")
-
-    monkeypatch.setattr(notifications, "send_mail", broken)
-    # Eagerly, the bounded retry surfaces as Retry; a worker would try again in 2 minutes.
-    with pytest.raises(Retry):
-        notifications.send_notification_email.apply(args=[notification.pk], throw=True)
-    notification.refresh_from_db()
-    assert notification.emailed_at is None
 
 
 def test_beat_runs_the_coordination_tasks():
