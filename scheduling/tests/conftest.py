@@ -36,3 +36,13 @@ def slow_renumbering(monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(scheduling.services.agenda, "_write_positions", slow)
+
+
+@pytest.fixture
+def person(cast, other_coordinator):
+    """person(name) -> the cast's user of that name, or the other board's coordinator."""
+
+    def get(name: str):
+        return other_coordinator if name == "other_coordinator" else getattr(cast, name)
+
+    return get

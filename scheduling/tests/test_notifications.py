@@ -6,9 +6,7 @@ import pytest
 from celery.exceptions import Retry
 
 from scheduling import notifications
-from scheduling.models import (
-    Notification,
-)
+from scheduling.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -6,18 +6,9 @@ import pytest
 from django.utils import timezone
 
 from scheduling import services, tasks
-from scheduling.models import (
-    BoardSchedule,
-    Invitation,
-    Meeting,
-    Notification,
-)
-from scheduling.tests.helpers import (
-    ready_case,
-)
-from tests.factories import (
-    MeetingFactory,
-)
+from scheduling.models import BoardSchedule, Invitation, Meeting, Notification
+from scheduling.tests.helpers import ready_case
+from tests.factories import MeetingFactory
 from tumorboard.celery import app
 
 pytestmark = pytest.mark.django_db

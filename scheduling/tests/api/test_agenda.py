@@ -7,20 +7,9 @@ from django.utils import timezone
 
 from cases.models import Case
 from scheduling import services
-from scheduling.models import (
-    AgendaItem,
-)
-from scheduling.tests.helpers import (
-    agenda_snapshot,
-    api_url,
-    assert_bad_input,
-    ready_case,
-)
-from tests.factories import (
-    CaseFactory,
-    MeetingFactory,
-    in_days,
-)
+from scheduling.models import AgendaItem
+from scheduling.tests.helpers import agenda_snapshot, api_url, assert_bad_input, ready_case
+from tests.factories import CaseFactory, MeetingFactory, in_days
 
 pytestmark = pytest.mark.django_db
 

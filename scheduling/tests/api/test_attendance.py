@@ -5,16 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from scheduling.models import (
-    Attendance,
-)
-from scheduling.tests.helpers import (
-    api_url,
-    assert_bad_input,
-)
-from tests.factories import (
-    MeetingFactory,
-)
+from scheduling.models import Attendance
+from scheduling.tests.helpers import api_url, assert_bad_input
+from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 

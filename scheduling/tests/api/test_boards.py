@@ -4,16 +4,9 @@ import pytest
 from django.urls import reverse
 
 from clinical.regimens import SBRT_REGIMENS
-from scheduling.models import (
-    Board,
-)
-from scheduling.tests.helpers import (
-    board_settings_snapshot,
-    results,
-)
-from tests.factories import (
-    MembershipFactory,
-)
+from scheduling.models import Board
+from scheduling.tests.helpers import board_settings_snapshot, results
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,21 +4,9 @@ import pytest
 
 from cases.models import Case
 from scheduling import services
-from scheduling.models import (
-    AgendaItem,
-    Notification,
-)
-from scheduling.tests.helpers import (
-    api_url,
-    assert_bad_input,
-    ready_case,
-)
-from tests.factories import (
-    CaseFactory,
-    LesionFactory,
-    MeetingFactory,
-    in_days,
-)
+from scheduling.models import AgendaItem, Notification
+from scheduling.tests.helpers import api_url, assert_bad_input, ready_case
+from tests.factories import CaseFactory, LesionFactory, MeetingFactory, in_days
 
 pytestmark = pytest.mark.django_db
 

@@ -3,18 +3,9 @@
 import pytest
 
 from scheduling import services
-from scheduling.models import (
-    Invitation,
-)
-from scheduling.tests.helpers import (
-    api_url,
-    assert_bad_input,
-)
-from tests.factories import (
-    MeetingFactory,
-    MembershipFactory,
-    in_days,
-)
+from scheduling.models import Invitation
+from scheduling.tests.helpers import api_url, assert_bad_input
+from tests.factories import MeetingFactory, MembershipFactory, in_days
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from scheduling import services
-from scheduling.models import (
-    Meeting,
-    Notification,
-)
+from scheduling.models import Meeting, Notification
 from scheduling.tests.helpers import (
     agenda_snapshot,
     api_url,

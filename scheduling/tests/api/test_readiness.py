@@ -4,18 +4,8 @@ import pytest
 
 from cases.models import Case
 from scheduling import services
-from scheduling.tests.helpers import (
-    api_url,
-    assert_bad_input,
-    count_queries,
-    ready_case,
-)
-from tests.factories import (
-    BoardFactory,
-    CaseFactory,
-    LesionFactory,
-    MembershipFactory,
-)
+from scheduling.tests.helpers import api_url, assert_bad_input, count_queries, ready_case
+from tests.factories import BoardFactory, CaseFactory, LesionFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,17 +6,9 @@ import pytest
 from django.utils import timezone
 
 from scheduling import services
-from scheduling.models import (
-    BoardSchedule,
-    Meeting,
-)
-from scheduling.tests.helpers import (
-    api_url,
-    assert_bad_input,
-)
-from tests.factories import (
-    LONDON,
-)
+from scheduling.models import BoardSchedule, Meeting
+from scheduling.tests.helpers import api_url, assert_bad_input
+from tests.factories import LONDON
 
 pytestmark = pytest.mark.django_db
 

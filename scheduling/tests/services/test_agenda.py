@@ -1,26 +1,14 @@
 """A meeting's agenda (services.agenda)."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from cases.models import Case
 from scheduling import rules, services
-from scheduling.models import (
-    AgendaItem,
-    Meeting,
-)
-from scheduling.tests.helpers import (
-    agenda_positions,
-    minutes_ago,
-    ready_case,
-)
-from tests.factories import (
-    LONDON,
-    AgendaItemFactory,
-    CaseFactory,
-    MeetingFactory,
-    in_days,
-)
+from scheduling.models import AgendaItem, Meeting
+from scheduling.tests.helpers import agenda_positions, minutes_ago, ready_case
+from tests.factories import LONDON, AgendaItemFactory, CaseFactory, MeetingFactory, in_days
 from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +300,57 @@ def test_changing_minutes_respects_the_meeting_length(cast, meeting):
     )
     item.refresh_from_db()
     assert item.minutes_allotted == 20
+
+
+# --- who may: the board's coordinators and chair (allowed/refused pairs) ----------------------
+
+NOT_COORDINATING = ["surgeon", "other_coordinator", "patient_user"]
+
+
+def agenda_of_two(cast, meeting):
+    return [
+        services.agenda_item_add(meeting=meeting, case=ready_case(cast.board), by=cast.coordinator)
+        for _ in range(2)
+    ]
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_change_the_agenda(cast, meeting, person, who):
+    by = person(who)
+    first, second = agenda_of_two(cast, meeting)
+    third = services.agenda_item_add(meeting=meeting, case=ready_case(cast.board), by=by)
+    services.agenda_item_set_minutes(item=third, minutes_allotted=10, by=by)
+    services.agenda_item_move(item=third, offset=-1, by=by)
+    services.agenda_reorder(meeting=meeting, order=[third.pk, first.pk, second.pk], by=by)
+    services.agenda_item_remove(item=second, by=by)
+    services.meeting_allow_overbooking(meeting=meeting, reason="Tumour board overrun", by=by)
+    assert services.agenda_circulate(meeting=meeting, by=by) is True
+    assert agenda_positions(meeting) == [(third.case_id, 1), (first.case_id, 2)]
+
+
+@pytest.mark.parametrize("who", NOT_COORDINATING)
+def test_others_cannot_change_the_agenda(cast, meeting, person, who):
+    by = person(who)
+    first, second = agenda_of_two(cast, meeting)
+    before = agenda_positions(meeting)
+    refusals = [
+        lambda: services.agenda_item_add(meeting=meeting, case=ready_case(cast.board), by=by),
+        lambda: services.agenda_item_set_minutes(item=first, minutes_allotted=10, by=by),
+        lambda: services.agenda_item_move(item=second, offset=-1, by=by),
+        lambda: services.agenda_reorder(meeting=meeting, order=[second.pk, first.pk], by=by),
+        lambda: services.agenda_item_remove(item=first, by=by),
+        lambda: services.meeting_allow_overbooking(meeting=meeting, reason="Overrun", by=by),
+        lambda: services.agenda_circulate(meeting=meeting, by=by),
+    ]
+    for refuse in refusals:
+        with pytest.raises(PermissionDenied):
+            refuse()
+    meeting.refresh_from_db()
+    assert agenda_positions(meeting) == before
+    assert meeting.agenda_items.get(pk=first.pk).minutes_allotted == first.minutes_allotted
+    assert meeting.overbooking_allowed_at is None
+    assert meeting.agenda_circulated_at is None
+
+
+def test_the_beat_circulates_without_a_person(cast, meeting):
+    assert services.agenda_circulate(meeting=meeting, by=None) is True

@@ -11,16 +11,9 @@ import pytest
 from django.utils import timezone
 
 from scheduling import services
-from scheduling.models import (
-    AgendaItem,
-)
-from scheduling.tests.helpers import (
-    ready_case,
-    run_concurrently,
-)
-from tests.factories import (
-    MeetingFactory,
-)
+from scheduling.models import AgendaItem
+from scheduling.tests.helpers import ready_case, run_concurrently
+from tests.factories import MeetingFactory
 from tumorboard.errors import ConflictError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -1,17 +1,12 @@
 """Attendance (services.attendance)."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from scheduling import rules, services
-from scheduling.models import (
-    Attendance,
-)
-from scheduling.tests.helpers import (
-    minutes_ago,
-)
-from tests.factories import (
-    MeetingFactory,
-)
+from scheduling.models import Attendance
+from scheduling.tests.helpers import minutes_ago
+from tests.factories import MeetingFactory
 from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +43,28 @@ def test_attendance_refuses_strangers_bad_modes_and_far_future_meetings(cast, me
         )
     assert excinfo.value.fields == {"meeting": ["Record attendance from an hour before the start."]}
     assert Attendance.objects.count() == 0
+
+
+# --- who may take attendance: the board's coordinators and chair (allowed/refused pairs) ------
+
+
+@pytest.fixture
+def running(cast):
+    return MeetingFactory(board=cast.board, starts_at=minutes_ago(10), ends_at=minutes_ago(-50))
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_take_attendance(cast, running, person, who):
+    services.attendance_record(
+        meeting=running, user=cast.surgeon, mode=Attendance.Mode.REMOTE, by=person(who)
+    )
+    assert running.attendance.get().mode == Attendance.Mode.REMOTE
+
+
+@pytest.mark.parametrize("who", ["surgeon", "other_coordinator", "patient_user"])
+def test_others_cannot_take_attendance(cast, running, person, who):
+    with pytest.raises(PermissionDenied):
+        services.attendance_record(
+            meeting=running, user=cast.surgeon, mode=Attendance.Mode.REMOTE, by=person(who)
+        )
+    assert not running.attendance.exists()

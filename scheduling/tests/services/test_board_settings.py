@@ -3,9 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from scheduling.models import (
-    Board,
-)
+from scheduling.models import Board
 from scheduling.services import board_settings_update
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +27,16 @@ def test_service_leaves_the_callers_board_untouched_on_refusal(cast):
         )
     assert cast.board.intermediate_histology == "sensitive"
     assert Board.objects.get(pk=cast.board.pk).intermediate_histology == "sensitive"
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_change_the_settings(cast, person, who):
+    board = board_settings_update(board=cast.board, by=person(who), escc_1c_high_grade=True)
+    assert board.escc_1c_high_grade is True
+
+
+@pytest.mark.parametrize("who", ["surgeon", "other_coordinator", "patient_user"])
+def test_others_cannot_change_the_settings(cast, person, who):
+    with pytest.raises(PermissionDenied):
+        board_settings_update(board=cast.board, by=person(who), escc_1c_high_grade=True)
+    assert Board.objects.get(pk=cast.board.pk).escc_1c_high_grade is False

@@ -1,23 +1,13 @@
 """Deferring a case to the next meeting (services.deferral)."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from cases.models import Case
 from scheduling import services
-from scheduling.models import (
-    AgendaItem,
-    Notification,
-)
-from scheduling.tests.helpers import (
-    agenda_positions,
-    minutes_ago,
-    ready_case,
-)
-from tests.factories import (
-    AgendaItemFactory,
-    MeetingFactory,
-    in_days,
-)
+from scheduling.models import AgendaItem, Notification
+from scheduling.tests.helpers import agenda_positions, minutes_ago, ready_case
+from tests.factories import AgendaItemFactory, MeetingFactory, in_days
 from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +79,25 @@ def test_defer_during_a_running_meeting_keeps_the_item_as_a_record(cast):
     item.refresh_from_db()
     assert item.is_open is False and item.position == 1
     assert result.to_meeting == later
+
+
+# --- who may: the board's coordinators and chair (allowed/refused pairs) ----------------------
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_defer_a_case(cast, meeting, person, who):
+    case = ready_case(cast.board)
+    services.agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
+    deferral = services.case_defer(case=case, reason="MRI pending", by=person(who))
+    assert deferral.case.status == Case.Status.DEFERRED
+
+
+@pytest.mark.parametrize("who", ["surgeon", "other_coordinator", "patient_user"])
+def test_others_cannot_defer_a_case(cast, meeting, person, who):
+    case = ready_case(cast.board)
+    services.agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
+    with pytest.raises(PermissionDenied):
+        services.case_defer(case=case, reason="MRI pending", by=person(who))
+    case.refresh_from_db()
+    assert case.status == Case.Status.SCHEDULED
+    assert meeting.agenda_items.filter(case=case, is_open=True).exists()

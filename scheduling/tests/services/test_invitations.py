@@ -4,15 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from scheduling import services
-from scheduling.models import (
-    Invitation,
-    Notification,
-)
-from tests.factories import (
-    MeetingFactory,
-    MembershipFactory,
-    in_days,
-)
+from scheduling.models import Invitation, Notification
+from tests.factories import MeetingFactory, MembershipFactory, in_days
 from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +89,20 @@ def test_only_the_invitee_answers_an_invitation(cast, meeting):
     with pytest.raises(ApplicationError) as excinfo:
         services.invitation_respond(invitation=invitation, response="maybe", by=cast.surgeon)
     assert excinfo.value.fields == {"response": ["Choose accepted or declined."]}
+
+
+# --- who may invite: the board's coordinators and chair (allowed/refused pairs) ---------------
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_invite(cast, meeting, person, who):
+    result = services.invite_members(meeting=meeting, disciplines=["spine_surgery"], by=person(who))
+    assert [invitation.user for invitation in result.invited] == [cast.surgeon]
+
+
+@pytest.mark.parametrize("who", ["surgeon", "other_coordinator", "patient_user"])
+def test_others_cannot_invite(cast, meeting, person, who):
+    with pytest.raises(PermissionDenied):
+        services.invite_members(meeting=meeting, disciplines=["spine_surgery"], by=person(who))
+    assert not meeting.invitations.exists()
+    assert not Notification.objects.exists()

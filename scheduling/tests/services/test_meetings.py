@@ -3,23 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from cases.models import Case
 from scheduling import services
-from scheduling.models import (
-    Meeting,
-    Notification,
-)
+from scheduling.models import Meeting, Notification
 from scheduling.services.common import local_start
-from scheduling.tests.helpers import (
-    minutes_ago,
-    ready_case,
-)
-from tests.factories import (
-    AgendaItemFactory,
-    MeetingFactory,
-    in_days,
-)
+from scheduling.tests.helpers import minutes_ago, ready_case
+from tests.factories import AgendaItemFactory, MeetingFactory, in_days
 from tumorboard.errors import ApplicationError, api_exception_handler
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +246,60 @@ def test_meeting_close_only_once_started_and_then_the_agenda_is_final(cast):
     item.refresh_from_db()
     assert (item.position, item.minutes_allotted, item.is_open) == (1, 10, False)
     assert running.agenda_items.count() == 1
+
+
+# --- who may: the board's coordinators and chair (allowed/refused pairs) ----------------------
+
+NOT_COORDINATING = ["surgeon", "other_coordinator", "patient_user"]
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_plan_a_meeting(cast, person, who):
+    meeting = create(cast, in_days(5), by=person(who))
+    assert meeting.created_by == person(who)
+    urgent = services.meeting_create_urgent(board=cast.board, starts_at=in_days(6), by=person(who))
+    assert urgent.kind == Meeting.Kind.AD_HOC
+
+
+@pytest.mark.parametrize("who", NOT_COORDINATING)
+def test_others_cannot_plan_a_meeting(cast, person, who):
+    with pytest.raises(PermissionDenied):
+        create(cast, in_days(5), by=person(who))
+    with pytest.raises(PermissionDenied):
+        services.meeting_create_urgent(board=cast.board, starts_at=in_days(6), by=person(who))
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_move_and_cancel_a_meeting(cast, meeting, person, who):
+    services.meeting_reschedule(
+        meeting=meeting, starts_at=in_days(6), ends_at=in_days(6, 8, 30), by=person(who)
+    )
+    services.meeting_cancel(meeting=meeting, by=person(who), reason="Bank holiday")
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.status) == (in_days(6), Meeting.Status.CANCELLED)
+
+
+@pytest.mark.parametrize("who", NOT_COORDINATING)
+def test_others_cannot_move_or_cancel_a_meeting(cast, meeting, person, who):
+    with pytest.raises(PermissionDenied):
+        services.meeting_reschedule(
+            meeting=meeting, starts_at=in_days(6), ends_at=in_days(6, 8, 30), by=person(who)
+        )
+    with pytest.raises(PermissionDenied):
+        services.meeting_cancel(meeting=meeting, by=person(who), reason="Bank holiday")
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.status) == (in_days(5), Meeting.Status.PLANNED)
+    assert meeting.history.count() == 1
+
+
+@pytest.mark.parametrize("who, allowed", [("chair", True), *((w, False) for w in NOT_COORDINATING)])
+def test_only_the_boards_coordinators_close_a_meeting(cast, person, who, allowed):
+    running = MeetingFactory(board=cast.board, starts_at=minutes_ago(30), ends_at=minutes_ago(-30))
+    if allowed:
+        services.meeting_close(meeting=running, by=person(who))
+    else:
+        with pytest.raises(PermissionDenied):
+            services.meeting_close(meeting=running, by=person(who))
+    running.refresh_from_db()
+    assert (running.status == Meeting.Status.CLOSED) is allowed

@@ -3,17 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from scheduling import services
-from scheduling.models import (
-    BoardSchedule,
-    Meeting,
-)
-from tests.factories import (
-    LONDON,
-    MeetingFactory,
-)
+from scheduling.models import BoardSchedule, Meeting
+from tests.factories import LONDON, MeetingFactory
 from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +150,27 @@ def test_generation_refuses_more_than_a_year_ahead_and_ignores_inactive(cast):
         )
         == []
     )
+
+
+# --- who may: the board's coordinators and chair (allowed/refused pairs) ----------------------
+
+
+@pytest.mark.parametrize("who", ["coordinator", "chair"])
+def test_coordinator_and_chair_add_a_schedule_and_generate_its_meetings(cast, person, who):
+    schedule = schedule_for(cast, by=person(who))
+    until = timezone.localdate() + dt.timedelta(weeks=2)
+    assert services.meetings_generate(schedule=schedule, until=until, by=person(who))
+
+
+@pytest.mark.parametrize("who", ["surgeon", "other_coordinator", "patient_user"])
+def test_others_cannot_add_a_schedule_or_generate_its_meetings(cast, person, who):
+    with pytest.raises(PermissionDenied):
+        schedule_for(cast, by=person(who))
+    schedule = schedule_for(cast)
+    until = timezone.localdate() + dt.timedelta(weeks=2)
+    with pytest.raises(PermissionDenied):
+        services.meetings_generate(schedule=schedule, until=until, by=person(who))
+    assert BoardSchedule.objects.count() == 1
+    assert not Meeting.objects.exists()
+    # The beat generates without a person.
+    assert services.meetings_generate(schedule=schedule, until=until, by=None)

@@ -9,9 +9,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from scheduling import services
-from scheduling.models import (
-    AgendaItem,
-)
+from scheduling.models import AgendaItem
 from scheduling.tests.helpers import (
     add_to_agenda,
     agenda_order,
@@ -20,11 +18,7 @@ from scheduling.tests.helpers import (
     row_of,
     run_concurrently,
 )
-from tests.factories import (
-    CaseFactory,
-    MeetingFactory,
-    in_days,
-)
+from tests.factories import CaseFactory, MeetingFactory, in_days
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from scheduling.models import (
-    Board,
-)
-from scheduling.tests.helpers import (
-    board_settings_snapshot,
-)
+from scheduling.models import Board
+from scheduling.tests.helpers import board_settings_snapshot
 
 pytestmark = pytest.mark.django_db
 

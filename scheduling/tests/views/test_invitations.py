@@ -8,18 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import services
-from scheduling.models import (
-    Attendance,
-    Invitation,
-)
-from scheduling.tests.helpers import (
-    page,
-)
-from tests.factories import (
-    MeetingFactory,
-    MembershipFactory,
-    in_days,
-)
+from scheduling.models import Attendance, Invitation
+from scheduling.tests.helpers import page
+from tests.factories import MeetingFactory, MembershipFactory, in_days
 
 pytestmark = pytest.mark.django_db
 

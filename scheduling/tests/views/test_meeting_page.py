@@ -3,17 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from scheduling.models import (
-    AgendaItem,
-    Meeting,
-)
-from scheduling.tests.helpers import (
-    page,
-    ready_case,
-)
-from tests.factories import (
-    in_days,
-)
+from scheduling.models import AgendaItem, Meeting
+from scheduling.tests.helpers import page, ready_case
+from tests.factories import in_days
 
 pytestmark = pytest.mark.django_db
 

@@ -8,22 +8,9 @@ from django.utils import timezone
 
 from cases.models import Case
 from scheduling import services
-from scheduling.models import (
-    BoardSchedule,
-    Invitation,
-    Meeting,
-)
-from scheduling.tests.helpers import (
-    agenda_order,
-    count_queries,
-    page,
-    ready_case,
-)
-from tests.factories import (
-    LONDON,
-    MeetingFactory,
-    in_days,
-)
+from scheduling.models import BoardSchedule, Invitation, Meeting
+from scheduling.tests.helpers import agenda_order, count_queries, page, ready_case
+from tests.factories import LONDON, MeetingFactory, in_days
 
 pytestmark = pytest.mark.django_db
 

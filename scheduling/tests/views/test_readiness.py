@@ -7,14 +7,8 @@ from django.urls import reverse
 
 from cases.models import Case
 from scheduling import services
-from scheduling.tests.helpers import (
-    count_queries,
-    page,
-    ready_case,
-)
-from tests.factories import (
-    CaseFactory,
-)
+from scheduling.tests.helpers import count_queries, page, ready_case
+from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
