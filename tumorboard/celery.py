@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings")
 
@@ -19,11 +20,10 @@ def ping() -> str:
     return "pong"
 
 
-# Periodic coordination work (celery beat). Each task is idempotent, so a beat that fires twice
-# or a task that overlaps its previous run sends nothing twice.
-from celery.schedules import crontab  # noqa: E402 - appended below the app on purpose
-
+# Periodic work (celery beat). Each task is idempotent, so a beat that fires twice or a task that
+# overlaps its previous run sends nothing twice.
 app.conf.beat_schedule = {
+    # Meetings: agendas go out at the board's circulation time; standing schedules are filled.
     "scheduling-circulate-due-agendas": {
         "task": "scheduling.tasks.circulate_due_agendas",
         "schedule": crontab(minute="*/15"),
@@ -32,19 +32,14 @@ app.conf.beat_schedule = {
         "task": "scheduling.tasks.generate_meetings",
         "schedule": crontab(hour=2, minute=10),
     },
+    # Opinions: specialists are reminded of opinions still owed as the deadline nears.
+    "recommendations-send-due-opinion-reminders": {
+        "task": "recommendations.opinions.tasks.send_due_opinion_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
+    "recommendations-prepare-due-meetings": {
+        "task": "recommendations.summaries.tasks.prepare_due_meetings",
+        "schedule": crontab(minute="*/5"),
+    },
 }
-
-# Opinions: specialists are reminded of opinions still owed as the deadline nears.
-# Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
-app.conf.beat_schedule.update(
-    {
-        "recommendations-send-due-opinion-reminders": {
-            "task": "recommendations.opinions.tasks.send_due_opinion_reminders",
-            "schedule": crontab(minute="*/15"),
-        },
-        "recommendations-prepare-due-meetings": {
-            "task": "recommendations.summaries.tasks.prepare_due_meetings",
-            "schedule": crontab(minute="*/5"),
-        },
-    }
-)
