@@ -11,10 +11,12 @@ from rest_framework.test import APIClient
 from scheduling.models import BoardMembership, Discipline
 from tests.factories import (
     BoardFactory,
+    MeetingFactory,
     MembershipFactory,
     PatientFactory,
     SpecialistProfileFactory,
     UserFactory,
+    in_days,
 )
 from tumorboard import roles
 
@@ -64,6 +66,12 @@ def cast(db, board, other_board):
     people.patient_user = UserFactory(username="patient", roles=[roles.PATIENT])
     people.patient = PatientFactory(user=people.patient_user)
     return people
+
+
+@pytest.fixture
+def meeting(cast):
+    """A planned one-hour meeting of the cast's board in five days, 07:30 London time."""
+    return MeetingFactory(board=cast.board, starts_at=in_days(5), ends_at=in_days(5, 8, 30))
 
 
 @pytest.fixture

@@ -20,15 +20,6 @@ class Discipline(models.TextChoices):
     NURSING = "nursing", "Nursing"
 
 
-CORE_DISCIPLINES = (
-    Discipline.SPINE_SURGERY,
-    Discipline.RADIATION_ONCOLOGY,
-    Discipline.MEDICAL_ONCOLOGY,
-    Discipline.PAIN_MEDICINE,
-    Discipline.REHABILITATION,
-)
-
-
 class SpecialistProfile(TrackedModel):
     """The clinical discipline a user speaks for at the board."""
 

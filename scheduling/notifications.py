@@ -4,15 +4,22 @@ A notification is identified by its `dedupe_key`, which names what it is about
 ("opinion-reminder:<meeting uuid>:<user id>:<case uuid>"). The unique constraint on that key means
 a second attempt to send the same thing (a task run twice, two workers racing) inserts nothing and
 sends nothing. Subjects and bodies carry no patient names or MRNs; links use UUIDs.
+
+The e-mail task lives here, beside `notify` which enqueues it, so notifying needs no import of
+the tasks module (which imports the services, which notify).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
+from celery import shared_task
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -66,8 +73,6 @@ def notify(
         )
     if not created:
         return None
-    from .tasks import send_notification_email
-
     # If the broker is down the row stays unsent (emailed_at is NULL) and is shown in the app.
     enqueue_on_commit(send_notification_email, args=[notification.pk])
     return notification
@@ -78,3 +83,48 @@ def email_text(notification: Notification) -> str:
     if notification.link:
         return f"{notification.body}\n\nOpen: {notification.link}"
     return notification.body
+
+
+# The name it had when it lived in scheduling/tasks.py, so messages already queued still run.
+@shared_task(
+    name="scheduling.tasks.send_notification_email",
+    bind=True,
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=45,
+    max_retries=3,
+    default_retry_delay=120,
+)
+def send_notification_email(self, notification_id: int) -> bool:
+    """E-mail one notification, at most once. Returns True when this run sent it.
+
+    The row is claimed with a conditional UPDATE (emailed_at IS NULL → now, exactly one row), so
+    a duplicate or concurrent run sends nothing. If the mail server fails, the claim is released
+    and the task retries (at most 3 times). A worker killed between claim and send leaves the
+    notification marked as e-mailed: a lost e-mail is preferred to a duplicate one; the in-app
+    notification is there either way.
+    """
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    )
+    if notification is None or notification.emailed_at is not None:
+        return False
+    address = notification.recipient.email
+    if not address or not notification.recipient.is_active:
+        return False
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    try:
+        send_mail(
+            notification.subject,
+            email_text(notification),
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+        )
+    except (SMTPException, OSError) as exc:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise self.retry(exc=exc) from exc
+    return True

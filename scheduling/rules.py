@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
@@ -314,8 +315,7 @@ def next_meeting_for(
 
 
 def board_coordinators(board: Board) -> list:
-    from django.contrib.auth import get_user_model
-
+    """The board's active coordinators (not its chair), who are told when a case is deferred."""
     return list(
         get_user_model()
         .objects.filter(
@@ -328,38 +328,14 @@ def board_coordinators(board: Board) -> list:
     )
 
 
-@dataclass(frozen=True)
-class MissingOpinion:
-    user: object
-    case: Case
-    discipline: str
+# --- deadlines --------------------------------------------------------------------------------
 
 
-def specialists_missing_opinions(meeting: Meeting) -> list[MissingOpinion]:
-    """(specialist, case) pairs for which an opinion is still owed before `meeting`.
+def opinion_deadline(meeting: Meeting) -> dt.datetime:
+    """When the specialists' opinions are due: `board.opinion_deadline_hours` before the start."""
+    return meeting.starts_at - dt.timedelta(hours=meeting.board.opinion_deadline_hours)
 
-    THE ONE PLACE that decides who owes an opinion; the reminder task and its de-duplication
-    depend only on this function. Today: every invited specialist (an invitation for a
-    discipline, accepted or not yet answered) owes an opinion on every case on the meeting's open
-    agenda, unless a `recommendations.models.Opinion` by them on that case for this meeting
-    exists (an Opinion row is a submitted opinion: `submitted_at` is required). The opinions work
-    may refine it (e.g. only the disciplines a case needs) by replacing this body only.
-    """
-    from recommendations.models import Opinion
 
-    invitations = list(
-        meeting.invitations.filter(response__in=EXPECTED_RESPONSES, user__is_active=True)
-        .exclude(discipline="")
-        .select_related("user")
-        .order_by("user_id")
-    )
-    items = list(
-        meeting.agenda_items.filter(is_open=True).select_related("case").order_by("position")
-    )
-    given = set(Opinion.objects.filter(meeting=meeting).values_list("author_id", "case_id"))
-    return [
-        MissingOpinion(user=inv.user, case=item.case, discipline=inv.discipline)
-        for inv in invitations
-        for item in items
-        if (inv.user_id, item.case_id) not in given
-    ]
+def circulation_time(meeting: Meeting) -> dt.datetime:
+    """When the agenda goes out: `board.agenda_circulation_hours` before the start."""
+    return meeting.starts_at - dt.timedelta(hours=meeting.board.agenda_circulation_hours)

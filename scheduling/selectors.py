@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -49,6 +49,25 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     return Meeting.objects.filter(board__in=boards_visible_to(user))
 
 
+def planned_meetings_within_lead_time(
+    lead_hours_field: str, extra: dt.timedelta = dt.timedelta(0)
+) -> QuerySet[Meeting]:
+    """Planned meetings that have not started and start within the longest lead time any board
+    sets in `lead_hours_field` (e.g. "opinion_deadline_hours"), plus `extra`; earliest first.
+    The beat tasks narrow these down per board."""
+    now = timezone.now()
+    longest = Board.objects.aggregate(longest=Max(lead_hours_field))["longest"] or 0
+    return (
+        Meeting.objects.filter(
+            status=Meeting.Status.PLANNED,
+            starts_at__gt=now,
+            starts_at__lte=now + dt.timedelta(hours=longest) + extra,
+        )
+        .select_related("board")
+        .order_by("starts_at", "pk")
+    )
+
+
 def meeting_list(*, user, upcoming: bool | None = None) -> QuerySet[Meeting]:
     """Meetings by start time. upcoming=True: not yet over and not cancelled."""
     qs = meetings_visible_to(user).select_related("board")
@@ -64,12 +83,8 @@ FEED_LOOKBACK = dt.timedelta(days=60)
 
 
 def meeting_for_user(*, user, uuid) -> Meeting:
-    """A meeting of one of the user's boards, or Meeting.DoesNotExist (answered 404)."""
-    return meetings_visible_to(user).select_related("board").get(uuid=uuid)
-
-
-def meeting_detail(*, user, uuid) -> Meeting:
-    """One meeting of the user's boards (Meeting.DoesNotExist otherwise)."""
+    """A meeting of one of the user's boards, or Meeting.DoesNotExist (answered 404); with what
+    the meeting page shows beside it (its board, schedule and who allowed overbooking)."""
     return (
         meetings_visible_to(user)
         .select_related("board", "overbooking_allowed_by", "schedule")
@@ -272,7 +287,6 @@ READINESS_COLUMNS = (
     ("follow_up", "Follow-up (plan signed)", (Case.Status.PLAN_SIGNED,)),
     ("deferred", "Deferred", (Case.Status.DEFERRED,)),
 )
-READINESS_STATES = tuple(key for key, _label, _statuses in READINESS_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Case
+from cases.serializers import BoardSummarySerializer
 from tumorboard.openapi import NamedChoiceField
 
 from .models import Attendance, Board, BoardSchedule, Discipline, Invitation, Meeting
@@ -47,13 +48,6 @@ INVITATION_ANSWERS = [
 
 
 # Boards and meetings ---------------------------------------------------------------------------
-
-
-class BoardSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Board
-        fields = ["uuid", "name"]
-        read_only_fields = fields
 
 
 class BoardSerializer(serializers.ModelSerializer):

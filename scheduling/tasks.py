@@ -1,29 +1,27 @@
 """Celery tasks for meeting coordination. Each receives ids (or nothing), loads fresh rows, checks
 their state and calls a service: safe to run twice, safe to be killed half-way.
 
-Beat (tumorboard/celery.py) runs `circulate_due_agendas` and `send_due_opinion_reminders` every
-15 minutes and `generate_meetings` daily.
+Beat (tumorboard/celery.py) runs `circulate_due_agendas` every 15 minutes and `generate_meetings`
+daily; the opinion reminders are `recommendations.opinions.tasks`. The notification e-mail task
+lives beside `notify` in notifications.py (under its historical name
+"scheduling.tasks.send_notification_email").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError
-from django.db.models import Max
 from django.utils import timezone
 
 from tumorboard.errors import ApplicationError
 
 from . import services
-from .models import Board, BoardSchedule, Meeting, Notification
-from .notifications import email_text
-from .rules import board_today
+from .models import BoardSchedule
+from .rules import board_today, circulation_time
+from .selectors import planned_meetings_within_lead_time
 
 logger = logging.getLogger(__name__)
 
@@ -60,21 +58,6 @@ def generate_meetings() -> int:
     return created
 
 
-def _upcoming_planned(hours_field: str, extra: dt.timedelta = dt.timedelta(0)):
-    """Planned meetings that have not started, within the largest lead time any board uses."""
-    now = timezone.now()
-    longest = Board.objects.aggregate(longest=Max(hours_field))["longest"] or 0
-    return (
-        Meeting.objects.filter(
-            status=Meeting.Status.PLANNED,
-            starts_at__gt=now,
-            starts_at__lte=now + dt.timedelta(hours=longest) + extra,
-        )
-        .select_related("board")
-        .order_by("starts_at", "pk")
-    )
-
-
 @shared_task(**COMMON)
 def circulate_due_agendas() -> int:
     """Circulate every agenda whose circulation time (start − board.agenda_circulation_hours) has
@@ -85,68 +68,14 @@ def circulate_due_agendas() -> int:
     """
     now = timezone.now()
     circulated = 0
-    due = _upcoming_planned("agenda_circulation_hours").filter(agenda_circulated_at__isnull=True)
+    due = planned_meetings_within_lead_time("agenda_circulation_hours").filter(
+        agenda_circulated_at__isnull=True
+    )
     for meeting in due:
-        if services.circulation_time(meeting) > now:
+        if circulation_time(meeting) > now:
             continue
         try:
             circulated += services.agenda_circulate(meeting=meeting, by=None)
         except ApplicationError as exc:  # e.g. cancelled meanwhile
             logger.info("agenda of meeting %s not circulated: %s", meeting.pk, exc.message)
     return circulated
-
-
-@shared_task(**COMMON)
-def send_due_opinion_reminders() -> int:
-    """Remind specialists of opinions still missing for meetings whose opinion deadline
-    (start − board.opinion_deadline_hours) is at most 12 hours away, or passed, and that have not
-    started. Returns the number of reminders created now; a second run creates none."""
-    sent = 0
-    candidates = _upcoming_planned("opinion_deadline_hours", services.REMIND_BEFORE_DEADLINE)
-    for meeting in candidates:
-        if services.opinion_reminders_due(meeting):
-            sent += len(services.opinion_reminders_send(meeting=meeting))
-    return sent
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    time_limit=60,
-    soft_time_limit=45,
-    max_retries=3,
-    default_retry_delay=120,
-)
-def send_notification_email(self, notification_id: int) -> bool:
-    """E-mail one notification, at most once. Returns True when this run sent it.
-
-    The row is claimed with a conditional UPDATE (emailed_at IS NULL → now, exactly one row), so
-    a duplicate or concurrent run sends nothing. If the mail server fails, the claim is released
-    and the task retries (at most 3 times). A worker killed between claim and send leaves the
-    notification marked as e-mailed: a lost e-mail is preferred to a duplicate one; the in-app
-    notification is there either way.
-    """
-    notification = (
-        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    )
-    if notification is None or notification.emailed_at is not None:
-        return False
-    address = notification.recipient.email
-    if not address or not notification.recipient.is_active:
-        return False
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    try:
-        send_mail(
-            notification.subject,
-            email_text(notification),
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
-        )
-    except (SMTPException, OSError) as exc:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise self.retry(exc=exc) from exc
-    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
@@ -13,6 +14,15 @@ from cases.models import Case, Patient, SpinalLesion
 from scheduling.models import AgendaItem, Board, BoardMembership, Meeting, SpecialistProfile
 
 User = get_user_model()
+
+# The cast's board meets in London.
+LONDON = ZoneInfo("Europe/London")
+
+
+def in_days(days: int, hour: int = 7, minute: int = 30) -> dt.datetime:
+    """`days` from today at hour:minute on London's clock (e.g. a meeting's start)."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings")
 
@@ -10,7 +11,7 @@ app = Celery("tumorboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Concept packages inside an app keep their tasks beside their services.
-app.autodiscover_tasks(["recommendations.summaries"])
+app.autodiscover_tasks(["recommendations.opinions", "recommendations.summaries"])
 
 
 @app.task(name="tumorboard.ping")
@@ -19,31 +20,26 @@ def ping() -> str:
     return "pong"
 
 
-# Periodic coordination work (celery beat). Each task is idempotent, so a beat that fires twice
-# or a task that overlaps its previous run sends nothing twice.
-from celery.schedules import crontab  # noqa: E402 - appended below the app on purpose
-
+# Periodic work (celery beat). Each task is idempotent, so a beat that fires twice or a task that
+# overlaps its previous run sends nothing twice.
 app.conf.beat_schedule = {
+    # Meetings: agendas go out at the board's circulation time; standing schedules are filled.
     "scheduling-circulate-due-agendas": {
         "task": "scheduling.tasks.circulate_due_agendas",
-        "schedule": crontab(minute="*/15"),
-    },
-    "scheduling-send-due-opinion-reminders": {
-        "task": "scheduling.tasks.send_due_opinion_reminders",
         "schedule": crontab(minute="*/15"),
     },
     "scheduling-generate-meetings": {
         "task": "scheduling.tasks.generate_meetings",
         "schedule": crontab(hour=2, minute=10),
     },
+    # Opinions: specialists are reminded of opinions still owed as the deadline nears.
+    "recommendations-send-due-opinion-reminders": {
+        "task": "recommendations.opinions.tasks.send_due_opinion_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
+    "recommendations-prepare-due-meetings": {
+        "task": "recommendations.summaries.tasks.prepare_due_meetings",
+        "schedule": crontab(minute="*/5"),
+    },
 }
-
-# Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
-app.conf.beat_schedule.update(
-    {
-        "recommendations-prepare-due-meetings": {
-            "task": "recommendations.summaries.tasks.prepare_due_meetings",
-            "schedule": crontab(minute="*/5"),
-        },
-    }
-)

@@ -258,8 +258,3 @@ LOGGING = {
     # SQL with its parameters (names, MRNs) is never logged, even with DEBUG and LOG_LEVEL=DEBUG.
     "loggers": {"django.db.backends": {"level": "INFO", "propagate": True}},
 }
-
-# Clinical defaults a board may override (see recommendations/scoring and docs/scoring.md).
-TUMORBOARD = {
-    "MRI_MAX_AGE_DAYS": env.int("MRI_MAX_AGE_DAYS", default=28),
-}

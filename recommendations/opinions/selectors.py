@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -21,14 +22,10 @@ from cases.models import Case, SpinalLesion
 from clinical.regimens import CEBRT_REGIMENS
 from recommendations.models import Opinion
 from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
+from scheduling.access import COORDINATING_ROLES, board_roles, boards_visible_to
 from scheduling.models import AgendaItem, Board, BoardMembership, Discipline, Invitation, Meeting
-from scheduling.rules import meeting_has_started
-from scheduling.selectors import boards_visible_to
+from scheduling.rules import EXPECTED_RESPONSES, case_readiness, meeting_has_started
 from tumorboard.roles import SPECIALIST, has_role, is_staff_member
-
-# Invitees who still count as expected at the meeting.
-EXPECTED_RESPONSES = (Invitation.Response.ACCEPTED, Invitation.Response.PENDING)
-SEES_ALL_ROLES = (BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR)
 
 
 def can_give_opinions(user) -> bool:
@@ -59,11 +56,12 @@ class Visibility(enum.Enum):
     ALL = "all"
 
 
-def sees_every_opinion(user, *, roles, board: Board, meeting: Meeting) -> bool:
+def sees_every_opinion(user, *, roles: Iterable[str], board: Board, meeting: Meeting) -> bool:
     """The blind rule before asking who has given an opinion: coordinators, chairs and members who
     give no opinions see every opinion, and so does everyone once the meeting has started or when
-    the board does not blind opinions. `roles` are the user's BoardMembership roles on the board."""
-    if user.is_superuser or set(roles) & set(SEES_ALL_ROLES) or not can_give_opinions(user):
+    the board does not blind opinions. `roles` are the user's membership roles on the board
+    (`scheduling.access.board_roles(user, board).roles`)."""
+    if user.is_superuser or COORDINATING_ROLES & set(roles) or not can_give_opinions(user):
         return True
     return not board.opinions_blind or meeting_has_started(meeting)
 
@@ -81,14 +79,10 @@ def opinion_visibility(user, case: Case, meeting: Meeting) -> Visibility:
         return Visibility.NONE
     if user.is_superuser:
         return Visibility.ALL
-    roles = set(
-        BoardMembership.objects.filter(board_id=case.board_id, user=user).values_list(
-            "role", flat=True
-        )
-    )
-    if not roles:
+    roles = board_roles(user, case.board_id)
+    if not roles.member:
         return Visibility.NONE
-    if sees_every_opinion(user, roles=roles, board=case.board, meeting=meeting):
+    if sees_every_opinion(user, roles=roles.roles, board=case.board, meeting=meeting):
         return Visibility.ALL
     if Opinion.objects.filter(case=case, meeting=meeting, author=user).exists():
         return Visibility.ALL
@@ -159,9 +153,6 @@ class MeetingAgenda:
 def _missing_data(case: Case) -> list[str]:
     """What the board still needs to discuss the case, and what is out of date: the readiness
     rules (which include what the decision-support scores lack)."""
-    # Imported here: scheduling.rules will import this module for `specialists_missing_opinions`.
-    from scheduling.rules import case_readiness
-
     return list(case_readiness(case, case.board).problems)
 
 
@@ -174,12 +165,13 @@ def my_agenda(user, now: dt.datetime | None = None) -> list[MeetingAgenda]:
     if not is_staff_member(user):
         return []
     now = now or timezone.now()
-    meetings = Meeting.objects.filter(status=Meeting.Status.PLANNED, starts_at__gt=now)
-    if not user.is_superuser:
-        meetings = meetings.filter(
-            board__in=BoardMembership.objects.filter(user=user).values("board_id")
+    meetings = list(
+        Meeting.objects.filter(
+            status=Meeting.Status.PLANNED, starts_at__gt=now, board__in=boards_visible_to(user)
         )
-    meetings = list(meetings.select_related("board").order_by("starts_at", "pk"))
+        .select_related("board")
+        .order_by("starts_at", "pk")
+    )
     if not meetings:
         return []
     items = (
@@ -242,6 +234,9 @@ class MissingOpinion:
 def specialists_missing_opinions(meeting: Meeting) -> list[MissingOpinion]:
     """(specialist, case) for every case on the meeting's open agenda that an expected
     specialist has not yet given an opinion on, in agenda order then by user.
+
+    THE ONE PLACE that decides who owes an opinion: the "my cases" page, the summaries and the
+    opinion reminders (`services.opinion_reminders_send`) all ask it.
 
     Expected: the invitees who accepted or have not yet answered; when the meeting invites
     nobody, every specialist member of the board. Only specialists with a discipline on their

@@ -4,10 +4,14 @@ An opinion is one specialist's structured view of one case for one meeting. It i
 independently (see `selectors.opinion_visibility`) and revisable until the meeting starts; every
 save is kept in the history table and bumps `revision`, the token a client sends back so that two
 open tabs never overwrite each other silently.
+
+Specialists who still owe an opinion (`selectors.specialists_missing_opinions`) are reminded
+before the opinion deadline (`opinion_reminders_send`, run by the beat task in tasks.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from celery import current_app
@@ -20,8 +24,15 @@ from cases.models import Case
 from cases.services import REFRESH_CASE_SUMMARIES
 from recommendations.models import Opinion
 from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
-from recommendations.opinions.selectors import board_regimens, meeting_has_started
-from scheduling.models import AgendaItem, BoardMembership, Meeting
+from recommendations.opinions.selectors import (
+    board_regimens,
+    meeting_has_started,
+    specialists_missing_opinions,
+)
+from scheduling.access import board_roles
+from scheduling.models import AgendaItem, Discipline, Meeting, Notification
+from scheduling.notifications import case_link, local_time, notify
+from scheduling.rules import opinion_deadline
 from tumorboard.errors import ApplicationError, ConflictError
 from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import SPECIALIST, has_role
@@ -55,6 +66,8 @@ SYSTEMIC_NEEDS_LINE = frozenset({"systemic_start", "systemic_change"})
 SYSTEMIC_CLASS_VALUES = frozenset(value for value, _label in SYSTEMIC_CLASSES)
 
 MEETING_STARTED = "The meeting has started: opinions can no longer be given or changed."
+# Specialists are reminded from this long before the opinion deadline until the meeting starts.
+REMIND_BEFORE_DEADLINE = dt.timedelta(hours=12)
 
 
 class StaleRevisionError(ConflictError):
@@ -79,7 +92,7 @@ def _author_discipline(author: AbstractBaseUser, case: Case) -> str:
         discipline = ""
     if not discipline or not has_role(author, SPECIALIST):
         raise PermissionDenied("Only specialists with a discipline give opinions.")
-    if not BoardMembership.objects.filter(board_id=case.board_id, user=author).exists():
+    if not board_roles(author, case.board_id).member:
         raise PermissionDenied("Only members of the case's board give opinions on it.")
     return discipline
 
@@ -270,3 +283,46 @@ def opinion_save(
     return opinion_revise(
         opinion=existing, by=author, expected_revision=expected_revision, **fields
     )
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+def opinion_reminders_due(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    """Reminders go out from 12 hours before the opinion deadline until the meeting starts."""
+    now = now or timezone.now()
+    return (
+        meeting.status == Meeting.Status.PLANNED
+        and opinion_deadline(meeting) - REMIND_BEFORE_DEADLINE <= now < meeting.starts_at
+    )
+
+
+@transaction.atomic
+def opinion_reminders_send(*, meeting: Meeting) -> list[Notification]:
+    """Remind each specialist who still owes an opinion (`selectors.specialists_missing_opinions`)
+    about each agenda case lacking it. Each (meeting, specialist, case) is reminded once, ever:
+    the dedupe key is "opinion-reminder:{meeting uuid}:{user id}:{case uuid}". Returns the
+    notifications created now (empty when all were sent before or none are due); their e-mails
+    are queued when the transaction commits."""
+    meeting = Meeting.objects.select_related("board").get(pk=meeting.pk)
+    if not opinion_reminders_due(meeting):
+        return []
+    deadline = local_time(opinion_deadline(meeting), meeting)
+    starts = local_time(meeting.starts_at, meeting)
+    sent = []
+    for missing in specialists_missing_opinions(meeting):
+        case, user = missing.case, missing.user
+        notification = notify(
+            recipient=user,
+            kind=Notification.Kind.OPINION_REMINDER,
+            dedupe_key=f"opinion-reminder:{meeting.uuid}:{user.pk}:{case.uuid}",
+            subject=f"Opinion due by {deadline}: {case}",
+            body=(
+                f"Your opinion ({Discipline(missing.discipline).label}) on {case} is due by "
+                f"{deadline}, before the {meeting.board.name} meeting on {starts}."
+            ),
+            link=case_link(case),
+        )
+        if notification is not None:
+            sent.append(notification)
+    return sent

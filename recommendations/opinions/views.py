@@ -21,7 +21,7 @@ from recommendations.opinions import selectors, services
 from recommendations.opinions.forms import OpinionForm
 from recommendations.opinions.options import SYSTEMIC_CLASSES, option_label
 from scheduling.models import AgendaItem, Meeting
-from scheduling.selectors import meetings_visible_to
+from scheduling.selectors import meeting_for_user
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
 
@@ -52,7 +52,7 @@ def _labelled(opinion: Opinion | None) -> Opinion | None:
 
 def _meeting_and_case(user, meeting_uuid, case_uuid) -> tuple[Meeting, Case]:
     try:
-        meeting = meetings_visible_to(user).select_related("board").get(uuid=meeting_uuid)
+        meeting = meeting_for_user(user=user, uuid=meeting_uuid)
         case = case_detail(user=user, uuid=case_uuid)
     except (Meeting.DoesNotExist, Case.DoesNotExist):
         raise Http404("No such case on that meeting.") from None

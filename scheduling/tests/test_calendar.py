@@ -10,22 +10,18 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from scheduling import services
-from scheduling.models import CalendarFeed, Invitation
-from scheduling.tests.test_rules import in_days, ready_case
-from tests.factories import BoardFactory, MeetingFactory, MembershipFactory
+from scheduling.models import CalendarFeed, Invitation, Meeting
+from scheduling.tests.helpers import ready_case
+from tests.factories import BoardFactory, MeetingFactory, MembershipFactory, in_days
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def meeting(cast):
-    meeting = MeetingFactory(
-        board=cast.board,
-        starts_at=in_days(5),
-        ends_at=in_days(5, 8, 30),
-        location="Seminar room 2",
-        video_link="https://video.example.org/board",
-    )
+def meeting_with_agenda(cast, meeting):
+    """The meeting, with a video link and two cases on its agenda."""
+    Meeting.objects.filter(pk=meeting.pk).update(video_link="https://video.example.org/board")
+    meeting.refresh_from_db()
     for _ in range(2):
         services.agenda_item_add(meeting=meeting, case=ready_case(cast.board), by=cast.coordinator)
     return meeting
@@ -41,6 +37,7 @@ def events(calendar: Calendar) -> list:
     return list(calendar.walk("VEVENT"))
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_meeting_ics_has_one_event_in_the_boards_zone(cast, api, meeting):
     response = api(cast.surgeon).get(reverse("api:meeting-calendar", args=[meeting.uuid]))
     calendar = parse(response)
@@ -62,6 +59,7 @@ def test_meeting_ics_has_one_event_in_the_boards_zone(cast, api, meeting):
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_no_patient_data_in_the_file(cast, api, meeting):
     content = (
         api(cast.coordinator)
@@ -101,6 +99,7 @@ def test_other_time_zone_and_sequence_grows_with_changes(cast, api):
     assert event.decoded("DTSTART") == start + dt.timedelta(hours=1)
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_cancelled_meeting_is_marked_cancelled(cast, api, meeting):
     services.meeting_cancel(meeting=meeting, reason="Bank holiday", by=cast.coordinator)
     [event] = events(
@@ -110,6 +109,7 @@ def test_cancelled_meeting_is_marked_cancelled(cast, api, meeting):
     assert event.decoded("SEQUENCE") >= 1
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_meeting_ics_access(cast, api, meeting, client):
     path = reverse("api:meeting-calendar", args=[meeting.uuid])
     assert api(cast.outsider).get(path).status_code == 404
@@ -125,6 +125,7 @@ def test_meeting_ics_access(cast, api, meeting, client):
     assert client.get(page).status_code == 404
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_calendar_clients_asking_for_text_calendar_are_served(cast, api, meeting):
     response = api(cast.surgeon).get(
         reverse("api:meeting-calendar", args=[meeting.uuid]), HTTP_ACCEPT="text/calendar"
@@ -143,6 +144,7 @@ def feed_path(api_client) -> str:
     return url.removeprefix("http://testserver")
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_feed_by_token_works_without_login(cast, api, client, meeting):
     elsewhere = MeetingFactory(board=cast.other_board, starts_at=in_days(3))
     old = MeetingFactory(board=cast.board, starts_at=timezone.now() - dt.timedelta(days=200))
@@ -179,6 +181,7 @@ def test_unknown_token_is_404(cast, client):
     assert client.get(reverse("calendar-feed", args=["not-a-token"])).status_code == 404
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_rotate_invalidates_the_old_address(cast, api, client, meeting):
     api_client = api(cast.surgeon)
     old = feed_path(api_client)
@@ -191,6 +194,7 @@ def test_rotate_invalidates_the_old_address(cast, api, client, meeting):
     assert CalendarFeed.objects.filter(user=cast.surgeon).count() == 1
 
 
+@pytest.mark.usefixtures("meeting_with_agenda")
 def test_feed_of_a_deactivated_user_is_404(cast, api, client, meeting):
     path = feed_path(api(cast.surgeon))
     cast.surgeon.is_active = False

@@ -1,54 +1,24 @@
 """Computed rules: readiness, urgency, quorum, booked minutes, conflicts, next meeting."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from cases.models import Case
 from scheduling import rules
 from scheduling.models import Attendance, Invitation, Meeting
+from scheduling.tests.helpers import ready_case
 from tests.factories import (
     AgendaItemFactory,
     CaseFactory,
-    LesionFactory,
     MeetingFactory,
     MembershipFactory,
+    in_days,
 )
 
 pytestmark = pytest.mark.django_db
 
-LONDON = ZoneInfo("Europe/London")
 TODAY = dt.date(2026, 6, 15)
-
-
-def in_days(days: int, hour: int = 7, minute: int = 30) -> dt.datetime:
-    day = timezone.localdate() + dt.timedelta(days=days)
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON)
-
-
-def ready_case(board, *, mri_days_ago: int = 3, today: dt.date | None = None, **overrides) -> Case:
-    """A case with all the board needs: question, recent MRI, histology, PS, neuro, scores."""
-    today = today or timezone.localdate()
-    data = {
-        "board": board,
-        "primary_site": "renal_cell",
-        "histology": "Clear cell renal cell carcinoma",
-        "histology_confirmed": True,
-        "kps": 70,
-        "frankel_grade": "D",
-        "neuro_exam_date": today - dt.timedelta(days=2),
-        "vertebral_body_mets": 1,
-        "extraspinal_bone_mets": 0,
-        "visceral_mets": Case.VisceralMets.NONE,
-        "fit_for_surgery": True,
-        "status": Case.Status.READY,
-        **overrides,
-    }
-    case = CaseFactory(**data)
-    LesionFactory(case=case, level="T10", imaging_date=today - dt.timedelta(days=mri_days_ago))
-    return case
 
 
 # --- readiness --------------------------------------------------------------------------------
@@ -174,7 +144,8 @@ def test_instability_alone_is_flagged_but_not_urgent(cast):
 
 
 @pytest.fixture
-def meeting(cast):
+def todays_meeting(cast):
+    """A meeting running today, from 00:05 to 23:00."""
     return MeetingFactory(board=cast.board, starts_at=in_days(0, 0, 5), ends_at=in_days(0, 23, 0))
 
 
@@ -182,39 +153,39 @@ def attend(meeting, user, mode):
     return Attendance.objects.create(meeting=meeting, user=user, mode=mode)
 
 
-def test_quorum_needs_every_required_discipline_present(cast, meeting):
-    attend(meeting, cast.surgeon, Attendance.Mode.IN_PERSON)
-    attend(meeting, cast.specialists["radiation_oncology"], Attendance.Mode.REMOTE)
-    attend(meeting, cast.specialists["medical_oncology"], Attendance.Mode.ABSENT)
-    quorum = rules.meeting_quorum(meeting)
+def test_quorum_needs_every_required_discipline_present(cast, todays_meeting):
+    attend(todays_meeting, cast.surgeon, Attendance.Mode.IN_PERSON)
+    attend(todays_meeting, cast.specialists["radiation_oncology"], Attendance.Mode.REMOTE)
+    attend(todays_meeting, cast.specialists["medical_oncology"], Attendance.Mode.ABSENT)
+    quorum = rules.meeting_quorum(todays_meeting)
     assert quorum == rules.Quorum(
         met=False,
         required=["spine_surgery", "radiation_oncology", "medical_oncology"],
         present=["radiation_oncology", "spine_surgery"],
         missing_disciplines=["medical_oncology"],
     )
-    attend(meeting, cast.chair, Attendance.Mode.REMOTE)  # the chair is a medical oncologist
-    quorum = rules.meeting_quorum(meeting)
+    attend(todays_meeting, cast.chair, Attendance.Mode.REMOTE)  # the chair is a medical oncologist
+    quorum = rules.meeting_quorum(todays_meeting)
     assert quorum.met is True
     assert quorum.missing_disciplines == []
     assert quorum.present == ["medical_oncology", "radiation_oncology", "spine_surgery"]
 
 
-def test_quorum_uses_the_discipline_invited_for(cast, meeting):
+def test_quorum_uses_the_discipline_invited_for(cast, todays_meeting):
     # The coordinator has no specialist profile; invited to speak for pathology.
-    Invitation.objects.create(meeting=meeting, user=cast.coordinator, discipline="pathology")
-    attend(meeting, cast.coordinator, Attendance.Mode.IN_PERSON)
+    Invitation.objects.create(meeting=todays_meeting, user=cast.coordinator, discipline="pathology")
+    attend(todays_meeting, cast.coordinator, Attendance.Mode.IN_PERSON)
     cast.board.required_disciplines = ["pathology"]
     cast.board.save()
-    assert rules.meeting_quorum(meeting).met is True
+    assert rules.meeting_quorum(todays_meeting).met is True
 
 
-def test_board_without_required_disciplines_needs_someone_present(cast, meeting):
+def test_board_without_required_disciplines_needs_someone_present(cast, todays_meeting):
     cast.board.required_disciplines = []
     cast.board.save()
-    assert rules.meeting_quorum(meeting).met is False
-    attend(meeting, cast.coordinator, Attendance.Mode.IN_PERSON)
-    assert rules.meeting_quorum(meeting).met is True
+    assert rules.meeting_quorum(todays_meeting).met is False
+    attend(todays_meeting, cast.coordinator, Attendance.Mode.IN_PERSON)
+    assert rules.meeting_quorum(todays_meeting).met is True
 
 
 # --- minutes, conflicts, next meeting ---------------------------------------------------------

@@ -1,16 +1,13 @@
-"""Celery tasks (run eagerly): reminders, circulation, generation, e-mail; each idempotent."""
+"""Celery tasks (run eagerly): circulation and generation; each idempotent."""
 
 import datetime as dt
-from smtplib import SMTPException
 
 import pytest
-from celery.exceptions import Retry
 from django.utils import timezone
 
-from recommendations.models import Opinion
-from scheduling import notifications, services, tasks
+from scheduling import services, tasks
 from scheduling.models import BoardSchedule, Invitation, Meeting, Notification
-from scheduling.tests.test_rules import ready_case
+from scheduling.tests.helpers import ready_case
 from tests.factories import MeetingFactory
 from tumorboard.celery import app
 
@@ -30,94 +27,6 @@ def run(task, capture):
     """Run a task eagerly and then the e-mails it queued on commit."""
     with capture(execute=True):
         return task.delay().get()
-
-
-# --- opinion reminders ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def due_meeting(cast):
-    """Starts in 30 h; opinions due 24 h before, i.e. in 6 h: reminders are due (≤ 12 h)."""
-    meeting = meeting_in(cast, 30)
-    case = ready_case(cast.board)
-    services.agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
-    Invitation.objects.create(meeting=meeting, user=cast.surgeon, discipline="spine_surgery")
-    return meeting
-
-
-def test_reminder_task_run_twice_sends_one_notification_and_one_email(
-    cast, due_meeting, mailoutbox, django_capture_on_commit_callbacks
-):
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 1
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-
-    reminders = Notification.objects.filter(kind=Notification.Kind.OPINION_REMINDER)
-    assert reminders.count() == 1
-    reminder = reminders.get()
-    case = due_meeting.agenda_items.get().case
-    assert reminder.recipient == cast.surgeon
-    assert (
-        reminder.dedupe_key == f"opinion-reminder:{due_meeting.uuid}:{cast.surgeon.pk}:{case.uuid}"
-    )
-    assert reminder.link == f"/cases/{case.uuid}/"
-    assert reminder.emailed_at is not None
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == [cast.surgeon.email]
-    assert mailoutbox[0].subject == reminder.subject
-    assert "Spine surgery" in mailoutbox[0].body
-    assert case.patient.family_name not in mailoutbox[0].body
-    assert case.patient.mrn not in mailoutbox[0].body
-
-
-def test_reminders_wait_for_the_window_and_stop_at_the_start(
-    cast, mailoutbox, django_capture_on_commit_callbacks
-):
-    for hours in (37, -0.5):  # deadline 13 h away: too early; started half an hour ago: too late
-        meeting = meeting_in(cast, hours)
-        meeting.agenda_items.create(case=ready_case(cast.board), position=1)
-        Invitation.objects.create(meeting=meeting, user=cast.surgeon, discipline="spine_surgery")
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-    assert Notification.objects.count() == 0
-    assert mailoutbox == []
-
-
-def test_the_board_setting_moves_the_deadline(cast, mailoutbox, django_capture_on_commit_callbacks):
-    meeting = meeting_in(cast, 50)
-    meeting.agenda_items.create(case=ready_case(cast.board), position=1)
-    Invitation.objects.create(meeting=meeting, user=cast.surgeon, discipline="spine_surgery")
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-    cast.board.opinion_deadline_hours = 48  # due in 2 h
-    cast.board.save()
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 1
-    assert len(mailoutbox) == 1
-
-
-def test_no_reminder_for_declined_non_specialists_or_given_opinions(
-    cast, due_meeting, mailoutbox, django_capture_on_commit_callbacks
-):
-    case = due_meeting.agenda_items.get().case
-    radonc = cast.specialists["radiation_oncology"]
-    Invitation.objects.create(
-        meeting=due_meeting,
-        user=radonc,
-        discipline="radiation_oncology",
-        response=Invitation.Response.DECLINED,
-    )
-    Invitation.objects.create(meeting=due_meeting, user=cast.coordinator, discipline="")
-    Opinion.objects.create(
-        case=case,
-        meeting=due_meeting,
-        author=cast.surgeon,
-        discipline="spine_surgery",
-        rationale="Unstable: stabilise first.",
-        confidence="high",
-        submitted_at=timezone.now(),
-    )
-    assert run(tasks.send_due_opinion_reminders, django_capture_on_commit_callbacks) == 0
-    assert mailoutbox == []
-
-
-# --- agenda circulation -----------------------------------------------------------------------
 
 
 def test_circulation_task_circulates_due_agendas_once(
@@ -172,10 +81,9 @@ def test_cancelled_meetings_are_not_circulated(cast, django_capture_on_commit_ca
     assert Notification.objects.count() == 0
 
 
-# --- generation -------------------------------------------------------------------------------
-
-
-def test_generate_meetings_task_fills_twelve_weeks_once(cast, django_capture_on_commit_callbacks):
+def test_generate_meetings_task_fills_twelve_weeks_once(
+    cast, other_coordinator, django_capture_on_commit_callbacks
+):
     services.board_schedule_create(
         board=cast.board,
         recurrence="FREQ=WEEKLY;BYDAY=TU",
@@ -190,7 +98,7 @@ def test_generate_meetings_task_fills_twelve_weeks_once(cast, django_capture_on_
         local_start_time=dt.time(8, 0),
         duration_minutes=60,
         starts_on=timezone.localdate(),
-        by=cast.coordinator,
+        by=other_coordinator,
     )
     BoardSchedule.objects.filter(pk=inactive.pk).update(active=False)
 
@@ -201,57 +109,11 @@ def test_generate_meetings_task_fills_twelve_weeks_once(cast, django_capture_on_
     assert run(tasks.generate_meetings, django_capture_on_commit_callbacks) == 0
 
 
-# --- notify and e-mail ------------------------------------------------------------------------
-
-
-def test_notify_inserts_once_per_dedupe_key(cast, mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        first = notifications.notify(
-            recipient=cast.surgeon, kind="general", dedupe_key="k:1", subject="S", body="B"
-        )
-        second = notifications.notify(
-            recipient=cast.surgeon, kind="general", dedupe_key="k:1", subject="S2", body="B2"
-        )
-    assert first is not None and second is None
-    assert len(callbacks) == 1
-    assert Notification.objects.get().subject == "S"
-    assert [m.subject for m in mailoutbox] == ["S"]
-
-
-def test_email_task_run_twice_sends_once(cast, mailoutbox):
-    notification = Notification.objects.create(
-        recipient=cast.surgeon, kind="general", dedupe_key="k:2", subject="S", body="B", link="/x/"
-    )
-    assert tasks.send_notification_email.delay(notification.pk).get() is True
-    assert tasks.send_notification_email.delay(notification.pk).get() is False
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].body == "B\n\nOpen: /x/"
-    notification.refresh_from_db()
-    assert notification.emailed_at is not None
-
-
-def test_email_failure_releases_the_claim(cast, monkeypatch):
-    notification = Notification.objects.create(
-        recipient=cast.surgeon, kind="general", dedupe_key="k:3", subject="S", body="B"
-    )
-
-    def broken(*args, **kwargs):
-        raise SMTPException("mail server down")
-
-    monkeypatch.setattr(tasks, "send_mail", broken)
-    # Eagerly, the bounded retry surfaces as Retry; a worker would try again in 2 minutes.
-    with pytest.raises(Retry):
-        tasks.send_notification_email.apply(args=[notification.pk], throw=True)
-    notification.refresh_from_db()
-    assert notification.emailed_at is None
-
-
 def test_beat_runs_the_coordination_tasks():
     schedule = app.conf.beat_schedule
     names = {entry["task"] for entry in schedule.values()}
     ours = {
         "scheduling.tasks.circulate_due_agendas",
-        "scheduling.tasks.send_due_opinion_reminders",
         "scheduling.tasks.generate_meetings",
     }
     assert ours <= names

@@ -7,27 +7,14 @@ from django.urls import reverse
 
 from recommendations.models import Opinion
 from recommendations.opinions import services
-from recommendations.tests.opinions.test_services import RADIATION, SURGERY
+from recommendations.tests.opinions.helpers import RADIATION, SURGERY
 from scheduling.models import Meeting
-from tests.factories import AgendaItemFactory, CaseFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, **kwargs):
     return reverse(f"api:{name}", kwargs=kwargs)
-
-
-@pytest.fixture
-def meeting(cast):
-    return MeetingFactory(board=cast.board)
-
-
-@pytest.fixture
-def case(cast, meeting):
-    case = CaseFactory(board=cast.board)
-    AgendaItemFactory(meeting=meeting, case=case)
-    return case
 
 
 @pytest.fixture

@@ -2,41 +2,20 @@
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recommendations.models import Opinion
 from recommendations.opinions import services
-from recommendations.tests.opinions.test_services import RADIATION, SURGERY
+from recommendations.tests.opinions.helpers import RADIATION, SURGERY
 from scheduling.models import Meeting
-from tests.factories import AgendaItemFactory, CaseFactory, LesionFactory, MeetingFactory
+from tests.factories import AgendaItemFactory, CaseFactory, LesionFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def text(response) -> str:
     return response.content.decode()
-
-
-@pytest.fixture
-def meeting(cast):
-    return MeetingFactory(board=cast.board)
-
-
-@pytest.fixture
-def case(cast, meeting):
-    case = CaseFactory(board=cast.board, kps=None, ecog=None)
-    LesionFactory(case=case)
-    AgendaItemFactory(meeting=meeting, case=case)
-    return case
 
 
 def form_url(meeting, case) -> str:
@@ -61,7 +40,7 @@ def post_data(**overrides) -> dict:
 # --- my cases ---------------------------------------------------------------------------------
 
 
-def test_my_cases_shows_missing_then_submitted_with_missing_data(cast, case, meeting):
+def test_my_cases_shows_missing_then_submitted_with_missing_data(cast, case, meeting, client_for):
     client = client_for(cast.surgeon)
     page = text(client.get(reverse("my-cases")))
     assert case.patient.family_name.upper() in page
@@ -74,13 +53,13 @@ def test_my_cases_shows_missing_then_submitted_with_missing_data(cast, case, mee
     assert 'tag--warn">missing</span>' not in page
 
 
-def test_my_cases_does_not_show_other_boards_cases(cast, case):
+def test_my_cases_does_not_show_other_boards_cases(cast, case, client_for):
     response = client_for(cast.outsider).get(reverse("my-cases"))
     assert response.status_code == 200
     assert case.patient.family_name.upper() not in text(response)
 
 
-def test_my_cases_query_count_is_constant(cast, case, meeting):
+def test_my_cases_query_count_is_constant(cast, case, meeting, client_for):
     client = client_for(cast.surgeon)
 
     def count() -> int:
@@ -100,11 +79,11 @@ def test_my_cases_query_count_is_constant(cast, case, meeting):
 
 
 @pytest.mark.parametrize("who, code", [("patient_user", 403), ("stranger", 403)])
-def test_my_cases_is_for_clinical_staff(cast, who, code):
+def test_my_cases_is_for_clinical_staff(cast, who, code, client_for):
     assert client_for(getattr(cast, who)).get(reverse("my-cases")).status_code == code
 
 
-def test_my_cases_link_is_in_the_nav_for_specialists_only(cast):
+def test_my_cases_link_is_in_the_nav_for_specialists_only(cast, client_for):
     assert reverse("my-cases") in text(client_for(cast.surgeon).get(reverse("case-list")))
     assert reverse("my-cases") not in text(client_for(cast.coordinator).get(reverse("case-list")))
 
@@ -112,7 +91,8 @@ def test_my_cases_link_is_in_the_nav_for_specialists_only(cast):
 # --- the form: access -------------------------------------------------------------------------
 
 
-def test_form_shows_the_disciplines_options_beside_the_case(cast, case, meeting):
+def test_form_shows_the_disciplines_options_beside_the_case(cast, case, meeting, client_for):
+    LesionFactory(case=case)  # the scores beside the form need a lesion
     page = text(client_for(cast.surgeon).get(form_url(meeting, case)))
     assert 'value="separation_surgery"' in page
     assert 'value="sbrt"' not in page  # radiation oncology's
@@ -122,7 +102,7 @@ def test_form_shows_the_disciplines_options_beside_the_case(cast, case, meeting)
     assert "T10" in page
 
 
-def test_radiation_oncologist_gets_the_boards_regimens(cast, case, meeting):
+def test_radiation_oncologist_gets_the_boards_regimens(cast, case, meeting, client_for):
     page = text(client_for(cast.specialists["radiation_oncology"]).get(form_url(meeting, case)))
     assert 'value="sbrt"' in page
     assert 'value="24 Gy/2"' in page
@@ -130,19 +110,19 @@ def test_radiation_oncologist_gets_the_boards_regimens(cast, case, meeting):
 
 
 @pytest.mark.parametrize("who, code", [("outsider", 404), ("patient_user", 403), ("stranger", 403)])
-def test_outsiders_cannot_open_the_form(cast, case, meeting, who, code):
+def test_outsiders_cannot_open_the_form(cast, case, meeting, who, code, client_for):
     services.opinion_submit(case=case, meeting=meeting, author=cast.surgeon, **SURGERY)
     response = client_for(getattr(cast, who)).get(form_url(meeting, case))
     assert response.status_code == code
     assert SURGERY["rationale"] not in text(response)
 
 
-def test_case_not_on_the_meeting_is_404(cast, meeting):
+def test_case_not_on_the_meeting_is_404(cast, meeting, client_for):
     other = CaseFactory(board=cast.board)
     assert client_for(cast.surgeon).get(form_url(meeting, other)).status_code == 404
 
 
-def test_coordinator_reads_opinions_but_gets_no_form(cast, case, meeting):
+def test_coordinator_reads_opinions_but_gets_no_form(cast, case, meeting, client_for):
     services.opinion_submit(case=case, meeting=meeting, author=cast.surgeon, **SURGERY)
     client = client_for(cast.coordinator)
     page = text(client.get(form_url(meeting, case)))
@@ -155,7 +135,7 @@ def test_coordinator_reads_opinions_but_gets_no_form(cast, case, meeting):
 # --- the form: the blind rule -----------------------------------------------------------------
 
 
-def test_others_are_hidden_until_the_specialist_submits(cast, case, meeting):
+def test_others_are_hidden_until_the_specialist_submits(cast, case, meeting, client_for):
     services.opinion_submit(case=case, meeting=meeting, author=cast.surgeon, **SURGERY)
     rad = cast.specialists["radiation_oncology"]
     client = client_for(rad)
@@ -171,7 +151,7 @@ def test_others_are_hidden_until_the_specialist_submits(cast, case, meeting):
 # --- the form: writing ------------------------------------------------------------------------
 
 
-def test_valid_post_saves_and_redirects(cast, case, meeting):
+def test_valid_post_saves_and_redirects(cast, case, meeting, client_for):
     client = client_for(cast.surgeon)
     response = client.post(form_url(meeting, case), post_data())
     assert response.status_code == 302
@@ -191,7 +171,7 @@ def test_valid_post_saves_and_redirects(cast, case, meeting):
     assert (opinion.revision, opinion.rationale) == (2, "Revised view.")
 
 
-def test_invalid_post_shows_errors_and_writes_nothing(cast, case, meeting):
+def test_invalid_post_shows_errors_and_writes_nothing(cast, case, meeting, client_for):
     response = client_for(cast.surgeon).post(
         form_url(meeting, case), post_data(options=[], rationale="")
     )
@@ -202,7 +182,7 @@ def test_invalid_post_shows_errors_and_writes_nothing(cast, case, meeting):
     assert not Opinion.objects.exists()
 
 
-def test_service_refusal_is_shown_on_the_field(cast, case, meeting):
+def test_service_refusal_is_shown_on_the_field(cast, case, meeting, client_for):
     response = client_for(cast.surgeon).post(
         form_url(meeting, case), post_data(options=["no_surgery", "separation_surgery"])
     )
@@ -211,7 +191,7 @@ def test_service_refusal_is_shown_on_the_field(cast, case, meeting):
     assert not Opinion.objects.exists()
 
 
-def test_regimen_missing_is_a_form_error(cast, case, meeting):
+def test_regimen_missing_is_a_form_error(cast, case, meeting, client_for):
     response = client_for(cast.specialists["radiation_oncology"]).post(
         form_url(meeting, case), post_data(options=["cebrt"], regimen="")
     )
@@ -220,7 +200,7 @@ def test_regimen_missing_is_a_form_error(cast, case, meeting):
     assert not Opinion.objects.exists()
 
 
-def test_stale_revision_shows_the_current_values(cast, case, meeting):
+def test_stale_revision_shows_the_current_values(cast, case, meeting, client_for):
     opinion = services.opinion_submit(case=case, meeting=meeting, author=cast.surgeon, **SURGERY)
     services.opinion_revise(
         opinion=opinion, by=cast.surgeon, expected_revision=1, details="Saved in another tab."
@@ -238,7 +218,7 @@ def test_stale_revision_shows_the_current_values(cast, case, meeting):
     assert (opinion.revision, opinion.details) == (2, "Saved in another tab.")
 
 
-def test_after_the_meeting_starts_the_form_is_closed(cast, case, meeting):
+def test_after_the_meeting_starts_the_form_is_closed(cast, case, meeting, client_for):
     services.opinion_submit(case=case, meeting=meeting, author=cast.surgeon, **SURGERY)
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.IN_PROGRESS)
     client = client_for(cast.surgeon)

@@ -1,12 +1,9 @@
-"""Writes to a board's decision-support settings, and who may make them.
-
-Kept apart from scheduling/services.py while that module is being reworked; it can be merged into
-it later (nothing here depends on the meeting services).
+"""Writes to a board's decision-support settings.
 
 The settings decide the points the literature leaves open (docs/scoring.md): whether Bilsky grade
 1c counts as high grade, how intermediate histologies are treated, and which SBRT regimens the
-board offers. Coordinators and chairs of the board change them; every change is kept in the
-board's history with the user who made it.
+board offers. Coordinators and chairs of the board change them (`scheduling.access`); every
+change is kept in the board's history with the user who made it.
 """
 
 from __future__ import annotations
@@ -17,25 +14,13 @@ from django.db import transaction
 
 from cases.assessment import regimens_as_settings, regimens_from_settings
 from tumorboard.errors import BAD_INPUT, ApplicationError
-from tumorboard.roles import is_staff_member
 from tumorboard.services import save_validated
 
-from .models import Board, BoardMembership
+from ..access import can_coordinate
+from ..models import Board
 
 SETTINGS_FIELDS = ("escc_1c_high_grade", "intermediate_histology", "sbrt_regimens")
-SETTINGS_MANAGERS = (BoardMembership.Role.COORDINATOR, BoardMembership.Role.CHAIR)
 NOT_ALLOWED = "Only the board's coordinators and chair can change its decision-support settings."
-
-
-def board_settings_editable_by(*, user, board: Board) -> bool:
-    """Coordinators and chairs of this board (and superusers); nobody else, whatever their role."""
-    if not is_staff_member(user):
-        return False
-    if user.is_superuser:
-        return True
-    return BoardMembership.objects.filter(
-        board=board, user=user, role__in=SETTINGS_MANAGERS
-    ).exists()
 
 
 @transaction.atomic
@@ -50,7 +35,7 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     unknown = sorted(set(fields) - set(SETTINGS_FIELDS))
     if unknown:
         raise TypeError(f"not a board decision-support setting: {', '.join(unknown)}")
-    if not board_settings_editable_by(user=by, board=board):
+    if not can_coordinate(by, board):
         raise PermissionDenied(NOT_ALLOWED)
 
     errors: dict[str, list[str]] = {}

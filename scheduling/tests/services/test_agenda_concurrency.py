@@ -1,65 +1,22 @@
-"""Two coordinators editing one agenda at once, on PostgreSQL: each thread has its own connection.
+"""Two coordinators editing one agenda at once (services.agenda), on PostgreSQL: each thread has
+its own connection.
 
 A short pause is slipped into the renumbering so the transactions really overlap: the second
 must wait for the first's lock on the meeting row, then see its result.
 """
 
 import datetime as dt
-import threading
-import time
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from scheduling import services
 from scheduling.models import AgendaItem
-from scheduling.tests.test_rules import ready_case
+from scheduling.tests.helpers import ready_case, run_concurrently
 from tests.factories import MeetingFactory
-from tumorboard.errors import ApplicationError, ConflictError
+from tumorboard.errors import ConflictError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(*calls):
-    """Start every call at the same moment, each in its own thread and database connection.
-
-    Returns one ("ok", result) or ("refused", ApplicationError) per call; anything else fails.
-    """
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except ApplicationError as exc:
-            outcomes[index] = ("refused", exc)
-        except Exception as exc:  # noqa: BLE001 - reported below as a test failure
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(not thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    errors = [o for o in outcomes if o is None or o[0] == "error"]
-    assert not errors, errors
-    return outcomes
-
-
-@pytest.fixture
-def slow_renumbering(monkeypatch):
-    original = services._write_positions
-
-    def slow(*args, **kwargs):
-        time.sleep(0.3)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_write_positions", slow)
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""The readiness board page (views.readiness)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case
+from scheduling import services
+from scheduling.tests.helpers import count_queries, page, ready_case
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_readiness_board_groups_by_state(cast, coordinator, meeting):
+    referred = CaseFactory(board=cast.board)
+    ready = ready_case(cast.board)
+    scheduled = ready_case(cast.board)
+    services.agenda_item_add(meeting=meeting, case=scheduled, by=cast.coordinator)
+    discussed = ready_case(cast.board, status=Case.Status.DISCUSSED)
+    signed = ready_case(cast.board, status=Case.Status.PLAN_SIGNED)
+    html = page(coordinator, reverse("readiness-board"))
+
+    def column(state):
+        match = re.search(rf'kanban__column--{state}".*?</section>', html, re.S)
+        return match.group(0)
+
+    for state, case in (
+        ("referred", referred),
+        ("ready", ready),
+        ("scheduled", scheduled),
+        ("discussed", discussed),
+        ("follow_up", signed),
+    ):
+        col = column(state)
+        assert reverse("case-detail", args=[case.uuid]) in col
+        assert len(re.findall(r'<li class="kanban__card', col)) == 1
+    assert "Performance status (KPS or ECOG)" in column("referred")
+    assert reverse("meeting-detail", args=[meeting.uuid]) in column("scheduled")
+
+
+def test_readiness_board_query_count_is_constant(cast, coordinator, meeting):
+    for _ in range(3):
+        ready_case(cast.board)
+    three = count_queries(coordinator, reverse("readiness-board"))
+    for i in range(9):
+        ready_case(cast.board, status=Case.Status.REFERRED if i % 2 else Case.Status.READY)
+    assert Case.objects.count() == 12
+    assert count_queries(coordinator, reverse("readiness-board")) == three

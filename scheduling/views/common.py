@@ -1,0 +1,44 @@
+"""What the scheduling pages share: the meeting lookups (404 outside the user's boards, 403 for
+members who do not coordinate it), refusal messages and redirects."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from tumorboard.errors import ApplicationError
+
+from ..access import can_coordinate
+from ..models import Meeting
+from ..selectors import meeting_for_user
+
+NOT_COORDINATOR = gettext_lazy("Only the board's coordinators and chair can change its meetings.")
+
+
+def meeting_or_404(request, meeting_uuid) -> Meeting:
+    try:
+        return meeting_for_user(user=request.user, uuid=meeting_uuid)
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
+
+
+def coordinated_meeting(request, meeting_uuid) -> Meeting:
+    """The meeting, for a coordinator or chair of its board (404 outside the user's boards,
+    403 for the board's other members)."""
+    meeting = meeting_or_404(request, meeting_uuid)
+    if not can_coordinate(request.user, meeting.board):
+        raise PermissionDenied(NOT_COORDINATOR)
+    return meeting
+
+
+def refusal_message(exc: ApplicationError) -> str:
+    details = [message for messages_ in exc.fields.values() for message in messages_]
+    return " ".join([exc.message, *[d for d in details if d != exc.message]])
+
+
+def to_meeting(meeting: Meeting, anchor: str = ""):
+    url = reverse("meeting-detail", kwargs={"meeting_uuid": meeting.uuid})
+    return redirect(f"{url}#{anchor}" if anchor else url)

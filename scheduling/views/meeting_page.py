@@ -1,0 +1,198 @@
+"""The meeting page (agenda, invitations, attendance, quorum) and the changes to the meeting
+itself: moving, cancelling and closing it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tumorboard.errors import ApplicationError, ConflictError
+from tumorboard.pages import error_summary, show_errors, staff_required
+
+from .. import services
+from ..forms import (
+    AgendaAddForm,
+    AttendanceForm,
+    InviteForm,
+    MinutesForm,
+    ReasonForm,
+    RescheduleForm,
+)
+from ..models import Attendance, Invitation, Meeting
+from ..rules import INACTIVE_MEETING_STATUSES, meeting_has_started
+from ..selectors import discipline_label, meeting_attendance, meeting_invitations, meeting_overview
+from ..services.attendance import ATTENDANCE_OPENS_BEFORE
+from .common import coordinated_meeting, meeting_or_404, refusal_message, to_meeting
+
+
+class _Row:
+    """One agenda line with its forms (bound when it was the one submitted)."""
+
+    def __init__(self, entry, *, first: bool, last: bool, bound: dict):
+        self.entry = entry
+        self.item = entry.item
+        self.case = entry.item.case
+        self.first, self.last = first, last
+        key = self.case.uuid.hex[:12]
+        self.minutes_form = bound.get(f"minutes-{self.case.uuid}") or MinutesForm(
+            prefix=f"min-{key}", initial={"minutes_allotted": self.item.minutes_allotted}
+        )
+        self.defer_form = bound.get(f"defer-{self.case.uuid}") or ReasonForm(prefix=f"defer-{key}")
+        self.defer_open = f"defer-{self.case.uuid}" in bound
+
+
+def row_prefix(case_uuid, kind: str) -> str:
+    return f"{kind}-{case_uuid.hex[:12]}"
+
+
+def _attendance_rows(meeting: Meeting, bound: dict) -> list[dict]:
+    rows = []
+    for row in meeting_attendance(meeting):
+        form = bound.get(f"attendance-{row.user.pk}") or AttendanceForm(
+            prefix=f"att-{row.user.pk}", initial={"mode": row.mode or "in_person"}
+        )
+        rows.append(
+            {
+                "row": row,
+                "form": form,
+                "discipline": discipline_label(row.discipline) or "—",
+                "mode_label": Attendance.Mode(row.mode).label if row.mode else "",
+            }
+        )
+    return rows
+
+
+def render_meeting(request, meeting: Meeting, *, status=200, **bound):
+    user = request.user
+    overview = meeting_overview(meeting, user=user)
+    now = timezone.now()
+    editable = overview.can_edit and not meeting_has_started(meeting, now)
+    agenda = overview.agenda
+    rows = [
+        _Row(entry, first=i == 0, last=i == len(agenda) - 1, bound=bound)
+        for i, entry in enumerate(agenda)
+    ]
+    invitations = meeting_invitations(meeting)
+    accepted = {
+        row.invitation.discipline
+        for row in invitations
+        if row.invitation.response == Invitation.Response.ACCEPTED
+    }
+    required = list(meeting.board.required_disciplines or [])
+    attendance_open = (
+        meeting.status not in INACTIVE_MEETING_STATUSES
+        and now >= meeting.starts_at - ATTENDANCE_OPENS_BEFORE
+    )
+    forms = {
+        "add_form": bound.get("add_form")
+        or (AgendaAddForm(meeting=meeting, prefix="add") if editable else None),
+        "overbooking_form": bound.get("overbooking_form") or ReasonForm(prefix="overbook"),
+        "invite_form": bound.get("invite_form")
+        or InviteForm(prefix="invite", initial={"disciplines": required}),
+        "reschedule_form": bound.get("reschedule_form")
+        or RescheduleForm(meeting=meeting, prefix="move"),
+        "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
+    }
+    submitted = [form for form in bound.values() if form is not None]
+    return render(
+        request,
+        "scheduling/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "board": meeting.board,
+            "overview": overview,
+            "over_minutes": max(overview.booked_minutes - overview.length_minutes, 0),
+            "rows": rows,
+            "can_edit": overview.can_edit,
+            "editable": editable,
+            "closable": overview.can_edit
+            and meeting.status not in INACTIVE_MEETING_STATUSES
+            and meeting.starts_at <= now,
+            "invitations": invitations,
+            "expected_missing": [discipline_label(d) for d in required if d not in accepted],
+            "required": [discipline_label(d) for d in required],
+            "quorum_present": [discipline_label(d) for d in overview.quorum.present],
+            "quorum_missing": [discipline_label(d) for d in overview.quorum.missing_disciplines],
+            "attendance_open": attendance_open,
+            "answerable": not meeting_has_started(meeting, now),
+            "attendance": _attendance_rows(meeting, bound) if overview.can_edit else [],
+            "my_invitation": next(
+                (row.invitation for row in invitations if row.invitation.user_id == user.pk),
+                None,
+            ),
+            "errors": error_summary(*submitted) if submitted else [],
+            **forms,
+        },
+        status=status,
+    )
+
+
+@staff_required
+def meeting_detail_page(request, meeting_uuid):
+    return render_meeting(request, meeting_or_404(request, meeting_uuid))
+
+
+def refused(request, meeting, exc: ApplicationError, *, anchor: str = ""):
+    """A refusal without a form of its own: say why over the current state of the meeting."""
+    messages.error(request, refusal_message(exc))
+    return to_meeting(meeting, anchor)
+
+
+def form_refused(request, meeting, exc: ApplicationError, form, key: str):
+    if isinstance(exc, ConflictError):
+        messages.error(request, refusal_message(exc))
+        return render_meeting(request, meeting, status=409)
+    show_errors(exc, form)
+    return render_meeting(request, meeting, status=400, **{key: form})
+
+
+@require_POST
+@staff_required
+def meeting_reschedule(request, meeting_uuid):
+    meeting = coordinated_meeting(request, meeting_uuid)
+    form = RescheduleForm(request.POST, meeting=meeting, prefix="move")
+    if not form.is_valid():
+        return render_meeting(request, meeting, status=400, reschedule_form=form)
+    try:
+        services.meeting_reschedule(
+            meeting=meeting,
+            starts_at=form.cleaned_data["starts_at"],
+            ends_at=form.cleaned_data["ends_at"],
+            by=request.user,
+        )
+    except ApplicationError as exc:
+        return form_refused(request, meeting, exc, form, "reschedule_form")
+    messages.success(request, _("Meeting moved; the invited members were told."))
+    return to_meeting(meeting)
+
+
+@require_POST
+@staff_required
+def meeting_cancel(request, meeting_uuid):
+    meeting = coordinated_meeting(request, meeting_uuid)
+    form = ReasonForm(request.POST, prefix="cancel")
+    if not form.is_valid():
+        return render_meeting(request, meeting, status=400, cancel_form=form)
+    try:
+        services.meeting_cancel(
+            meeting=meeting, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except ApplicationError as exc:
+        return form_refused(request, meeting, exc, form, "cancel_form")
+    messages.success(request, _("Meeting cancelled; its cases can go on another agenda."))
+    return to_meeting(meeting)
+
+
+@require_POST
+@staff_required
+def meeting_close(request, meeting_uuid):
+    meeting = coordinated_meeting(request, meeting_uuid)
+    try:
+        services.meeting_close(meeting=meeting, by=request.user)
+    except ApplicationError as exc:
+        return refused(request, meeting, exc)
+    messages.success(request, _("Meeting closed."))
+    return to_meeting(meeting)
