@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     in_days,
 )
+from tests.workers import CeleryWorkers
 from tumorboard import roles
 
 
@@ -98,3 +99,31 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_workers(transactional_db, tmp_path):
+    """A CeleryWorkers controller, no worker started yet; every worker is ended at teardown.
+
+    Data written by the test must be committed (transactional_db) for a worker to see it.
+    """
+    workers = CeleryWorkers(tmp_path)
+    try:
+        yield workers
+    finally:
+        workers.close()
+
+
+@pytest.fixture
+def real_worker(transactional_db, tmp_path):
+    """Start `celery worker` as a separate process on Redis, consuming a queue private to this test.
+
+    Yields (client_app, queue): send with client_app.send_task(name, args=[...], queue=queue).
+    Data written by the test must be committed (transactional_db) for the worker to see it.
+    """
+    workers = CeleryWorkers(tmp_path)
+    try:
+        workers.start()
+        yield workers.client, workers.queue
+    finally:
+        workers.close()

@@ -38,9 +38,9 @@ from recommendations.models import (
 )
 from recommendations.summaries.preparation import prepare_agenda_item_summary, summary_prepare
 from recommendations.summaries.selectors import meeting_preparation_progress
-from recommendations.tests.summaries.agendas import agenda, give_opinion
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, BoardMembership, Notification
+from tests.agendas import agenda, give_opinion
 from tests.factories import MeetingFactory, PatientFactory
 from tests.meeting_mode import quorum, ready_to_sign, started_agenda
 from tumorboard.celery import app as celery_app

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -20,13 +19,6 @@ from tests.meeting_mode import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def text(response) -> str:
@@ -82,18 +74,20 @@ def items(cast):
         ("stranger", 403),
     ],
 )
-def test_meeting_screen_access(cast, items, who, status):
+def test_meeting_screen_access(cast, items, who, status, client_for):
     response = client_for(getattr(cast, who)).get(run_url(items[0].meeting))
     assert response.status_code == status
 
 
-def test_anonymous_goes_to_login(items):
+def test_anonymous_goes_to_login(items, client_for):
     response = client_for().get(run_url(items[0].meeting))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_meeting_screen_shows_the_current_case_with_navigation_timer_and_keys(cast, items):
+def test_meeting_screen_shows_the_current_case_with_navigation_timer_and_keys(
+    cast, items, client_for
+):
     second = items[1]
     give_opinion(second, cast.surgeon, ["separation_surgery"], rationale="Decompress first.")
     response = client_for(cast.surgeon).get(run_url(second.meeting, 2))
@@ -111,7 +105,7 @@ def test_meeting_screen_shows_the_current_case_with_navigation_timer_and_keys(ca
     assert "js/meeting.js" in page
 
 
-def test_opening_the_record_prefills_it(cast, items):
+def test_opening_the_record_prefills_it(cast, items, client_for):
     item = items[0]
     response = client_for(cast.surgeon).post(action_url(item, "open"))
     assert response.status_code == 302
@@ -148,7 +142,7 @@ def _record_post(record, **overrides):
     return data
 
 
-def test_saving_the_record_from_the_page(cast, items):
+def test_saving_the_record_from_the_page(cast, items, client_for):
     item = items[0]
     record = services.decision_record_open(agenda_item=item, by=cast.chair)
     response = client_for(cast.surgeon).post(action_url(item, "record"), _record_post(record))
@@ -161,7 +155,7 @@ def test_saving_the_record_from_the_page(cast, items):
     assert record.updated_by == cast.surgeon
 
 
-def test_a_stale_save_shows_both_versions_and_overwrites_nothing(cast, items):
+def test_a_stale_save_shows_both_versions_and_overwrites_nothing(cast, items, client_for):
     item = items[0]
     record = services.decision_record_open(agenda_item=item, by=cast.chair)
     stale_form = _record_post(record, **{"record-uncertainties": "My words"})
@@ -181,7 +175,7 @@ def test_a_stale_save_shows_both_versions_and_overwrites_nothing(cast, items):
     assert (record.version, record.uncertainties) == (2, "Their words")
 
 
-def test_invalid_record_input_is_shown_not_saved(cast, items):
+def test_invalid_record_input_is_shown_not_saved(cast, items, client_for):
     item = items[0]
     record = services.decision_record_open(agenda_item=item, by=cast.chair)
     data = _record_post(record, **{"record-patient_involvement": "not_involved"})
@@ -203,7 +197,7 @@ def _plan_post(plan, rows, **overrides):
     return data
 
 
-def test_saving_the_plan_with_activity_rows(cast, items):
+def test_saving_the_plan_with_activity_rows(cast, items, client_for):
     item = items[0]
     record = services.decision_record_open(agenda_item=item, by=cast.chair)
     rows = [
@@ -229,7 +223,7 @@ def test_saving_the_plan_with_activity_rows(cast, items):
     assert str(activity.due_date) == "2030-02-01"
 
 
-def test_a_stale_plan_save_is_shown_side_by_side(cast, items):
+def test_a_stale_plan_save_is_shown_side_by_side(cast, items, client_for):
     item = items[0]
     record = services.decision_record_open(agenda_item=item, by=cast.chair)
     form = _plan_post(
@@ -245,7 +239,7 @@ def test_a_stale_plan_save_is_shown_side_by_side(cast, items):
     assert not PlanActivity.objects.exists()
 
 
-def test_only_the_chair_sees_and_uses_the_sign_button(cast, items):
+def test_only_the_chair_sees_and_uses_the_sign_button(cast, items, client_for):
     item = items[0]
     record, plan = ready_to_sign(cast, item)
     assert "Sign the plan as chair" not in text(client_for(cast.surgeon).get(run_url(item.meeting)))
@@ -268,7 +262,7 @@ def test_only_the_chair_sees_and_uses_the_sign_button(cast, items):
     assert "locked" in page
 
 
-def test_dissent_from_the_page(cast, items):
+def test_dissent_from_the_page(cast, items, client_for):
     item = items[0]
     services.decision_record_open(agenda_item=item, by=cast.chair)
     data = {"dissent-member": str(cast.surgeon.pk), "dissent-view": "Radiotherapy alone."}
@@ -278,7 +272,7 @@ def test_dissent_from_the_page(cast, items):
 
 
 @pytest.mark.parametrize(("who", "status"), [("coordinator", 302), ("surgeon", 403)])
-def test_attendance_is_taken_by_the_coordinator_or_chair(cast, items, who, status):
+def test_attendance_is_taken_by_the_coordinator_or_chair(cast, items, who, status, client_for):
     meeting = items[0].meeting
     url = reverse("meeting-run-attendance", kwargs={"meeting_uuid": meeting.uuid})
     data = {"attendance-user": str(cast.surgeon.pk), "attendance-mode": "remote", "item": "2"}
@@ -288,7 +282,7 @@ def test_attendance_is_taken_by_the_coordinator_or_chair(cast, items, who, statu
     assert recorded.exists() is (status == 302)
 
 
-def _run_queries(user, meeting) -> int:
+def _run_queries(user, meeting, client_for) -> int:
     client = client_for(user)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(run_url(meeting, 2)).status_code == 200
@@ -314,11 +308,11 @@ def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast):
     ("who", "status"),
     [("surgeon", 200), ("coordinator", 200), ("outsider", 404), ("patient_user", 403)],
 )
-def test_plan_page_access(cast, signed_plan, who, status):
+def test_plan_page_access(cast, signed_plan, who, status, client_for):
     assert client_for(getattr(cast, who)).get(plan_url(signed_plan)).status_code == status
 
 
-def test_activity_status_buttons(cast, signed_plan):
+def test_activity_status_buttons(cast, signed_plan, client_for):
     surgery = signed_plan.activities.get(kind="surgery")
     url = reverse(
         "plan-activity-status",
@@ -338,7 +332,9 @@ def test_activity_status_buttons(cast, signed_plan):
     assert (surgery.status, surgery.status_reason) == ("not_done", "Declined by the patient.")
 
 
-def test_amending_from_the_plan_page_keeps_the_earlier_version_readable(cast, signed_plan):
+def test_amending_from_the_plan_page_keeps_the_earlier_version_readable(
+    cast, signed_plan, client_for
+):
     surgery, radiation = signed_plan.activities.order_by("position")
     rows = [
         {

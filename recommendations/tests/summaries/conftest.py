@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 
 @pytest.fixture
@@ -12,16 +11,3 @@ def open_board(cast):
     cast.board.opinions_blind = False
     cast.board.save()
     return cast
-
-
-@pytest.fixture
-def client_for():
-    """client_for(user) -> a page client logged in as that user (None: anonymous)."""
-
-    def make(user=None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import PreMeetingSummary, SummaryPreparation
 from recommendations.summaries.preparation import summary_prepare
-from recommendations.tests.summaries.agendas import agenda, give_opinion
+from tests.agendas import agenda, give_opinion
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 from cases.models import PriorTreatment
 from recommendations.summaries.build import summary_build
 from recommendations.summaries.selectors import load_agenda_items
-from recommendations.tests.summaries.agendas import agenda, extra_specialist, give_opinion
 from scheduling.models import Invitation
+from tests.agendas import agenda, extra_specialist, give_opinion
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from recommendations.summaries.preparation import (
 )
 from recommendations.summaries.selectors import summary_is_stale
 from recommendations.summaries.services import preparation_retry
-from recommendations.tests.summaries.agendas import agenda, give_opinion
 from scheduling.models import AgendaItem
+from tests.agendas import agenda, give_opinion
 from tumorboard.celery import app
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from recommendations.summaries.selectors import (
     summary_is_stale,
 )
 from recommendations.summaries.services import meeting_prepare_request
-from recommendations.tests.summaries.agendas import agenda, give_opinion
 from scheduling.models import Invitation
+from tests.agendas import agenda, give_opinion
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from recommendations.summaries.services import (
     preparation_retry,
     summaries_refresh_for_case,
 )
-from recommendations.tests.summaries.agendas import agenda
+from tests.agendas import agenda
 from tumorboard.errors import ApplicationError, ConflictError
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from recommendations.summaries.tasks import (
     prepare_meeting_summaries,
     refresh_case_summaries,
 )
-from recommendations.tests.summaries.agendas import agenda
+from tests.agendas import agenda
 from tests.factories import MeetingFactory
 from tumorboard.celery import app
 

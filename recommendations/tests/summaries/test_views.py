@@ -13,7 +13,7 @@ from django.urls import reverse
 from recommendations.models import PreMeetingSummary, SummaryPreparation
 from recommendations.summaries.preparation import summary_prepare
 from recommendations.summaries.services import meeting_prepare_request
-from recommendations.tests.summaries.agendas import agenda, give_opinion
+from tests.agendas import agenda, give_opinion
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ import pytest
 
 from recommendations.models import PreMeetingSummary
 from recommendations.summaries.selectors import meeting_preparation_progress, summary_is_stale
-from recommendations.tests.summaries.agendas import agenda, give_opinion
-from tests.conftest import real_worker  # noqa: F401 - the fixture lives with the cross-app tests
+from tests.agendas import agenda, give_opinion
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 
@@ -27,7 +26,7 @@ def wait_for(condition, *, timeout: float, what: str, worker=None) -> None:
     pytest.fail(f"timed out waiting for {what}\n{log}")
 
 
-def test_a_real_worker_prepares_a_ten_case_meeting(real_worker, cast):  # noqa: F811
+def test_a_real_worker_prepares_a_ten_case_meeting(real_worker, cast):
     client, queue = real_worker
     meeting, items = agenda(cast.board, 10)
     surgeon_view = give_opinion(items[0], cast.surgeon, ["separation_surgery"])

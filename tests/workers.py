@@ -1,4 +1,5 @@
-"""Fixtures for cross-app tests: real Celery worker processes on Redis."""
+"""Real Celery worker processes on Redis, for the tests that need one (fixtures in the root
+conftest: `celery_workers`, `real_worker`)."""
 
 from __future__ import annotations
 
@@ -125,32 +126,3 @@ class CeleryWorkers:
     def close(self) -> None:
         self.stop()
         self.client.close()
-
-
-@pytest.fixture
-def celery_workers(transactional_db, tmp_path):
-    """A CeleryWorkers controller, no worker started yet; every worker is ended at teardown.
-
-    Data written by the test must be committed (transactional_db) for a worker to see it.
-    """
-    workers = CeleryWorkers(tmp_path)
-    try:
-        yield workers
-    finally:
-        workers.close()
-
-
-@pytest.fixture
-def real_worker(transactional_db, tmp_path):
-    """Start `celery worker` as a separate process on Redis, consuming a queue private to this test.
-
-    Yields (client_app, queue): send with client_app.send_task(name, args=[...], queue=queue).
-    Data written by the test must be committed (transactional_db) for the worker to see it.
-    Self-contained (no other fixture of this file), so tests elsewhere can import it.
-    """
-    workers = CeleryWorkers(tmp_path)
-    try:
-        workers.start()
-        yield workers.client, workers.queue
-    finally:
-        workers.close()
