@@ -108,9 +108,7 @@ def test_no_project_import_hides_inside_a_function(package):
             for node in ast.walk(func):
                 if isinstance(node, ast.ImportFrom) and (
                     node.level > 0 or (node.module or "").split(".")[0] in APPS
-                ):
-                    hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-                elif isinstance(node, ast.Import) and any(
+                ) or isinstance(node, ast.Import) and any(
                     alias.name.split(".")[0] in APPS for alias in node.names
                 ):
                     hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
