@@ -289,7 +289,7 @@ def _run_queries(user, meeting, client_for) -> int:
     return len(captured)
 
 
-def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast):
+def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast, client_for):
     counts = []
     for n in (2, 6):
         meeting, items = started_agenda(cast.board, n)
@@ -297,7 +297,7 @@ def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast):
         for item in items:
             ready_to_sign(cast, item)
             give_opinion(item, cast.surgeon, ["separation_surgery"])
-        counts.append(_run_queries(cast.chair, meeting))
+        counts.append(_run_queries(cast.chair, meeting, client_for))
     assert counts[0] == counts[1] <= 30, counts
 
 
