@@ -106,10 +106,12 @@ def test_no_project_import_hides_inside_a_function(package):
             if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) or func.name == "ready":
                 continue
             for node in ast.walk(func):
-                if isinstance(node, ast.ImportFrom) and (
-                    node.level > 0 or (node.module or "").split(".")[0] in APPS
-                ) or isinstance(node, ast.Import) and any(
-                    alias.name.split(".")[0] in APPS for alias in node.names
-                ):
+                if isinstance(node, ast.ImportFrom):
+                    project = node.level > 0 or (node.module or "").split(".")[0] in APPS
+                elif isinstance(node, ast.Import):
+                    project = any(alias.name.split(".")[0] in APPS for alias in node.names)
+                else:
+                    continue
+                if project:
                     hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not hidden
