@@ -4,7 +4,13 @@ Access decisions live in each app's selectors (querysets scoped to the user) and
 allowed/refused pairs.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, QuerySet
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 COORDINATOR = "coordinator"
 CHAIR = "chair"
@@ -22,6 +28,59 @@ def user_roles(user) -> frozenset[str]:
         cached = frozenset(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
         user._tumorboard_roles = cached
     return cached
+
+
+def _role_flags(user_ref: str) -> dict[str, Exists]:
+    """One EXISTS per role, so a user's roles come back in the query that loads the user
+    (portable: the first-run SQLite default has no ARRAY_AGG)."""
+    membership = get_user_model().groups.through
+    return {
+        f"has_role_{name}": Exists(
+            membership.objects.filter(user_id=OuterRef(user_ref), group__name=name)
+        )
+        for name in ALL_ROLES
+    }
+
+
+def _remember_roles(user, row) -> None:
+    user._tumorboard_roles = frozenset(
+        name for name in ALL_ROLES if getattr(row, f"has_role_{name}", False)
+    )
+
+
+def users_with_roles() -> QuerySet:
+    """Users annotated with their roles; `remember_roles` then caches them on each user."""
+    return get_user_model()._default_manager.annotate(**_role_flags("pk"))
+
+
+class RoleAwareModelBackend(ModelBackend):
+    """Django's ModelBackend, loading the session's user and their roles in one query: every
+    request reads the roles (menus, scoping), and a second query per request was pure overhead."""
+
+    def get_user(self, user_id):
+        user = users_with_roles().filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        _remember_roles(user, user)
+        return user
+
+
+class RoleAwareTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, with the user's roles loaded in the same query."""
+
+    def authenticate_credentials(self, key):
+        token = (
+            Token.objects.select_related("user")
+            .annotate(**_role_flags("user_id"))
+            .filter(key=key)
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        _remember_roles(token.user, token)
+        return (token.user, token)
 
 
 def has_role(user, *roles: str) -> bool:
