@@ -8,7 +8,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
 from tumorboard import roles
 
 pytestmark = pytest.mark.django_db
