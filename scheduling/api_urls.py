@@ -20,6 +20,11 @@ urlpatterns = [
     path("boards/", boards.BoardListApi.as_view(), name="board-list"),
     path("boards/<uuid:uuid>/settings/", boards.BoardSettingsApi.as_view(), name="board-settings"),
     path(
+        "boards/<uuid:uuid>/schedulable-cases/",
+        boards.SchedulableCasesApi.as_view(),
+        name="board-schedulable-cases",
+    ),
+    path(
         "boards/<uuid:uuid>/schedules/",
         schedules.BoardScheduleListApi.as_view(),
         name="board-schedules",
@@ -78,4 +83,9 @@ urlpatterns = [
     ),
     path("my/calendar-feed/", calendars.MyCalendarFeedApi.as_view(), name="my-calendar-feed"),
     path("readiness/", readiness.ReadinessBoardApi.as_view(), name="readiness-board"),
+    path(
+        "readiness/<slug:state>/",
+        readiness.ReadinessColumnApi.as_view(),
+        name="readiness-column",
+    ),
 ]

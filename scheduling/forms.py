@@ -9,7 +9,9 @@ turned into aware datetimes here; they are stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,7 @@ from tumorboard.errors import ApplicationError
 
 from . import recurrence as rec
 from .models import Attendance, Board, Discipline, Invitation, Meeting
-from .selectors import agenda_candidates, schedulable_cases
+from .selectors import PICKER_LIMIT, CasePick, agenda_candidates, case_picks, schedulable_cases
 from .services.agenda import MINUTES_RANGE
 from .services.common import DURATION_RANGE, REASON_MAX
 
@@ -45,6 +47,93 @@ def case_label(case: Case) -> str:
         f"{patient.family_name.upper()}, {patient.given_name} – {case.get_urgency_display()}, "
         f"{case.get_status_display().lower()} ({case.board.name})"
     )
+
+
+# What a case picker's live status line says (the page renders it; case-picker.js repeats it
+# once the results of a search are in).
+PICKER_ALL = _("Every case waiting for an agenda, most urgent first.")
+PICKER_MATCHING = _("Cases matching your search, most urgent first.")
+PICKER_NONE = _("No case waiting for an agenda matches your search.")
+PICKER_MORE = _("Only the first %(n)d are listed: type an MRN or a name to find others.")
+PICKER_FAILED = _("The search did not work: use the Search button.")
+
+
+class CasePickerMixin:
+    """A form with a case picker: the field `case_field` offers at most PICKER_LIMIT cases (those
+    matching the search text `q`, most urgent first, and any already chosen), while it accepts
+    any of its queryset. Call `offer()` before the form is shown."""
+
+    case_field = "case"
+    picks: CasePick | None = None
+
+    def _search_field(self) -> forms.CharField:
+        return forms.CharField(
+            label=_("Find a case"),
+            required=False,
+            max_length=200,
+            help_text=_("An MRN, or the start of the patient's family or given name."),
+            widget=forms.TextInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "data-picker-input": ""}
+            ),
+        )
+
+    def _hide_choices(self) -> None:
+        self.fields[self.case_field].widget.choices = []  # type: ignore[attr-defined]
+
+    def search_text(self) -> str:
+        if self.is_bound:  # type: ignore[attr-defined]
+            return str(self.data.get(self.add_prefix("q"), ""))  # type: ignore[attr-defined]
+        return str(self.initial.get("q", ""))  # type: ignore[attr-defined]
+
+    def chosen(self) -> list[str]:
+        name = self.add_prefix(self.case_field)  # type: ignore[attr-defined]
+        if self.is_bound:  # type: ignore[attr-defined]
+            data = self.data  # type: ignore[attr-defined]
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        else:
+            value = self.initial.get(self.case_field)  # type: ignore[attr-defined]
+            values = value if isinstance(value, list | tuple) else [value]
+        return [str(value) for value in values if value]
+
+    def offer(self) -> CasePick:
+        field = self.fields[self.case_field]  # type: ignore[attr-defined]
+        keep = []
+        for value in self.chosen():
+            try:
+                keep.append(uuid.UUID(value))
+            except ValueError:
+                continue
+        self.picks = case_picks(field.queryset, q=self.search_text(), keep=keep)
+        choices = [(case.uuid, case_label(case)) for case in self.picks.cases]
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(
+            field, forms.ModelMultipleChoiceField
+        ):
+            choices = [("", field.empty_label or "")] + choices
+        field.widget.choices = choices
+        return self.picks
+
+    @property
+    def picker_status(self) -> str:
+        picks = self.picks
+        if picks is None:
+            return ""
+        if picks.searched:
+            text = str(PICKER_MATCHING if picks.cases else PICKER_NONE)
+        else:
+            text = str(PICKER_ALL)
+        if picks.more:
+            text += " " + str(PICKER_MORE % {"n": PICKER_LIMIT})
+        return text
+
+    @property
+    def picker_texts(self) -> dict[str, str]:
+        return {
+            "all": str(PICKER_ALL),
+            "matching": str(PICKER_MATCHING),
+            "none": str(PICKER_NONE),
+            "more": str(PICKER_MORE % {"n": PICKER_LIMIT}),
+            "failed": str(PICKER_FAILED),
+        }
 
 
 class BoardChoiceField(forms.ModelChoiceField):
@@ -97,8 +186,10 @@ class MeetingForm(_BoardTimesMixin, forms.Form):
         return data
 
 
-class UrgentMeetingForm(_BoardTimesMixin, forms.Form):
-    """An ad-hoc urgent meeting, optionally with its cases."""
+class UrgentMeetingForm(CasePickerMixin, _BoardTimesMixin, forms.Form):
+    """An ad-hoc urgent meeting, optionally with its cases (a picker: `offer()`)."""
+
+    case_field = "cases"
 
     board = BoardChoiceField(label=_("Board"), queryset=Board.objects.none(), empty_label=None)
     date = forms.DateField(label=_("Day"), widget=DateInput())
@@ -126,6 +217,14 @@ class UrgentMeetingForm(_BoardTimesMixin, forms.Form):
         self.fields["cases"].queryset = schedulable_cases(boards)
         self.fields["cases"].label_from_instance = case_label
         self.fields["cases"].to_field_name = "uuid"
+        self.fields["q"] = self._search_field()
+        self._hide_choices()
+        self.boards = boards
+
+    def board_uuids(self) -> str:
+        """{board pk: board uuid} as JSON, for the picker script (the board field sends pks)."""
+        pairs = self.fields["board"].queryset.values_list("pk", "uuid")
+        return json.dumps({str(pk): str(uuid) for pk, uuid in pairs})
 
     def clean(self):
         data = super().clean()
@@ -194,7 +293,9 @@ class GenerateForm(forms.Form):
     until = forms.DateField(label=_("Create meetings until"), widget=DateInput())
 
 
-class AgendaAddForm(forms.Form):
+class AgendaAddForm(CasePickerMixin, forms.Form):
+    """A case to put on the agenda (a picker: `offer()`), and its minutes."""
+
     case = forms.ModelChoiceField(
         label=_("Case"), queryset=Case.objects.none(), to_field_name="uuid", empty_label="—"
     )
@@ -213,6 +314,8 @@ class AgendaAddForm(forms.Form):
             candidates if candidates is not None else agenda_candidates(meeting)
         )
         self.fields["case"].label_from_instance = case_label
+        self.fields["q"] = self._search_field()
+        self._hide_choices()
 
 
 class MinutesForm(forms.Form):

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from cases.models import Case, SpinalLesion
@@ -201,6 +213,64 @@ def agenda_candidates(meeting: Meeting) -> QuerySet[Case]:
     return schedulable_cases(Board.objects.filter(pk=meeting.board_id))
 
 
+# How many cases a picker shows (the meeting page's "add a case", the urgent-meeting form, the
+# picker API): the most urgent first; typing narrows them down. A page never grows with the
+# cases it does not show.
+PICKER_LIMIT = 20
+PICKER_MAX_LIMIT = 50
+
+
+def case_search_filter(q: str) -> Q:
+    """Cases whose patient's MRN is `q` (exact, case-insensitive) or whose patient's family or
+    given name starts with it; "Family, Given" and "Given Family" narrow by both names."""
+    q = " ".join(q.split())
+    match = Q(patient__mrn__iexact=q)
+    match |= Q(patient__family_name__istartswith=q) | Q(patient__given_name__istartswith=q)
+    if "," in q:
+        family, given = (part.strip() for part in q.split(",", 1))
+        match |= Q(patient__family_name__iexact=family, patient__given_name__istartswith=given)
+    elif " " in q:
+        first, rest = q.split(" ", 1)
+        match |= Q(patient__given_name__iexact=first, patient__family_name__istartswith=rest)
+        match |= Q(patient__family_name__iexact=first, patient__given_name__istartswith=rest)
+    return match
+
+
+@dataclass(frozen=True)
+class CasePick:
+    """What a picker offers: at most `limit` cases, and whether more match."""
+
+    cases: list[Case]
+    more: bool
+    searched: bool
+
+
+def case_picks(
+    cases: QuerySet[Case], *, q: str = "", limit: int = PICKER_LIMIT, keep=()
+) -> CasePick:
+    """The first `limit` (at most PICKER_MAX_LIMIT) of `cases` (a `schedulable_cases` queryset,
+    most urgent first) matching `q` (`case_search_filter`; empty: all of them). Cases whose
+    uuid is in `keep` (those already chosen in a form) are offered too, first. Two queries at
+    most, however many cases there are."""
+    limit = max(1, min(limit, PICKER_MAX_LIMIT))
+    q = q.strip()
+    matching = cases.filter(case_search_filter(q)) if q else cases
+    found = list(matching[: limit + 1])
+    kept = list(cases.filter(uuid__in=list(keep))) if keep else []
+    kept_ids = {case.pk for case in kept}
+    shown = kept + [case for case in found[:limit] if case.pk not in kept_ids]
+    return CasePick(cases=shown, more=len(found) > limit, searched=bool(q))
+
+
+def meeting_case_candidates(board: Board, meeting: Meeting | None = None) -> QuerySet[Case]:
+    """The board's schedulable cases; with `meeting` (one of the board's), without the cases that
+    have an item on its agenda (even a closed one: a case is on an agenda once)."""
+    cases = schedulable_cases(Board.objects.filter(pk=board.pk))
+    if meeting is not None:
+        cases = cases.exclude(pk__in=AgendaItem.objects.filter(meeting=meeting).values("case_id"))
+    return cases
+
+
 @dataclass(frozen=True)
 class InvitationRow:
     invitation: Invitation
@@ -303,47 +373,146 @@ class ReadinessColumn:
     state: str
     label: str
     cards: list[ReadinessCard] = field(default_factory=list)
+    count: int = 0  # every case in the column, shown or not
+    next_cursor: str | None = None  # where the column's next page starts, if there is one
+
+    @property
+    def more(self) -> int:
+        """How many of the column's cases are not shown."""
+        return max(self.count - len(self.cards), 0)
 
 
-def readiness_board(*, user, board: Board | None = None) -> list[ReadinessColumn]:
-    """The user's boards' active cases grouped by state (referred → ready → scheduled →
-    discussed → follow-up, then deferred), each with its readiness (`rules.case_readiness`),
-    urgency and the meeting it is on. Most urgent first, then oldest. Five queries, however
-    many cases."""
-    statuses = [status for _key, _label, group in READINESS_COLUMNS for status in group]
+# Cards per column on the readiness board, and per page of one column.
+READINESS_PER_COLUMN = 20
+READINESS_MAX_PAGE = 100
+READINESS_STATES = {key: (label, group) for key, label, group in READINESS_COLUMNS}
+_READINESS_ORDER = ("urgency_rank", "created_at", "pk")
+
+
+def _readiness_cases(user, board: Board | None, statuses) -> QuerySet[Case]:
     cases = cases_visible_to(user).filter(status__in=statuses)
     if board is not None:
         cases = cases.filter(board=board)
-    cases = (
-        cases.select_related("patient", "board")
-        .prefetch_related(
-            Prefetch("lesions", queryset=SpinalLesion.objects.order_by("id")),
-            "prior_treatments",
-            Prefetch(
-                "agenda_items",
-                queryset=AgendaItem.objects.filter(is_open=True)
-                .exclude(meeting__status__in=INACTIVE_MEETING_STATUSES)
-                .select_related("meeting__board"),
-                to_attr="open_items",
-            ),
-        )
-        .annotate(urgency_rank=URGENCY_RANK)
-        .order_by("urgency_rank", "created_at", "pk")
+    return cases.annotate(urgency_rank=URGENCY_RANK)
+
+
+def _with_card_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a card shows: the case's lesions and prior treatments (for its readiness and flags)
+    and the open agenda it is on."""
+    return cases.select_related("patient", "board").prefetch_related(
+        Prefetch("lesions", queryset=SpinalLesion.objects.order_by("id")),
+        "prior_treatments",
+        Prefetch(
+            "agenda_items",
+            queryset=AgendaItem.objects.filter(is_open=True)
+            .exclude(meeting__status__in=INACTIVE_MEETING_STATUSES)
+            .select_related("meeting__board"),
+            to_attr="open_items",
+        ),
     )
-    columns = {key: ReadinessColumn(state=key, label=label) for key, label, _ in READINESS_COLUMNS}
-    column_of = {status: key for key, _label, group in READINESS_COLUMNS for status in group}
-    for case in cases:
-        flags = case_urgent_flags(case)
-        columns[column_of[case.status]].cards.append(
-            ReadinessCard(
-                case=case,
-                readiness=case_readiness(case, case.board),
-                urgent=is_urgent(case),
-                flags=flags,
-                meeting=case.open_items[0].meeting if case.open_items else None,
+
+
+def _card(case: Case) -> ReadinessCard:
+    return ReadinessCard(
+        case=case,
+        readiness=case_readiness(case, case.board),
+        urgent=is_urgent(case),
+        flags=case_urgent_flags(case),
+        meeting=case.open_items[0].meeting if case.open_items else None,
+    )
+
+
+def _cursor(case: Case) -> str:
+    """Where a column's next page starts: after this case in the board's order. Opaque to
+    clients; it names no patient."""
+    raw = f"{case.urgency_rank}|{case.created_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _after_cursor(cursor: str) -> Q:
+    """Cases after the cursor in (urgency, created_at, pk) order; ValueError if it is not one
+    of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        rank_text, created_text, pk_text = raw.split("|")
+        rank, created, pk = int(rank_text), dt.datetime.fromisoformat(created_text), int(pk_text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("Not a readiness cursor.") from exc
+    return (
+        Q(urgency_rank__gt=rank)
+        | Q(urgency_rank=rank, created_at__gt=created)
+        | Q(urgency_rank=rank, created_at=created, pk__gt=pk)
+    )
+
+
+def readiness_board(
+    *, user, board: Board | None = None, per_column: int = READINESS_PER_COLUMN
+) -> list[ReadinessColumn]:
+    """The user's boards' active cases grouped by state (referred → ready → scheduled →
+    discussed → follow-up, then deferred): each column's `per_column` most urgent cases (then
+    oldest) with their readiness (`rules.case_readiness`), urgency and the meeting they are on,
+    and the column's count. `readiness_column` pages further. Five queries (one grouped COUNT,
+    the top of every column in one query with a window function, three prefetches), however
+    many cases; the page holds at most `per_column` cards a column."""
+    statuses = [status for _key, _label, group in READINESS_COLUMNS for status in group]
+    base = _readiness_cases(user, board, statuses)
+    counts = dict(base.order_by().values_list("status").annotate(n=Count("pk")))
+    top = (
+        base.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F(name).asc() for name in _READINESS_ORDER],
             )
         )
-    return list(columns.values())
+        .filter(place__lte=per_column)
+        .order_by(*_READINESS_ORDER)
+    )
+    cards: dict[str, list[ReadinessCard]] = {key: [] for key, _label, _ in READINESS_COLUMNS}
+    column_of = {status: key for key, _label, group in READINESS_COLUMNS for status in group}
+    for case in _with_card_facts(top):
+        cards[column_of[case.status]].append(_card(case))
+    columns = []
+    for key, label, group in READINESS_COLUMNS:
+        shown = cards[key][:per_column]
+        count = sum(counts.get(status, 0) for status in group)
+        columns.append(
+            ReadinessColumn(
+                state=key,
+                label=label,
+                cards=shown,
+                count=count,
+                next_cursor=_cursor(shown[-1].case) if shown and count > len(shown) else None,
+            )
+        )
+    return columns
+
+
+def readiness_column(
+    *,
+    user,
+    state: str,
+    board: Board | None = None,
+    after: str = "",
+    limit: int = READINESS_PER_COLUMN,
+) -> ReadinessColumn:
+    """One column of the readiness board, `limit` cards (at most READINESS_MAX_PAGE) from the
+    `after` cursor (a column's `next_cursor`), in the board's order, with the column's count.
+    KeyError for an unknown state, ValueError for a cursor that is not one. Six queries at most,
+    however many cases and however deep the page (keyset paging, no OFFSET)."""
+    label, group = READINESS_STATES[state]
+    limit = max(1, min(limit, READINESS_MAX_PAGE))
+    base = _readiness_cases(user, board, group)
+    page = base.filter(_after_cursor(after)) if after else base
+    found = list(_with_card_facts(page.order_by(*_READINESS_ORDER)[: limit + 1]))
+    shown = [_card(case) for case in found[:limit]]
+    return ReadinessColumn(
+        state=state,
+        label=label,
+        cards=shown,
+        count=base.count(),
+        next_cursor=_cursor(found[limit - 1]) if len(found) > limit else None,
+    )
 
 
 # Calendars ---------------------------------------------------------------------------------------

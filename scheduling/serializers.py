@@ -308,7 +308,31 @@ class ReadinessColumnSerializer(serializers.Serializer):
         component="ReadinessStateEnum",
     )
     label = serializers.CharField()
-    cases = ReadinessCardSerializer(many=True)
+    count = serializers.IntegerField(help_text="Every case in this column, shown or not.")
+    cases = ReadinessCardSerializer(
+        many=True, help_text="The most urgent cases of the column first, then the oldest."
+    )
+    next = serializers.CharField(
+        allow_null=True,
+        help_text="The API address of the column's next page (a cursor), or null at its end.",
+    )
+
+
+class CasePickSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    label = serializers.CharField(
+        help_text="How coordinators pick a case: patient, urgency, status, board."
+    )
+    patient_name = serializers.CharField()
+    mrn = serializers.CharField()
+    status = serializers.ChoiceField(choices=Case.Status.choices)
+    urgency = serializers.ChoiceField(choices=Case.Urgency.choices)
+
+
+class CasePicksSerializer(serializers.Serializer):
+    results = CasePickSerializer(many=True, help_text="Most urgent first, then the oldest.")
+    more = serializers.BooleanField(help_text="Whether more cases match than are shown.")
+    searched = serializers.BooleanField(help_text="Whether `q` narrowed the cases down.")
 
 
 class CalendarFeedSerializer(serializers.Serializer):

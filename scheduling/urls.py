@@ -46,6 +46,7 @@ urlpatterns = [
     path(M + "cancel/", meeting_page.meeting_cancel, name="meeting-cancel"),
     path(M + "close/", meeting_page.meeting_close, name="meeting-close"),
     path("readiness/", readiness.readiness_board_page, name="readiness-board"),
+    path("readiness/<slug:state>/", readiness.readiness_column_page, name="readiness-column"),
     path("my/invitations/", invitations.my_invitations_page, name="my-invitations"),
     path(
         "my/invitations/<int:invitation_id>/respond/",

@@ -126,6 +126,7 @@ meeting-reschedule              POST   ok    ok    403   403   403   403  403   
 meeting-cancel                  POST   ok    ok    403   403   403   403  403   403  404  403  login
 meeting-close                   POST   ok    ok    403   403   403   403  403   403  404  403  login
 readiness-board                 GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
+readiness-column                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
 my-invitations                  GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
 invitation-respond              POST   404   404   ok    404   404   404  404   403  404  403  login
 my-calendar                     GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
@@ -190,6 +191,7 @@ api:case-assessment             GET    ok    ok    ok    ok    ok    ok   ok    
 api:board-list                  GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:board-settings              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:board-settings              PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
+api:board-schedulable-cases     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:board-schedules             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:board-schedules             POST   ok    ok    403   403   403   403  403   403  404  403  anon
 api:schedule-generate           POST   ok    ok    403   403   403   403  403   403  404  403  anon
@@ -216,6 +218,7 @@ api:meeting-calendar            GET    ok    ok    ok    ok    ok    ok   ok    
 api:my-calendar-feed            GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:my-calendar-feed            POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:readiness-board             GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
+api:readiness-column            GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 
 # --- API: opinions, pre-meeting summaries ------------------------------------------------------
 api:opinion-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon

@@ -370,6 +370,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
         "invitation_id": w.invitation.pk,
         "user_id": w.surgeon.pk,
         "position": 1,
+        "state": "ready",
     }
     kwargs = {}
     for param in endpoint.params:

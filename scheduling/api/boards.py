@@ -1,4 +1,5 @@
-"""The user's boards, and a board's decision-support settings."""
+"""The user's boards, a board's decision-support settings, and the picker of its cases that can go
+on an agenda."""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ from rest_framework.views import APIView
 
 from cases.assessment import board_sbrt_regimens
 from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
+from tumorboard.errors import ApplicationError
 
 from ..access import can_coordinate
+from ..forms import case_label
 from ..models import Board
-from ..selectors import board_list
-from ..serializers import BoardSerializer
+from ..selectors import (
+    PICKER_LIMIT,
+    PICKER_MAX_LIMIT,
+    board_list,
+    case_picks,
+    meeting_case_candidates,
+    meetings_visible_to,
+)
+from ..serializers import BoardSerializer, CasePicksSerializer
 from ..services.board_settings import NOT_ALLOWED, board_settings_update
 from .common import board_or_404
 
@@ -135,3 +145,74 @@ class BoardSettingsApi(StaffApiMixin, APIView):
         serializer.is_valid(raise_exception=True)
         board = board_settings_update(board=board, by=request.user, **serializer.validated_data)
         return Response(BoardSettingsSerializer(_board_settings_data(board, request.user)).data)
+
+
+class CasePickRequestSerializer(StrictInputMixin, serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="An MRN (exact, any case) or the start of a family or given name; "
+        "empty: the most urgent cases.",
+    )
+    meeting = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A meeting of this board: leave out the cases on its agenda.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        default=PICKER_LIMIT,
+        help_text=f"At most this many cases (values above {PICKER_MAX_LIMIT} count as "
+        f"{PICKER_MAX_LIMIT}).",
+    )
+
+
+@extend_schema(tags=["boards"])
+class SchedulableCasesApi(StaffApiMixin, APIView):
+    """A POST, so a typed MRN or name never appears in a URL or an access log."""
+
+    @extend_schema(
+        summary="Search the board's cases that can go on an agenda (a case picker)",
+        description="Cases of the board that are not closed, withdrawn or plan-signed and not "
+        "on the open agenda of a meeting to come; matching the MRN exactly (any case) or the "
+        "start of the patient's family or given name; most urgent first, then the oldest; at "
+        f"most `limit` ({PICKER_LIMIT} by default, {PICKER_MAX_LIMIT} at most).",
+        request=CasePickRequestSerializer,
+        responses={200: CasePicksSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        board = board_or_404(request, uuid)
+        serializer = CasePickRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        meeting = None
+        if data.get("meeting"):
+            meeting = (
+                meetings_visible_to(request.user).filter(uuid=data["meeting"], board=board).first()
+            )
+            if meeting is None:
+                raise ApplicationError(
+                    "No such meeting.", fields={"meeting": ["Choose a meeting of this board."]}
+                )
+        picks = case_picks(
+            meeting_case_candidates(board, meeting), q=data["q"], limit=data["limit"]
+        )
+        results = [
+            {
+                "uuid": case.uuid,
+                "label": case_label(case),
+                "patient_name": case.patient.full_name,
+                "mrn": case.patient.mrn,
+                "status": case.status,
+                "urgency": case.urgency,
+            }
+            for case in picks.cases
+        ]
+        return Response(
+            CasePicksSerializer(
+                {"results": results, "more": picks.more, "searched": picks.searched}
+            ).data
+        )

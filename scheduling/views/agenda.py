@@ -15,7 +15,7 @@ from .. import services
 from ..forms import AgendaAddForm, MinutesForm, ReasonForm
 from ..models import Meeting
 from ..notifications import local_time
-from .common import coordinated_meeting, to_meeting
+from .common import coordinated_meeting, searched, to_meeting
 from .meeting_page import form_refused, refused, render_meeting, row_prefix
 
 
@@ -23,6 +23,14 @@ from .meeting_page import form_refused, refused, render_meeting, row_prefix
 @staff_required
 def agenda_add(request, meeting_uuid):
     meeting = coordinated_meeting(request, meeting_uuid)
+    if request.POST.get("add-search"):  # the picker's Search button (without JavaScript)
+        return render_meeting(
+            request,
+            meeting,
+            add_form=AgendaAddForm(
+                meeting=meeting, prefix="add", initial=searched(request.POST, "add")
+            ),
+        )
     form = AgendaAddForm(request.POST, meeting=meeting, prefix="add")
     if not form.is_valid():
         return render_meeting(request, meeting, status=400, add_form=form)

@@ -42,3 +42,16 @@ def refusal_message(exc: ApplicationError) -> str:
 def to_meeting(meeting: Meeting, anchor: str = ""):
     url = reverse("meeting-detail", kwargs={"meeting_uuid": meeting.uuid})
     return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def searched(data, prefix: str, lists: tuple[str, ...] = ()) -> dict:
+    """A picker form's submitted values as the `initial` of an unbound form: the Search button
+    (without JavaScript) shows the form again with the cases found, and no errors yet. `lists`
+    names the fields that hold several values."""
+    start = f"{prefix}-"
+    initial: dict = {}
+    for key in data:
+        if key.startswith(start):
+            name = key[len(start) :]
+            initial[name] = data.getlist(key) if name in lists else data.get(key)
+    return initial

@@ -96,6 +96,8 @@ def render_meeting(request, meeting: Meeting, *, status=200, **bound):
         or RescheduleForm(meeting=meeting, prefix="move"),
         "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
     }
+    if forms["add_form"] is not None:
+        forms["add_form"].offer()
     submitted = [form for form in bound.values() if form is not None]
     return render(
         request,

@@ -22,7 +22,7 @@ from ..access import boards_coordinated_by, boards_visible_to, can_coordinate
 from ..forms import GenerateForm, MeetingForm, ScheduleForm, UrgentMeetingForm
 from ..models import BoardSchedule, Meeting
 from ..selectors import upcoming_meetings
-from .common import NOT_COORDINATOR, to_meeting
+from .common import NOT_COORDINATOR, searched, to_meeting
 
 
 def _render_meetings(request, *, status=200, **bound):
@@ -41,6 +41,8 @@ def _render_meetings(request, *, status=200, **bound):
     ]
     meeting_form = bound.get("meeting_form") or MeetingForm(boards=boards, prefix="meeting")
     urgent_form = bound.get("urgent_form") or UrgentMeetingForm(boards=boards, prefix="urgent")
+    if can_plan:
+        urgent_form.offer()
     schedule_form = bound.get("schedule_form") or ScheduleForm(
         boards=boards, prefix="schedule", initial={"starts_on": timezone.localdate()}
     )
@@ -110,6 +112,10 @@ def meeting_create(request):
 @staff_required
 def meeting_create_urgent(request):
     boards = _planning_boards(request)
+    if request.POST.get("urgent-search"):  # the picker's Search button (without JavaScript)
+        initial = searched(request.POST, "urgent", lists=("cases",))
+        form = UrgentMeetingForm(boards=boards, prefix="urgent", initial=initial)
+        return _render_meetings(request, urgent_form=form)
     form = UrgentMeetingForm(request.POST, boards=boards, prefix="urgent")
     if form.is_valid():
         data = form.cleaned_data

@@ -236,6 +236,16 @@ def test_referral_to_patient_summary(
     nav(page, "Meetings")
     page.get_by_role("row").filter(has_text=people.board.name).get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(rf"/meetings/{people.meeting.uuid}/$"))
+    # The picker lists the most urgent waiting cases; typing searches as you type, and the live
+    # status line says what the list now holds once the answer is in.
+    status = page.locator("#agenda").get_by_role("status")
+    expect(status).to_have_text(re.compile(r"^Every case waiting for an agenda, most urgent first"))
+    field(page, "Find a case").press_sequentially(FAMILY[:6].lower(), delay=40)
+    expect(status).to_have_text("Cases matching your search, most urgent first.")
+    field(page, "Find a case").fill("no such patient")
+    expect(status).to_have_text("No case waiting for an agenda matches your search.")
+    field(page, "Find a case").fill(MRN.lower())
+    expect(status).to_have_text("Cases matching your search, most urgent first.")
     field(page, "Case").select_option(
         label=f"{FAMILY.upper()}, {GIVEN} – Urgent, ready for review ({people.board.name})"
     )

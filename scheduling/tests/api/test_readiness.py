@@ -58,3 +58,38 @@ def test_readiness_board_query_count_is_constant(cast, api, meeting):
         case = ready_case(cast.board, status=Case.Status.REFERRED if i % 2 else Case.Status.READY)
         LesionFactory(case=case, level="L2")
     assert count_queries(client, api_url("readiness-board")) == few
+
+
+def test_a_column_pages_by_cursor_through_every_case_once(cast, api):
+    cases = [ready_case(cast.board) for _ in range(5)]
+    urgent = ready_case(cast.board, urgency=Case.Urgency.URGENT)
+    client = api(cast.coordinator)
+    board = {c["state"]: c for c in client.get(api_url("readiness-board")).json()}
+    assert board["ready"]["count"] == 6 and board["ready"]["next"] is None
+    seen, url, params = [], api_url("readiness-column", "ready"), {"limit": 2}
+    while url:
+        body = client.get(url, params).json()
+        assert body["count"] == 6 and len(body["cases"]) <= 2
+        seen += [c["uuid"] for c in body["cases"]]
+        url, params = body["next"], {}
+    assert seen == [str(c.uuid) for c in [urgent, *cases]]
+
+
+def test_a_column_refuses_bad_input(cast, api):
+    client = api(cast.coordinator)
+    assert client.get(api_url("readiness-column", "nowhere")).status_code == 404
+    assert_bad_input(client.get(api_url("readiness-column", "ready"), {"cursor": "x"}), "cursor")
+    assert_bad_input(client.get(api_url("readiness-column", "ready"), {"limit": 0}), "limit")
+    hidden = {"board": str(cast.other_board.uuid)}
+    assert_bad_input(client.get(api_url("readiness-column", "ready"), hidden), "board")
+
+
+def test_a_column_query_count_is_constant_however_deep(cast, api):
+    client = api(cast.coordinator)
+    for _ in range(3):
+        ready_case(cast.board)
+    first = count_queries(client, api_url("readiness-column", "ready"), limit=1)
+    body = client.get(api_url("readiness-column", "ready"), {"limit": 1}).json()
+    deeper = client.get(body["next"]).json()
+    assert deeper["next"]
+    assert count_queries(client, deeper["next"]) == first

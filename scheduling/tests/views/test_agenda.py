@@ -174,3 +174,20 @@ def test_two_coordinators_moving_at_once_lose_nothing(cast, slow_renumbering):
     assert agenda_order(meeting) == [b.pk, a.pk, c.pk, e.pk, d.pk]
     positions = AgendaItem.objects.filter(meeting=meeting).order_by("position")
     assert list(positions.values_list("position", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_the_search_button_finds_a_case_without_javascript(cast, coordinator, meeting):
+    wanted = ready_case(cast.board)
+    other = ready_case(cast.board)
+    url = reverse("agenda-add", args=[meeting.uuid])
+    response = coordinator.post(
+        url, {"add-search": "1", "add-q": wanted.patient.mrn.lower(), "add-minutes_allotted": "12"}
+    )
+    assert response.status_code == 200
+    form = response.content.decode().split('class="add-case')[1].split("</form>")[0]
+    assert f'value="{wanted.uuid}"' in form and f'value="{other.uuid}"' not in form
+    assert "Cases matching your search, most urgent first." in form
+    assert 'value="12"' in form  # what was typed is kept
+    assert not meeting.agenda_items.exists()
+    response = coordinator.post(url, {"add-search": "1", "add-q": "nobody-by-this-name"})
+    assert "No case waiting for an agenda matches your search." in response.content.decode()

@@ -1,6 +1,7 @@
 """The upcoming-meetings page and planning from it (views.meetings)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -192,3 +193,22 @@ def test_schedule_and_generate_from_the_page(cast, coordinator):
     assert bad.status_code == 400
     assert "is not NAME=VALUE" in bad.content.decode()
     assert BoardSchedule.objects.count() == 1
+
+
+def test_the_urgent_form_searches_without_javascript_and_keeps_the_ticked_cases(cast, coordinator):
+    ticked, wanted, other = (ready_case(cast.board) for _ in range(3))
+    response = coordinator.post(
+        reverse("meeting-create-urgent"),
+        {
+            "urgent-search": "1",
+            "urgent-board": cast.board.pk,
+            "urgent-q": wanted.patient.family_name,
+            "urgent-cases": [str(ticked.uuid)],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'value="{ticked.uuid}"' in html and f'value="{wanted.uuid}"' in html
+    assert f'value="{other.uuid}"' not in html
+    assert re.search(rf'value="{ticked.uuid}"[^>]*checked', html)
+    assert not Meeting.objects.exists()

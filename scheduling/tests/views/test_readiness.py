@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from scheduling import services
+from scheduling.selectors import READINESS_PER_COLUMN
 from scheduling.tests.helpers import count_queries, page, ready_case
 from tests.factories import CaseFactory
 
@@ -48,3 +49,17 @@ def test_readiness_board_query_count_is_constant(cast, coordinator, meeting):
         ready_case(cast.board, status=Case.Status.REFERRED if i % 2 else Case.Status.READY)
     assert Case.objects.count() == 12
     assert count_queries(coordinator, reverse("readiness-board")) == three
+
+
+def test_a_full_column_links_to_its_pages(cast, coordinator):
+    cases = [CaseFactory(board=cast.board) for _ in range(READINESS_PER_COLUMN + 1)]
+    html = page(coordinator, reverse("readiness-board"))
+    assert f"All {READINESS_PER_COLUMN + 1} cases in this column" in html
+    assert reverse("case-detail", args=[cases[-1].uuid]) not in html  # the newest: not shown
+    first = page(coordinator, reverse("readiness-column", args=["referred"]))
+    assert reverse("case-detail", args=[cases[-1].uuid]) not in first
+    after = re.search(r'rel="next" href="\?after=([^"]+)"', first).group(1)
+    second = page(coordinator, reverse("readiness-column", args=["referred"]) + f"?after={after}")
+    assert reverse("case-detail", args=[cases[-1].uuid]) in second
+    assert "Next page" not in second
+    assert coordinator.get(reverse("readiness-column", args=["nowhere"])).status_code == 404
