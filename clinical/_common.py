@@ -8,10 +8,12 @@ mostly data.
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +38,40 @@ class ScoreResult:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (mappings -> dict, tuples -> list, nested results -> dict)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The result whose ``as_dict()`` is ``data`` (e.g. read back from JSON storage)."""
+        result: Self = from_plain(cls, data)
+        return result
+
+
+def from_plain(kind: Any, value: Any) -> Any:
+    """The inverse of ``_plain`` for a value of the annotated type ``kind``: JSON lists become
+    the tuples, and dicts the (nested) dataclasses, that the annotations name."""
+    origin = typing.get_origin(kind)
+    if value is None:
+        return None
+    if origin in (typing.Union, types.UnionType):
+        kinds = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return from_plain(kinds[0], value) if len(kinds) == 1 else value
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_plain(args[0], item) for item in value)
+        return tuple(from_plain(arg, item) for arg, item in zip(args, value, strict=True))
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(
+            **{
+                f.name: from_plain(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.init
+            }
+        )
+    if origin is not None and issubclass(origin, Mapping):
+        return dict(value)
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -315,7 +315,7 @@ def readiness_board(*, user, board: Board | None = None) -> list[ReadinessColumn
     if board is not None:
         cases = cases.filter(board=board)
     cases = (
-        cases.select_related("patient", "board")
+        cases.select_related("patient", "board", "stored_assessment")
         .prefetch_related(
             Prefetch("lesions", queryset=SpinalLesion.objects.order_by("id")),
             "prior_treatments",
