@@ -18,8 +18,11 @@ copy is missing, was made under other settings or another version of the core, o
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import logging
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import models
@@ -148,6 +151,26 @@ def current_fingerprint(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _context_fingerprint(grade_1c_high: bool, intermediate: str, sbrt_json: str) -> str:
+    board = SimpleNamespace(
+        escc_1c_high_grade=grade_1c_high,
+        intermediate_histology=intermediate,
+        sbrt_regimens=json.loads(sbrt_json),
+    )
+    return context_fingerprint(settings=board_assessment_settings(board), labels=_case_labels())
+
+
+def board_context_fingerprint(board: Any) -> str:
+    """The context fingerprint of the board's cases, cached per settings: every row of a list
+    checks it. (The labels are plain verbose names, the same for every request.)"""
+    return _context_fingerprint(
+        board.escc_1c_high_grade,
+        board.intermediate_histology,
+        json.dumps(board.sbrt_regimens, sort_keys=True),
+    )
+
+
 def _fresh_stored(case: Case, now: dt.datetime | None) -> StoredAssessment | None:
     """The case's stored assessment if it still holds: made under the board's current settings
     and this core, and not past its `valid_until` (unless `now` is None: the flags do not depend
@@ -157,10 +180,7 @@ def _fresh_stored(case: Case, now: dt.datetime | None) -> StoredAssessment | Non
     except StoredAssessment.DoesNotExist:
         reason = "missing"
     else:
-        current = context_fingerprint(
-            settings=board_assessment_settings(case.board), labels=_case_labels()
-        )
-        if stored.context_fingerprint != current:
+        if stored.context_fingerprint != board_context_fingerprint(case.board):
             reason = "made under other settings or another core version"
         elif now is not None and stored.valid_until is not None and now >= stored.valid_until:
             reason = "past its valid_until"

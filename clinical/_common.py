@@ -8,9 +8,10 @@ mostly data.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Self
@@ -49,29 +50,40 @@ class ScoreResult:
 def from_plain(kind: Any, value: Any) -> Any:
     """The inverse of ``_plain`` for a value of the annotated type ``kind``: JSON lists become
     the tuples, and dicts the (nested) dataclasses, that the annotations name."""
+    return _converter(kind)(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _converter(kind: Any) -> Callable[[Any], Any]:
+    """A function reading a plain value back as ``kind``; built once per type (reading a stored
+    assessment must cost less than computing it)."""
     origin = typing.get_origin(kind)
-    if value is None:
-        return None
     if origin in (typing.Union, types.UnionType):
         kinds = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return from_plain(kinds[0], value) if len(kinds) == 1 else value
+        if len(kinds) != 1:
+            return _same
+        inner = _converter(kinds[0])
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
         args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_plain(args[0], item) for item in value)
-        return tuple(from_plain(arg, item) for arg, item in zip(args, value, strict=True))
+            item = _converter(args[0])
+            return tuple if item is _same else lambda value: tuple(item(v) for v in value)
+        items = tuple(_converter(arg) for arg in args)
+        return lambda value: tuple(f(v) for f, v in zip(items, value, strict=True))
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(
-            **{
-                f.name: from_plain(hints[f.name], value[f.name])
-                for f in dataclasses.fields(kind)
-                if f.init
-            }
+        fields = tuple(
+            (f.name, _converter(hints[f.name])) for f in dataclasses.fields(kind) if f.init
         )
+        return lambda value: kind(**{name: read(value[name]) for name, read in fields})
     if origin is not None and issubclass(origin, Mapping):
-        return dict(value)
-    return value
+        return dict
+    return _same
 
 
 def _plain(value: Any) -> Any:
