@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Case, Patient, PriorTreatment, SpinalLesion
+from .models import Case, Patient, PriorTreatment, SpinalLesion, StoredAssessment
 
 
 class StoresAssessment:
@@ -86,3 +86,17 @@ class PriorTreatmentAdmin(StoresAssessment, SimpleHistoryAdmin):
     list_filter = ("kind",)
     search_fields = ("case__patient__mrn",)
     raw_id_fields = ("case",)
+
+
+@admin.register(StoredAssessment)
+class StoredAssessmentAdmin(admin.ModelAdmin):
+    """Derived data, written only by cases.services: shown, never edited here."""
+
+    list_display = ("case", "computed_at", "valid_until")
+    raw_id_fields = ("case",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
