@@ -1,7 +1,26 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Case, Patient, PriorTreatment, SpinalLesion
+from . import services
+from .models import Case, Patient, PriorTreatment, SpinalLesion, StoredAssessment
+
+
+class StoresAssessment:
+    """An edit in the admin bypasses the services, so it stores the case's assessment itself."""
+
+    @staticmethod
+    def _case_id(obj) -> int:
+        return obj.pk if isinstance(obj, Case) else obj.case_id
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        services.case_assessment_store(case_id=self._case_id(form.instance))
+
+    def delete_model(self, request, obj):
+        case_id = self._case_id(obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+        if not isinstance(obj, Case):
+            services.case_assessment_store(case_id=case_id)
 
 
 class LesionInline(admin.TabularInline):
@@ -26,7 +45,7 @@ class PatientAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(StoresAssessment, SimpleHistoryAdmin):
     list_display = (
         "__str__",
         "patient",
@@ -54,7 +73,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SpinalLesion)
-class SpinalLesionAdmin(SimpleHistoryAdmin):
+class SpinalLesionAdmin(StoresAssessment, SimpleHistoryAdmin):
     list_display = ("case", "level", "escc_grade", "imaging_date")
     list_filter = ("escc_grade", "bone_lesion", "pain")
     search_fields = ("case__patient__mrn", "level")
@@ -62,8 +81,22 @@ class SpinalLesionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PriorTreatment)
-class PriorTreatmentAdmin(SimpleHistoryAdmin):
+class PriorTreatmentAdmin(StoresAssessment, SimpleHistoryAdmin):
     list_display = ("case", "kind", "level_from", "level_to", "treated_on", "dose_gy", "fractions")
     list_filter = ("kind",)
     search_fields = ("case__patient__mrn",)
     raw_id_fields = ("case",)
+
+
+@admin.register(StoredAssessment)
+class StoredAssessmentAdmin(admin.ModelAdmin):
+    """Derived data, written only by cases.services: shown, never edited here."""
+
+    list_display = ("case", "computed_at", "valid_until")
+    raw_id_fields = ("case",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.assessment import case_assessment
+from cases.assessment import stored_case_assessment
 from tumorboard.api import StaffApiMixin, error_responses
 
 from . import services
@@ -283,4 +283,4 @@ class CaseAssessmentApi(StaffApiMixin, APIView):
             case = case_detail(user=request.user, uuid=uuid)
         except Case.DoesNotExist:
             raise Http404 from None
-        return Response(CaseAssessmentSerializer(case_assessment(case).as_dict()).data)
+        return Response(CaseAssessmentSerializer(stored_case_assessment(case).as_dict()).data)

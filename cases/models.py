@@ -394,3 +394,38 @@ class PriorTreatment(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.level_from}"
+
+
+class StoredAssessment(models.Model):
+    """A case's decision-support assessment as the clinical core last computed it.
+
+    Written in the same transaction as every change to the case's data (cases.services) and
+    refreshed for a board's cases when its settings change, so pages and lists read it instead of
+    scoring every lesion again. `context_fingerprint` (core version, board settings, labels) lets
+    a reader holding the board see a stale copy without loading the case's data;
+    `fingerprint` adds the recorded data; `valid_until` is when the time-dependent part
+    (Patchell's paraplegia duration) may change the answer. Derived data: no history, no author.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="stored_assessment"
+    )
+    assessment = models.JSONField(help_text="CaseAssessment.to_dict().")
+    flags = models.JSONField(default=list, help_text="The urgent flags, for lists.")
+    fingerprint = models.CharField(max_length=64)
+    context_fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The beat task's "expired" query; almost every row has no expiry.
+            models.Index(
+                fields=["valid_until"],
+                condition=Q(valid_until__isnull=False),
+                name="stored_assessment_expiry_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment of case {self.case_id}"

@@ -83,7 +83,8 @@ def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
     filters = filters or {}
     qs = (
         cases_visible_to(user)
-        .select_related("patient", "board")
+        .select_related("patient", "board", "stored_assessment")
+        .defer("stored_assessment__assessment")  # a list shows the stored flags only
         .prefetch_related(_upcoming_agenda_items(), "lesions")
     )
     if filters.get("status"):
@@ -101,7 +102,14 @@ def case_detail(*, user, uuid) -> Case:
     """One case with everything its page shows, or Case.DoesNotExist for anyone not allowed."""
     return (
         cases_visible_to(user)
-        .select_related("patient", "board", "created_by", "updated_by", "goals_recorded_by")
+        .select_related(
+            "patient",
+            "board",
+            "created_by",
+            "updated_by",
+            "goals_recorded_by",
+            "stored_assessment",
+        )
         .prefetch_related("lesions", "prior_treatments", _upcoming_agenda_items())
         .get(uuid=uuid)
     )

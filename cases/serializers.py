@@ -10,7 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.assessment import urgent_flags
+from cases.assessment import stored_case_flags
 from clinical.levels import SPINAL_LEVEL_CHOICES
 from tumorboard.api import (
     ReadOnlyBlankChoicesMixin,
@@ -194,8 +194,8 @@ class FlagSerializer(serializers.Serializer):
 
 
 def _flags(case: Case) -> list[dict]:
-    """Urgent flags from the prefetched lesions and the (select_related) board: no query."""
-    flags = urgent_flags(case, case.lesions.all(), grade_1c_high=case.board.escc_1c_high_grade)
+    """Urgent flags as stored (select_related stored_assessment and board): no query."""
+    flags = stored_case_flags(case)
     return [{"code": f.code, "label": f.label, "text": f.text} for f in flags]
 
 

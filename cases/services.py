@@ -9,6 +9,8 @@ the backstop for every other caller.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from celery import current_app
@@ -22,7 +24,8 @@ from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import is_staff_member
 from tumorboard.services import save_validated
 
-from .models import Case, Patient, PriorTreatment, SpinalLesion
+from .assessment import current_fingerprint, stored_assessment_row
+from .models import Case, Patient, PriorTreatment, SpinalLesion, StoredAssessment
 from .selectors import boards_of, cases_visible_to, patients_visible_to
 
 PATIENT_FIELDS = frozenset(
@@ -77,10 +80,97 @@ REFRESH_CASE_SUMMARIES = "recommendations.summaries.tasks.refresh_case_summaries
 
 
 def _case_changed(case_id: int) -> None:
-    """Clinical data changed: once this commits, the case's prepared pre-meeting summaries are
-    refreshed (queued again and regenerated after a short delay). If the broker is down the
-    change still stands and the user is told the background work could not be queued."""
+    """Clinical data changed: the case's assessment is stored again in this transaction, and
+    once this commits, the case's prepared pre-meeting summaries are refreshed (queued again and
+    regenerated after a short delay). If the broker is down the change still stands and the user
+    is told the background work could not be queued."""
+    case_assessment_store(case_id=case_id)
     enqueue_on_commit(current_app.tasks[REFRESH_CASE_SUMMARIES], args=[case_id])
+
+
+# Stored assessments -----------------------------------------------------------------------------
+# Computed once per change (here), read by every page, list and packet (cases.assessment).
+
+ASSESSMENT_BATCH = 200
+
+
+def _store_assessments(cases: Iterable[Case], *, now: dt.datetime, force: bool) -> int:
+    """Compute and upsert the assessment of each case (lesions, prior treatments and the stored
+    row prefetched) whose stored copy differs from its data, or all of them with `force`.
+    Returns how many were written; one INSERT ... ON CONFLICT for all of them."""
+    rows = []
+    for case in cases:
+        lesions = list(case.lesions.all())
+        prior = list(case.prior_treatments.all())
+        stored = getattr(case, "stored_assessment", None)
+        if (
+            not force
+            and stored is not None
+            and stored.fingerprint == current_fingerprint(case, lesions, prior)
+            and (stored.valid_until is None or stored.valid_until > now)
+        ):
+            continue
+        rows.append(stored_assessment_row(case, lesions, prior, now=now))
+    StoredAssessment.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=[
+            "assessment",
+            "flags",
+            "fingerprint",
+            "context_fingerprint",
+            "computed_at",
+            "valid_until",
+        ],
+    )
+    return len(rows)
+
+
+def _assessment_batch(cases):
+    """Cases locked (their own rows: a concurrent write to one of them waits, so an older
+    computation never overwrites a newer one) with what their assessment reads."""
+    return (
+        cases.select_for_update(of=("self",))
+        .select_related("board", "stored_assessment")
+        .prefetch_related("lesions", "prior_treatments")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def case_assessment_store(*, case_id: int) -> None:
+    """Store the case's assessment from its data as committed in this transaction."""
+    _store_assessments(
+        _assessment_batch(Case.objects.filter(pk=case_id)), now=timezone.now(), force=False
+    )
+
+
+def assessments_refresh(
+    *, board_id: int | None = None, case_ids: Iterable[int] | None = None, force: bool = False
+) -> int:
+    """Bring the stored assessments of a board's cases (or these cases, or every case) up to
+    date, in batches of ASSESSMENT_BATCH, each its own transaction: safe to run twice (a current
+    row is skipped unless `force`) and to stop half-way. Returns how many rows were written."""
+    cases = Case.objects.all()
+    if board_id is not None:
+        cases = cases.filter(board_id=board_id)
+    if case_ids is not None:
+        cases = cases.filter(pk__in=list(case_ids))
+    written, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(_assessment_batch(cases.filter(pk__gt=after))[:ASSESSMENT_BATCH])
+            if not batch:
+                return written
+            written += _store_assessments(batch, now=timezone.now(), force=force)
+        after = batch[-1].pk
+
+
+def expired_assessments_refresh() -> int:
+    """Recompute the stored assessments whose time-dependent part has passed `valid_until`."""
+    expired = StoredAssessment.objects.filter(valid_until__lte=timezone.now())
+    return assessments_refresh(case_ids=expired.values_list("case_id", flat=True))
 
 
 def _reject_unknown(data: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -176,6 +266,7 @@ def case_create(
             raise ApplicationError(
                 exc.message, fields={"lesions": [f"Lesion {index + 1}: {m}" for m in _flat(exc)]}
             ) from exc
+    case_assessment_store(case_id=case.pk)
     return case
 
 

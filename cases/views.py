@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.assessment import case_assessment, urgent_flags
+from cases.assessment import stored_case_assessment, stored_case_flags
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
 
@@ -68,10 +68,7 @@ def case_list(request):
     now = timezone.now()
     for case in page:
         case.next_meeting = _next_meeting(case, now)
-        # From the prefetched lesions and the joined board: no query per row.
-        case.flags = urgent_flags(
-            case, case.lesions.all(), grade_1c_high=case.board.escc_1c_high_grade
-        )
+        case.flags = stored_case_flags(case)  # joined: no query per row
     return render(
         request,
         "cases/case_list.html",
@@ -100,7 +97,7 @@ def case_detail(request, case_uuid):
             "transitions": [status for status in Case.Status if case.can_transition_to(status)],
             "transition_form": TransitionForm(),
             "history": _history(case),
-            "assessment": case_assessment(case),
+            "assessment": stored_case_assessment(case, now=now),
         },
     )
 

@@ -8,10 +8,13 @@ mostly data.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+import functools
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +39,51 @@ class ScoreResult:
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (mappings -> dict, tuples -> list, nested results -> dict)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The result whose ``as_dict()`` is ``data`` (e.g. read back from JSON storage)."""
+        result: Self = from_plain(cls, data)
+        return result
+
+
+def from_plain(kind: Any, value: Any) -> Any:
+    """The inverse of ``_plain`` for a value of the annotated type ``kind``: JSON lists become
+    the tuples, and dicts the (nested) dataclasses, that the annotations name."""
+    return _converter(kind)(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _converter(kind: Any) -> Callable[[Any], Any]:
+    """A function reading a plain value back as ``kind``; built once per type (reading a stored
+    assessment must cost less than computing it)."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        kinds = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        if len(kinds) != 1:
+            return _same
+        inner = _converter(kinds[0])
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _converter(args[0])
+            return tuple if item is _same else lambda value: tuple(item(v) for v in value)
+        items = tuple(_converter(arg) for arg in args)
+        return lambda value: tuple(f(v) for f, v in zip(items, value, strict=True))
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = tuple(
+            (f.name, _converter(hints[f.name])) for f in dataclasses.fields(kind) if f.init
+        )
+        return lambda value: kind(**{name: read(value[name]) for name, read in fields})
+    if origin is not None and issubclass(origin, Mapping):
+        return dict
+    return _same
 
 
 def _plain(value: Any) -> Any:

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from clinical._common import ScoreResult
@@ -39,11 +42,13 @@ from clinical.inputs import (
     CaseData,
     LesionData,
     PriorTreatmentData,
+    attributes,
     lesion_sins,
 )
 from clinical.levels import SPINAL_LEVELS
 from clinical.noms import NomsResult, noms
 from clinical.patchell import (
+    MAX_PARAPLEGIA_HOURS,
     PatchellResult,
     areas_of_compression,
     cauda_equina_or_root_only,
@@ -139,6 +144,17 @@ class Score(Generic[R]):
             "result": self.result.as_dict() if self.result is not None else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], result_type: type[R]) -> Score[R]:
+        """The score whose ``as_dict()`` is ``data``, its result read back as ``result_type``."""
+        result = data["result"]
+        return Score(
+            name=data["name"],
+            result=None if result is None else result_type.from_dict(result),
+            missing=tuple(data["missing"]),
+            notes=tuple(data["notes"]),
+        )
+
 
 @dataclass(frozen=True)
 class LesionAssessment:
@@ -154,6 +170,15 @@ class LesionAssessment:
             "escc": self.escc.as_dict(),
             "noms": self.noms.as_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LesionAssessment:
+        return cls(
+            level=data["level"],
+            sins=Score.from_dict(data["sins"], SinsResult),
+            escc=Score.from_dict(data["escc"], EsccResult),
+            noms=Score.from_dict(data["noms"], NomsResult),
+        )
 
 
 @dataclass(frozen=True)
@@ -181,6 +206,26 @@ class CaseAssessment:
             "lesions": [lesion.as_dict() for lesion in self.lesions],
             "disclaimer": DISCLAIMER,
         }
+
+    to_dict = as_dict  # what a store keeps; ``from_dict`` reads it back equal
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CaseAssessment:
+        """The assessment whose ``as_dict()`` is ``data``: equal to the one that was stored."""
+        return cls(
+            radiosensitivity=Score.from_dict(data["radiosensitivity"], RadiosensitivityResult),
+            tokuhashi=Score.from_dict(data["tokuhashi_revised"], TokuhashiResult),
+            tomita=Score.from_dict(data["tomita"], TomitaResult),
+            patchell=Score.from_dict(data["patchell"], PatchellResult),
+            lesions=tuple(LesionAssessment.from_dict(lesion) for lesion in data["lesions"]),
+            flags=flags_from_dicts(data["flags"]),
+            settings=dict(data["settings"]),
+        )
+
+
+def flags_from_dicts(data: Iterable[Mapping[str, str]]) -> tuple[Flag, ...]:
+    """Flags as ``CaseAssessment.as_dict()`` lists them, read back."""
+    return tuple(Flag(code=f["code"], text=f["text"], label=f["label"]) for f in data)
 
 
 def _missing(obj: object, names: Iterable[str], labels: Mapping[str, str]) -> list[str]:
@@ -392,3 +437,76 @@ def assess_case(
         flags=urgent_flags(case, lesions, grade_1c_high=settings.grade_1c_high),
         settings=settings.as_dict(),
     )
+
+
+# --- storing an assessment ---------------------------------------------------------------------
+# An assessment depends only on the core's code, the board's settings, the labels, the recorded
+# data and (for Patchell's paraplegia duration) the time. A store keeps it with fingerprints of
+# these, so a stale copy is detectable, and with the moment the time could change the answer.
+
+
+def _core_version() -> str:
+    """A hash of the clinical core's source: any change to the rules makes stored copies stale."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CORE_VERSION = _core_version()
+
+
+def _digest(value: object) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def context_fingerprint(*, settings: AssessmentSettings, labels: Labels) -> str:
+    """The core's version, the board's settings and the labels: what is the same for all of a
+    board's cases. A reader that has the board can check it without loading the case's data."""
+    return _digest(
+        {
+            "core": CORE_VERSION,
+            "settings": settings.as_dict(),
+            "labels": {"case": dict(labels.case), "lesion": dict(labels.lesion)},
+        }
+    )
+
+
+def assessment_fingerprint(
+    case: CaseData,
+    lesions: Iterable[LesionData],
+    prior_treatments: Iterable[PriorTreatmentData],
+    *,
+    settings: AssessmentSettings,
+    labels: Labels,
+) -> str:
+    """Every input of ``assess_case`` but the time: equal fingerprints, equal assessments (up to
+    ``valid_until``)."""
+    return _digest(
+        {
+            "context": context_fingerprint(settings=settings, labels=labels),
+            "case": {name: getattr(case, name) for name in attributes(CaseData)},
+            "lesions": [
+                {name: getattr(lesion, name) for name in attributes(LesionData)}
+                for lesion in lesions
+            ],
+            "prior_treatments": [
+                {name: getattr(treatment, name) for name in attributes(PriorTreatmentData)}
+                for treatment in prior_treatments
+            ],
+        }
+    )
+
+
+def valid_until(case: CaseData, *, now: dt.datetime) -> dt.datetime | None:
+    """Until when an assessment computed at ``now`` holds: the only part that depends on the time
+    is Patchell's paraplegia duration (Patchell 2005: complete paraplegia for at most 48 h), for
+    a Frankel A case with a recorded onset. None: the answer does not change with time."""
+    if case.frankel_grade != "A" or not case.deficit_onset:
+        return None
+    if now < case.deficit_onset:  # an onset in the future is refused until it is reached
+        return case.deficit_onset
+    limit = case.deficit_onset + dt.timedelta(hours=MAX_PARAPLEGIA_HOURS)
+    return limit if now <= limit else None  # past the limit the answer no longer changes

@@ -80,6 +80,11 @@ class PriorTreatmentData(Protocol):
     def level_to(self) -> str: ...  # "" when a single level
 
 
+def attributes(protocol: type) -> tuple[str, ...]:
+    """The attributes a protocol above describes: what the rules may read from such an object."""
+    return tuple(name for name, value in vars(protocol).items() if isinstance(value, property))
+
+
 def sins_recorded(lesion: LesionData) -> bool:
     """Every SINS finding of the lesion is recorded."""
     return all(getattr(lesion, name) for name in SINS_FIELDS)

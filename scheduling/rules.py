@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
-from cases.assessment import Flag, case_assessment, urgent_flags
+from cases.assessment import Flag, stored_case_assessment, stored_case_flags
 from cases.models import Case, SpinalLesion
 
 from .models import (
@@ -87,13 +87,13 @@ def case_readiness(
     - neurological examination: a Frankel or ASIA grade and the examination date. Only the MRI has
       a configurable recency window; an examination date in the future is reported as stale;
     - the inputs the prognostic and decision scores need: revised Tokuhashi, Tomita and NOMS (per
-      lesion), as computed by `cases.assessment.case_assessment`. None of the scores
+      lesion), as stored (`cases.assessment.stored_case_assessment`). None of the scores
       implemented here (SINS, ESCC, revised Tokuhashi, Tomita, NOMS, Patchell) needs laboratory
       values and the case model records none, so readiness checks these score inputs instead of
       labs.
 
     `board` defaults to the case's board; `today` to the current date in the board's time zone.
-    Pass cases with `lesions` and `prior_treatments` prefetched to avoid queries per case.
+    Pass cases with `lesions` prefetched and `stored_assessment` joined to avoid queries per case.
     """
     board = board or case.board
     today = today or board_today(board)
@@ -134,7 +134,7 @@ def case_readiness(
 def score_inputs_missing(case: Case) -> list[str]:
     """What the revised Tokuhashi, Tomita and per-lesion NOMS still need, e.g.
     "Tokuhashi (revised): Karnofsky (KPS)". Empty when every one of them is computable."""
-    assessment = case_assessment(case)
+    assessment = stored_case_assessment(case)
     missing = [
         f"{label}: {item}"
         for label, score in (
@@ -156,10 +156,10 @@ def score_inputs_missing(case: Case) -> list[str]:
 
 
 def case_urgent_flags(case: Case) -> tuple[Flag, ...]:
-    """The clinical flags computed from the case's recorded lesions: high-grade cord compression
+    """The clinical flags of the case's recorded lesions, as stored: high-grade cord compression
     with a progressing deficit (Bilsky 2010) and mechanical instability, SINS ≥ 13 (Fisher 2010).
     Every flag is shown on the agenda; only those in URGENT_FLAG_CODES put a case first."""
-    return urgent_flags(case, _lesions(case), grade_1c_high=case.board.escc_1c_high_grade)
+    return stored_case_flags(case)
 
 
 def _urgent(case: Case, flags: tuple[Flag, ...]) -> bool:
@@ -208,7 +208,9 @@ class AgendaEntry:
 def agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     """A meeting's agenda in order, with what readiness and urgency need prefetched."""
     return (
-        meeting.agenda_items.select_related("case__board", "case__patient")
+        meeting.agenda_items.select_related(
+            "case__board", "case__patient", "case__stored_assessment"
+        )
         .prefetch_related(
             Prefetch("case__lesions", queryset=SpinalLesion.objects.order_by("id")),
             "case__prior_treatments",

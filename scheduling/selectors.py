@@ -399,7 +399,7 @@ def _readiness_cases(user, board: Board | None, statuses) -> QuerySet[Case]:
 def _with_card_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
     """What a card shows: the case's lesions and prior treatments (for its readiness and flags)
     and the open agenda it is on."""
-    return cases.select_related("patient", "board").prefetch_related(
+    return cases.select_related("patient", "board", "stored_assessment").prefetch_related(
         Prefetch("lesions", queryset=SpinalLesion.objects.order_by("id")),
         "prior_treatments",
         Prefetch(

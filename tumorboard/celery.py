@@ -37,6 +37,11 @@ app.conf.beat_schedule = {
         "task": "recommendations.opinions.tasks.send_due_opinion_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Stored assessments whose time-dependent part (Patchell's 48 h of paraplegia) has expired.
+    "cases-refresh-expired-assessments": {
+        "task": "cases.tasks.expired_assessments_refresh",
+        "schedule": crontab(minute="*/15"),
+    },
     # Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
     "recommendations-prepare-due-meetings": {
         "task": "recommendations.summaries.tasks.prepare_due_meetings",

@@ -54,9 +54,9 @@ def activities_visible_to(user) -> QuerySet[PlanActivity]:
 
 
 def agenda_item_for_user(*, user, meeting_uuid, case_uuid) -> AgendaItem:
-    return AgendaItem.objects.select_related("meeting__board", "case__board").get(
-        meeting__in=meetings_visible_to(user), meeting__uuid=meeting_uuid, case__uuid=case_uuid
-    )
+    return AgendaItem.objects.select_related(
+        "meeting__board", "case__board", "case__stored_assessment"
+    ).get(meeting__in=meetings_visible_to(user), meeting__uuid=meeting_uuid, case__uuid=case_uuid)
 
 
 def _record_related(qs: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
@@ -196,7 +196,9 @@ def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
     with its activities and dissents; attendance and quorum."""
     duties = board_roles(user, meeting.board)
     items = list(
-        meeting.agenda_items.select_related("case__board", "case__patient")
+        meeting.agenda_items.select_related(
+            "case__board", "case__patient", "case__stored_assessment"
+        )
         .prefetch_related(
             Prefetch("case__lesions", queryset=SpinalLesion.objects.order_by("id")),
             "case__prior_treatments",

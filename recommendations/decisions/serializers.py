@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.assessment import case_assessment
+from cases.assessment import stored_case_assessment
 from recommendations.decisions.services.options import OPTION_SOURCES, OPTION_TEXT_MAX
 from recommendations.decisions.services.plans import DETAIL_FIELDS
 from recommendations.models import (
@@ -243,7 +243,7 @@ class MeetingScreenItemSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_assessment(self, entry) -> dict:
-        return case_assessment(entry.case).as_dict()
+        return stored_case_assessment(entry.case).as_dict()
 
 
 class MeetingScreenMeetingSerializer(serializers.Serializer):

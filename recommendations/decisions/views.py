@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.assessment import case_assessment
+from cases.assessment import stored_case_assessment
 from recommendations.decisions import selectors, services
 from recommendations.decisions.forms import (
     ActivityForm,
@@ -259,7 +259,7 @@ def _render_run(request, meeting, position, *, board=None, status=200, **overrid
             "patient": entry.case.patient,
             "previous": before,
             "next": after,
-            "assessment": case_assessment(entry.case),
+            "assessment": stored_case_assessment(entry.case),
             "summary": entry.summary,
             "signed": signed,
             "options_view": options_view(entry.decision.options) if entry.decision else [],

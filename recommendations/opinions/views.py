@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases.assessment import case_assessment
+from cases.assessment import stored_case_assessment
 from cases.models import Case
 from cases.selectors import case_detail
 from recommendations.models import Opinion
@@ -124,7 +124,7 @@ def opinion_form(request, meeting_uuid, case_uuid):
             "patient": case.patient,
             "lesions": case.lesions.all(),
             "prior_treatments": case.prior_treatments.all(),
-            "assessment": case_assessment(case),
+            "assessment": stored_case_assessment(case),
             "goals": [
                 Case.Goal(goal).label for goal in case.goals_ranked if goal in Case.Goal.values
             ],

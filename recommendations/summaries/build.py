@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from cases.assessment import board_sbrt_regimens, case_assessment
+from cases.assessment import board_sbrt_regimens, stored_case_assessment
 from clinical.noms import RULES_BY_ID
 from clinical.regimens import CEBRT_REGIMENS
 from recommendations.models import Opinion
@@ -522,7 +522,7 @@ def summary_build(item: AgendaItem) -> dict[str, Any]:
     lesions = list(case.lesions.all())
     prior = list(case.prior_treatments.all())
     opinions = _opinions(item)
-    assessment = case_assessment(case)
+    assessment = stored_case_assessment(case)
     noms_rows = _noms_rows(assessment)
     sbrt_labels = frozenset(r.label for r in board_sbrt_regimens(item.meeting.board).regimens)
     comparison = compare_opinions(opinions, noms_rows, sbrt_labels=sbrt_labels)

@@ -59,7 +59,7 @@ def latest_summaries(item_ids: Iterable[int], *, content: bool = True) -> dict[i
 
 def _summary_queryset(queryset: QuerySet[AgendaItem], *, with_patient: bool) -> list[AgendaItem]:
     """Agenda items with everything a summary reads, in seven queries for any number of items."""
-    related = ["meeting__board", "case__board"]
+    related = ["meeting__board", "case__board", "case__stored_assessment"]
     if with_patient:
         related.append("case__patient")
     items = list(queryset.select_related(*related).order_by("meeting_id", "position"))

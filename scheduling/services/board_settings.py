@@ -12,8 +12,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from cases import tasks as case_tasks
 from cases.assessment import regimens_as_settings, regimens_from_settings
 from tumorboard.errors import BAD_INPUT, ApplicationError
+from tumorboard.queue import enqueue_on_commit
 from tumorboard.services import save_validated
 
 from ..access import can_coordinate
@@ -30,7 +32,8 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     ``sbrt_regimens`` is a list of {"total_dose_gy": > 0, "fractions": 1-10}; an empty list means
     the project list (clinical.regimens.SBRT_REGIMENS). Bad input raises an
     ApplicationError with a message per field and changes nothing; a user who is not a
-    coordinator or chair of the board gets PermissionDenied.
+    coordinator or chair of the board gets PermissionDenied. A change queues the refresh of the
+    board's stored assessments on commit (`cases.tasks.board_assessments_refresh`).
     """
     unknown = sorted(set(fields) - set(SETTINGS_FIELDS))
     if unknown:
@@ -53,7 +56,12 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     # Change the locked row, not the caller's copy: a refusal leaves the caller's board as it was,
     # and a concurrent change to another setting is not overwritten.
     locked = Board.objects.select_for_update().get(pk=board.pk)
+    changed = any(getattr(locked, name) != value for name, value in fields.items())
     for name, value in fields.items():
         setattr(locked, name, value)
     save_validated(locked, by=by)
+    if changed:
+        # The board's cases are assessed under these settings: store them again, in batches,
+        # once the change commits (until then, and until the task has run, pages compute them).
+        enqueue_on_commit(case_tasks.board_assessments_refresh, args=[locked.pk])
     return locked

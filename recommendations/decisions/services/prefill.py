@@ -3,7 +3,7 @@ needed, from the latest pre-meeting summary or, without one, computed now; and t
 goals from the case.
 
 No clinical rule is derived here: NOMS comes as the clinical core computed it (the summary's
-`noms` rows, or `cases.assessment.case_assessment` per lesion); this module only words it as
+`noms` rows, or `cases.assessment.stored_case_assessment` per lesion); this module only words it as
 options for the board.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cases.assessment import case_assessment
+from cases.assessment import stored_case_assessment
 from cases.models import Case
 from recommendations.models import Opinion
 from recommendations.opinions.options import option_label
@@ -131,11 +131,11 @@ def _opinion_options(
 
 
 def prefill_from_case(item: AgendaItem) -> Prefill:
-    """Options computed now: NOMS per lesion (case_assessment) and the submitted opinions'
+    """Options computed now: NOMS per lesion (the stored assessment) and the submitted opinions'
     options, deduplicated; the specialists' questions and data needs as uncertainties and
     information still needed."""
     prefill = Prefill(options=[], uncertainties=[], information_needed=[])
-    assessment = case_assessment(item.case)
+    assessment = stored_case_assessment(item.case)
     per_lesion = []
     for lesion in assessment.lesions:
         if lesion.noms.computable:
