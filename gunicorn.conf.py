@@ -6,7 +6,7 @@ loaded: `tumorboard.health.warm_up`), so every forked worker starts warm and no 
 cold worker. Each worker then opens its database connection before it takes a request.
 
 Environment (all optional): GUNICORN_BIND (0.0.0.0:8000), WEB_CONCURRENCY (workers, 3),
-GUNICORN_THREADS (1), GUNICORN_TIMEOUT (30 s), GUNICORN_PRELOAD / GUNICORN_WARMUP (true; the
+GUNICORN_THREADS (1), GUNICORN_TIMEOUT (30 s), GUNICORN_LOG_LEVEL (info), GUNICORN_PRELOAD / GUNICORN_WARMUP (true; the
 cold-start benchmark turns them off to measure the difference), GUNICORN_READY_FILE (a path each
 worker appends its pid to once it is ready: bench/endpoints.py --cold-start waits on it).
 """
@@ -25,6 +25,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 preload_app = _flag("GUNICORN_PRELOAD")
 warm_up_workers = _flag("GUNICORN_WARMUP")
 ready_file = os.environ.get("GUNICORN_READY_FILE", "")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# No runtime control socket (gunicorn >= 25): one shared default path would clash between servers.
+control_socket_disable = True
 accesslog = None  # access logs would carry URLs; the app logs what it needs without patient data
 
 

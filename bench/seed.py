@@ -186,6 +186,10 @@ def setup_django(target: Target, *, debug: bool = True) -> None:
     os.environ["SECRET_KEY"] = SECRET_KEY
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ["CELERY_BROKER_URL"] = ""
+    os.environ["BENCH_FLOOR"] = "true"
+    # Plain HTTP on loopback, as the bench server runs (bench/endpoints.py).
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ[name] = "false"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
