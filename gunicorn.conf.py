@@ -6,9 +6,10 @@ loaded: `tumorboard.health.warm_up`), so every forked worker starts warm and no 
 cold worker. Each worker then opens its database connection before it takes a request.
 
 Environment (all optional): GUNICORN_BIND (0.0.0.0:8000), WEB_CONCURRENCY (workers, 3),
-GUNICORN_THREADS (1), GUNICORN_TIMEOUT (30 s), GUNICORN_LOG_LEVEL (info), GUNICORN_PRELOAD / GUNICORN_WARMUP (true; the
-cold-start benchmark turns them off to measure the difference), GUNICORN_READY_FILE (a path each
-worker appends its pid to once it is ready: bench/endpoints.py --cold-start waits on it).
+GUNICORN_THREADS (1), GUNICORN_TIMEOUT (30 s), GUNICORN_LOG_LEVEL (info), GUNICORN_PRELOAD and
+GUNICORN_WARMUP (true; the cold-start benchmark turns them off to measure the difference),
+GUNICORN_READY_FILE (a path each worker appends its pid to once it is ready: bench/endpoints.py
+--cold-start waits on it).
 """
 
 import os

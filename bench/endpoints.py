@@ -293,7 +293,10 @@ def login(port: int) -> dict[str, str]:
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     credentials = json.dumps({"username": BENCH_USERNAME, "password": BENCH_PASSWORD})
     conn.request(
-        "POST", "/api/v1/auth/token/", body=credentials, headers={"Content-Type": "application/json"}
+        "POST",
+        "/api/v1/auth/token/",
+        body=credentials,
+        headers={"Content-Type": "application/json"},
     )
     token = json.loads(conn.getresponse().read())["token"]
     conn.close()
@@ -311,8 +314,16 @@ def headers_for(endpoint: Endpoint, auth: dict[str, str]) -> dict[str, str]:
 # --- load -------------------------------------------------------------------------------------
 
 
-def wrk(port: int, endpoint: Endpoint, auth: dict, *, connections: int, threads: int,
-        duration: float, lua: Path) -> dict:  # fmt: skip
+def wrk(
+    port: int,
+    endpoint: Endpoint,
+    auth: dict,
+    *,
+    connections: int,
+    threads: int,
+    duration: float,
+    lua: Path,
+) -> dict:
     headers = headers_for(endpoint, auth)
     env = {
         **os.environ,
@@ -439,8 +450,8 @@ def run(args: argparse.Namespace) -> list[Result]:
                     result.p50_load_ms.append(mine["p50_us"] / 1000)
                     result.requests += mine["requests"]
                     result.errors += mine["bad_status"] + mine["errors"]
-                single = wrk(args.http_port, endpoint, auth, **{**load, "connections": 1,
-                                                                "threads": 1})  # fmt: skip
+                one_client = {**load, "connections": 1, "threads": 1}
+                single = wrk(args.http_port, endpoint, auth, **one_client)
                 if single["requests"] >= 5:
                     result.single_p50_ms = single["p50_us"] / 1000
                     result.single_p95_ms = single["p95_us"] / 1000
@@ -542,8 +553,10 @@ def print_table(results: list[Result], args: argparse.Namespace, loads: tuple[st
             f"{r.queries if r.queries is not None else '?':>7} {r.size:9d} {r.requests:6d} "
             f"{r.errors:4d} {mark}"
         )
-    print("\nratio: endpoint req/s / floor req/s in the same round, median over rounds; "
-          "goal: the issue's share of the floor (and single-client p95 < 50 ms) -> ok/no")  # fmt: skip
+    print(
+        "\nratio: endpoint req/s / floor req/s in the same round, median over rounds; goal: the "
+        "issue's share of the floor (and single-client p95 < 50 ms) -> ok/no"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -555,8 +568,10 @@ def main(argv: list[str] | None = None) -> None:
     start_load = loadavg()
     if args.cold_start:
         rows = cold_start(args)
-        print(f"\ncold start, one worker, first and second GET of a case page; loadavg "
-              f"{start_load} -> {loadavg()}")  # fmt: skip
+        print(
+            "\ncold start, one worker, first and second GET of a case page; "
+            f"loadavg {start_load} -> {loadavg()}"
+        )
         print(f"{'mode':24} {'ready s':>8} {'1st ms':>8} {'2nd ms':>8}")
         for mode, booted, first, second in rows:
             print(f"{mode:24} {booted:8.2f} {first:8.1f} {second:8.1f}")

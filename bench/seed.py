@@ -47,15 +47,71 @@ MEETING_CASES = 40
 OPINION_CASES = 30
 DB_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
-GIVEN = (
-    "Alex Ana Ben Carla Dan Eva Femi Grace Hugo Ines Jon Kim Lena Marco Nora Omar Pia Raj Sara "
-    "Tom Uma Vera Will Yara Zoe Ada Ivo Lars Mina Noel"
-).split()
-ROOTS = (
-    "Ander Bel Car Dal Ell Fer Gar Hal Ing Jen Kel Lam Mor Nor Ost Par Quin Ros Sal Tor Ulm Var "
-    "Wes Yor Zan Ash Brook Clay Dun Ever"
-).split()
-SUFFIXES = "son sen ley ford ton wood berg man ez ini".split()
+GIVEN = [
+    "Alex",
+    "Ana",
+    "Ben",
+    "Carla",
+    "Dan",
+    "Eva",
+    "Femi",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jon",
+    "Kim",
+    "Lena",
+    "Marco",
+    "Nora",
+    "Omar",
+    "Pia",
+    "Raj",
+    "Sara",
+    "Tom",
+    "Uma",
+    "Vera",
+    "Will",
+    "Yara",
+    "Zoe",
+    "Ada",
+    "Ivo",
+    "Lars",
+    "Mina",
+    "Noel",
+]
+ROOTS = [
+    "Ander",
+    "Bel",
+    "Car",
+    "Dal",
+    "Ell",
+    "Fer",
+    "Gar",
+    "Hal",
+    "Ing",
+    "Jen",
+    "Kel",
+    "Lam",
+    "Mor",
+    "Nor",
+    "Ost",
+    "Par",
+    "Quin",
+    "Ros",
+    "Sal",
+    "Tor",
+    "Ulm",
+    "Var",
+    "Wes",
+    "Yor",
+    "Zan",
+    "Ash",
+    "Brook",
+    "Clay",
+    "Dun",
+    "Ever",
+]
+SUFFIXES = ["son", "sen", "ley", "ford", "ton", "wood", "berg", "man", "ez", "ini"]
 QUESTIONS = [
     "Radiotherapy alone, or surgery first?",
     "Is the spine stable enough for SBRT?",
@@ -272,7 +328,8 @@ def batch_sql() -> tuple[str, dict]:
             "status_changed_at": "created",
             "primary_site": pick("primaries", "r6"),
             "kps": "40 + 10 * floor(r7 * 7)::int",
-            "ecog": "CASE WHEN r7 > 0.7 THEN 0 WHEN r7 > 0.45 THEN 1 WHEN r7 > 0.2 THEN 2 ELSE 3 END",
+            "ecog": "CASE WHEN r7 > 0.7 THEN 0 WHEN r7 > 0.45 THEN 1 WHEN r7 > 0.2 THEN 2 "
+            "ELSE 3 END",
             "pain_score": "floor(r3 * 11)::int",
             "ambulatory": "r5 > 0.1",
             "vertebral_body_mets": "1 + floor(r4 * 5)::int",
@@ -498,7 +555,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_django(target)
     result = seed(target, cases=args.cases, batch=args.batch, derived=not args.skip_derived)
     print(
-        f"seeded {result['added']:,} new cases (total {args.cases:,}) in {result['seconds']:.1f} s; "
+        f"seeded {result['added']:,} new cases (total {args.cases:,}) "
+        f"in {result['seconds']:.1f} s; "
         f"bench meeting: {result['agenda_items']} agenda items, {result['opinions']} opinions; "
         f"login {BENCH_USERNAME} / {BENCH_PASSWORD}"
     )
