@@ -29,6 +29,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -102,6 +103,8 @@ class Result:
     errors: int = 0
     single_p50_ms: float = float("nan")
     single_p95_ms: float = float("nan")
+    duration: float = 0.0
+    connections: int = 16
 
     @property
     def ratio(self) -> float:
@@ -137,6 +140,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="floor/endpoint pairs (3)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run (5)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument(
+        "--max-duration", type=float, default=30.0, help="longest wrk run for a slow endpoint (30)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--http-port", type=int, default=8765, help="gunicorn port (8765)")
@@ -422,7 +428,7 @@ def run(args: argparse.Namespace) -> list[Result]:
     env = server_env(target, args.http_port, args.workers)
     collectstatic(env)
     server = start_gunicorn(env)
-    results = [Result(e) for e in chosen]
+    results = [Result(e, connections=args.connections) for e in chosen]
     try:
         wait_until_up(args.http_port, server)
         auth = login(args.http_port)
@@ -431,15 +437,20 @@ def run(args: argparse.Namespace) -> list[Result]:
             lua.write_text(LUA)
             for result in results:
                 endpoint = result.endpoint
+                began = time.perf_counter()
                 status, body, _ = get(args.http_port, endpoint.path, headers_for(endpoint, auth))
+                first = time.perf_counter() - began
                 result.status, result.size = status, len(body)
                 if status != 200:
                     print(f"{endpoint.name}: HTTP {status}, skipped", flush=True)
                     continue
+                # Long enough for each connection to complete about two requests (capped).
+                needed = 2 * first * args.connections / args.workers
+                result.duration = max(args.duration, min(args.max_duration, needed))
                 load = {
                     "connections": args.connections,
                     "threads": args.threads,
-                    "duration": args.duration,
+                    "duration": result.duration,
                     "lua": lua,
                 }
                 for _ in range(args.rounds):
@@ -459,7 +470,7 @@ def run(args: argparse.Namespace) -> list[Result]:
                     latencies = sequential(args.http_port, endpoint, auth, 5)
                     result.single_p50_ms = statistics.median(latencies)
                     result.single_p95_ms = percentile(latencies, 0.95)
-                print(f"{endpoint.name}: done, ratio {result.ratio:.1%}", flush=True)
+                print(format_row(result), flush=True)
     finally:
         stop(server)
     queries = count_queries([r.endpoint for r in results], user_id, auth["token"])
@@ -525,42 +536,53 @@ def session_cookie() -> str:
     return f"sessionid={session.session_key}"
 
 
+HEADER = (
+    f"{'endpoint':18} {'req/s':>9} {'p50 ms':>8} {'1c p50':>8} {'1c p95':>8} "
+    f"{'ratio':>7} {'goal':>5} {'queries':>7} {'bytes':>9} {'reqs':>6} {'err':>4} {'run s':>5}"
+)
+
+
+def format_row(r: Result) -> str:
+    if r.status != 200:
+        return f"{r.endpoint.name:18} HTTP {r.status}"
+    goal = GOALS.get(r.endpoint.name, DEFAULT_GOAL)
+    mark = "ok" if r.ratio >= goal and r.single_p95_ms < 50 else "no"
+    few = "*" if min(r.rps) * r.duration < r.connections else " "
+    return (
+        f"{r.endpoint.name:18} {statistics.median(r.rps):8.1f}{few} "
+        f"{statistics.median(r.p50_load_ms):8.1f} {r.single_p50_ms:8.1f} "
+        f"{r.single_p95_ms:8.1f} {r.ratio:7.1%} {goal:5.0%} "
+        f"{r.queries if r.queries is not None else '?':>7} {r.size:9d} {r.requests:6d} "
+        f"{r.errors:4d} {r.duration:5.0f} {mark}"
+    )
+
+
 def print_table(results: list[Result], args: argparse.Namespace, loads: tuple[str, str]) -> None:
     print(
         f"\n{args.db}: gunicorn {args.workers} workers, wrk {args.connections} connections, "
         f"{args.rounds} rounds x {args.duration:g} s interleaved with the floor; "
         f"loadavg start {loads[0]}, end {loads[1]}\n"
     )
-    header = (
-        f"{'endpoint':18} {'req/s':>8} {'p50 ms':>8} {'1c p50':>8} {'1c p95':>8} "
-        f"{'ratio':>7} {'goal':>5} {'queries':>7} {'bytes':>9} {'reqs':>6} {'err':>4}"
-    )
-    print(header)
-    print("-" * len(header))
+    print(HEADER)
+    print("-" * len(HEADER))
     floors = [f for r in results for f in r.floor_rps]
     if floors:
-        print(f"{'floor':18} {statistics.median(floors):8.1f} {'':>8} {'':>8} {'':>8} {1:7.1%}")
+        print(f"{'floor':18} {statistics.median(floors):8.1f}  {'':>8} {'':>8} {'':>8} {1:7.1%}")
     for r in results:
-        if r.status != 200:
-            print(f"{r.endpoint.name:18} HTTP {r.status}")
-            continue
-        goal = GOALS.get(r.endpoint.name, DEFAULT_GOAL)
-        mark = "ok" if r.ratio >= goal and r.single_p95_ms < 50 else "no"
-        print(
-            f"{r.endpoint.name:18} {statistics.median(r.rps):8.1f} "
-            f"{statistics.median(r.p50_load_ms):8.1f} {r.single_p50_ms:8.1f} "
-            f"{r.single_p95_ms:8.1f} {r.ratio:7.1%} {goal:5.0%} "
-            f"{r.queries if r.queries is not None else '?':>7} {r.size:9d} {r.requests:6d} "
-            f"{r.errors:4d} {mark}"
-        )
+        print(format_row(r))
     print(
         "\nratio: endpoint req/s / floor req/s in the same round, median over rounds; goal: the "
-        "issue's share of the floor (and single-client p95 < 50 ms) -> ok/no"
+        "issue's share of the floor (and single-client p95 < 50 ms) -> ok/no; run s: seconds per "
+        "wrk run (longer for slow endpoints, up to --max-duration); '*': fewer requests "
+        "completed than connections, the req/s is a rough estimate"
     )
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    # Stopped (Ctrl-C, or TERM from a background run): unwind, so gunicorn is stopped too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not Path(WRK).exists() and not args.cold_start:
         raise SystemExit(f"{WRK} not found: apt install wrk")
     if not created_by_us(target_from(args)):
