@@ -57,12 +57,14 @@ def test_the_floor_is_one_primary_key_select(client, settings, urlconf, django_a
     assert response.json() == {"id": 1}
 
 
-def test_the_floor_is_off_unless_the_environment_says_so():
-    from tumorboard import settings as project_settings
-
-    assert project_settings.env.bool("BENCH_FLOOR", default=False) is (
-        os.environ.get("BENCH_FLOOR", "").lower() in {"true", "1", "yes", "on"}
-    )
+@pytest.mark.parametrize(("value", "mounted"), [(None, False), ("false", False), ("true", True)])
+def test_the_floor_is_off_unless_the_environment_says_so(monkeypatch, value, mounted):
+    monkeypatch.setenv("DEBUG", "true")
+    if value is None:
+        monkeypatch.delenv("BENCH_FLOOR", raising=False)
+    else:
+        monkeypatch.setenv("BENCH_FLOOR", value)
+    assert runpy.run_path(str(ROOT / "tumorboard" / "settings.py"))["BENCH_FLOOR"] is mounted
 
 
 # --- gunicorn -------------------------------------------------------------------------------

@@ -54,9 +54,9 @@ def warm_up() -> dict[str, int]:
     Called by gunicorn.conf.py in the master after the app is preloaded (inherited by every forked
     worker); it opens no database connection, so no connection is shared across a fork.
     """
-    resolver = get_resolver()
-    resolver._populate()  # imports every view module, and through them serializers and forms
-    views = len(resolver.reverse_dict)
+    # Reading the reverse map imports every URLconf, so every view module and, through them,
+    # their serializers and forms.
+    views = len(get_resolver().reverse_dict)
     templates = 0
     for engine in engines.all():
         for directory in engine.template_dirs:
