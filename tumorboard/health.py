@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 @never_cache
 @require_GET
 def healthz(request):
-    """The process answers: nothing else is checked (also the load benchmark's baseline)."""
+    """The process answers: nothing else is checked."""
     return JsonResponse({"status": "ok"})
 
 
