@@ -214,7 +214,8 @@ def start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
+    """Quick shutdown (SIGQUIT): workers stop at once, abandoned slow requests are not finished."""
+    proc.send_signal(signal.SIGQUIT)
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -246,18 +247,43 @@ def wait_until_up(port: int, proc: subprocess.Popen, seconds: float = 90.0) -> N
     raise SystemExit(f"gunicorn did not answer within {seconds:.0f} s")
 
 
-def drain(port: int, seconds: float = 180.0) -> None:
-    """Wait until the floor answers quickly again: abandoned requests of the last run are done."""
+def drain(port: int, seconds: float = 15.0) -> bool:
+    """Wait until the floor answers quickly again: abandoned requests of the last run are done.
+    False when they are not done within `seconds` (the server is then restarted)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         began = time.perf_counter()
         try:
-            get(port, FLOOR.path, timeout=seconds)
+            get(port, FLOOR.path, timeout=max(0.1, deadline - time.monotonic()))
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.2)
             continue
         if time.perf_counter() - began < 0.05:
-            return
+            return True
+    return False
+
+
+class Server:
+    """gunicorn for the run; restarted when a slow endpoint leaves a queue it would take minutes
+    to work through (wrk abandons its in-flight requests at the end of a run, gunicorn does not)."""
+
+    def __init__(self, env: dict[str, str], port: int):
+        self.env, self.port = env, port
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = start_gunicorn(self.env)
+        wait_until_up(self.port, self.proc)
+
+    def settle(self) -> None:
+        if not drain(self.port):
+            self.stop()
+            self.start()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)
+            self.proc = None
 
 
 # --- logging in -------------------------------------------------------------------------------
@@ -321,7 +347,7 @@ def headers_for(endpoint: Endpoint, auth: dict[str, str]) -> dict[str, str]:
 
 
 def wrk(
-    port: int,
+    server: Server,
     endpoint: Endpoint,
     auth: dict,
     *,
@@ -346,7 +372,7 @@ def wrk(
             "60s",
             "-s",
             str(lua),
-            f"http://{HOST}:{port}{endpoint.path}",
+            f"http://{HOST}:{server.port}{endpoint.path}",
         ],
         env=env,
         capture_output=True,
@@ -356,7 +382,7 @@ def wrk(
     line = next(x for x in completed.stdout.splitlines() if x.startswith("BENCH "))
     stats = json.loads(line[len("BENCH ") :])
     stats["rps"] = stats["requests"] / (stats["duration_us"] / 1e6)
-    drain(port)
+    server.settle()
     return stats
 
 
@@ -427,10 +453,10 @@ def run(args: argparse.Namespace) -> list[Result]:
     chosen = [e for e in endpoints(case, meeting) if not args.only or e.name in args.only]
     env = server_env(target, args.http_port, args.workers)
     collectstatic(env)
-    server = start_gunicorn(env)
+    server = Server(env, args.http_port)
     results = [Result(e, connections=args.connections) for e in chosen]
     try:
-        wait_until_up(args.http_port, server)
+        server.start()
         auth = login(args.http_port)
         with tempfile.TemporaryDirectory() as tmp:
             lua = Path(tmp) / "auth.lua"
@@ -454,25 +480,25 @@ def run(args: argparse.Namespace) -> list[Result]:
                     "lua": lua,
                 }
                 for _ in range(args.rounds):
-                    floor = wrk(args.http_port, FLOOR, auth, **load)
-                    mine = wrk(args.http_port, endpoint, auth, **load)
+                    floor = wrk(server, FLOOR, auth, **load)
+                    mine = wrk(server, endpoint, auth, **load)
                     result.floor_rps.append(floor["rps"])
                     result.rps.append(mine["rps"])
                     result.p50_load_ms.append(mine["p50_us"] / 1000)
                     result.requests += mine["requests"]
                     result.errors += mine["bad_status"] + mine["errors"]
                 one_client = {**load, "connections": 1, "threads": 1}
-                single = wrk(args.http_port, endpoint, auth, **one_client)
+                single = wrk(server, endpoint, auth, **one_client)
                 if single["requests"] >= 5:
                     result.single_p50_ms = single["p50_us"] / 1000
                     result.single_p95_ms = single["p95_us"] / 1000
                 else:  # too slow for wrk's window: time a few requests one by one
-                    latencies = sequential(args.http_port, endpoint, auth, 5)
+                    latencies = sequential(args.http_port, endpoint, auth, 5 if first < 5 else 3)
                     result.single_p50_ms = statistics.median(latencies)
                     result.single_p95_ms = percentile(latencies, 0.95)
                 print(format_row(result), flush=True)
     finally:
-        stop(server)
+        server.stop()
     queries = count_queries([r.endpoint for r in results], user_id, auth["token"])
     for result in results:
         result.queries = queries.get(result.endpoint.name)
