@@ -218,6 +218,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The benchmark's floor endpoint (`/bench/floor`, bench/endpoints.py): mounted only when set.
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
+
 # Security headers. The deploy-time ones are on whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

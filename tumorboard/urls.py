@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -13,3 +14,6 @@ urlpatterns = [
     path("api/v1/", include("tumorboard.api_urls")),
     path("", include("tumorboard.page_urls")),
 ]
+
+if settings.BENCH_FLOOR:  # the benchmark's baseline; off unless BENCH_FLOOR=true
+    urlpatterns.insert(0, path("bench/floor", health.floor, name="bench-floor"))

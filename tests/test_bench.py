@@ -1,0 +1,260 @@
+"""The benchmark instrument: the floor endpoint, gunicorn's configuration and the bench scripts.
+
+The scripts themselves run against gunicorn and wrk (bench/README.md); here: their arguments, the
+rule that a bench script never drops a database it did not create, and a small seed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import runpy
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import environ
+import pytest
+from django.urls import clear_url_caches
+
+from bench import endpoints, explain, seed
+from cases import selectors
+from tests.factories import CaseFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _remount(urls_module):
+    importlib.reload(urls_module)
+    clear_url_caches()
+
+
+@pytest.fixture
+def urlconf(settings):
+    """Reload the URLconf after changing BENCH_FLOOR; restored to the default afterwards."""
+    import tumorboard.urls
+
+    yield lambda: _remount(tumorboard.urls)
+    settings.BENCH_FLOOR = False
+    _remount(tumorboard.urls)
+
+
+@pytest.mark.django_db
+def test_the_floor_is_not_mounted_by_default(client, settings, urlconf):
+    settings.BENCH_FLOOR = False
+    urlconf()
+    assert client.get("/bench/floor").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_floor_is_one_primary_key_select(client, settings, urlconf, django_assert_num_queries):
+    settings.BENCH_FLOOR = True
+    urlconf()
+    with django_assert_num_queries(1):
+        response = client.get("/bench/floor")
+    assert response.status_code == 200
+    assert response.json() == {"id": 1}
+
+
+@pytest.mark.parametrize(("value", "mounted"), [(None, False), ("false", False), ("true", True)])
+def test_the_floor_is_off_unless_the_environment_says_so(monkeypatch, value, mounted):
+    monkeypatch.setenv("DEBUG", "true")
+    if value is None:
+        monkeypatch.delenv("BENCH_FLOOR", raising=False)
+    else:
+        monkeypatch.setenv("BENCH_FLOOR", value)
+    assert runpy.run_path(str(ROOT / "tumorboard" / "settings.py"))["BENCH_FLOOR"] is mounted
+
+
+# --- gunicorn -------------------------------------------------------------------------------
+
+
+def test_gunicorn_config_preloads_and_reads_workers_from_the_environment(monkeypatch):
+    from gunicorn.config import Config
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    monkeypatch.setenv("GUNICORN_THREADS", "2")
+    monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
+    loaded = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = Config()
+    for name, value in loaded.items():  # as gunicorn loads a config file
+        if name in config.settings:
+            config.set(name, value)
+    assert config.preload_app is True
+    assert config.workers == 5
+    assert config.threads == 2
+    assert callable(config.when_ready) and callable(config.post_worker_init)
+
+
+def test_gunicorn_preload_can_be_turned_off_for_the_cold_start_bench(monkeypatch):
+    monkeypatch.setenv("GUNICORN_PRELOAD", "false")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["preload_app"] is False
+
+
+def test_warm_up_loads_views_and_templates_without_the_database():
+    """No django_db mark: any query would raise, and a query in gunicorn's master would be a
+    connection shared by every forked worker."""
+    from tumorboard.health import warm_up
+
+    loaded = warm_up()
+    assert loaded["views"] > 50
+    assert loaded["templates"] > 50
+
+
+# --- arguments --------------------------------------------------------------------------------
+
+
+def test_seed_arguments():
+    args = seed.parse_args(["--db", "tb_bench_x"])
+    assert (args.db, args.port, args.host, args.cases) == ("tb_bench_x", 5432, "127.0.0.1", 10_000)
+    assert seed.parse_args(["--db", "tb_bench_x", "--port", "5433", "--cases", "50"]).cases == 50
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "postgres"],
+        ["--db", 'x"; DROP DATABASE y; --'],
+        ["--db", "tb_bench_x", "--cases", "10"],
+    ],
+)
+def test_seed_refuses_bad_arguments(argv):
+    with pytest.raises(SystemExit):
+        seed.parse_args(argv)
+
+
+def test_endpoint_arguments():
+    args = endpoints.parse_args(["--db", "tb_bench_x", "--only", "case-list-api", "--rounds", "2"])
+    assert (args.rounds, args.duration, args.connections, args.only) == (
+        2,
+        5.0,
+        16,
+        ["case-list-api"],
+    )
+    with pytest.raises(SystemExit):
+        endpoints.parse_args(["--db", "tb_bench_x", "--only", "no-such-endpoint"])
+    with pytest.raises(SystemExit):
+        endpoints.parse_args(["--db", "tb_bench_x", "--rounds", "0"])
+
+
+def test_explain_arguments():
+    assert explain.parse_args(["--db", "tb_bench_x", "--deep", "500"]).deep == 500
+    with pytest.raises(SystemExit):
+        explain.parse_args(["--db", "tb_bench_x", "--deep", "-1"])
+
+
+@pytest.mark.django_db
+def test_keyset_page_equals_offset_page_of_the_real_case_list(cast):
+    for n in range(12):
+        CaseFactory(board=cast.board, urgency=["routine", "urgent", "emergency"][n % 3])
+    qs = selectors.case_list(user=cast.coordinator)
+    order = [term.lstrip("-") for term in explain.order_of(qs)]
+    boundary = qs.values(*order)[4:5].get()
+    keyset = list(explain.keyset_after(qs, boundary)[:5])
+    assert [c.pk for c in keyset] == [c.pk for c in qs[5:10]]
+
+
+# --- the database rule and a small seed -----------------------------------------------------------
+
+
+def _server() -> seed.Target:
+    config = environ.Env.db_url_config(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x")
+    )
+    return seed.Target(
+        db=f"tb_bench_test_{uuid.uuid4().hex[:10]}",
+        host=config.get("HOST") or "127.0.0.1",
+        port=int(config.get("PORT") or 5432),
+        user=config.get("USER") or "postgres",
+    )
+
+
+@pytest.mark.postgres
+def test_a_database_not_created_by_the_seed_is_never_written_or_dropped():
+    target = _server()
+    with target.connect("postgres") as conn:
+        conn.execute(f'CREATE DATABASE "{target.db}"')  # made by this test, not by the seed
+    try:
+        assert seed.created_by_us(target) is False
+        with pytest.raises(SystemExit, match="not created by bench/seed.py"):
+            seed.ensure_database(target)
+        with pytest.raises(SystemExit, match="refusing to drop"):
+            seed.drop_database(target)
+        assert seed.database_exists(target)
+        with target.connect() as conn:  # nothing was written into it
+            assert conn.execute("SELECT to_regclass('public.bench_seed_marker')").fetchone() == (
+                None,
+            )
+    finally:
+        with target.connect("postgres") as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{target.db}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_dropping_an_absent_database_is_refused():
+    target = _server()
+    with pytest.raises(SystemExit, match="refusing to drop"):
+        seed.drop_database(target)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow  # migrates a fresh database: about 20 s on an idle machine
+def test_seed_fifty_cases_then_again_then_drop():
+    target = _server()
+    command = [
+        sys.executable,
+        "bench/seed.py",
+        "--db",
+        target.db,
+        "--host",
+        target.host,
+        "--port",
+        str(target.port),
+        "--user",
+        target.user,
+        "--cases",
+        "50",
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BENCH_FLOOR"}}
+    try:
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)  # noqa: S603
+        assert seed.created_by_us(target)
+        with target.connect() as conn:
+
+            def one(sql):
+                return conn.execute(sql).fetchone()[0]
+
+            assert one("SELECT count(*) FROM cases_patient WHERE mrn LIKE 'BENCH%'") == 50
+            bench_cases = (
+                "SELECT c.id FROM cases_case c JOIN cases_patient p ON p.id = c.patient_id"
+            )
+            bench_cases += " WHERE p.mrn LIKE 'BENCH%'"
+            assert one(f"SELECT count(*) FROM ({bench_cases}) b") == 50
+            lesions = one(
+                f"SELECT count(*) FROM cases_spinallesion WHERE case_id IN ({bench_cases})"
+            )
+            assert 50 <= lesions <= 150
+            assert one(
+                f"SELECT count(*) FROM cases_priortreatment WHERE case_id IN ({bench_cases})"
+            )
+            assert one("SELECT count(DISTINCT board_id) FROM cases_case") == 3
+            items = one(
+                "SELECT count(*) FROM scheduling_agendaitem a JOIN scheduling_meeting m "
+                "ON m.id = a.meeting_id WHERE m.location = 'Bench meeting room'"
+            )
+            assert 1 <= items <= seed.MEETING_CASES
+            tokens = (
+                "SELECT count(*) FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
+                "WHERE u.username = 'bench-coordinator'"
+            )
+            assert one(tokens) == 1
+        again = subprocess.run(
+            command, cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )  # noqa: S603
+        assert "seeded 0 new cases" in again.stdout
+    finally:
+        if seed.created_by_us(target):
+            seed.drop_database(target)
+    assert not seed.database_exists(target)
