@@ -59,12 +59,12 @@ def test_a_changed_opinion_makes_the_summary_stale_and_the_next_run_a_new_versio
 def test_a_failure_half_way_leaves_no_summary_and_a_retry_completes(cast, monkeypatch):
     meeting, (item,) = agenda(cast.board)
 
-    def crash(preparation_id):
+    def crash(agenda_item_ids, *, reclaimed):
         # The summary row has been inserted by now: the failure must take it back.
         assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(preparation, "_preparation_finish", crash)
+    monkeypatch.setattr(preparation, "_preparations_finish", crash)
     with pytest.raises(RuntimeError):
         summary_prepare(item.pk)
     assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 0
