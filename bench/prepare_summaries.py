@@ -17,7 +17,7 @@ of the floor task). What it does, all on this machine:
    rehab);
 3. starts one `celery worker` (solo pool, DEBUG off as in production) on a private queue;
 4. runs interleaved rounds; each round measures, end to end (send -> observed done, both observed
-   by polling every 2 ms):
+   by polling every 5 ms):
    - floor: the no-op task `tumorboard.ping` sent and its result seen;
    - for each size, from scratch (the meeting's summaries and preparation rows deleted first):
      `prepare_meeting_summaries` sent (as the beat does: one hop to the meeting task, which sends
@@ -53,7 +53,7 @@ DISCIPLINE_OPTIONS = {
 }
 REGIMENS = {"radiation_oncology": "24 Gy/2"}
 TIMEOUT_SECONDS = 300
-POLL_SECONDS = 0.002
+POLL_SECONDS = 0.005
 
 
 def database_url(base: str, name: str, port: int | None = None) -> str:

@@ -177,13 +177,16 @@ def summaries_prepare(
             new.append(
                 PreMeetingSummary(
                     agenda_item_id=item.pk,
-                    version=last.get(item.pk, 0) + 1,
+                    # An expression keeps Django's plain VALUES insert: its UNNEST insert
+                    # (5.2) has psycopg escape each JSON document in Python, ~10x slower.
+                    version=Value(last.get(item.pk, 0) + 1),
                     content=content,
                     inputs=inputs[item.pk],
                     inputs_fingerprint=fingerprints[item.pk],
                 )
             )
         for summary in PreMeetingSummary.objects.bulk_create(new):
+            summary.version = last.get(summary.agenda_item_id, 0) + 1  # not the expression
             outcome.summaries[summary.agenda_item_id] = summary
             outcome.built.add(summary.agenda_item_id)
         # Items done and fresh are left as they are; the rest are done now.
