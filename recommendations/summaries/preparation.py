@@ -137,6 +137,8 @@ def summaries_prepare(
             .order_by("agenda_item_id")
             .values_list("agenda_item_id", "status")
         )
+        ids = sorted(status)  # an item deleted meanwhile took its preparation row with it
+        outcome.missing = requested - set(ids)
         items = load_agenda_items(ids)
         inputs = {item.pk: summary_inputs(item) for item in items}
         fingerprints = {pk: inputs_fingerprint(value) for pk, value in inputs.items()}
@@ -202,7 +204,7 @@ def summaries_prepare(
         for pk, kind in outcome.failed.items():
             by_kind[kind].append(pk)
         for kind, failed_ids in by_kind.items():
-            preparations_fail(failed_ids, _build_failure(kind))
+            preparations_fail(failed_ids, _build_failure(kind), including_done=True)
     return outcome
 
 
@@ -264,12 +266,16 @@ def preparations_start(agenda_item_ids: Iterable[int]) -> list[int]:
     return ids
 
 
-def preparations_fail(agenda_item_ids: Iterable[int], reason: str) -> None:
-    """Record why preparing failed (items already done are left so); `reason` is for
-    coordinators and must not carry patient data."""
-    SummaryPreparation.objects.filter(agenda_item_id__in=list(agenda_item_ids)).exclude(
-        status=DONE
-    ).update(
+def preparations_fail(
+    agenda_item_ids: Iterable[int], reason: str, *, including_done: bool = False
+) -> None:
+    """Record why preparing failed; items already done are left so unless `including_done` (a
+    stale summary that could not be rebuilt). `reason` is for coordinators and must not carry
+    patient data."""
+    preparations = SummaryPreparation.objects.filter(agenda_item_id__in=list(agenda_item_ids))
+    if not including_done:
+        preparations = preparations.exclude(status=DONE)
+    preparations.update(
         status=SummaryPreparation.Status.FAILED,
         error=reason[:500],
         finished_at=timezone.now(),
