@@ -420,3 +420,17 @@ def test_a_batch_rebuilds_a_stale_item_and_skips_removed_ones(cast):
     assert prepare_summary_batch.apply(args=[[removed]]).get() == (
         "skipped: the agenda items were removed"
     )
+
+
+def test_a_stale_summary_that_cannot_be_rebuilt_is_shown_failed(cast, monkeypatch):
+    meeting, items = agenda(cast.board, 2)
+    run_batch(items)
+    give_opinion(items[0], cast.surgeon, ["no_surgery"])
+
+    def broken(item):
+        raise ValueError("no")
+
+    monkeypatch.setattr(preparation, "summary_build", broken)
+    assert run_batch(items) == "prepared: 0 new, 1 unchanged, 1 failed, 0 removed"
+    assert [preparation_of(item).status for item in items] == ["failed", "done"]
+    assert summary_is_stale(items[0]) is True
