@@ -1,7 +1,7 @@
 """The project's Celery app with summary preparation held open: for tests/test_faults.py only.
 
 Started as `celery -A tests.fault_app worker`. It is the real app and the real tasks; the one
-difference is that `summary_prepare`, after it has inserted the summary row and before its
+difference is that `summaries_prepare`, after it has inserted the summary rows and before its
 transaction commits, writes a marker file and waits, so the test can kill the worker at exactly
 that point. Production code has no test hooks.
 
@@ -24,25 +24,24 @@ django.setup()
 
 from django.db import connection  # noqa: E402 - needs the app registry
 
-from recommendations.models import PreMeetingSummary, SummaryPreparation  # noqa: E402
+from recommendations.models import PreMeetingSummary  # noqa: E402
 from recommendations.summaries import preparation  # noqa: E402
 
 MARKER = Path(os.environ["TUMORBOARD_FAULT_MARKER"])
 HOLD_SECONDS = float(os.environ.get("TUMORBOARD_FAULT_HOLD_SECONDS", "90"))
 
-_finish = preparation._preparation_finish
+_finish = preparation._preparations_finish
 
 
-def _held_finish(preparation_id: int) -> None:
+def _held_finish(agenda_item_ids: list[int], *, reclaimed: set[int]) -> None:
     """Record what this transaction has written so far, then wait before finishing it."""
-    item_id = SummaryPreparation.objects.values_list("agenda_item_id", flat=True).get(
-        pk=preparation_id
-    )
     written = list(
-        PreMeetingSummary.objects.filter(agenda_item_id=item_id).values_list("pk", "version")
+        PreMeetingSummary.objects.filter(agenda_item_id__in=agenda_item_ids).values_list(
+            "agenda_item_id", "version"
+        )
     )
     state = {
-        "agenda_item_id": item_id,
+        "agenda_item_ids": agenda_item_ids,
         "summaries_in_transaction": written,
         "in_transaction": connection.in_atomic_block,
         "pid": os.getpid(),
@@ -51,9 +50,9 @@ def _held_finish(preparation_id: int) -> None:
     partial.write_text(json.dumps(state))
     partial.replace(MARKER)  # the test never reads half a file
     time.sleep(HOLD_SECONDS)
-    _finish(preparation_id)
+    _finish(agenda_item_ids, reclaimed=reclaimed)
 
 
-preparation._preparation_finish = _held_finish
+preparation._preparations_finish = _held_finish
 
 __all__ = ["app"]

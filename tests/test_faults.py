@@ -48,7 +48,7 @@ from tumorboard.celery import ping
 from tumorboard.errors import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_READ, ConflictError
 from tumorboard.queue import QUEUE_ERRORS, QUEUE_WARNING, send_now
 
-ITEM_TASK = "recommendations.summaries.tasks.prepare_agenda_item_summary"
+BATCH_TASK = "recommendations.summaries.tasks.prepare_summary_batch"
 MEETING_TASK = "recommendations.summaries.tasks.prepare_meeting_summaries"
 # Seconds a message stays unacknowledged before Redis hands it out again (the fresh worker's).
 VISIBILITY_TIMEOUT = 5
@@ -79,7 +79,7 @@ def test_a_worker_killed_mid_preparation_leaves_nothing_and_the_summary_is_made_
         give_opinion(item, cast.specialists["radiation_oncology"], ["cebrt"], regimen="8 Gy x 1")
     ids = [item.pk for item in items]
 
-    # A worker whose summary_prepare stops after inserting the summary, before committing.
+    # A worker whose summaries_prepare stops after inserting the summaries, before committing.
     marker = tmp_path / "held.json"
     celery_workers.start(
         app="tests.fault_app",
@@ -88,36 +88,31 @@ def test_a_worker_killed_mid_preparation_leaves_nothing_and_the_summary_is_made_
     client, queue = celery_workers.client, celery_workers.queue
     fanned = client.send_task(MEETING_TASK, args=[meeting.pk], queue=queue)
     assert fanned.get(timeout=60) == 3
-    wait_for(marker.exists, timeout=60, what="the worker to hold a summary", workers=celery_workers)
+    wait_for(marker.exists, timeout=60, what="the worker to hold a batch", workers=celery_workers)
     held = json.loads(marker.read_text())
     assert held["pid"] == celery_workers.process.pid
-    killed_id = held["agenda_item_id"]
-    assert killed_id in ids
-    # Inside the worker's open transaction the summary row exists ...
+    # The three items are one batch; inside the worker's open transaction their summaries exist ...
+    assert held["agenda_item_ids"] == sorted(ids)
     assert held["in_transaction"] is True
-    assert [version for _pk, version in held["summaries_in_transaction"]] == [1]
+    assert sorted(held["summaries_in_transaction"]) == [[pk, 1] for pk in sorted(ids)]
 
     killed_log = celery_workers.log_text(tail=20000)
-    (killed_task,) = re.findall(rf"{re.escape(ITEM_TASK)}\[([0-9a-f-]+)\] received", killed_log)
+    (killed_task,) = re.findall(rf"{re.escape(BATCH_TASK)}\[([0-9a-f-]+)\] received", killed_log)
     celery_workers.kill()
     assert celery_workers.process.returncode == -signal.SIGKILL
 
-    # ... and after the kill it does not: nothing half-written, for any item.
+    # ... and after the kill they do not: nothing half-written. The batch was claimed.
     assert not PreMeetingSummary.objects.filter(agenda_item_id__in=ids).exists()
-    preparations = {
-        p.agenda_item_id: p for p in SummaryPreparation.objects.filter(agenda_item_id__in=ids)
-    }
-    killed = preparations[killed_id]
-    assert (killed.status, killed.attempts) == (SummaryPreparation.Status.RUNNING, 1)
-    assert killed.finished_at is None
+    preparations = SummaryPreparation.objects.filter(agenda_item_id__in=ids)
     assert (
-        sorted((p.status, p.attempts) for pk, p in preparations.items() if pk != killed_id)
-        == [(SummaryPreparation.Status.QUEUED, 0)] * 2
+        sorted((p.status, p.attempts, p.finished_at) for p in preparations)
+        == [(SummaryPreparation.Status.RUNNING, 1, None)] * 3
     )
+    started_at = min(p.started_at for p in preparations)
 
     # The killed worker never acknowledged its message. Once it has been unacknowledged longer
     # than the visibility timeout, a fresh worker (the real app, no hold) restores it on start.
-    unacked_since = (timezone.now() - killed.started_at).total_seconds()
+    unacked_since = (timezone.now() - started_at).total_seconds()
     time.sleep(max(0.0, VISIBILITY_TIMEOUT + 1 - unacked_since))
     celery_workers.start(env={"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)})
 
@@ -139,14 +134,14 @@ def test_a_worker_killed_mid_preparation_leaves_nothing_and_the_summary_is_made_
             "agenda_item_id", "attempts"
         )
     )
-    # The killed item was claimed again by the redelivered message; the others once.
-    assert attempts == {pk: 2 if pk == killed_id else 1 for pk in ids}
+    # The redelivered message claimed the batch again.
+    assert attempts == dict.fromkeys(ids, 2)
     progress = meeting_preparation_progress(meeting)
     assert (progress.prepared, progress.total, progress.failed) == (3, 3, 0)
     log = celery_workers.log_text(tail=20000)
-    assert log.count("prepared: version 1") == 3
-    # The same message the killed worker had received, delivered again.
-    assert f"{ITEM_TASK}[{killed_task}] succeeded" in log
+    # The same message the killed worker had received, delivered again, made each version once.
+    assert f"{BATCH_TASK}[{killed_task}] succeeded" in log
+    assert log.count("prepared: 3 new, 0 unchanged, 0 failed, 0 removed") == 1
 
 
 # --- the task broker down: a real outage, not a mock ---------------------------------------------

@@ -16,6 +16,7 @@ from tumorboard.queue import QUEUE_WARNING
 pytestmark = pytest.mark.django_db
 
 SEND_ITEM_TASK = "recommendations.summaries.preparation.prepare_agenda_item_summary.apply_async"
+SEND_BATCH_TASK = "recommendations.summaries.preparation.prepare_summary_batch.apply_async"
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_broker_down_keeps_the_page_working_and_says_so(cast, client, prepared):
     client.force_login(cast.coordinator)
     url = reverse("meeting-prepare", args=[prepared.meeting.uuid])
     down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-    with mock.patch(SEND_ITEM_TASK, side_effect=down):
+    with mock.patch(SEND_BATCH_TASK, side_effect=down):
         response = client.post(url, follow=True)
     assert response.status_code == 200
     assert QUEUE_WARNING in response.content.decode()
@@ -74,7 +75,7 @@ def test_broker_down_keeps_the_page_working_and_says_so(cast, client, prepared):
 @pytest.mark.django_db(transaction=True)
 def test_broker_down_in_the_api_answers_with_a_warning_header(cast, api, prepared):
     down = OperationalError("Connection refused")
-    with mock.patch(SEND_ITEM_TASK, side_effect=down):
+    with mock.patch(SEND_BATCH_TASK, side_effect=down):
         response = api(cast.coordinator).post(
             reverse("api:meeting-prepare", args=[prepared.meeting.uuid])
         )

@@ -179,6 +179,12 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 
+# Pre-meeting summaries are prepared this many agenda items per task: each task loads its items in
+# a constant number of queries, so fewer, larger tasks spend less on the broker round trip.
+SUMMARY_BATCH_SIZE = env.int("SUMMARY_BATCH_SIZE", default=20)
+if not 1 <= SUMMARY_BATCH_SIZE <= 200:
+    raise ImproperlyConfigured("SUMMARY_BATCH_SIZE must be between 1 and 200.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

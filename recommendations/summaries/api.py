@@ -180,7 +180,7 @@ class MeetingPrepareApi(StaffApiMixin, GenericAPIView):
 
     @extend_schema(
         summary="Prepare the summaries of every case on the meeting's agenda",
-        description="Queues one preparation task per agenda item (run after the request "
+        description="Queues the agenda items' preparation in batches (sent after the request "
         "commits). Items already prepared are prepared again only if their inputs changed.",
         request=None,
         responses={202: SummaryPreparationProgressSerializer, **_errors(400, 403, 404)},

@@ -340,17 +340,20 @@ def compare_opinions(
     noms = _noms_answers(noms_rows)
     # Two opinions from one discipline are told apart by their authors.
     per_discipline = Counter(op.discipline for op in opinions)
+    given = []  # each opinion's author and answers, worked out once for all the questions
+    for op in opinions:
+        who = _who(op)
+        who["label"] = who["discipline_label"]
+        if per_discipline[op.discipline] > 1:
+            who["label"] += f": {who['author']}"
+        given.append((who, _opinion_answers(op, sbrt_labels)))
     comparison = []
     for question in [*QUESTIONS, "urgency"]:
         positions: dict[str, list[dict]] = {}
         answering = 0
-        for op in opinions:
-            answers = _opinion_answers(op, sbrt_labels).get(question, set())
+        for who, answered in given:
+            answers = answered.get(question, set())
             answering += bool(answers)
-            who = _who(op)
-            who["label"] = who["discipline_label"]
-            if per_discipline[op.discipline] > 1:
-                who["label"] += f": {who['author']}"
             for answer in sorted(answers):
                 positions.setdefault(answer, []).append(who)
         if not positions:

@@ -1,10 +1,11 @@
 """Asking for pre-meeting summaries to be prepared: by a coordinator, at the opinion deadline, or
 after a change to what a summary is built from.
 
-Each write here records the items' preparation as queued and enqueues one preparation task per
-item (`preparation.prepare_agenda_item_summary`) once the transaction commits. If the broker
-refuses the task the change still stands and the item is shown as failed ("could not be queued"),
-so a coordinator can retry it.
+Each write here records the items' preparation as queued and, once the transaction commits,
+enqueues the preparation tasks: a meeting's agenda in batches of `settings.SUMMARY_BATCH_SIZE`
+items (`preparation.prepare_summary_batch`), a single item on its own
+(`preparation.prepare_agenda_item_summary`). If the broker refuses a task the change still stands
+and its items are shown as failed ("could not be queued"), so a coordinator can retry them.
 
 After a change (a case, its lesions or prior treatments, an opinion), `summaries_refresh_for_case`
 queues the affected items again with a delay; the task does nothing when the summary is already
@@ -19,13 +20,17 @@ import logging
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from recommendations.models import SummaryPreparation
-from recommendations.summaries.preparation import prepare_agenda_item_summary
+from recommendations.summaries.preparation import (
+    prepare_agenda_item_summary,
+    prepare_summary_batch,
+)
 from recommendations.summaries.selectors import (
     PreparationProgress,
     meeting_preparation_progress,
@@ -43,26 +48,45 @@ logger = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 60
 
 
-def _enqueue(agenda_item_ids: list[int], *, countdown: int | None = None, queue=None) -> None:
-    """Send one task per item once the transaction commits (ids only)."""
+def _options(*, countdown: int | None, queue: str | None) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if countdown:
         options["countdown"] = countdown
     if queue:
         options["queue"] = queue
+    return options
+
+
+def _enqueue(agenda_item_ids: list[int], *, countdown: int | None = None, queue=None) -> None:
+    """Send one task per item once the transaction commits (ids only)."""
     for agenda_item_id in agenda_item_ids:
         enqueue_on_commit(
             prepare_agenda_item_summary,
             args=[agenda_item_id],
-            on_failure=partial(_record_not_queued, agenda_item_id),
-            **options,
+            on_failure=partial(_record_not_queued, [agenda_item_id]),
+            **_options(countdown=countdown, queue=queue),
         )
 
 
-def _record_not_queued(agenda_item_id: int) -> None:
-    """The broker refused the task: show the item as failed, so a coordinator can retry it."""
+def _enqueue_batches(agenda_item_ids: list[int], *, queue: str | None = None) -> int:
+    """Send the items in batches of SUMMARY_BATCH_SIZE once the transaction commits (ids only);
+    returns the number of tasks."""
+    size = settings.SUMMARY_BATCH_SIZE
+    batches = [agenda_item_ids[i : i + size] for i in range(0, len(agenda_item_ids), size)]
+    for batch in batches:
+        enqueue_on_commit(
+            prepare_summary_batch,
+            args=[batch],
+            on_failure=partial(_record_not_queued, batch),
+            **_options(countdown=None, queue=queue),
+        )
+    return len(batches)
+
+
+def _record_not_queued(agenda_item_ids: list[int]) -> None:
+    """The broker refused the task: show the items as failed, so a coordinator can retry them."""
     SummaryPreparation.objects.filter(
-        agenda_item_id=agenda_item_id, status=SummaryPreparation.Status.QUEUED
+        agenda_item_id__in=agenda_item_ids, status=SummaryPreparation.Status.QUEUED
     ).update(
         status=SummaryPreparation.Status.FAILED,
         error="Could not be queued: the task service was unavailable. Retry when it is back.",
@@ -106,17 +130,18 @@ def _check_open(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_prepare_request(
+def meeting_prepare_enqueue(
     *,
     meeting: Meeting,
     by: AbstractBaseUser | None,
     items: list[AgendaItem] | None = None,
     queue: str | None = None,
-) -> PreparationProgress:
-    """Queue the preparation of every item on the meeting's agenda (or of `items`).
+) -> int:
+    """Queue the preparation of every item on the meeting's agenda (or of `items`), in batches;
+    returns the number of items queued.
 
     `by` is who asked (None: the opinion-deadline schedule). Items already prepared are queued
-    again: their task stores no new version unless the inputs changed.
+    again: their batch stores no new version unless the inputs changed.
     """
     meeting = Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
     _check_actor(by, meeting)
@@ -126,13 +151,28 @@ def meeting_prepare_request(
     if not items:
         raise ApplicationError("The agenda is empty: there is nothing to prepare.")
     _request(items, now=timezone.now())
-    _enqueue([item.pk for item in items], queue=queue)
+    tasks = _enqueue_batches([item.pk for item in items], queue=queue)
     logger.info(
-        "summary preparation requested for meeting %s: %d items (by user %s)",
+        "summary preparation requested for meeting %s: %d items in %d tasks (by user %s)",
         meeting.uuid,
         len(items),
+        tasks,
         getattr(by, "pk", None),
     )
+    return len(items)
+
+
+@transaction.atomic
+def meeting_prepare_request(
+    *,
+    meeting: Meeting,
+    by: AbstractBaseUser | None,
+    items: list[AgendaItem] | None = None,
+    queue: str | None = None,
+) -> PreparationProgress:
+    """`meeting_prepare_enqueue`, answered with how the meeting's preparation stands (for the
+    coordinator who asked)."""
+    meeting_prepare_enqueue(meeting=meeting, by=by, items=items, queue=queue)
     return meeting_preparation_progress(meeting)
 
 

@@ -1,12 +1,13 @@
 """Celery tasks that ask for summaries to be prepared. Each receives ids only, loads, checks state,
 and calls `recommendations.summaries.services`.
 
-- `prepare_meeting_summaries`: a meeting's whole agenda (fans out one task per item);
+- `prepare_meeting_summaries`: a meeting's whole agenda (fans out batches of items);
 - `prepare_due_meetings`: the beat, at each meeting's opinion deadline;
 - `refresh_case_summaries`: sent on commit, by name, by the writes below this package that change
   what a summary is built from (`cases.services`, `opinions.services`): they may not import it.
 
-The task that prepares one item is `preparation.prepare_agenda_item_summary`. All are safe to run
+The tasks that prepare summaries are `preparation.prepare_summary_batch` and
+`preparation.prepare_agenda_item_summary` (one item). All are safe to run
 twice: preparing the same inputs again stores no second version.
 """
 
@@ -23,7 +24,7 @@ from recommendations.summaries.selectors import (
     TASK_TIME_LIMIT,
     meetings_due_for_preparation,
 )
-from recommendations.summaries.services import meeting_prepare_request, summaries_refresh_for_case
+from recommendations.summaries.services import meeting_prepare_enqueue, summaries_refresh_for_case
 from scheduling.models import Meeting
 from scheduling.rules import INACTIVE_MEETING_STATUSES
 from tumorboard.errors import ApplicationError
@@ -45,14 +46,13 @@ def _queue_of(task) -> str | None:
     time_limit=TASK_TIME_LIMIT,
 )
 def prepare_meeting_summaries(self, meeting_id: int) -> int:
-    """Queue one task per agenda item of the meeting; returns how many were queued."""
+    """Queue the meeting's agenda items, in batches; returns how many items were queued."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or meeting.status in INACTIVE_MEETING_STATUSES:
         return 0
     if not meeting.agenda_items.exists():
         return 0
-    progress = meeting_prepare_request(meeting=meeting, by=None, queue=_queue_of(self))
-    return progress.total
+    return meeting_prepare_enqueue(meeting=meeting, by=None, queue=_queue_of(self))
 
 
 @shared_task(
@@ -66,7 +66,7 @@ def prepare_due_meetings() -> int:
     queued = 0
     for meeting, items in meetings_due_for_preparation():
         try:
-            meeting_prepare_request(meeting=meeting, by=None, items=items)
+            meeting_prepare_enqueue(meeting=meeting, by=None, items=items)
         except ApplicationError:  # closed or cancelled since it was listed: nothing to do
             logger.info("meeting %s no longer open; not prepared", meeting.uuid)
             continue

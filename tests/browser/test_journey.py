@@ -311,8 +311,8 @@ def test_referral_to_patient_summary(
     # The worker process did the work (the in-process app sends, never runs, tasks here).
     log = worker.worker_log.read_text()
     assert re.search(
-        r"Task recommendations\.summaries\.tasks\.prepare_agenda_item_summary"
-        r"\[[0-9a-f-]{36}\] succeeded in [0-9.]+s: 'prepared: version 1'",
+        r"Task recommendations\.summaries\.tasks\.prepare_summary_batch"
+        r"\[[0-9a-f-]{36}\] succeeded in [0-9.]+s: 'prepared: 1 new,",
         log,
     ), log
     assert PreMeetingSummary.objects.filter(agenda_item__case__uuid=case_uuid).count() == 1

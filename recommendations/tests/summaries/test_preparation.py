@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import Opinion, PreMeetingSummary, SummaryPreparation
 from recommendations.summaries import preparation
+from recommendations.summaries.build import summary_build
 from recommendations.summaries.preparation import (
     MAX_RETRIES,
     prepare_agenda_item_summary,
+    prepare_summary_batch,
     summary_prepare,
 )
 from recommendations.summaries.selectors import summary_is_stale
@@ -59,12 +61,12 @@ def test_a_changed_opinion_makes_the_summary_stale_and_the_next_run_a_new_versio
 def test_a_failure_half_way_leaves_no_summary_and_a_retry_completes(cast, monkeypatch):
     meeting, (item,) = agenda(cast.board)
 
-    def crash(preparation_id):
+    def crash(agenda_item_ids, *, reclaimed):
         # The summary row has been inserted by now: the failure must take it back.
         assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 1
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(preparation, "_preparation_finish", crash)
+    monkeypatch.setattr(preparation, "_preparations_finish", crash)
     with pytest.raises(RuntimeError):
         summary_prepare(item.pk)
     assert PreMeetingSummary.objects.filter(agenda_item=item).count() == 0
@@ -280,3 +282,155 @@ def test_the_tasks_have_time_limits_late_acks_and_bounded_retries():
     assert (task.soft_time_limit, task.time_limit) == (60, 90)
     assert task.max_retries == 3
     assert app.conf.task_reject_on_worker_lost is True
+
+
+# --- a batch of items: constant queries, idempotent, resumable, failures kept apart -----------
+
+
+def run_batch(items) -> str:
+    return prepare_summary_batch.apply(args=[[item.pk for item in items]]).get()
+
+
+def _queries_for_batch(items) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert run_batch(items).startswith(f"prepared: {len(items)} new")
+    return len(queries)
+
+
+def test_queries_per_batch_do_not_grow_with_its_size(cast):
+    small_meeting, small = agenda(cast.board, 5)
+    large_meeting, large = agenda(cast.board, 20)
+    for item in [*small, *large]:
+        give_opinion(item, cast.surgeon, ["separation_surgery"])
+    for item in large[:3]:  # more opinions on some cases: still prefetched
+        give_opinion(item, cast.specialists["radiation_oncology"], ["cebrt"], regimen="8 Gy x 1")
+
+    five, twenty = _queries_for_batch(small), _queries_for_batch(large)
+    assert five == twenty
+    assert twenty <= 17  # 15 per item before batching
+    assert PreMeetingSummary.objects.filter(agenda_item__in=large).count() == 20
+
+
+def test_a_batch_run_twice_makes_one_version_of_each(cast):
+    meeting, items = agenda(cast.board, 4)
+    assert run_batch(items) == "prepared: 4 new, 0 unchanged, 0 failed, 0 removed"
+    assert run_batch(items) == "prepared: 0 new, 4 unchanged, 0 failed, 0 removed"
+    assert (
+        sorted(
+            PreMeetingSummary.objects.filter(agenda_item__in=items).values_list(
+                "version", flat=True
+            )
+        )
+        == [1] * 4
+    )
+    assert (
+        sorted(
+            SummaryPreparation.objects.filter(agenda_item__in=items).values_list(
+                "status", "attempts"
+            )
+        )
+        == [("done", 1)] * 4
+    )
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs, no handler catches it."""
+
+
+def test_a_batch_killed_half_way_writes_nothing_and_a_rerun_builds_only_what_is_missing(
+    cast, monkeypatch
+):
+    meeting, items = agenda(cast.board, 5)
+    summary_prepare(items[0].pk)  # prepared by an earlier batch
+    summary_prepare(items[1].pk)
+    SummaryPreparation.objects.filter(agenda_item__in=items).update(status="queued")
+    built = []
+
+    def dies_on_the_second(item):
+        built.append(item.pk)
+        if len(built) == 2:
+            raise WorkerKilled()
+        return summary_build(item)
+
+    monkeypatch.setattr(preparation, "summary_build", dies_on_the_second)
+    with pytest.raises(WorkerKilled):
+        run_batch(items)
+    assert built == [items[2].pk, items[3].pk]  # the prepared ones were not built again
+    assert set(
+        PreMeetingSummary.objects.filter(agenda_item__in=items).values_list(
+            "agenda_item_id", flat=True
+        )
+    ) == {items[0].pk, items[1].pk}  # nothing of the killed batch was kept
+    assert set(
+        SummaryPreparation.objects.filter(agenda_item__in=items).values_list("status", flat=True)
+    ) == {"running"}
+
+    # The message is delivered again: only the three missing summaries are built.
+    built.clear()
+    monkeypatch.setattr(
+        preparation, "summary_build", lambda item: built.append(item.pk) or summary_build(item)
+    )
+    assert run_batch(items) == "prepared: 3 new, 2 unchanged, 0 failed, 0 removed"
+    assert built == [item.pk for item in items[2:]]
+    assert (
+        sorted(
+            PreMeetingSummary.objects.filter(agenda_item__in=items).values_list(
+                "version", flat=True
+            )
+        )
+        == [1] * 5
+    )
+    assert set(
+        SummaryPreparation.objects.filter(agenda_item__in=items).values_list("status", flat=True)
+    ) == {"done"}
+
+
+def test_a_case_that_cannot_be_summarised_fails_alone_without_patient_data(cast, monkeypatch):
+    meeting, items = agenda(cast.board, 3)
+    broken_item = items[1]
+    mrn = broken_item.case.patient.mrn
+
+    def build(item):
+        if item.pk == broken_item.pk:
+            raise ValueError(f"cannot summarise patient {mrn}")
+        return summary_build(item)
+
+    monkeypatch.setattr(preparation, "summary_build", build)
+    assert run_batch(items) == "prepared: 2 new, 0 unchanged, 1 failed, 0 removed"
+    broken = preparation_of(broken_item)
+    assert (broken.status, broken.error) == (
+        "failed",
+        "Could not build the summary (ValueError). Retry, or report it.",
+    )
+    assert [preparation_of(item).status for item in items] == ["done", "failed", "done"]
+    assert not PreMeetingSummary.objects.filter(agenda_item=broken_item).exists()
+
+
+def test_a_batch_rebuilds_a_stale_item_and_skips_removed_ones(cast):
+    meeting, items = agenda(cast.board, 2)
+    run_batch(items)
+    give_opinion(items[0], cast.surgeon, ["no_surgery"])
+    removed = items[1].pk
+    items[1].delete()
+    assert run_batch([items[0]]) == "prepared: 1 new, 0 unchanged, 0 failed, 0 removed"
+    assert preparation_of(items[0]).attempts == 2
+    assert prepare_summary_batch.apply(args=[[items[0].pk, removed]]).get() == (
+        "prepared: 0 new, 1 unchanged, 0 failed, 1 removed"
+    )
+    assert prepare_summary_batch.apply(args=[[removed]]).get() == (
+        "skipped: the agenda items were removed"
+    )
+
+
+def test_a_stale_summary_that_cannot_be_rebuilt_is_shown_failed(cast, monkeypatch):
+    meeting, items = agenda(cast.board, 2)
+    run_batch(items)
+    give_opinion(items[0], cast.surgeon, ["no_surgery"])
+
+    def broken(item):
+        raise ValueError("no")
+
+    monkeypatch.setattr(preparation, "summary_build", broken)
+    assert run_batch(items) == "prepared: 0 new, 1 unchanged, 1 failed, 0 removed"
+    assert [preparation_of(item).status for item in items] == ["failed", "done"]
+    assert summary_is_stale(items[0]) is True

@@ -16,7 +16,11 @@ from cases import services as case_services
 from cases.services import REFRESH_CASE_SUMMARIES
 from recommendations.models import PreMeetingSummary, SummaryPreparation
 from recommendations.opinions import services as opinion_services
-from recommendations.summaries.preparation import prepare_agenda_item_summary, summary_prepare
+from recommendations.summaries.preparation import (
+    prepare_agenda_item_summary,
+    prepare_summary_batch,
+    summary_prepare,
+)
 from recommendations.summaries.selectors import meeting_preparation_progress, summary_is_stale
 from recommendations.summaries.services import DEBOUNCE_SECONDS
 from recommendations.summaries.tasks import (
@@ -34,11 +38,22 @@ pytestmark = pytest.mark.django_db
 # --- a meeting's agenda, and the opinion deadline ----------------------------------------------
 
 
-def test_the_meeting_task_prepares_every_item(cast, django_capture_on_commit_callbacks):
+def test_the_meeting_task_prepares_every_item_in_batches(
+    cast, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.SUMMARY_BATCH_SIZE = 2
     meeting, items = agenda(cast.board, 3)
+    sent = []
+    real = prepare_summary_batch.apply_async
+    monkeypatch.setattr(
+        prepare_summary_batch,
+        "apply_async",
+        lambda args, **options: sent.append(args) or real(args=args, **options),
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert prepare_meeting_summaries.apply(args=[meeting.pk]).get() == 3
-    assert len(callbacks) == 3
+    assert len(callbacks) == 2
+    assert sent == [[[items[0].pk, items[1].pk]], [[items[2].pk]]]  # ids only, agenda order
     progress = meeting_preparation_progress(meeting)
     assert (progress.prepared, progress.total) == (3, 3)
 

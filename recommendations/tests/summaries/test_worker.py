@@ -33,7 +33,7 @@ def test_a_real_worker_prepares_a_ten_case_meeting(real_worker, cast):
     give_opinion(items[0], cast.specialists["radiation_oncology"], ["cebrt"], regimen="8 Gy x 1")
     give_opinion(items[1], cast.specialists["medical_oncology"], ["systemic_start"])
 
-    # The meeting task fans out one task per item, on the queue it came from.
+    # The meeting task sends the items in batches, on the queue it came from.
     fanned = client.send_task(MEETING_TASK, args=[meeting.pk], queue=queue)
     assert fanned.get(timeout=60) == 10
 
