@@ -144,7 +144,7 @@ def seed(n_cases: int, n_boards: int) -> None:
                 "uuid": "gen_random_uuid()",
                 "mrn": "'MRN' || lpad(i::text, 8, '0')",
                 "given_name": f"({givens})[1 + (i / 7) % {len(GIVEN_NAMES)}]",
-                "family_name": f"({families})[1 + i % {len(FAMILY_NAMES)}]",
+                "family_name": f"({families})[1 + (i / {n_boards}) % {len(FAMILY_NAMES)}]",
                 "date_of_birth": "date '1940-01-01' + (i % 20000)",
                 "sex": "(ARRAY['female','male'])[1 + i % 2]",
                 "preferred_language": "'en'",
