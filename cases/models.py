@@ -1,9 +1,9 @@
 """Patients and their board cases: the clinical data the scores and the board's reasoning need."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q, Value, When
 from django.db.models.functions import Upper
@@ -174,7 +174,7 @@ class Case(PublicIdModel, TrackedModel):
     # so one row comparison marks a keyset page's start.
     urgency_priority = models.GeneratedField(
         expression=models.Case(
-            *(When(urgency=urgency, then=Value(rank)) for urgency, rank in URGENCY_PRIORITY.items()),
+            *(When(urgency=level, then=Value(rank)) for level, rank in URGENCY_PRIORITY.items()),
             default=Value(0),
             output_field=models.SmallIntegerField(),
         ),

@@ -118,9 +118,7 @@ def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
         # The stored column, so the order's index also serves the filter.
         qs = qs.filter(urgency_priority=Case.URGENCY_PRIORITY[filters["urgency"]])
     if filters.get("meeting"):
-        on_agenda = related_model("agenda_items").objects.filter(
-            meeting__uuid=filters["meeting"]
-        )
+        on_agenda = related_model("agenda_items").objects.filter(meeting__uuid=filters["meeting"])
         qs = qs.filter(pk__in=on_agenda.values("case_id"))
     if filters.get("board"):
         qs = qs.filter(board__uuid=filters["board"])
@@ -185,7 +183,9 @@ def patient_search(
     return _bounded(patient_list(user=user).filter(match))
 
 
-def case_search(*, user, mrn: str = "", family_name: str = "", given_name: str = "") -> SearchResult:
+def case_search(
+    *, user, mrn: str = "", family_name: str = "", given_name: str = ""
+) -> SearchResult:
     """The user's cases of the patients found as in `patient_search`, in the case list's order;
     at most SEARCH_LIMIT."""
     match = _patient_matches(

@@ -60,7 +60,7 @@ def _walk(client, path: str, params: dict, *, link: str = "next") -> tuple[list[
         response = client.get(body[link])
 
 
-# --- the stored urgency order --------------------------------------------------------------------
+# --- the stored urgency order ---------------------------------------------------------------------
 
 
 def test_urgency_priority_is_stored_from_the_urgency(cast):
@@ -88,7 +88,7 @@ def test_a_case_change_keeps_its_history_without_the_stored_rank(cast):
     assert "urgency_priority" not in {f.name for f in case.history.model._meta.fields}
 
 
-# --- keyset pages: the selector level --------------------------------------------------------------
+# --- keyset pages: the selector level -------------------------------------------------------------
 
 
 def test_keyset_pages_walk_every_case_once_in_order_and_back(cast):
@@ -123,9 +123,9 @@ def test_a_filter_pages_the_same_way(cast):
     rest = keyset_page(urgent, cursor=page.next_cursor, size=10)
     found = [c.uuid for c in [*page.rows, *rest.rows]]
     assert found == list(
-        Case.objects.filter(urgency="urgent").order_by("-created_at", "-pk").values_list(
-            "uuid", flat=True
-        )
+        Case.objects.filter(urgency="urgent")
+        .order_by("-created_at", "-pk")
+        .values_list("uuid", flat=True)
     )
     assert rest.next_cursor is None
 
@@ -146,7 +146,7 @@ def test_a_cursor_cannot_be_forged_or_reordered(cast):
     assert "Vexbridge" not in encode_cursor(PREVIOUS, patient)
 
 
-# --- keyset pages: the API ---------------------------------------------------------------------
+# --- keyset pages: the API ------------------------------------------------------------------------
 
 
 def test_api_case_list_pages_walk_every_case_once_in_order(cast, api):
@@ -217,7 +217,7 @@ def test_api_deep_page_costs_what_the_first_costs(cast, api):
     assert all("OFFSET" not in q["sql"] and "COUNT(" not in q["sql"] for q in deeper)
 
 
-# --- keyset pages: the page ----------------------------------------------------------------------
+# --- keyset pages: the page -----------------------------------------------------------------------
 
 
 def test_case_list_page_walks_by_next_links(cast, client_for, monkeypatch):

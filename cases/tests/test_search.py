@@ -34,7 +34,7 @@ def _names(result) -> list[str]:
     return [getattr(row, "patient", row).family_name for row in result.rows]
 
 
-# --- the selectors ---------------------------------------------------------------------------------
+# --- the selectors --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("typed", [MRN, "zq-0042", "Zq-0042"])
@@ -116,7 +116,9 @@ def test_terms_that_make_no_search_are_refused_by_field(cast, terms, field):
 # --- the API --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "key"), [("api:case-search", "uuid"), ("api:patient-search", "mrn")])
+@pytest.mark.parametrize(
+    ("name", "key"), [("api:case-search", "uuid"), ("api:patient-search", "mrn")]
+)
 def test_api_search_by_mrn_and_by_name(cast, api, vexbridge, name, key):
     client = api(cast.coordinator)
     expected = str(vexbridge.uuid) if key == "uuid" else MRN
@@ -224,7 +226,8 @@ def test_page_search_bad_terms_are_shown_on_the_form(cast, client_for, vexbridge
 
 def test_page_search_is_post_only_and_for_staff(cast, client_for):
     assert client_for(cast.coordinator).get(reverse("case-search")).status_code == 405
-    assert client_for(cast.patient_user).post(reverse("case-search"), {"mrn": MRN}).status_code == 403
+    refused = client_for(cast.patient_user).post(reverse("case-search"), {"mrn": MRN})
+    assert refused.status_code == 403
 
 
 def test_page_search_query_count_is_constant(cast, client_for):
