@@ -80,7 +80,7 @@ class PatientListCreateApi(StaffApiMixin, GenericAPIView):
 
     @extend_schema(
         summary="Patients of your boards, by name (pages by cursor: follow `next`)",
-        responses={200: PatientSerializer(many=True), **_errors(403)},
+        responses={200: PatientSerializer(many=True), **_errors(400, 403)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
