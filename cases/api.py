@@ -12,22 +12,36 @@ from rest_framework.views import APIView
 
 from cases.assessment import stored_case_assessment
 from tumorboard.api import StaffApiMixin, error_responses
+from tumorboard.pagination import KeysetPages
 
 from . import services
 from .models import Case, Patient, SpinalLesion
-from .selectors import case_detail, case_history, case_list, cases_visible_to, patients_visible_to
+from .selectors import (
+    case_detail,
+    case_history,
+    case_list,
+    case_search,
+    cases_visible_to,
+    patient_list,
+    patient_search,
+    patients_visible_to,
+)
 from .serializers import (
     CaseAssessmentSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseFilterSerializer,
     CaseHistoryEntrySerializer,
+    CaseSearchResultSerializer,
     CaseSummarySerializer,
     CaseTransitionSerializer,
     CaseUpdateSerializer,
     LesionSerializer,
+    PatientSearchResultSerializer,
     PatientSerializer,
+    PatientSummarySerializer,
     PriorTreatmentSerializer,
+    SearchSerializer,
 )
 
 
@@ -46,6 +60,12 @@ def _case_response(request, case: Case, *, code=status.HTTP_200_OK) -> Response:
 
 _errors = error_responses()
 
+SEARCH_DESCRIPTION = (
+    "By the exact MRN (any letter case), or by the first letters of the family name and "
+    "optionally of the given name. A POST, so the terms never appear in a URL or an access log. "
+    "Only your boards' records; at most 50, `more` says there were more."
+)
+
 
 # Patients ---------------------------------------------------------------------------------------
 
@@ -53,13 +73,14 @@ _errors = error_responses()
 @extend_schema(tags=["patients"])
 class PatientListCreateApi(StaffApiMixin, GenericAPIView):
     serializer_class = PatientSerializer
+    pagination_class = KeysetPages
 
     def get_queryset(self):
-        return patients_visible_to(self.request.user).order_by("family_name", "given_name", "pk")
+        return patient_list(user=self.request.user)
 
     @extend_schema(
-        summary="Patients of your boards",
-        responses={200: PatientSerializer(many=True), **_errors(403)},
+        summary="Patients of your boards, by name (pages by cursor: follow `next`)",
+        responses={200: PatientSerializer(many=True), **_errors(400, 403)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -75,6 +96,22 @@ class PatientListCreateApi(StaffApiMixin, GenericAPIView):
         serializer.is_valid(raise_exception=True)
         patient = services.patient_create(by=request.user, **serializer.validated_data)
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["patients"])
+class PatientSearchApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Find patients by MRN or name",
+        description=SEARCH_DESCRIPTION,
+        request=SearchSerializer,
+        responses={200: PatientSearchResultSerializer, **_errors(400, 403, 415)},
+    )
+    def post(self, request):
+        terms = SearchSerializer(data=request.data)
+        terms.is_valid(raise_exception=True)
+        found = patient_search(user=request.user, **terms.validated_data)
+        rows = PatientSummarySerializer(found.rows, many=True).data
+        return Response({"results": rows, "more": found.more})
 
 
 @extend_schema(tags=["patients"])
@@ -123,9 +160,11 @@ class PatientDetailApi(StaffApiMixin, GenericAPIView):
 @extend_schema(tags=["cases"])
 class CaseListCreateApi(StaffApiMixin, GenericAPIView):
     serializer_class = CaseSummarySerializer
+    pagination_class = KeysetPages
 
     @extend_schema(
-        summary="Cases of your boards, most urgent first",
+        summary="Cases of your boards, most urgent first, then newest",
+        description="Pages by cursor: follow `next` and `previous`; there is no total count.",
         parameters=[CaseFilterSerializer],
         responses={200: CaseSummarySerializer(many=True), **_errors(400, 403)},
     )
@@ -146,6 +185,22 @@ class CaseListCreateApi(StaffApiMixin, GenericAPIView):
         serializer.is_valid(raise_exception=True)
         case = services.case_create(by=request.user, **serializer.validated_data)
         return _case_response(request, case, code=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CaseSearchApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Find cases by their patient's MRN or name",
+        description=SEARCH_DESCRIPTION,
+        request=SearchSerializer,
+        responses={200: CaseSearchResultSerializer, **_errors(400, 403, 415)},
+    )
+    def post(self, request):
+        terms = SearchSerializer(data=request.data)
+        terms.is_valid(raise_exception=True)
+        found = case_search(user=request.user, **terms.validated_data)
+        rows = CaseSummarySerializer(found.rows, many=True).data
+        return Response({"results": rows, "more": found.more})
 
 
 @extend_schema(tags=["cases"])

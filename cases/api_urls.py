@@ -6,8 +6,10 @@ from . import api
 
 urlpatterns = [
     path("patients/", api.PatientListCreateApi.as_view(), name="patient-list"),
+    path("patients/search/", api.PatientSearchApi.as_view(), name="patient-search"),
     path("patients/<uuid:uuid>/", api.PatientDetailApi.as_view(), name="patient-detail"),
     path("cases/", api.CaseListCreateApi.as_view(), name="case-list"),
+    path("cases/search/", api.CaseSearchApi.as_view(), name="case-search"),
     path("cases/<uuid:uuid>/", api.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<uuid:uuid>/transition/", api.CaseTransitionApi.as_view(), name="case-transition"),
     path("cases/<uuid:uuid>/lesions/", api.CaseLesionCreateApi.as_view(), name="case-lesions"),

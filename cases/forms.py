@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import LEVEL_ERRORS, Case, Patient, SpinalLesion
-from .selectors import boards_of, patients_visible_to, related_model
+from .selectors import SEARCH_NAME_MIN, boards_of, patients_visible_to, related_model
 
 
 class DateInput(forms.DateInput):
@@ -288,6 +288,20 @@ class CaseFilterForm(forms.Form):
         if "meeting" in filters:
             filters["meeting"] = filters["meeting"].uuid
         return filters
+
+
+class CaseSearchForm(forms.Form):
+    """Search terms, sent by POST so that no MRN or name reaches a URL or an access log. Which
+    combinations make a search is the selector's rule (`check_search_terms`)."""
+
+    mrn = forms.CharField(label=_("MRN"), max_length=32, required=False)
+    family_name = forms.CharField(
+        label=_("Family name starts with"),
+        max_length=100,
+        required=False,
+        help_text=_("At least %(n)s letters.") % {"n": SEARCH_NAME_MIN},
+    )
+    given_name = forms.CharField(label=_("Given name starts with"), max_length=100, required=False)
 
 
 def _meeting_label(meeting) -> str:

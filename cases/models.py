@@ -1,10 +1,12 @@
 """Patients and their board cases: the clinical data the scores and the board's reasoning need."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value, When
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from clinical.levels import SPINAL_LEVEL_CHOICES
@@ -59,7 +61,18 @@ class Patient(PublicIdModel, TrackedModel):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(mrn=""), name="patient_mrn_not_blank")]
-        indexes = [models.Index(fields=["family_name", "given_name"], name="patient_name_idx")]
+        indexes = [
+            # The patient list's order, with the id as its unique tiebreak (keyset pages).
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_name_idx"),
+            # Search: an MRN in any letter case, and a name prefix (UPPER(...) LIKE 'SMI%').
+            # Pattern operators, so the prefix is an index range whatever the collation.
+            models.Index(Upper("mrn"), name="patient_mrn_upper_idx"),
+            models.Index(
+                OpClass(Upper("family_name"), name="text_pattern_ops"),
+                OpClass(Upper("given_name"), name="text_pattern_ops"),
+                name="patient_name_prefix_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -111,6 +124,9 @@ class Case(PublicIdModel, TrackedModel):
         URGENT = "urgent", "Urgent"
         EMERGENCY = "emergency", "Emergency (cord compression)"
 
+    # Higher is more pressing; stored as `urgency_priority`, and the urgency filter uses it.
+    URGENCY_PRIORITY: dict[str, int] = {Urgency.EMERGENCY: 2, Urgency.URGENT: 1, Urgency.ROUTINE: 0}
+
     class VisceralMets(models.TextChoices):
         # One field serves both scores: Tokuhashi asks removable/unremovable, Tomita
         # treatable/untreatable; a removable metastasis is also treatable.
@@ -153,6 +169,18 @@ class Case(PublicIdModel, TrackedModel):
     referring_clinician = models.CharField(max_length=200)
     clinical_question = models.TextField(help_text="What the board is asked to decide.")
     urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
+    # Stored, so lists order by an index instead of a CASE over every row: emergency 2, urgent 1,
+    # routine 0. Lists run it descending with the rest of their order (newest first, then id),
+    # so one row comparison marks a keyset page's start.
+    urgency_priority = models.GeneratedField(
+        expression=models.Case(
+            *(When(urgency=level, then=Value(rank)) for level, rank in URGENCY_PRIORITY.items()),
+            default=Value(0),
+            output_field=models.SmallIntegerField(),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REFERRED)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=500, blank=True)
@@ -221,7 +249,8 @@ class Case(PublicIdModel, TrackedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    history = HistoricalRecords()
+    # The stored rank is derived from `urgency`, which the history already keeps.
+    history = HistoricalRecords(excluded_fields=["urgency_priority"])
 
     class Meta:
         ordering = ["-created_at"]
@@ -257,7 +286,18 @@ class Case(PublicIdModel, TrackedModel):
         indexes = [
             models.Index(fields=["board", "status"], name="case_board_status_idx"),
             models.Index(fields=["status", "urgency"], name="case_status_urgency_idx"),
-            models.Index(fields=["urgency", "-created_at"], name="case_urgency_created_idx"),
+            # The case list's order (most urgent, newest, id), alone and after each filter.
+            models.Index(
+                fields=["urgency_priority", "created_at", "id"], name="case_list_order_idx"
+            ),
+            models.Index(
+                fields=["board", "urgency_priority", "created_at", "id"],
+                name="case_board_order_idx",
+            ),
+            models.Index(
+                fields=["status", "urgency_priority", "created_at", "id"],
+                name="case_status_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:

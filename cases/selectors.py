@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import Prefetch, Q, QuerySet, Value, When
+from dataclasses import dataclass
+from typing import Any
 
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from tumorboard.errors import ApplicationError
 from tumorboard.roles import is_staff_member
 
 from .models import Case, Patient, PriorTreatment, SpinalLesion
 
-URGENCY_RANK = models.Case(
-    When(urgency=Case.Urgency.EMERGENCY, then=Value(0)),
-    When(urgency=Case.Urgency.URGENT, then=Value(1)),
-    default=Value(2),
-    output_field=models.IntegerField(),
-)
+# Most urgent first when sorted ascending (emergency, urgent, routine): the stored priority,
+# negated, for lists that sort by it with other fields ascending (agenda candidates, readiness).
+URGENCY_RANK = -F("urgency_priority")
+
+# Most urgent, then newest; the id breaks ties, so keyset pages are stable. One direction
+# throughout, so an index on (urgency_priority, created_at, id) serves the order and the page's
+# start (tumorboard.pagination).
+CASE_LIST_ORDER = ("-urgency_priority", "-created_at", "-pk")
+PATIENT_LIST_ORDER = ("family_name", "given_name", "pk")
+
+# A search answers at most this many rows; more means "narrow your search". A family name is
+# searched from its first SEARCH_NAME_MIN letters (one letter would match a twentieth of them).
+SEARCH_LIMIT = 50
+SEARCH_NAME_MIN = 2
 
 
 def related_model(path: str) -> type[models.Model]:
@@ -58,13 +70,26 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:
+    """The patients with a case on the user's boards, and those the user registered (a patient
+    just registered has no case yet, but they must still see it)."""
     if not is_staff_member(user):
         return Patient.objects.none()
     if user.is_superuser:
         return Patient.objects.all()
-    # A patient just registered by this user has no case yet, but they must still see it.
-    on_my_boards = Case.objects.filter(board__in=_member_board_ids(user)).values("patient_id")
-    return Patient.objects.filter(Q(pk__in=on_my_boards) | Q(created_by=user))
+    # Per patient, EXISTS over a UNION ALL of the two sources, each an index probe (the case's
+    # patient, the patient's creator), so a page by name stops after its rows. With an OR of the
+    # two (or an IN over their UNION) PostgreSQL read all the visible patients for every page.
+    on_my_boards = Case.objects.filter(
+        patient=OuterRef(OuterRef("pk")), board__in=_member_board_ids(user)
+    ).values("pk")
+    registered_by_me = Patient.objects.filter(pk=OuterRef(OuterRef("pk")), created_by=user)
+    either = on_my_boards.order_by().union(registered_by_me.values("pk").order_by(), all=True)
+    return Patient.objects.filter(Exists(either))
+
+
+def patient_list(*, user) -> QuerySet[Patient]:
+    """The patient list, by name (keyset pages)."""
+    return patients_visible_to(user).order_by(*PATIENT_LIST_ORDER)
 
 
 def _upcoming_agenda_items() -> Prefetch:
@@ -79,7 +104,8 @@ def _upcoming_agenda_items() -> Prefetch:
 
 
 def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
-    """The case list: filter by status, urgency, meeting; urgent first, then newest."""
+    """The case list: filter by status, urgency, meeting, board; most urgent first, then newest
+    (CASE_LIST_ORDER, for keyset pages)."""
     filters = filters or {}
     qs = (
         cases_visible_to(user)
@@ -90,12 +116,83 @@ def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("urgency"):
-        qs = qs.filter(urgency=filters["urgency"])
+        # The stored column, so the order's index also serves the filter.
+        qs = qs.filter(urgency_priority=Case.URGENCY_PRIORITY[filters["urgency"]])
     if filters.get("meeting"):
-        qs = qs.filter(agenda_items__meeting__uuid=filters["meeting"])
+        on_agenda = related_model("agenda_items").objects.filter(meeting__uuid=filters["meeting"])
+        qs = qs.filter(pk__in=on_agenda.values("case_id"))
     if filters.get("board"):
         qs = qs.filter(board__uuid=filters["board"])
-    return qs.annotate(urgency_rank=URGENCY_RANK).order_by("urgency_rank", "-created_at")
+    return qs.order_by(*CASE_LIST_ORDER)
+
+
+# Search by MRN or name -------------------------------------------------------------------------
+# The terms arrive in a POST body (never a URL or an access log). Each is served by an index on
+# UPPER(...): an MRN in any letter case, a name by its first letters.
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    rows: list[Any]
+    more: bool  # more than SEARCH_LIMIT matched: narrow the search
+
+
+def check_search_terms(*, mrn: str = "", family_name: str = "", given_name: str = "") -> None:
+    """An MRN, or the first letters of a family name (and perhaps of a given name); not both.
+    Raises ApplicationError naming the fields."""
+    if mrn and (family_name or given_name):
+        raise ApplicationError(
+            "Search by MRN or by name, not both.",
+            fields={"mrn": ["Search by MRN or by name, not both."]},
+        )
+    if not mrn and not family_name:
+        message = (
+            "Give the first letters of the family name too."
+            if given_name
+            else "Give an MRN or the first letters of a family name."
+        )
+        raise ApplicationError(message, fields={"family_name": [message]})
+    if not mrn and len(family_name) < SEARCH_NAME_MIN:
+        message = f"Give at least {SEARCH_NAME_MIN} letters of the family name."
+        raise ApplicationError(message, fields={"family_name": [message]})
+
+
+def _patient_matches(
+    *, prefix: str = "", mrn: str = "", family_name: str = "", given_name: str = ""
+) -> Q:
+    check_search_terms(mrn=mrn, family_name=family_name, given_name=given_name)
+    if mrn:
+        return Q(**{f"{prefix}mrn__iexact": mrn})
+    match = Q(**{f"{prefix}family_name__istartswith": family_name})
+    if given_name:
+        match &= Q(**{f"{prefix}given_name__istartswith": given_name})
+    return match
+
+
+def _bounded(queryset: QuerySet) -> SearchResult:
+    rows = list(queryset[: SEARCH_LIMIT + 1])
+    return SearchResult(rows=rows[:SEARCH_LIMIT], more=len(rows) > SEARCH_LIMIT)
+
+
+def patient_search(
+    *, user, mrn: str = "", family_name: str = "", given_name: str = ""
+) -> SearchResult:
+    """The user's patients by exact MRN (any letter case) or by name prefix (family name, and
+    optionally given name), by name; at most SEARCH_LIMIT. Raises ApplicationError on terms
+    that `check_search_terms` refuses."""
+    match = _patient_matches(mrn=mrn, family_name=family_name, given_name=given_name)
+    return _bounded(patient_list(user=user).filter(match))
+
+
+def case_search(
+    *, user, mrn: str = "", family_name: str = "", given_name: str = ""
+) -> SearchResult:
+    """The user's cases of the patients found as in `patient_search`, in the case list's order;
+    at most SEARCH_LIMIT."""
+    match = _patient_matches(
+        prefix="patient__", mrn=mrn, family_name=family_name, given_name=given_name
+    )
+    return _bounded(case_list(user=user).filter(match))
 
 
 def case_detail(*, user, uuid) -> Case:

@@ -20,7 +20,7 @@ from tumorboard.api import (
 )
 
 from .models import LEVELS_TEXT, Case, Patient, PriorTreatment, SpinalLesion
-from .selectors import boards_of, patients_visible_to, related_model
+from .selectors import SEARCH_LIMIT, boards_of, patients_visible_to, related_model
 from .services import (
     CASE_FIELDS,
     CASE_UPDATE_FIELDS,
@@ -180,6 +180,35 @@ class CaseFilterSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Case.Urgency.choices, required=False)
     meeting = serializers.UUIDField(required=False, help_text="Cases on this meeting's agenda.")
     board = serializers.UUIDField(required=False, help_text="Cases of this board.")
+
+
+class SearchSerializer(StrictInputMixin, serializers.Serializer):
+    """Search terms, in a POST body so that no MRN or name reaches a URL or an access log."""
+
+    mrn = serializers.CharField(
+        max_length=32, required=False, help_text="The exact MRN, in any letter case."
+    )
+    family_name = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="The first letters of the family name (at least 2), in any letter case.",
+    )
+    given_name = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="With family_name: the first letters of the given name.",
+    )
+
+
+class SearchResultSerializer(serializers.Serializer):
+    more = serializers.BooleanField(
+        help_text=f"More than {SEARCH_LIMIT} matched and only the first are listed: narrow the "
+        "search."
+    )
+
+
+class PatientSearchResultSerializer(SearchResultSerializer):
+    results = PatientSummarySerializer(many=True, help_text="By family name, then given name.")
 
 
 # Decision support ---------------------------------------------------------------------------
@@ -367,6 +396,10 @@ class CaseSummarySerializer(ReadOnlyBlankChoicesMixin, serializers.ModelSerializ
     @extend_schema_field(FlagSerializer(many=True))
     def get_flags(self, case: Case) -> list[dict]:
         return _flags(case)
+
+
+class CaseSearchResultSerializer(SearchResultSerializer):
+    results = CaseSummarySerializer(many=True, help_text="In the case list's order.")
 
 
 class AgendaEntrySerializer(serializers.Serializer):

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,12 +22,14 @@ from django.views.decorators.http import require_POST
 from cases.assessment import stored_case_assessment, stored_case_flags
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
+from tumorboard.pagination import InvalidCursor, keyset_page
 
 from . import selectors, services
 from .forms import (
     CaseEditForm,
     CaseFilterForm,
     CaseForm,
+    CaseSearchForm,
     LesionForm,
     LesionFormSet,
     PatientChoiceForm,
@@ -59,20 +60,61 @@ def _next_meeting(case: Case, now: dt.datetime):
     return min(meetings, key=lambda m: m.starts_at, default=None)
 
 
+def _case_rows(cases: list[Case]) -> list[Case]:
+    now = timezone.now()
+    for case in cases:
+        case.next_meeting = _next_meeting(case, now)
+        case.flags = stored_case_flags(case)  # joined: no query per row
+    return cases
+
+
 @staff_required
 def case_list(request):
+    """Pages by cursor (`?cursor=`, from the Next and Previous links): no count of all cases."""
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else {}
     cases = selectors.case_list(user=request.user, filters=filters)
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    now = timezone.now()
-    for case in page:
-        case.next_meeting = _next_meeting(case, now)
-        case.flags = stored_case_flags(case)  # joined: no query per row
+    cursor_refused = False
+    try:
+        page = keyset_page(cases, cursor=request.GET.get("cursor"), size=CASES_PER_PAGE)
+    except InvalidCursor:
+        cursor_refused = True
+        page = keyset_page(cases, cursor=None, size=CASES_PER_PAGE)
     return render(
         request,
         "cases/case_list.html",
-        {"filter_form": form, "page": page, "cases": page.object_list, "filtered": bool(filters)},
+        {
+            "filter_form": form,
+            "search_form": CaseSearchForm(),
+            "page": page,
+            "cases": _case_rows(page.rows),
+            "filtered": bool(filters),
+            "cursor_refused": cursor_refused,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def case_search(request):
+    """The case list page with the cases found by MRN or name (a POST: no terms in the URL)."""
+    form = CaseSearchForm(request.POST)
+    found = None
+    if form.is_valid():
+        try:
+            found = selectors.case_search(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            show_errors(exc, form)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filter_form": CaseFilterForm(user=request.user),
+            "search_form": form,
+            "searched": True,
+            "cases": _case_rows(found.rows) if found else [],
+            "more": found.more if found else False,
+        },
     )
 
 

@@ -96,6 +96,7 @@ logout                          POST   login  # every role: signing out leads to
 
 # --- pages: cases ------------------------------------------------------------------------------
 case-list                       GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
+case-search                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
 case-create                     GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
 case-create                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
 case-detail                     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
@@ -172,11 +173,13 @@ patient-summary-link            POST   ok    ok    ok    ok    ok    ok   ok    
 api:token                       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
 api:patient-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:patient-list                POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
+api:patient-search              POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:patient-detail              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:patient-detail              PUT    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:patient-detail              PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-list                   GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:case-list                   POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
+api:case-search                 POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:case-detail                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-transition             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
