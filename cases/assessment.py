@@ -27,6 +27,7 @@ from clinical.assessment import (
 )
 from clinical.flags import Flag, urgent_flags
 from clinical.inputs import SINS_FIELDS
+from clinical.systemic import PROJECT_THRESHOLDS, SystemicThresholds
 from clinical.regimens import (
     SbrtRegimens,
     regimens_as_settings,
@@ -44,6 +45,7 @@ __all__ = [
     "Score",
     "board_assessment_settings",
     "board_sbrt_regimens",
+    "board_systemic_thresholds",
     "case_assessment",
     "regimens_as_settings",
     "regimens_from_settings",
@@ -56,12 +58,25 @@ def board_sbrt_regimens(board: Any) -> SbrtRegimens:
     return sbrt_regimens_in_force(board.sbrt_regimens)
 
 
+def board_systemic_thresholds(board: Any) -> SystemicThresholds:
+    """When the board counts a patient too ill for local treatment (unconfirmed thresholds);
+    ``from_board`` is False while they are the project defaults."""
+    values = {
+        "kps_at_most": board.too_ill_kps_at_most,
+        "ecog_at_least": board.too_ill_ecog_at_least,
+        "survival_under_months": board.too_ill_survival_under_months,
+    }
+    defaults = {name: getattr(PROJECT_THRESHOLDS, name) for name in values}
+    return SystemicThresholds(**values, from_board=values != defaults)
+
+
 def board_assessment_settings(board: Any) -> AssessmentSettings:
     """The board's answers to the disputed points, as the core takes them."""
     return AssessmentSettings(
         grade_1c_high=board.escc_1c_high_grade,
         intermediate_as=board.intermediate_histology,
         sbrt=board_sbrt_regimens(board),
+        systemic=board_systemic_thresholds(board),
     )
 
 
