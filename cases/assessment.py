@@ -27,13 +27,13 @@ from clinical.assessment import (
 )
 from clinical.flags import Flag, urgent_flags
 from clinical.inputs import SINS_FIELDS
-from clinical.systemic import PROJECT_THRESHOLDS, SystemicThresholds
 from clinical.regimens import (
     SbrtRegimens,
     regimens_as_settings,
     regimens_from_settings,
     sbrt_regimens_in_force,
 )
+from clinical.systemic import PROJECT_THRESHOLDS, SystemicThresholds
 
 __all__ = [
     "SINS_FIELDS",

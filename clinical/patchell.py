@@ -7,10 +7,11 @@ criterion resembles the trial population, so the trial's benefit applies; it is 
 order to operate.
 
 Included: tissue-proven cancer not of CNS/spine origin; MRI cord displacement; at least one
-neurological sign or symptom, pain included (the trial's wording); a single area of compression (contiguous levels count as one);
-expected survival 3 months or more; fit for surgery. Excluded: radiosensitive tumours (lymphoma,
-leukaemia, myeloma, germ-cell); complete paraplegia for more than 48 h; cauda equina or root
-compression only; prior radiation preventing 30 Gy/10; unrelated neurological disease.
+neurological sign or symptom, pain included (the trial's wording); a single area of compression
+(contiguous levels count as one); expected survival 3 months or more; fit for surgery. Excluded:
+radiosensitive tumours (lymphoma, leukaemia, myeloma, germ-cell); complete (total) paraplegia for
+more than 48 h; cauda equina or root compression only; prior radiation preventing 30 Gy/10;
+unrelated neurological disease.
 """
 
 from __future__ import annotations
