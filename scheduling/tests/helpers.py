@@ -107,6 +107,9 @@ def board_settings_snapshot(board) -> tuple:
         board.escc_1c_high_grade,
         board.intermediate_histology,
         board.sbrt_regimens,
+        board.too_ill_kps_at_most,
+        board.too_ill_ecog_at_least,
+        board.too_ill_survival_under_months,
         board.history.count(),
     )
 
