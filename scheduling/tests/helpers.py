@@ -27,6 +27,7 @@ def ready_case(board, *, mri_days_ago: int = 3, today: dt.date | None = None, **
         "histology": "Clear cell renal cell carcinoma",
         "histology_confirmed": True,
         "kps": 70,
+        "expected_survival_months": 12,  # NOMS rules out "too ill" with it (issue 13)
         "frankel_grade": "D",
         "neuro_exam_date": today - dt.timedelta(days=2),
         "vertebral_body_mets": 1,
