@@ -51,6 +51,7 @@ from clinical.regimens import (
     regimens_from_settings,
     sbrt_regimens_in_force,
 )
+from clinical.systemic import PROJECT_THRESHOLDS, SystemicThresholds
 
 __all__ = [
     "SINS_FIELDS",
@@ -62,6 +63,7 @@ __all__ = [
     "Score",
     "board_assessment_settings",
     "board_sbrt_regimens",
+    "board_systemic_thresholds",
     "case_assessment",
     "stored_assessment_row",
     "stored_case_assessment",
@@ -77,12 +79,25 @@ def board_sbrt_regimens(board: Any) -> SbrtRegimens:
     return sbrt_regimens_in_force(board.sbrt_regimens)
 
 
+def board_systemic_thresholds(board: Any) -> SystemicThresholds:
+    """When the board counts a patient too ill for local treatment (unconfirmed thresholds);
+    ``from_board`` is False while they are the project defaults."""
+    values = {
+        "kps_at_most": board.too_ill_kps_at_most,
+        "ecog_at_least": board.too_ill_ecog_at_least,
+        "survival_under_months": board.too_ill_survival_under_months,
+    }
+    defaults = {name: getattr(PROJECT_THRESHOLDS, name) for name in values}
+    return SystemicThresholds(**values, from_board=values != defaults)
+
+
 def board_assessment_settings(board: Any) -> AssessmentSettings:
     """The board's answers to the disputed points, as the core takes them."""
     return AssessmentSettings(
         grade_1c_high=board.escc_1c_high_grade,
         intermediate_as=board.intermediate_histology,
         sbrt=board_sbrt_regimens(board),
+        systemic=board_systemic_thresholds(board),
     )
 
 

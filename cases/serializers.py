@@ -347,6 +347,19 @@ class AssessmentSettingsSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Why the board's own list could not be used (normally empty).",
     )
+    too_ill_kps_at_most = serializers.IntegerField(
+        help_text="NOMS 'too ill for any local treatment' at this Karnofsky or below (unconfirmed)."
+    )
+    too_ill_ecog_at_least = serializers.IntegerField(
+        help_text="... or at this ECOG or above (unconfirmed)."
+    )
+    too_ill_survival_under_months = serializers.IntegerField(
+        help_text="... or with expected survival under this many months (unconfirmed)."
+    )
+    too_ill_source = serializers.ChoiceField(
+        choices=["board", "project"], help_text="The board's thresholds or the project defaults."
+    )
+    too_ill_text = serializers.CharField(help_text="The thresholds in words, with their source.")
 
 
 class CaseAssessmentSerializer(serializers.Serializer):

@@ -15,12 +15,16 @@ How recorded data become score arguments (each step cites the rule it serves; do
 * Tomita (Tomita 2001): bone metastases are solitary when the vertebral and extraspinal counts add
   up to at most one; a primary outside Tomita's table needs the growth class stated on the case.
 * NOMS (Laufer 2013) per lesion: the lesion's SINS total, subluxation as stated gross instability,
-  mechanical pain, the case's fitness for surgery and the board's settings; SRS suggestions list
-  the board's SBRT regimens.
-* Patchell 2005: cord displacement, single area and cauda-equina-only from the lesions' levels and
-  grades (``patchell.cord_displacement``, ``areas_of_compression``, ``cauda_equina_or_root_only``);
-  paraplegia hours from the deficit onset when Frankel A; prior radiation over a displaced level
-  precludes 30 Gy/10. Unrelated neurological disease is not recorded: assumed absent, said so.
+  mechanical pain, the case's fitness for surgery and the board's settings; "too ill for local
+  treatment" from KPS/ECOG and expected survival against the board's unconfirmed thresholds
+  (``clinical.systemic``); SRS suggestions list the board's SBRT regimens.
+* Patchell 2005: cord displacement and single area from the lesions' grades and levels
+  (``patchell.cord_displacement``, ``areas_of_compression``); cauda-equina-only from where the
+  cord itself is compressed (``cauda_equina_or_root_only``); a neurological sign or symptom from
+  Frankel A-D or pain (the trial's inclusion counts pain); paraplegia hours from the deficit
+  onset when there is no motor function below the level (Frankel A or B), "not computable" when
+  that onset is not recorded; prior radiation over a displaced level precludes 30 Gy/10.
+  Unrelated neurological disease is not recorded: it is passed as absent and a note says so.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from clinical.levels import SPINAL_LEVELS
 from clinical.noms import NomsResult, noms
 from clinical.patchell import (
     MAX_PARAPLEGIA_HOURS,
+    NO_MOTOR_FUNCTION,
     PatchellResult,
     areas_of_compression,
     cauda_equina_or_root_only,
@@ -60,6 +65,7 @@ from clinical.primaries import PRIMARY_SITES
 from clinical.radiosensitivity import RadiosensitivityResult, radiosensitivity
 from clinical.regimens import Regimen, SbrtRegimens
 from clinical.sins import SinsResult
+from clinical.systemic import SystemicResult, SystemicThresholds, too_ill_for_local_treatment
 from clinical.tokuhashi import TokuhashiResult, tokuhashi_revised
 from clinical.tomita import TomitaResult, tomita
 
@@ -86,7 +92,10 @@ CASE_INPUTS = (
     "extraspinal_bone_mets",
     "visceral_mets",
     "frankel_grade",
+    "deficit_onset",
+    "ecog",
     "kps",
+    "pain_score",
     "fit_for_surgery",
     "expected_survival_months",
 )
@@ -111,6 +120,7 @@ class AssessmentSettings:
     grade_1c_high: bool
     intermediate_as: str  # "sensitive" | "resistant"
     sbrt: SbrtRegimens
+    systemic: SystemicThresholds  # when NOMS's "too ill for local treatment" row applies
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +129,11 @@ class AssessmentSettings:
             "sbrt_regimens": [dataclasses.asdict(r) for r in self.sbrt.regimens],
             "sbrt_regimens_source": "board" if self.sbrt.from_board else "project",
             "sbrt_regimens_problems": list(self.sbrt.problems),
+            "too_ill_kps_at_most": self.systemic.kps_at_most,
+            "too_ill_ecog_at_least": self.systemic.ecog_at_least,
+            "too_ill_survival_under_months": self.systemic.survival_under_months,
+            "too_ill_source": "board" if self.systemic.from_board else "project",
+            "too_ill_text": self.systemic.describe(),
         }
 
 
@@ -263,6 +278,17 @@ def _with_board_regimens(result: NomsResult, board_regimens: tuple[Regimen, ...]
     return dataclasses.replace(result, regimens=board_regimens)
 
 
+def systemic_assessment(case: CaseData, *, settings: AssessmentSettings) -> SystemicResult:
+    """Too ill for any local treatment? The board's unconfirmed thresholds (``clinical.systemic``)
+    applied to the recorded KPS, ECOG and expected survival (the S of NOMS, Laufer 2013)."""
+    return too_ill_for_local_treatment(
+        kps=case.kps,
+        ecog=case.ecog,
+        expected_survival_months=case.expected_survival_months,
+        thresholds=settings.systemic,
+    )
+
+
 def lesion_assessment(
     case: CaseData, lesion: LesionData, *, settings: AssessmentSettings, labels: Labels
 ) -> LesionAssessment:
@@ -273,7 +299,14 @@ def lesion_assessment(
         _missing(lesion, ["escc_grade"], labels.lesion),
         lambda: escc(grade=lesion.escc_grade, grade_1c_high=settings.grade_1c_high),
     )
-    noms_missing = _missing(case, ["primary_site", "fit_for_surgery"], labels.case)
+    systemic = systemic_assessment(case, settings=settings)
+    noms_missing = _missing(case, ["primary_site"], labels.case)
+    if "performance_status" in systemic.missing:
+        noms_missing.append(f"{labels.case['kps']} or {labels.case['ecog']}")
+    if "expected_survival_months" in systemic.missing:
+        noms_missing.append(labels.case["expected_survival_months"])
+    if not systemic.too_ill:  # fitness is not consulted for a patient too ill for local treatment
+        noms_missing.extend(_missing(case, ["fit_for_surgery"], labels.case))
     if not sins.computable:
         noms_missing.append("a complete SINS for this level")
     if not grade.computable:
@@ -281,15 +314,17 @@ def lesion_assessment(
 
     def suggestion() -> NomsResult:
         assert sins.result is not None  # computed: noms_missing would list it otherwise
+        assert systemic.too_ill is not None  # else noms_missing lists what decides it
         result = noms(
             primary=case.primary_site,
             escc_grade=lesion.escc_grade,
             sins_total=sins.result.total,
             gross_instability=lesion.alignment == "subluxation",
             mechanical_pain=lesion.pain == "mechanical",
-            fit_for_surgery=bool(case.fit_for_surgery),
+            fit_for_surgery=case.fit_for_surgery,
             grade_1c_high=settings.grade_1c_high,
             intermediate_as=settings.intermediate_as,
+            too_ill_for_local_treatment=systemic.too_ill,
         )
         return _with_board_regimens(result, settings.sbrt.regimens)
 
@@ -297,7 +332,7 @@ def lesion_assessment(
         level=lesion.level,
         sins=sins,
         escc=grade,
-        noms=_score("noms", noms_missing, suggestion),
+        noms=_score("noms", noms_missing, suggestion, systemic.explanation),
     )
 
 
@@ -366,6 +401,18 @@ def _treated_levels(treatment: PriorTreatmentData) -> list[str]:
     return list(SPINAL_LEVELS[min(first, last) : max(first, last) + 1])
 
 
+def _pain_recorded(case: CaseData, lesions: Sequence[LesionData]) -> bool | None:
+    """Pain as the case records it: the 0-10 score or any lesion's SINS pain; None when neither
+    is recorded. Pain anywhere in the spine counts (a judgement, docs/scoring.md)."""
+    if (case.pain_score or 0) >= 1 or any(
+        lesion.pain in ("mechanical", "occasional") for lesion in lesions
+    ):
+        return True
+    if case.pain_score is None and not any(lesion.pain for lesion in lesions):
+        return None
+    return False
+
+
 def patchell_score(
     case: CaseData,
     lesions: Sequence[LesionData],
@@ -374,8 +421,9 @@ def patchell_score(
     labels: Labels,
     now: dt.datetime,
 ) -> Score[PatchellResult]:
-    """Patchell 2005 eligibility from the case, its lesions and prior radiation; ``now`` dates
-    the paraplegia."""
+    """Patchell 2005 eligibility (Lancet 2005;366:643-8) from the case, its lesions and prior
+    radiation; ``now`` dates a complete paraplegia. No criterion is assumed met: what is not
+    recorded is reported missing."""
     missing = _missing(
         case,
         ["histology_confirmed", "fit_for_surgery", "expected_survival_months", "frankel_grade"],
@@ -383,16 +431,30 @@ def patchell_score(
     )
     if not lesions or any(not lesion.escc_grade for lesion in lesions):
         missing.append("ESCC grade of every lesion")
+    paraplegic = case.frankel_grade in NO_MOTOR_FUNCTION
+    if paraplegic and case.deficit_onset is None:
+        missing.append(f"time since complete paraplegia ({labels.case['deficit_onset']})")
+    # A deficit (Frankel A-D) is a sign; with none, the trial counts pain as a symptom.
+    pain = _pain_recorded(case, lesions)
+    intact = case.frankel_grade == "E"
+    if intact and pain is None:
+        missing.append(f"pain ({labels.case['pain_score']} or the pain at each level)")
     notes = ["Unrelated neurological disease is not recorded here: assumed absent; check it."]
+    if intact and pain is False and case.neuro_deficits.strip():
+        notes.append(
+            "Neurological deficits are recorded as text, which the rules do not read: if they "
+            "describe a sign or symptom, the Patchell criterion is met (Patchell 2005)."
+        )
 
     def compute() -> PatchellResult:
         assert case.expected_survival_months is not None  # else missing
+        assert case.histology_confirmed is not None and case.fit_for_surgery is not None
         displaced = [lesion.level for lesion in lesions if cord_displacement(lesion.escc_grade)]
-        if case.frankel_grade == "A" and case.deficit_onset:
+        if paraplegic:
+            assert case.deficit_onset is not None  # else missing
             hours = (now - case.deficit_onset).total_seconds() / 3600
         else:
             hours = 0
-        involved = [lesion.level for lesion in lesions if lesion.escc_grade not in ("", "0")]
         radiated = {
             level
             for treatment in prior_treatments
@@ -401,15 +463,18 @@ def patchell_score(
         }
         return patchell_eligible(
             primary=case.primary_site,
-            tissue_proven=bool(case.histology_confirmed),
+            tissue_proven=case.histology_confirmed,
             cord_displacement_on_mri=bool(displaced),
-            neurological_signs=case.frankel_grade != "E" or bool(case.neuro_deficits.strip()),
+            neurological_signs=not intact or bool(pain),
             single_area_of_compression=areas_of_compression(displaced) <= 1,
             expected_survival_months=case.expected_survival_months,
-            fit_for_surgery=bool(case.fit_for_surgery),
+            fit_for_surgery=case.fit_for_surgery,
             paraplegia_hours=hours,
-            cauda_equina_or_root_only=cauda_equina_or_root_only(involved),
+            cauda_equina_or_root_only=cauda_equina_or_root_only(
+                (lesion.level, lesion.escc_grade) for lesion in lesions
+            ),
             prior_radiation_precludes_30gy=bool(radiated & set(displaced)),
+            unrelated_neuro_disease=False,  # not recorded; the note above says so
         )
 
     return _score("patchell", missing, compute, notes)
@@ -503,8 +568,8 @@ def assessment_fingerprint(
 def valid_until(case: CaseData, *, now: dt.datetime) -> dt.datetime | None:
     """Until when an assessment computed at ``now`` holds: the only part that depends on the time
     is Patchell's paraplegia duration (Patchell 2005: complete paraplegia for at most 48 h), for
-    a Frankel A case with a recorded onset. None: the answer does not change with time."""
-    if case.frankel_grade != "A" or not case.deficit_onset:
+    a case without motor function below the level (Frankel A or B) with a recorded onset. None: the answer does not change with time."""
+    if case.frankel_grade not in NO_MOTOR_FUNCTION or not case.deficit_onset:
         return None
     if now < case.deficit_onset:  # an onset in the future is refused until it is reached
         return case.deficit_onset

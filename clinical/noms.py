@@ -3,7 +3,8 @@
 Laufer I et al., Oncologist 2013;18(6):744-51; Bilsky MH, Smith M, Hematol Oncol Clin N Am
 2006;20:1307-17; Newman WC et al., Neurosurg Clin N Am 2020;31:151-66. N is the Bilsky ESCC grade
 (``escc``), O the radiosensitivity of the histology (``radiosensitivity``), M the instability
-(SINS, Fisher 2010; mechanical pain), S what the patient can tolerate. The output is a suggestion
+(SINS, Fisher 2010; mechanical pain), S what the patient can tolerate (``clinical.systemic``: the
+board's unconfirmed performance-status and survival thresholds). The output is a suggestion
 for the board, never an order: every row marked unconfirmed is labelled so and can be overridden.
 
 Rule table (``RULES``; checked top to bottom, every matching row applies, a *final* row ends the
@@ -223,19 +224,27 @@ def noms(
     primary: str,
     escc_grade: str,
     sins_total: int,
-    gross_instability: bool = False,
-    mechanical_pain: bool = False,
-    fit_for_surgery: bool = True,
-    grade_1c_high: bool = False,
-    intermediate_as: str = "sensitive",
-    too_ill_for_local_treatment: bool = False,
+    gross_instability: bool,
+    mechanical_pain: bool,
+    fit_for_surgery: bool | None,
+    grade_1c_high: bool,
+    intermediate_as: str,
+    too_ill_for_local_treatment: bool,
 ) -> NomsResult:
     """Apply the NOMS rule table (Laufer 2013) to one lesion; see the module docstring.
 
-    ``gross_instability`` states subluxation/gross instability directly (SINS 13-18 implies it);
-    ``mechanical_pain`` is movement-related (axial-load) pain; ``too_ill_for_local_treatment`` means
-    no local treatment can be tolerated or survival is very limited.
+    Every input is required: nothing clinical is assumed. ``gross_instability`` states
+    subluxation/gross instability directly (SINS 13-18 implies it); ``mechanical_pain`` is
+    movement-related (axial-load) pain; ``too_ill_for_local_treatment`` means no local treatment
+    can be tolerated or survival is very limited (``clinical.systemic`` decides it from the board's
+    thresholds). ``fit_for_surgery`` may be None (not recorded) only when the patient is too ill
+    for local treatment: the final ``s_too_ill`` row then decides and fitness is never consulted.
     """
+    too_ill = boolean("too_ill_for_local_treatment", too_ill_for_local_treatment)
+    if fit_for_surgery is None and too_ill:
+        fit = False  # not consulted: s_too_ill is the first row and final
+    else:
+        fit = boolean("fit_for_surgery", fit_for_surgery)
     grade = escc(grade=parse_grade(escc_grade, argument="escc_grade"), grade_1c_high=grade_1c_high)
     radio = radiosensitivity(primary=primary, intermediate_as=intermediate_as)
     sins_total = integer("sins_total", sins_total, maximum=MAX_TOTAL)  # the SINS maximum, 18
@@ -245,8 +254,8 @@ def noms(
         high_grade=grade.high_grade,
         unstable=gross or is_unstable(sins_total),
         mechanical_pain=boolean("mechanical_pain", mechanical_pain),
-        fit_for_surgery=boolean("fit_for_surgery", fit_for_surgery),
-        too_ill=boolean("too_ill_for_local_treatment", too_ill_for_local_treatment),
+        fit_for_surgery=fit,
+        too_ill=too_ill,
     )
 
     applied: list[NomsRule] = []

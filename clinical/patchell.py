@@ -7,10 +7,11 @@ criterion resembles the trial population, so the trial's benefit applies; it is 
 order to operate.
 
 Included: tissue-proven cancer not of CNS/spine origin; MRI cord displacement; at least one
-neurological sign or symptom; a single area of compression (contiguous levels count as one);
-expected survival 3 months or more; fit for surgery. Excluded: radiosensitive tumours (lymphoma,
-leukaemia, myeloma, germ-cell); complete paraplegia for more than 48 h; cauda equina or root
-compression only; prior radiation preventing 30 Gy/10; unrelated neurological disease.
+neurological sign or symptom, pain included (the trial's wording); a single area of compression
+(contiguous levels count as one); expected survival 3 months or more; fit for surgery. Excluded:
+radiosensitive tumours (lymphoma, leukaemia, myeloma, germ-cell); complete (total) paraplegia for
+more than 48 h; cauda equina or root compression only; prior radiation preventing 30 Gy/10;
+unrelated neurological disease.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ from dataclasses import dataclass
 
 from clinical._common import ScoreResult, boolean
 from clinical.escc import CORD_COMPRESSED, parse_grade
-from clinical.levels import CAUDA_EQUINA_FROM, SPINAL_LEVELS, parse_level
+from clinical.levels import CORD_LEVELS, SPINAL_LEVELS, parse_level
 from clinical.primaries import primary_site
 
 SOURCE = "Patchell 2005, Lancet 2005;366:643-8"
 MIN_SURVIVAL_MONTHS = 3
 MAX_PARAPLEGIA_HOURS = 48
-# Compression only at CAUDA_EQUINA_FROM or below is of the cauda equina or roots (the cord ends
-# around L1-L2), which the trial excluded.
+# Frankel grades with no motor function below the level: A (complete) and B (sensory only). The
+# trial excluded patients "totally paraplegic" for more than 48 h; a judgement (docs/scoring.md)
+# counts B as well as A, since neither has any motor function below the level.
+NO_MOTOR_FUNCTION = ("A", "B")
 
 
 def cord_displacement(escc_grade: str) -> bool:
@@ -46,11 +49,23 @@ def areas_of_compression(levels: Iterable[str]) -> int:
     return sum(1 for i, idx in enumerate(indexes) if i == 0 or idx != indexes[i - 1] + 1)
 
 
-def cauda_equina_or_root_only(levels: Iterable[str]) -> bool:
-    """Every involved level at L2 or below: cauda equina or root compression only, a Patchell
-    2005 exclusion. False when no level is involved."""
-    indexes = [SPINAL_LEVELS.index(parse_level(level)) for level in levels]
-    return bool(indexes) and min(indexes) >= SPINAL_LEVELS.index(CAUDA_EQUINA_FROM)
+def cauda_equina_or_root_only(lesions: Iterable[tuple[str, str]]) -> bool:
+    """Cauda equina or root compression only, a Patchell 2005 exclusion, from (level, ESCC grade)
+    pairs: epidural disease (grade 1a or more) at L2 or below, and the cord itself compressed
+    (grade 2 or 3, ``cord_displacement``) at no level above the conus (``levels.CORD_LEVELS``).
+
+    Decided from where the cord is compressed, not from any lesion anywhere: a grade-1a lesion at a
+    thoracic level does not make a cauda-equina-only compression eligible. False when no lesion
+    has epidural disease.
+    """
+    graded = [
+        (parse_level(level), parse_grade(grade, argument="escc_grade")) for level, grade in lesions
+    ]
+    cord_compressed = any(
+        level in CORD_LEVELS and cord_displacement(grade) for level, grade in graded
+    )
+    below_conus = any(level not in CORD_LEVELS and grade != "0" for level, grade in graded)
+    return below_conus and not cord_compressed
 
 
 # name -> (criterion as met, reason when not met); in the trial's order: inclusions, exclusions.
@@ -59,8 +74,8 @@ CRITERIA: dict[str, tuple[str, str]] = {
     "not_cns_origin": ("primary is not of CNS/spinal origin", "primary is of CNS/spinal origin"),
     "cord_displacement_on_mri": ("MRI shows cord displacement", "MRI shows no cord displacement"),
     "neurological_signs": (
-        "at least one neurological sign or symptom",
-        "no neurological sign or symptom",
+        "at least one neurological sign or symptom (pain included)",
+        "no neurological sign or symptom (pain included)",
     ),
     "single_area_of_compression": (
         "a single area of compression (contiguous levels count as one)",
@@ -114,21 +129,25 @@ def _non_negative(argument: str, value: object) -> float:
 def patchell_eligible(
     *,
     primary: str,
-    tissue_proven: bool = True,
+    tissue_proven: bool,
     cord_displacement_on_mri: bool,
     neurological_signs: bool,
     single_area_of_compression: bool,
     expected_survival_months: float,
     fit_for_surgery: bool,
-    paraplegia_hours: float = 0,
-    cauda_equina_or_root_only: bool = False,
-    prior_radiation_precludes_30gy: bool = False,
-    unrelated_neuro_disease: bool = False,
+    paraplegia_hours: float,
+    cauda_equina_or_root_only: bool,
+    prior_radiation_precludes_30gy: bool,
+    unrelated_neuro_disease: bool,
 ) -> PatchellResult:
     """Whether the patient meets every Patchell 2005 criterion (Lancet 2005;366:643-8).
 
-    ``paraplegia_hours`` is how long complete paraplegia has lasted (0 when not paraplegic).
-    ``total`` counts the unmet criteria; ``components`` gives 1 per unmet criterion, 0 otherwise.
+    Every criterion is a required keyword: none is assumed met. ``neurological_signs`` includes
+    pain, as the trial's inclusion did. ``paraplegia_hours`` is how long complete paraplegia (no
+    motor function below the level) has lasted, 0 when there is none; when its onset is unknown
+    the criterion cannot be decided, so the caller reports it missing rather than passing a guess
+    (``clinical.assessment`` does). ``total`` counts the unmet criteria; ``components`` gives 1
+    per unmet criterion, 0 otherwise.
     """
     site = primary_site(primary)
     survival = _non_negative("expected_survival_months", expected_survival_months)

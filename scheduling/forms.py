@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.assessment import regimens_from_settings
 from cases.forms import DateInput
 from cases.models import Case
+from clinical.performance import KPS_VALUES
 from clinical.regimens import SBRT_REGIMENS
 from tumorboard.errors import ApplicationError
 
@@ -463,6 +464,29 @@ class BoardSettingsForm(forms.Form):
         % {"list": PROJECT_LIST},
     )
 
+    too_ill_kps_at_most = forms.TypedChoiceField(
+        label=_("Too ill for any local treatment: Karnofsky at or below"),
+        choices=[(kps, str(kps)) for kps in KPS_VALUES],
+        coerce=int,
+        help_text=_("Unconfirmed threshold (project default 40)."),
+    )
+    too_ill_ecog_at_least = forms.IntegerField(
+        label=_("… or ECOG at or above"),
+        min_value=0,
+        max_value=5,
+        help_text=_("Unconfirmed threshold (project default 3)."),
+    )
+    too_ill_survival_under_months = forms.IntegerField(
+        label=_("… or expected survival under (months)"),
+        min_value=1,
+        max_value=120,
+        help_text=_(
+            "Unconfirmed threshold (project default 3). Crossing any of the three makes the NOMS "
+            "suggestion systemic and palliative care with single-fraction 8 Gy for pain, an "
+            "unconfirmed row the board confirms or overrides."
+        ),
+    )
+
     @classmethod
     def for_board(cls, board: Board, data=None) -> BoardSettingsForm:
         return cls(
@@ -471,6 +495,9 @@ class BoardSettingsForm(forms.Form):
                 "escc_1c_high_grade": "true" if board.escc_1c_high_grade else "false",
                 "intermediate_histology": board.intermediate_histology,
                 "sbrt_regimens": regimens_text(board.sbrt_regimens),
+                "too_ill_kps_at_most": board.too_ill_kps_at_most,
+                "too_ill_ecog_at_least": board.too_ill_ecog_at_least,
+                "too_ill_survival_under_months": board.too_ill_survival_under_months,
             },
         )
 

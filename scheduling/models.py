@@ -1,10 +1,17 @@
 """Boards, their members and disciplines, meetings and agendas."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from clinical.performance import KPS_VALUES
+from clinical.systemic import (
+    DEFAULT_ECOG_AT_LEAST,
+    DEFAULT_KPS_AT_MOST,
+    DEFAULT_SURVIVAL_UNDER_MONTHS,
+)
 from tumorboard.db import PublicIdModel, TrackedModel
 
 
@@ -67,6 +74,28 @@ class Board(PublicIdModel, TrackedModel):
         help_text='SBRT regimens offered, e.g. [{"total_dose_gy": 24, "fractions": 2}]; '
         "empty means the project list (clinical.regimens).",
     )
+    # When NOMS's "too ill for any local treatment / very limited survival" row applies
+    # (clinical.systemic): unconfirmed thresholds, the project defaults documented in
+    # docs/scoring.md.
+    too_ill_kps_at_most = models.PositiveSmallIntegerField(
+        "too ill: Karnofsky at or below",
+        default=DEFAULT_KPS_AT_MOST,
+        choices=[(kps, str(kps)) for kps in KPS_VALUES],
+        error_messages={"invalid_choice": "Karnofsky is 0–100 in steps of 10."},
+        help_text="Unconfirmed threshold (project default 40).",
+    )
+    too_ill_ecog_at_least = models.PositiveSmallIntegerField(
+        "too ill: ECOG at or above",
+        default=DEFAULT_ECOG_AT_LEAST,
+        validators=[MaxValueValidator(5)],
+        help_text="Unconfirmed threshold (project default 3).",
+    )
+    too_ill_survival_under_months = models.PositiveSmallIntegerField(
+        "too ill: expected survival under (months)",
+        default=DEFAULT_SURVIVAL_UNDER_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Unconfirmed threshold (project default 3 months).",
+    )
     opinions_blind = models.BooleanField(
         default=True,
         help_text="A specialist sees the others' opinions only after submitting their own.",
@@ -90,6 +119,21 @@ class Board(PublicIdModel, TrackedModel):
     )
 
     history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(too_ill_kps_at_most__in=KPS_VALUES), name="board_too_ill_kps_steps"
+            ),
+            models.CheckConstraint(
+                condition=Q(too_ill_ecog_at_least__lte=5), name="board_too_ill_ecog_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(too_ill_survival_under_months__gte=1)
+                & Q(too_ill_survival_under_months__lte=120),
+                name="board_too_ill_survival_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

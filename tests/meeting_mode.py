@@ -18,6 +18,7 @@ SCHEDULED_CASE_FIELDS = {
     "primary_site": "renal_cell",
     "fit_for_surgery": True,
     "kps": 70,
+    "expected_survival_months": 12,  # NOMS needs it to rule out "too ill" (issue 13)
     "goals_ranked": ["walking", "independence"],
     "goals_notes": "I want to keep walking my dog.",
     "goals_reported_by": "patient",

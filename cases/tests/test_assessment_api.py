@@ -9,13 +9,12 @@ from django.urls import reverse
 
 from cases.assessment import case_assessment
 from cases.tests.demo_cases import bruno, walter
-from clinical.regimens import CEBRT_REGIMENS, SBRT_REGIMENS
+from clinical.regimens import SBRT_REGIMENS
 from tests.factories import CaseFactory, LesionFactory
 
 pytestmark = pytest.mark.django_db
 
 SBRT_LABELS = [regimen.label for regimen in SBRT_REGIMENS]
-CEBRT_LABELS = [regimen.label for regimen in CEBRT_REGIMENS]
 
 
 def assessment_url(case) -> str:
@@ -66,6 +65,12 @@ def test_demo_case_1_separation_surgery_then_srs_confirmed(cast, api):
         ],
         "sbrt_regimens_source": "project",
         "sbrt_regimens_problems": [],
+        "too_ill_kps_at_most": 40,
+        "too_ill_ecog_at_least": 3,
+        "too_ill_survival_under_months": 3,
+        "too_ill_source": "project",
+        "too_ill_text": "Karnofsky 40 or less, ECOG 3 or more, or expected survival under 3 "
+        "months (project default; unconfirmed)",
     }
     assert body["disclaimer"] == "Decision support suggests and explains; the board decides."
 
@@ -77,13 +82,18 @@ def test_response_is_the_whole_assessment(cast, api):
         assert api(cast.coordinator).get(assessment_url(case)).json() == expected
 
 
-def test_demo_case_9_unfit_hcc_gets_an_unconfirmed_cebrt_suggestion(cast, api):
+def test_demo_case_9_too_ill_hcc_gets_the_unconfirmed_systemic_and_palliative_row(cast, api):
+    # DEMO-CASES.md case 9 (ECOG 3, expected survival 2 months): the board's unconfirmed
+    # thresholds (project defaults ECOG >= 3, survival < 3 months) reach NOMS's "too ill for any
+    # local treatment" row (Laufer 2013 framework, unconfirmed): palliative care, 8 Gy x 1.
     body = api(cast.coordinator).get(assessment_url(bruno(cast.board))).json()
-    noms = body["lesions"][0]["noms"]["result"]
-    assert noms["category"] == "cebrt"
-    assert noms["rules"] == ["no_resistant_high_unfit"]
+    score = body["lesions"][0]["noms"]
+    noms = score["result"]
+    assert noms["category"] == "systemic_only+cebrt"
+    assert noms["rules"] == ["s_too_ill"]
     assert noms["confirmed"] is False
-    assert [r["label"] for r in noms["regimens"]] == CEBRT_LABELS
+    assert [r["label"] for r in noms["regimens"]] == ["8 Gy x 1"]
+    assert score["notes"][0].endswith("(board setting, unconfirmed; NOMS, Laufer 2013).")
     assert any("UNCONFIRMED" in sentence for sentence in noms["explanation"])
     assert body["radiosensitivity"]["result"]["unconfirmed"] is True
     # KPS derived from ECOG 3 (30-40: poor): computed, and said to be derived.
@@ -108,7 +118,11 @@ def test_missing_inputs_are_listed_never_defaulted(cast, api):
     }
     noms = body["lesions"][0]["noms"]
     assert noms["computable"] is False
+    # Whether the patient is too ill for local treatment (NOMS's S) needs performance status and
+    # expected survival: neither is assumed (issue 13).
     assert noms["missing"] == [
+        "Karnofsky (KPS) or ECOG",
+        "expected survival months",
         "fit for surgery",
         "a complete SINS for this level",
         "ESCC (Bilsky) grade",

@@ -72,8 +72,13 @@ def test_case_page_shows_the_noms_suggestion_with_its_rules(cast):
 def test_unconfirmed_rule_is_labelled_on_the_page(cast):
     text = squash(assessment_section(page_for(cast.coordinator, bruno(cast.board))))
     assert f"{UNCONFIRMED}." in text  # the banner above the suggestion
-    assert f"{UNCONFIRMED} Radioresistant histology, high-grade ESCC, not fit for surgery" in text
+    # Demo case 9 (ECOG 3, 2 months): the board's unconfirmed too-ill thresholds reach NOMS's
+    # "too ill for any local treatment" row (Laufer 2013 framework, unconfirmed), with the source.
+    assert f"{UNCONFIRMED} Too ill for any local treatment / very limited survival" in text
+    assert "Care Systemic and palliative care only" in text
     assert "Radiation Conventional external-beam radiotherapy (cEBRT)" in text
+    assert "(board setting, unconfirmed; NOMS, Laufer 2013)" in text
+    assert "Too ill for any local treatment (NOMS) Karnofsky 40 or less, ECOG 3 or more" in text
     assert "Unconfirmed classification — the board should confirm it" in text
     assert "KPS derived from ECOG 3" in text
     assert "Does not meet the trial criteria" in text
@@ -84,7 +89,10 @@ def test_scores_without_inputs_say_not_computable_and_what_is_missing(cast):
     LesionFactory(case=case, collapse="", escc_grade="")
     text = squash(assessment_section(page_for(cast.coordinator, case)))
     assert "Not computable — missing: collapse" in text
-    assert "Not computable — missing: fit for surgery; a complete SINS for this level" in text
+    assert (
+        "Not computable — missing: Karnofsky (KPS) or ECOG; expected survival months; "
+        "fit for surgery; a complete SINS for this level"
+    ) in text
     assert "Karnofsky (KPS)" in text
     # Nothing computed is shown for them.
     assert "/ 18" not in text

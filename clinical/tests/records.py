@@ -1,6 +1,6 @@
 """Plain stand-ins for a case, a lesion and a prior treatment (what ``clinical.inputs`` describes),
 so the assessment is tested without Django or a database. The defaults are demo case 1 (Walter):
-renal cell, T10 SINS 9, ESCC 3, deficit progressing over days, KPS 70."""
+renal cell, T10 SINS 9, ESCC 3, deficit progressing over days, KPS 70, pain 7/10."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 
 from clinical.assessment import CASE_INPUTS, LESION_INPUTS, AssessmentSettings, Labels
 from clinical.regimens import sbrt_regimens_in_force
+from clinical.systemic import PROJECT_THRESHOLDS, SystemicThresholds
 
 NOW = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
 # The words a board would read; distinct from the attribute names so a test sees which is used.
@@ -32,6 +33,7 @@ class CaseRecord:
     neuro_progression: str = "days"
     ecog: int | None = None
     kps: int | None = 70
+    pain_score: int | None = 7
     fit_for_surgery: bool | None = True
     expected_survival_months: int | None = 12
 
@@ -55,11 +57,16 @@ class PriorTreatmentRecord:
 
 
 def board_settings(
-    *, grade_1c_high: bool = False, intermediate_as: str = "sensitive", sbrt: object = None
+    *,
+    grade_1c_high: bool = False,
+    intermediate_as: str = "sensitive",
+    sbrt: object = None,
+    systemic: SystemicThresholds = PROJECT_THRESHOLDS,
 ) -> AssessmentSettings:
     """A board's settings as the adapter builds them (``sbrt``: the stored SBRT list, if any)."""
     return AssessmentSettings(
         grade_1c_high=grade_1c_high,
         intermediate_as=intermediate_as,
         sbrt=sbrt_regimens_in_force(sbrt),
+        systemic=systemic,
     )

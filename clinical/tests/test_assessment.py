@@ -14,6 +14,7 @@ import pytest
 
 from clinical.assessment import assess_case
 from clinical.sins import is_unstable, sins_band
+from clinical.systemic import SystemicThresholds
 from clinical.tests.records import (
     LABELS,
     NOW,
@@ -70,7 +71,13 @@ def test_missing_inputs_make_scores_not_computable_in_the_boards_words():
     sins, escc, noms = a.lesions[0].sins, a.lesions[0].escc, a.lesions[0].noms
     assert (sins.computable, sins.missing) == (False, ("collapse",))
     assert (escc.computable, escc.missing) == (False, ("ESCC grade",))
-    assert noms.missing == ("Fit for surgery", "a complete SINS for this level", "ESCC grade")
+    # No KPS or ECOG: whether the patient is too ill for local treatment is undetermined.
+    assert noms.missing == (
+        "KPS or Ecog",
+        "Fit for surgery",
+        "a complete SINS for this level",
+        "ESCC grade",
+    )
     assert "ESCC grade of every lesion" in a.patchell.missing
     assert a.flags == ()
 
@@ -216,19 +223,80 @@ def test_patchell_two_separate_areas_of_displacement():
     assert a.patchell.result.components["single_area_of_compression"] == 1
 
 
+@pytest.mark.parametrize("frankel", ["A", "B"])
 @pytest.mark.parametrize(("hours", "eligible"), [(47, True), (49, False)])
-def test_paraplegia_is_dated_from_the_onset_to_now(hours, eligible):
-    case = CaseRecord(frankel_grade="A", deficit_onset=NOW - dt.timedelta(hours=hours))
+def test_paraplegia_is_dated_from_the_onset_to_now(frankel, hours, eligible):
+    # Patchell 2005 excluded total paraplegia for more than 48 h. Judgement (docs/scoring.md):
+    # Frankel B (sensory only) has no motor function below the level either, so it counts.
+    case = CaseRecord(frankel_grade=frankel, deficit_onset=NOW - dt.timedelta(hours=hours))
     assert assess(case).patchell.result.eligible is eligible
-    # Only complete paraplegia (Frankel A) counts.
-    assert assess(dataclasses.replace(case, frankel_grade="B")).patchell.result.eligible is True
+    # Frankel C keeps some motor function: not paraplegic, the onset does not matter.
+    assert assess(dataclasses.replace(case, frankel_grade="C")).patchell.result.eligible is True
 
 
-def test_neurological_signs_from_frankel_or_recorded_deficits():
-    intact = CaseRecord(frankel_grade="E")
-    assert assess(intact).patchell.result.components["neurological_signs"] == 1
-    deficits = dataclasses.replace(intact, neuro_deficits="numb feet")
-    assert assess(deficits).patchell.result.components["neurological_signs"] == 0
+@pytest.mark.parametrize("frankel", ["A", "B"])
+def test_complete_paraplegia_of_unknown_onset_is_not_computable(frankel):
+    # Issue 13 / Patchell 2005: the 48 h exclusion cannot be decided without the onset, so the
+    # result is "not computable", never eligible by default.
+    a = assess(CaseRecord(frankel_grade=frankel, deficit_onset=None))
+    assert a.patchell.computable is False
+    assert a.patchell.missing == ("time since complete paraplegia (Deficit onset)",)
+
+
+@pytest.mark.parametrize(
+    ("pain_score", "lesion_pain", "signs_met"),
+    [
+        (7, "mechanical", True),
+        (0, "occasional", True),  # pain at a level counts
+        (3, "none", True),  # the case's pain score counts
+        (0, "none", False),
+        (None, "none", False),  # recorded as pain-free at the level
+    ],
+)
+def test_pain_is_a_neurological_symptom_for_patchell(pain_score, lesion_pain, signs_met):
+    # Patchell 2005 inclusion: "at least one neurological sign or symptom (including pain)".
+    # High-grade compression, pain and full strength (Frankel E) is not "without symptoms".
+    case = CaseRecord(frankel_grade="E", pain_score=pain_score)
+    a = assess(case, [LesionRecord(pain=lesion_pain)])
+    assert a.patchell.result.components["neurological_signs"] == int(not signs_met)
+    assert a.patchell.result.eligible is signs_met
+
+
+def test_demo_case_1_with_full_strength_and_pain_is_still_eligible():
+    # Walter with full strength: ESCC 3 at T10 and pain still meets every Patchell criterion.
+    a = assess(CaseRecord(frankel_grade="E", neuro_progression="none"))
+    assert a.patchell.result.eligible is True
+
+
+def test_a_deficit_is_a_sign_whatever_the_pain():
+    a = assess(CaseRecord(frankel_grade="D", pain_score=0), [LesionRecord(pain="none")])
+    assert a.patchell.result.components["neurological_signs"] == 0
+
+
+def test_pain_not_recorded_with_full_strength_is_not_computable():
+    a = assess(CaseRecord(frankel_grade="E", pain_score=None), [LesionRecord(pain="")])
+    assert a.patchell.missing[-1] == "pain (Pain score or the pain at each level)"
+
+
+def test_deficits_as_text_are_not_read_but_pointed_to():
+    # Free text is not parsed (demo case 4 reads "None; walking limited by pain."): with no
+    # structured sign or pain the criterion is unmet and a note tells the board to check the text.
+    case = CaseRecord(frankel_grade="E", pain_score=0, neuro_deficits="numb feet")
+    a = assess(case, [LesionRecord(pain="none")])
+    assert a.patchell.result.components["neurological_signs"] == 1
+    assert "recorded as text, which the rules do not read" in a.patchell.notes[1]
+
+
+def test_a_low_grade_lesion_elsewhere_does_not_make_cauda_equina_compression_eligible():
+    # Patchell 2005 excluded cauda equina / root compression only; the cord is compressed at no
+    # level above the conus here (T8 1a, L3 grade 3), so the exclusion applies.
+    lesions = [LesionRecord(level="T8", escc_grade="1a"), LesionRecord(level="L3")]
+    a = assess(lesions=lesions)
+    assert a.patchell.result.components["not_cauda_equina_or_root_only"] == 1
+    assert a.patchell.result.eligible is False
+    # With the cord compressed at T12 as well, the exclusion does not apply.
+    cord = assess(lesions=[LesionRecord(level="T12"), LesionRecord(level="L3")])
+    assert cord.patchell.result.components["not_cauda_equina_or_root_only"] == 0
 
 
 def test_srs_suggestions_list_the_boards_sbrt_regimens():
@@ -289,6 +357,12 @@ def test_as_dict_is_json_ready_with_every_part():
         ],
         "sbrt_regimens_source": "project",
         "sbrt_regimens_problems": [],
+        "too_ill_kps_at_most": 40,
+        "too_ill_ecog_at_least": 3,
+        "too_ill_survival_under_months": 3,
+        "too_ill_source": "project",
+        "too_ill_text": "Karnofsky 40 or less, ECOG 3 or more, or expected survival under 3 "
+        "months (project default; unconfirmed)",
     }
     assert data["flags"] == [
         {
@@ -308,3 +382,77 @@ def test_lesions_may_be_any_iterable():
     a = assess(lesions=iter([LesionRecord(), LesionRecord(level="T11")]))
     assert [lesion.level for lesion in a.lesions] == ["T10", "T11"]
     assert [f.code for f in a.flags] == ["cord_compression"]
+
+
+# ----------------------------------------------- NOMS: the S row reachable from case data
+
+
+@pytest.mark.parametrize(
+    ("changes", "too_ill"),
+    [
+        ({"kps": 40}, True),  # at the threshold
+        ({"kps": 50}, False),
+        ({"kps": None, "ecog": 3}, True),
+        ({"kps": None, "ecog": 2}, False),
+        ({"expected_survival_months": 2}, True),
+        ({"expected_survival_months": 3}, False),
+    ],
+)
+def test_too_ill_for_local_treatment_from_recorded_data(changes, too_ill):
+    # NOMS (Laufer 2013): "too ill for any local treatment / very limited survival" -> systemic
+    # and palliative care, 8 Gy x 1 for pain. Unconfirmed row, and unconfirmed default thresholds
+    # (KPS <= 40, ECOG >= 3, survival < 3 months): the board's setting.
+    noms = assess(dataclasses.replace(CaseRecord(), **changes)).lesions[0].noms
+    assert (noms.result.rules == ("s_too_ill",)) is too_ill
+    assert noms.result.systemic_only is too_ill
+    assert "board setting, unconfirmed" in noms.notes[0]
+    assert noms.notes[1].startswith("Too ill for local treatment when Karnofsky 40 or less")
+
+
+def test_demo_case_9_bruno_reaches_systemic_and_palliative_care():
+    # DEMO-CASES.md case 9: HCC, T4 ESCC 2, Frankel C, KPS 40 / ECOG 3, liver failure, not fit:
+    # palliative radiotherapy and palliative care (an unconfirmed NOMS row, labelled).
+    case = CaseRecord(
+        primary_site="liver",
+        histology_confirmed=False,
+        frankel_grade="C",
+        ecog=3,
+        kps=40,
+        fit_for_surgery=False,
+        expected_survival_months=2,
+    )
+    noms = assess(case, [LesionRecord(level="T4", escc_grade="2")]).lesions[0].noms
+    assert noms.result.category == "systemic_only+cebrt"
+    assert noms.result.confirmed is False
+    assert [r.label for r in noms.result.regimens] == ["8 Gy x 1"]
+    assert noms.notes[0] == (
+        "Too ill for any local treatment: Karnofsky 40 is 40 or less; ECOG 3 is 3 or more; "
+        "expected survival of 2 months is under 3 (board setting, unconfirmed; NOMS, Laufer 2013)."
+    )
+
+
+def test_the_boards_thresholds_decide_and_are_shown_as_the_boards():
+    strict = SystemicThresholds(
+        kps_at_most=60, ecog_at_least=4, survival_under_months=6, from_board=True
+    )
+    a = assess(CaseRecord(kps=60), settings=board_settings(systemic=strict))
+    assert a.lesions[0].noms.result.rules == ("s_too_ill",)
+    assert a.settings["too_ill_source"] == "board"
+    assert "the board's setting; unconfirmed" in a.lesions[0].noms.notes[1]
+
+
+def test_fitness_is_not_needed_when_too_ill_but_is_when_not():
+    too_ill = assess(CaseRecord(kps=30, fit_for_surgery=None)).lesions[0].noms
+    assert too_ill.result.rules == ("s_too_ill",)
+    fit_unknown = assess(CaseRecord(fit_for_surgery=None)).lesions[0].noms
+    assert fit_unknown.missing == ("Fit for surgery",)
+
+
+def test_too_ill_undetermined_makes_noms_not_computable():
+    # Neither threshold crossed and performance status or survival not recorded: undetermined,
+    # never "fit enough" by default.
+    a = assess(CaseRecord(kps=None, ecog=None, expected_survival_months=None))
+    assert a.lesions[0].noms.missing == ("KPS or Ecog", "Expected survival months")
+    # One recorded value crossing a threshold is enough.
+    b = assess(CaseRecord(kps=None, ecog=None, expected_survival_months=1))
+    assert b.lesions[0].noms.result.rules == ("s_too_ill",)

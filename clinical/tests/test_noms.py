@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given
@@ -18,9 +19,26 @@ from clinical.escc import GRADES
 from clinical.noms import RULES_BY_ID, rule_table_markdown
 from clinical.tests.reference import REPO
 
+# Every input of plan() is required (nothing clinical is assumed): the tests state the baseline
+# once, a patient with no instability, no mechanical pain, fit, not too ill, default settings.
+BASELINE = MappingProxyType(
+    {
+        "gross_instability": False,
+        "mechanical_pain": False,
+        "fit_for_surgery": True,
+        "grade_1c_high": False,
+        "intermediate_as": "sensitive",
+        "too_ill_for_local_treatment": False,
+    }
+)
+
+
+def plan(**kwargs):
+    return noms(**{**BASELINE, **kwargs})
+
 
 def test_demo_case_1_walter_noms_separation_surgery_then_srs():
-    result = noms(primary="renal_cell", escc_grade="3", sins_total=9, mechanical_pain=False)
+    result = plan(primary="renal_cell", escc_grade="3", sins_total=9, mechanical_pain=False)
     assert (result.procedure, result.radiation, result.confirmed) == (
         "separation_surgery",
         "srs",
@@ -110,7 +128,7 @@ def test_demo_case_1_walter_noms_separation_surgery_then_srs():
     ],
 )
 def test_noms_every_rule_row(kwargs, rules, radiation, procedures, confirmed, category):
-    result = noms(**kwargs)
+    result = plan(**kwargs)
     assert result.rules == rules
     assert result.radiation == radiation
     assert result.procedures == procedures
@@ -139,7 +157,7 @@ def test_noms_rows_cover_every_rule_in_the_table():
 
 
 def test_noms_too_ill_is_systemic_only_with_single_8gy():
-    result = noms(primary="breast", escc_grade="0", sins_total=3, too_ill_for_local_treatment=True)
+    result = plan(primary="breast", escc_grade="0", sins_total=3, too_ill_for_local_treatment=True)
     assert result.systemic_only is True
     assert result.procedure is None
     assert [r.label for r in result.regimens] == ["8 Gy x 1"]
@@ -147,27 +165,27 @@ def test_noms_too_ill_is_systemic_only_with_single_8gy():
 
 
 def test_noms_unstable_unfit_means_no_procedure_bracing_and_cebrt():
-    result = noms(primary="lung_nsclc", escc_grade="3", sins_total=16, fit_for_surgery=False)
+    result = plan(primary="lung_nsclc", escc_grade="3", sins_total=16, fit_for_surgery=False)
     assert (result.procedure, result.radiation, result.supportive_care) == (None, "cebrt", True)
     assert "bracing" in " ".join(result.explanation)
     assert [r.label for r in result.regimens] == ["8 Gy x 1", "20 Gy/5", "24 Gy/6", "30 Gy/10"]
 
 
 def test_noms_gross_instability_flag_overrides_sins_total():
-    result = noms(primary="melanoma", escc_grade="1a", sins_total=8, gross_instability=True)
+    result = plan(primary="melanoma", escc_grade="1a", sins_total=8, gross_instability=True)
     assert result.rules == ("m_unstable_fit", "no_resistant_low")
     assert any("Gross instability/subluxation is stated" in s for s in result.explanation)
 
 
 @pytest.mark.parametrize(("sins_total", "unstable"), [(12, False), (13, True)])
 def test_noms_unstable_threshold_is_sins_13(sins_total, unstable):
-    result = noms(primary="melanoma", escc_grade="0", sins_total=sins_total, mechanical_pain=True)
+    result = plan(primary="melanoma", escc_grade="0", sins_total=sins_total, mechanical_pain=True)
     expected = ("open_stabilization",) if unstable else ("cement_augmentation",)
     assert result.procedures == expected
 
 
 def test_noms_several_procedures_lead_with_separation_surgery():
-    result = noms(primary="renal_cell", escc_grade="3", sins_total=15)
+    result = plan(primary="renal_cell", escc_grade="3", sins_total=15)
     assert result.procedures == ("separation_surgery", "open_stabilization")
     assert result.procedure == "separation_surgery"
     assert result.rules == ("m_unstable_fit", "no_resistant_high_fit")
@@ -175,7 +193,7 @@ def test_noms_several_procedures_lead_with_separation_surgery():
 
 
 def test_noms_cement_is_not_withheld_when_unfit_for_open_surgery():
-    result = noms(
+    result = plan(
         primary="breast", escc_grade="0", sins_total=8, mechanical_pain=True, fit_for_surgery=False
     )
     assert (result.procedures, result.radiation, result.confirmed) == (
@@ -186,45 +204,45 @@ def test_noms_cement_is_not_withheld_when_unfit_for_open_surgery():
 
 
 def test_noms_intermediate_follows_setting_and_is_a_caveat():
-    default = noms(primary="breast", escc_grade="3", sins_total=2)
+    default = plan(primary="breast", escc_grade="3", sins_total=2)
     assert (default.radiation, default.procedure, default.rules) == (
         "cebrt",
         None,
         ("no_sensitive",),
     )
     assert any("project default" in c for c in default.caveats)
-    resistant = noms(primary="breast", escc_grade="3", sins_total=2, intermediate_as="resistant")
+    resistant = plan(primary="breast", escc_grade="3", sins_total=2, intermediate_as="resistant")
     assert (resistant.radiation, resistant.procedure) == ("srs", "separation_surgery")
 
 
 def test_noms_1c_follows_setting():
-    low = noms(primary="melanoma", escc_grade="1c", sins_total=2)
+    low = plan(primary="melanoma", escc_grade="1c", sins_total=2)
     assert low.rules == ("no_resistant_low",)
     assert any("disputed" in c for c in low.caveats)
-    high = noms(primary="melanoma", escc_grade="1c", sins_total=2, grade_1c_high=True)
+    high = plan(primary="melanoma", escc_grade="1c", sins_total=2, grade_1c_high=True)
     assert high.rules == ("no_resistant_high_fit",)
 
 
 def test_noms_caveats_unconfirmed_class_and_surgical_consult():
-    result = noms(
+    result = plan(
         primary="liver", escc_grade="2", sins_total=9, fit_for_surgery=False
     )  # demo case 9
     assert result.rules == ("no_resistant_high_unfit",) and result.confirmed is False
     assert any("unconfirmed" in c for c in result.caveats)
     assert any("spine-surgery consultation" in c for c in result.caveats)
-    plain = noms(primary="renal_cell", escc_grade="0", sins_total=6)
+    plain = plan(primary="renal_cell", escc_grade="0", sins_total=6)
     assert plain.caveats == ()
 
 
 def test_noms_radiosensitive_any_grade_demo_cases_5_and_10():
     for primary, grade in [("myeloma", "2"), ("lymphoma", "3")]:
-        result = noms(primary=primary, escc_grade=grade, sins_total=5)
+        result = plan(primary=primary, escc_grade=grade, sins_total=5)
         assert (result.radiation, result.procedure, result.confirmed) == ("cebrt", None, True)
 
 
 def test_noms_result_is_json_ready():
     data = json.loads(
-        json.dumps(noms(primary="renal_cell", escc_grade="3", sins_total=9).as_dict())
+        json.dumps(plan(primary="renal_cell", escc_grade="3", sins_total=9).as_dict())
     )
     assert data["rules"] == ["no_resistant_high_fit"]
     assert data["escc"]["category"] == "high"
@@ -250,7 +268,7 @@ def test_noms_result_is_json_ready():
 def test_noms_rejects_bad_values(argument, value, allowed):
     base = {"primary": "breast", "escc_grade": "1a", "sins_total": 3}
     with pytest.raises(ValueError, match=argument) as error:
-        noms(**{**base, argument: value})
+        plan(**{**base, argument: value})
     assert allowed in str(error.value)
 
 
@@ -280,7 +298,7 @@ noms_inputs = st.fixed_dictionaries(
 
 @given(noms_inputs)
 def test_noms_always_suggests_radiation_and_reports_confirmation(kwargs):
-    result = noms(**kwargs)
+    result = plan(**kwargs)
     assert result.radiation in {"cebrt", "srs"}
     assert result.rules and len(set(result.rules)) == len(result.rules)
     assert result.confirmed is all(RULES_BY_ID[rule].confirmed for rule in result.rules)
@@ -299,6 +317,35 @@ def test_noms_always_suggests_radiation_and_reports_confirmation(kwargs):
 
 
 def test_demo_case_6_iris_noms_cement_then_srs():
-    plan = noms(primary="melanoma", escc_grade="1c", sins_total=11, mechanical_pain=True)
-    assert plan.procedures == ("cement_augmentation",)
-    assert plan.radiation == "srs"
+    iris = plan(primary="melanoma", escc_grade="1c", sins_total=11, mechanical_pain=True)
+    assert iris.procedures == ("cement_augmentation",)
+    assert iris.radiation == "srs"
+
+
+# ------------------------------------------- issue 13: no clinical input defaulted silently
+
+
+@pytest.mark.parametrize("argument", sorted(BASELINE))
+def test_every_noms_input_is_a_required_keyword(argument):
+    # Laufer 2013: every option depends on the patient's fitness and the S assessment, so none
+    # of them may be assumed (today's bug: fit_for_surgery defaulted to True).
+    kwargs = {"primary": "renal_cell", "escc_grade": "3", "sins_total": 9, **BASELINE}
+    del kwargs[argument]
+    with pytest.raises(TypeError, match=argument):
+        noms(**kwargs)
+
+
+def test_fitness_unrecorded_is_allowed_only_when_too_ill_for_local_treatment():
+    # s_too_ill (unconfirmed row, Laufer 2013 framework) is first and final: fitness is never
+    # consulted for it, so an unrecorded fitness does not block the suggestion.
+    too_ill = plan(
+        primary="liver",
+        escc_grade="2",
+        sins_total=8,
+        fit_for_surgery=None,
+        too_ill_for_local_treatment=True,
+    )
+    assert (too_ill.rules, too_ill.category) == (("s_too_ill",), "systemic_only+cebrt")
+    assert [r.label for r in too_ill.regimens] == ["8 Gy x 1"]
+    with pytest.raises(ValueError, match="fit_for_surgery=None is not allowed"):
+        plan(primary="liver", escc_grade="2", sins_total=8, fit_for_surgery=None)

@@ -16,11 +16,16 @@ from clinical.patchell import areas_of_compression, cauda_equina_or_root_only, c
 
 PATCHELL_OK = {
     "primary": "renal_cell",
+    "tissue_proven": True,
     "cord_displacement_on_mri": True,
     "neurological_signs": True,
     "single_area_of_compression": True,
     "expected_survival_months": 6,
     "fit_for_surgery": True,
+    "paraplegia_hours": 0,
+    "cauda_equina_or_root_only": False,
+    "prior_radiation_precludes_30gy": False,
+    "unrelated_neuro_disease": False,
 }
 
 
@@ -149,15 +154,41 @@ def test_areas_of_compression_count_contiguous_levels_once(levels, areas):
 
 
 @pytest.mark.parametrize(
-    ("levels", "root_only"),
+    ("lesions", "root_only"),
     [
         ([], False),
-        (["L2"], True),
-        (["L2", "S1"], True),
-        (["L1"], False),
-        (["L1", "L3"], False),
-        (["T10", "S2"], False),
+        ([("L2", "1a")], True),
+        ([("L2", "3"), ("S1", "1b")], True),
+        ([("L3", "0")], False),  # bone-only disease compresses nothing
+        ([("L1", "2")], False),  # the conus: the cord itself
+        ([("L1", "2"), ("L3", "3")], False),  # the cord is compressed at L1
+        ([("T10", "2"), ("S2", "1a")], False),
+        # Issue 13: a low-grade lesion where the cord is not compressed does not make a
+        # cauda-equina-only compression a cord compression (Patchell 2005 exclusion).
+        ([("T8", "1a"), ("L3", "3")], True),
+        ([("T8", "1c"), ("L3", "3")], True),
+        ([("T8", "0"), ("L4", "2")], True),
     ],
 )
-def test_cauda_equina_or_root_only_from_l2_down(levels, root_only):
-    assert cauda_equina_or_root_only(levels) is root_only
+def test_cauda_equina_or_root_only_is_decided_where_the_cord_is_compressed(lesions, root_only):
+    # Patchell 2005 excluded "cauda equina or root compression only": decided from the levels
+    # above the conus (C1-L1) where the cord itself is compressed (Bilsky 2 or 3).
+    assert cauda_equina_or_root_only(lesions) is root_only
+
+
+@pytest.mark.parametrize("argument", sorted(set(PATCHELL_OK) - {"primary"}))
+def test_every_patchell_criterion_is_a_required_keyword(argument):
+    # Issue 13: no criterion is assumed met (tissue proof, paraplegia hours and every exclusion
+    # used to default to "fine"); Patchell 2005 enrolled only patients meeting all of them.
+    kwargs = dict(PATCHELL_OK)
+    del kwargs[argument]
+    with pytest.raises(TypeError, match=argument):
+        patchell_eligible(**kwargs)
+
+
+def test_pain_is_a_neurological_symptom_in_the_reasons_wording():
+    # Patchell 2005: "at least one neurological sign or symptom (including pain)".
+    result = patchell_eligible(**{**PATCHELL_OK, "neurological_signs": False})
+    assert result.reasons == (
+        "No neurological sign or symptom (pain included) (Patchell 2005, Lancet 2005;366:643-8).",
+    )

@@ -11,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.assessment import board_sbrt_regimens
+from cases.assessment import board_sbrt_regimens, board_systemic_thresholds
 from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 from tumorboard.errors import ApplicationError
 
@@ -63,6 +63,15 @@ class SbrtRegimenListField(serializers.JSONField):
     """Checked by the service, so the API and the settings page give the same messages."""
 
 
+_TOO_ILL_HELP = {
+    "kps": "NOMS 'too ill for any local treatment' when Karnofsky is at or below this "
+    "(0-100 in steps of 10; unconfirmed; project default 40).",
+    "ecog": "... or when ECOG is at or above this (0-5; unconfirmed; project default 3).",
+    "survival": "... or when expected survival is under this many months "
+    "(1-120; unconfirmed; project default 3).",
+}
+
+
 class BoardSettingsSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     name = serializers.CharField()
@@ -84,6 +93,13 @@ class BoardSettingsSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Why the stored board list cannot be used (normally empty).",
     )
+    too_ill_kps_at_most = serializers.IntegerField(help_text=_TOO_ILL_HELP["kps"])
+    too_ill_ecog_at_least = serializers.IntegerField(help_text=_TOO_ILL_HELP["ecog"])
+    too_ill_survival_under_months = serializers.IntegerField(help_text=_TOO_ILL_HELP["survival"])
+    too_ill_source = serializers.ChoiceField(
+        choices=["board", "project"],
+        help_text="Whether the too-ill thresholds are the board's own or the project defaults.",
+    )
     can_change = serializers.BooleanField(
         help_text="Whether you may change these settings (the board's coordinators and chair)."
     )
@@ -99,6 +115,15 @@ class BoardSettingsUpdateSerializer(StrictInputMixin, serializers.Serializer):
         help_text="Total dose above 0 Gy and 1-10 fractions each, no duplicates; "
         "[] restores the project list.",
     )
+    too_ill_kps_at_most = serializers.IntegerField(
+        required=False, min_value=0, max_value=100, help_text=_TOO_ILL_HELP["kps"]
+    )
+    too_ill_ecog_at_least = serializers.IntegerField(
+        required=False, min_value=0, max_value=5, help_text=_TOO_ILL_HELP["ecog"]
+    )
+    too_ill_survival_under_months = serializers.IntegerField(
+        required=False, min_value=1, max_value=120, help_text=_TOO_ILL_HELP["survival"]
+    )
 
 
 def _board_settings_data(board: Board, user) -> dict:
@@ -112,6 +137,10 @@ def _board_settings_data(board: Board, user) -> dict:
         "sbrt_regimens_in_force": [dataclasses.asdict(r) for r in in_force.regimens],
         "sbrt_regimens_source": "board" if in_force.from_board else "project",
         "sbrt_regimens_problems": list(in_force.problems),
+        "too_ill_kps_at_most": board.too_ill_kps_at_most,
+        "too_ill_ecog_at_least": board.too_ill_ecog_at_least,
+        "too_ill_survival_under_months": board.too_ill_survival_under_months,
+        "too_ill_source": "board" if board_systemic_thresholds(board).from_board else "project",
         "can_change": can_coordinate(user, board),
     }
 

@@ -1,8 +1,9 @@
 """Writes to a board's decision-support settings.
 
 The settings decide the points the literature leaves open (docs/scoring.md): whether Bilsky grade
-1c counts as high grade, how intermediate histologies are treated, and which SBRT regimens the
-board offers. Coordinators and chairs of the board change them (`scheduling.access`); every
+1c counts as high grade, how intermediate histologies are treated, which SBRT regimens the
+board offers, and the (unconfirmed) thresholds at which a patient counts as too ill for any local
+treatment in NOMS. Coordinators and chairs of the board change them (`scheduling.access`); every
 change is kept in the board's history with the user who made it.
 """
 
@@ -21,7 +22,14 @@ from tumorboard.services import save_validated
 from ..access import can_coordinate
 from ..models import Board
 
-SETTINGS_FIELDS = ("escc_1c_high_grade", "intermediate_histology", "sbrt_regimens")
+SETTINGS_FIELDS = (
+    "escc_1c_high_grade",
+    "intermediate_histology",
+    "sbrt_regimens",
+    "too_ill_kps_at_most",
+    "too_ill_ecog_at_least",
+    "too_ill_survival_under_months",
+)
 NOT_ALLOWED = "Only the board's coordinators and chair can change its decision-support settings."
 
 

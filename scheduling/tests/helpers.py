@@ -27,6 +27,7 @@ def ready_case(board, *, mri_days_ago: int = 3, today: dt.date | None = None, **
         "histology": "Clear cell renal cell carcinoma",
         "histology_confirmed": True,
         "kps": 70,
+        "expected_survival_months": 12,  # NOMS rules out "too ill" with it (issue 13)
         "frankel_grade": "D",
         "neuro_exam_date": today - dt.timedelta(days=2),
         "vertebral_body_mets": 1,
@@ -107,6 +108,9 @@ def board_settings_snapshot(board) -> tuple:
         board.escc_1c_high_grade,
         board.intermediate_histology,
         board.sbrt_regimens,
+        board.too_ill_kps_at_most,
+        board.too_ill_ecog_at_least,
+        board.too_ill_survival_under_months,
         board.history.count(),
     )
 

@@ -61,7 +61,12 @@ def test_ct_only_counts_as_no_mri(cast):
         ({"histology": ""}, ["Histology: the tissue-proven type"]),
         (
             {"kps": None},
-            ["Performance status (KPS or ECOG)", "Tokuhashi (revised): Karnofsky (KPS)"],
+            [
+                "Performance status (KPS or ECOG)",
+                "Tokuhashi (revised): Karnofsky (KPS)",
+                # NOMS's "too ill for local treatment" needs a performance status (issue 13).
+                "NOMS at T10: Karnofsky (KPS) or ECOG",
+            ],
         ),
         ({"neuro_exam_date": None}, ["Neurological examination: date"]),
         (

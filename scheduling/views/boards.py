@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases.assessment import board_sbrt_regimens
+from cases.assessment import board_sbrt_regimens, board_systemic_thresholds
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import staff_required
 
@@ -66,6 +66,7 @@ def board_settings(request, board_uuid):
             "form": form,
             "can_change": can_change,
             "sbrt": board_sbrt_regimens(board),
+            "too_ill": board_systemic_thresholds(board),
             "errors": errors,
         },
     )

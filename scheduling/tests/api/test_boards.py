@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from cases.tests.demo_cases import walter
 from clinical.regimens import SBRT_REGIMENS
 from scheduling.models import Board
 from scheduling.tests.helpers import board_settings_snapshot, results
@@ -54,6 +55,10 @@ def test_board_members_read_the_settings(cast, api, who, can_change):
         ],
         "sbrt_regimens_source": "project",
         "sbrt_regimens_problems": [],
+        "too_ill_kps_at_most": 40,
+        "too_ill_ecog_at_least": 3,
+        "too_ill_survival_under_months": 3,
+        "too_ill_source": "project",
         "can_change": can_change,
     }
 
@@ -179,6 +184,9 @@ def test_an_empty_list_restores_the_project_list(cast, api):
         ({"intermediate_histology": "sometimes"}, "intermediate_histology", None),
         ({"escc_1c_high_grade": "perhaps"}, "escc_1c_high_grade", None),
         ({"opinions_blind": False}, "opinions_blind", "This field cannot be set here."),
+        ({"too_ill_kps_at_most": 45}, "too_ill_kps_at_most", "Karnofsky is 0–100 in steps of 10."),
+        ({"too_ill_ecog_at_least": 6}, "too_ill_ecog_at_least", None),
+        ({"too_ill_survival_under_months": 0}, "too_ill_survival_under_months", None),
     ],
 )  # fmt: skip
 def test_bad_input_is_400_with_field_errors_and_changes_nothing(cast, api, payload, field, message):
@@ -192,3 +200,25 @@ def test_bad_input_is_400_with_field_errors_and_changes_nothing(cast, api, paylo
     if message:
         assert message in body[field]
     assert board_settings_snapshot(cast.board) == before
+
+
+def test_too_ill_thresholds_are_the_boards_setting_and_reach_noms(cast, api):
+    # NOMS (Laufer 2013) "too ill for any local treatment / very limited survival": the row and its
+    # thresholds are unconfirmed, so the board sets them; the assessment shows whose they are.
+    case = walter(cast.board)  # KPS 70, expected survival 12 months
+    client = api(cast.coordinator)
+    assessment = reverse("api:case-assessment", kwargs={"uuid": case.uuid})
+    before = client.get(assessment).json()
+    assert before["lesions"][0]["noms"]["result"]["rules"] != ["s_too_ill"]
+    response = client.patch(
+        settings_api_url(cast.board), {"too_ill_kps_at_most": 70}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["too_ill_kps_at_most"], response.json()["too_ill_source"]) == (
+        70,
+        "board",
+    )
+    after = client.get(assessment).json()
+    assert after["lesions"][0]["noms"]["result"]["rules"] == ["s_too_ill"]
+    assert after["settings"]["too_ill_source"] == "board"
+    assert "the board's setting; unconfirmed" in after["settings"]["too_ill_text"]

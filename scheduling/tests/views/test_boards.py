@@ -21,6 +21,9 @@ def form_data(**overrides) -> dict:
         "escc_1c_high_grade": "false",
         "intermediate_histology": "sensitive",
         "sbrt_regimens": "",
+        "too_ill_kps_at_most": "40",
+        "too_ill_ecog_at_least": "3",
+        "too_ill_survival_under_months": "3",
     } | overrides
 
 
@@ -63,6 +66,41 @@ def test_coordinator_changes_the_settings_on_the_page(cast, client_for):
     page = client.get(settings_page_url(cast.board)).content.decode()
     assert "Decision-support settings saved." in page
     assert "24 Gy/2\n27 Gy/3\n18 Gy x 1</textarea>" in page
+
+
+def test_coordinator_sets_the_too_ill_thresholds_and_cases_follow(cast, client_for):
+    # NOMS (Laufer 2013) "too ill for any local treatment": unconfirmed thresholds, the board's.
+    client = client_for(cast.coordinator)
+    response = client.post(
+        settings_page_url(cast.board),
+        form_data(too_ill_kps_at_most="50", too_ill_survival_under_months="6"),
+    )
+    assert response.status_code == 302
+    board = Board.objects.get(pk=cast.board.pk)
+    assert (board.too_ill_kps_at_most, board.too_ill_ecog_at_least) == (50, 3)
+    assert board.too_ill_survival_under_months == 6
+    page = client.get(settings_page_url(cast.board)).content.decode()
+    assert "Unconfirmed threshold (project default 40)." in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("too_ill_kps_at_most", "45", "Select a valid choice. 45 is not one of the available"),
+        ("too_ill_ecog_at_least", "6", "Ensure this value is less than or equal to 5."),
+        ("too_ill_survival_under_months", "0", "Ensure this value is greater than or equal to 1."),
+    ],
+)
+def test_bad_too_ill_thresholds_are_shown_and_nothing_changes(
+    cast, client_for, field, value, message
+):
+    before = board_settings_snapshot(cast.board)
+    response = client_for(cast.coordinator).post(
+        settings_page_url(cast.board), form_data(**{field: value})
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert board_settings_snapshot(cast.board) == before
 
 
 def test_saving_unchanged_settings_writes_nothing(cast, client_for):
