@@ -22,7 +22,7 @@ from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import is_staff_member
 from tumorboard.services import save_validated
 
-from .models import Case, Patient, PriorTreatment, SpinalLesion
+from .models import Case, Patient, PriorTreatment, SpinalLesion, zero_vertebral_bodies_error
 from .selectors import boards_of, cases_visible_to, patients_visible_to
 
 PATIENT_FIELDS = frozenset(
@@ -162,6 +162,10 @@ def case_create(
             NOT_AVAILABLE.format(model="patient"),
             fields={"patient": [NOT_AVAILABLE.format(model="patient")]},
         )
+    if lesions and data.get("vertebral_body_mets") == 0:
+        levels = [str(lesion.get("level", "")).strip().upper() for lesion in lesions]
+        message = zero_vertebral_bodies_error(levels)
+        raise ApplicationError(message, fields={"vertebral_body_mets": [message]})
     case = Case(
         patient=patient, status=Case.Status.REFERRED, status_changed_at=timezone.now(), **data
     )

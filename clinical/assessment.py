@@ -230,7 +230,7 @@ def sins_score(lesion: LesionData, *, labels: Labels) -> Score[SinsResult]:
     if not missing:
         return score
     partial = lesion_sins_range(lesion)
-    return dataclasses.replace(score, range=partial, notes=partial.explanation)
+    return dataclasses.replace(score, range=partial)
 
 
 def lesion_assessment(

@@ -364,7 +364,7 @@ def test_partial_sins_already_unstable_reports_the_band_the_flag_and_what_is_mis
     assert sins.missing == ("collapse",)
     assert (sins.range.low, sins.range.high, sins.range.category) == (13, 16, "unstable")
     assert sins.range.missing == ("vertebral body collapse",)
-    assert any("13-16: unstable (13-18)" in note for note in sins.notes)
+    assert any("13-16: unstable (13-18)" in sentence for sentence in sins.range.explanation)
     assert [f.code for f in a.flags] == ["unstable"]
     assert a.as_dict()["lesions"][0]["sins"]["range"]["category"] == "unstable"
 
@@ -375,7 +375,7 @@ def test_partial_sins_spanning_bands_is_a_range_and_not_computable():
     assert sins.computable is False
     assert (sins.range.low, sins.range.high, sins.range.category) == (4, 10, None)
     assert set(sins.missing) == {"pain", "collapse"}
-    assert any("not computable until they are recorded" in note for note in sins.notes)
+    assert "not computable until they are recorded" in sins.range.explanation[-1]
 
 
 def test_a_complete_sins_has_no_range():
