@@ -25,14 +25,22 @@ def staff_required(view):
     return login_required(wrapped)
 
 
+DJANGO_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+
+
 def list_valid_choices(form: forms.BaseForm) -> None:
     """Make an invalid choice on a form name the valid ones, in the words the form shows them
     ("Select a valid choice. 4 is not one of the available choices: 0 – bone only, 1a – ...").
-    Choices from a database query (a board) keep Django's wording."""
+    Choices from a database query (a board) and fields with their own wording (a spinal level)
+    keep theirs."""
     for field in form.fields.values():
         subfields = field.fields if isinstance(field, forms.MultiValueField) else [field]
         for sub in subfields:
-            if isinstance(sub, forms.ChoiceField) and not isinstance(sub, forms.ModelChoiceField):
+            if (
+                isinstance(sub, forms.ChoiceField)
+                and not isinstance(sub, forms.ModelChoiceField)
+                and sub.error_messages.get("invalid_choice") == DJANGO_INVALID_CHOICE
+            ):
                 labels = [str(label) for value, label in sub.choices if value != ""]
                 sub.error_messages["invalid_choice"] = (
                     _("Select a valid choice. %(value)s is not one of the available choices:")
