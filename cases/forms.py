@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tumorboard.pages import ChoicesListedForm
+
 from .models import LEVEL_ERRORS, Case, Patient, SpinalLesion
 from .selectors import SEARCH_NAME_MIN, boards_of, patients_visible_to, related_model
 
@@ -118,7 +120,7 @@ class PatientChoiceForm(forms.Form):
         return self.cleaned_data.get("source", self.NEW) == self.NEW
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(ChoicesListedForm, forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -172,7 +174,7 @@ CASE_FIELDSETS: list[tuple[str, list[str]]] = [
 CASE_FORM_FIELDS = [name for _legend, names in CASE_FIELDSETS for name in names]
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(ChoicesListedForm, forms.ModelForm):
     """The clinical fields of a case, grouped as the case page shows them."""
 
     goals_ranked = RankedGoalsField(label=_("Goals, most important first"))
@@ -222,7 +224,7 @@ class CaseEditForm(CaseForm):
         fields = [name for name in CASE_FORM_FIELDS if name != "board"]
 
 
-class LesionForm(forms.ModelForm):
+class LesionForm(ChoicesListedForm, forms.ModelForm):
     class Meta:
         model = SpinalLesion
         fields = [
@@ -309,7 +311,7 @@ def _meeting_label(meeting) -> str:
     return f"{starts:%a %d %b %Y, %H:%M} – {meeting.board.name} ({meeting.get_kind_display()})"
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(ChoicesListedForm, forms.Form):
     to = forms.ChoiceField(choices=Case.Status.choices)
     reason = forms.CharField(
         label=_("Reason (required to defer or withdraw)"),

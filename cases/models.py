@@ -24,6 +24,15 @@ def validate_kps(value: int) -> None:
         )
 
 
+def zero_vertebral_bodies_error(levels: list[str]) -> str:
+    """Refusal of a stated count of 0 involved vertebral bodies when lesions are recorded: each
+    recorded lesion is an involved vertebral body (Tokuhashi 2005, Tomita 2001; issue 13)."""
+    return (
+        f"0 vertebral bodies, but {len(levels)} spinal lesion(s) are recorded "
+        f"({', '.join(levels)}): give at least {len(levels)}."
+    )
+
+
 LEVEL_ERRORS = {"invalid_choice": "%(value)s is not a spinal level: use " + LEVELS_TEXT + "."}
 
 
@@ -314,6 +323,10 @@ class Case(PublicIdModel, TrackedModel):
             raise ValidationError({"goals_ranked": "Each goal may be ranked only once."})
         if not (self.clinical_question or "").strip():
             raise ValidationError({"clinical_question": "State the question for the board."})
+        if self.vertebral_body_mets == 0 and self.pk is not None:
+            levels = list(self.lesions.values_list("level", flat=True))
+            if levels:
+                raise ValidationError({"vertebral_body_mets": zero_vertebral_bodies_error(levels)})
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, frozenset())

@@ -277,6 +277,12 @@ class NomsResultSerializer(ScoreResultSerializer):
     regimens = AssessmentRegimenSerializer(many=True)
     escc = EsccResultSerializer()
     radiosensitivity = RadiosensitivityResultSerializer()
+    reirradiation = serializers.BooleanField(
+        help_text="The level was irradiated before: a re-irradiation question (unconfirmed rule)."
+    )
+    prior_radiation = serializers.ListField(
+        child=serializers.CharField(), help_text="Each prior course at this level, dose and date."
+    )
 
 
 class TokuhashiResultSerializer(ScoreResultSerializer):
@@ -294,13 +300,30 @@ class PatchellResultSerializer(ScoreResultSerializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class ScoreRangeSerializer(serializers.Serializer):
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+    category = serializers.CharField(
+        allow_null=True, help_text="The band when the whole range lies in one, else null."
+    )
+    missing = serializers.ListField(child=serializers.CharField())
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
 class ScoreSerializer(serializers.Serializer):
     name = serializers.CharField()
     computable = serializers.BooleanField()
     missing = serializers.ListField(
         child=serializers.CharField(), help_text="What must be recorded before it can be computed."
     )
-    notes = serializers.ListField(child=serializers.CharField())
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Notes on the inputs, e.g. a stated count that disagrees with the lesions.",
+    )
+    range = ScoreRangeSerializer(
+        allow_null=True,
+        help_text="Partly recorded: the totals the missing inputs allow (SINS), else null.",
+    )
 
 
 class SinsScoreSerializer(ScoreSerializer):

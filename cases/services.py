@@ -25,7 +25,14 @@ from tumorboard.roles import is_staff_member
 from tumorboard.services import save_validated
 
 from .assessment import current_fingerprint, stored_assessment_row
-from .models import Case, Patient, PriorTreatment, SpinalLesion, StoredAssessment
+from .models import (
+    Case,
+    Patient,
+    PriorTreatment,
+    SpinalLesion,
+    StoredAssessment,
+    zero_vertebral_bodies_error,
+)
 from .selectors import boards_of, cases_visible_to, patients_visible_to
 
 PATIENT_FIELDS = frozenset(
@@ -252,6 +259,10 @@ def case_create(
             NOT_AVAILABLE.format(model="patient"),
             fields={"patient": [NOT_AVAILABLE.format(model="patient")]},
         )
+    if lesions and data.get("vertebral_body_mets") == 0:
+        levels = [str(lesion.get("level", "")).strip().upper() for lesion in lesions]
+        message = zero_vertebral_bodies_error(levels)
+        raise ApplicationError(message, fields={"vertebral_body_mets": [message]})
     case = Case(
         patient=patient, status=Case.Status.REFERRED, status_changed_at=timezone.now(), **data
     )

@@ -98,6 +98,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScoreRange:
+    """The totals a partly recorded score can still reach: ``low``-``high`` over every value the
+    missing components allow. ``category`` is the band when the whole range lies in one band,
+    else None (the score is then "not computable"); ``missing`` names the missing components."""
+
+    low: int
+    high: int
+    category: str | None
+    missing: tuple[str, ...]
+    explanation: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
 @dataclass(frozen=True)
 class Finding:
     """One row of a score table: the points it earns and how to say it in plain English."""
@@ -147,6 +163,20 @@ def integer(argument: str, value: object, *, minimum: int = 0, maximum: int | No
             f"{argument}={value!r} is not allowed; allowed values: integers >= {minimum}{upper}"
         )
     return value
+
+
+# The category of a score shown for a primary its paper did not study (haematological primaries
+# for Tokuhashi and Tomita): the total is given, no band and no advice.
+NOT_VALIDATED = "not_validated"
+
+
+def not_validated_caveat(*, score: str, primary_label: str, withheld: str) -> str:
+    """Why a score's band and advice are withheld for a haematological primary (issue 13)."""
+    return (
+        f"{primary_label} is a haematological malignancy: {score} was derived from metastases of "
+        f"solid tumours and is not validated for it, so the total is shown for information only "
+        f"and no {withheld} is derived from it (project rule; the board decides)."
+    )
 
 
 def points(n: int) -> str:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from clinical._common import ScoreResult
+from clinical._common import ScoreRange, ScoreResult, from_plain
 from clinical.escc import EsccResult, escc
 from clinical.flags import Flag, urgent_flags
 from clinical.inputs import (
@@ -48,8 +48,8 @@ from clinical.inputs import (
     PriorTreatmentData,
     attributes,
     lesion_sins,
+    lesion_sins_range,
 )
-from clinical.levels import SPINAL_LEVELS
 from clinical.noms import NomsResult, noms
 from clinical.patchell import (
     MAX_PARAPLEGIA_HOURS,
@@ -64,6 +64,7 @@ from clinical.performance import ecog_to_kps
 from clinical.primaries import PRIMARY_SITES
 from clinical.radiosensitivity import RadiosensitivityResult, radiosensitivity
 from clinical.regimens import Regimen, SbrtRegimens
+from clinical.reirradiation import prior_courses_at, reirradiation, treated_levels
 from clinical.sins import SinsResult
 from clinical.systemic import SystemicResult, SystemicThresholds, too_ill_for_local_treatment
 from clinical.tokuhashi import TokuhashiResult, tokuhashi_revised
@@ -145,6 +146,8 @@ class Score(Generic[R]):
     result: R | None = None
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # For a partly recorded score: the totals the missing inputs allow (SINS; ``sins_range``).
+    range: ScoreRange | None = None
 
     @property
     def computable(self) -> bool:
@@ -156,6 +159,7 @@ class Score(Generic[R]):
             "computable": self.computable,
             "missing": list(self.missing),
             "notes": list(self.notes),
+            "range": self.range.as_dict() if self.range is not None else None,
             "result": self.result.as_dict() if self.result is not None else None,
         }
 
@@ -168,6 +172,7 @@ class Score(Generic[R]):
             result=None if result is None else result_type.from_dict(result),
             missing=tuple(data["missing"]),
             notes=tuple(data["notes"]),
+            range=from_plain(ScoreRange | None, data.get("range")),
         )
 
 
@@ -289,11 +294,29 @@ def systemic_assessment(case: CaseData, *, settings: AssessmentSettings) -> Syst
     )
 
 
+def sins_score(lesion: LesionData, *, labels: Labels) -> Score[SinsResult]:
+    """SINS (Fisher 2010) of a lesion; partly recorded, the range of totals the missing findings
+    allow, and the band when that whole range lies in one (``sins.sins_range``)."""
+    missing = _missing(lesion, SINS_FIELDS, labels.lesion)
+    score = _score("sins", missing, lambda: lesion_sins(lesion))
+    if not missing:
+        return score
+    partial = lesion_sins_range(lesion)
+    return dataclasses.replace(score, range=partial)
+
+
 def lesion_assessment(
-    case: CaseData, lesion: LesionData, *, settings: AssessmentSettings, labels: Labels
+    case: CaseData,
+    lesion: LesionData,
+    prior_treatments: Sequence[PriorTreatmentData],
+    *,
+    settings: AssessmentSettings,
+    labels: Labels,
+    now: dt.datetime,
 ) -> LesionAssessment:
-    """SINS (Fisher 2010), ESCC (Bilsky 2010) and the NOMS suggestion (Laufer 2013) of a lesion."""
-    sins = _score("sins", _missing(lesion, SINS_FIELDS, labels.lesion), lambda: lesion_sins(lesion))
+    """SINS (Fisher 2010), ESCC (Bilsky 2010) and the NOMS suggestion (Laufer 2013) of a lesion;
+    a level irradiated before gets the re-irradiation considerations (``reirradiation``)."""
+    sins = sins_score(lesion, labels=labels)
     grade = _score(
         "escc",
         _missing(lesion, ["escc_grade"], labels.lesion),
@@ -326,7 +349,12 @@ def lesion_assessment(
             intermediate_as=settings.intermediate_as,
             too_ill_for_local_treatment=systemic.too_ill,
         )
-        return _with_board_regimens(result, settings.sbrt.regimens)
+        return reirradiation(
+            _with_board_regimens(result, settings.sbrt.regimens),
+            level=lesion.level,
+            courses=prior_courses_at(lesion.level, prior_treatments),
+            today=now.date(),
+        )
 
     return LesionAssessment(
         level=lesion.level,
@@ -336,32 +364,67 @@ def lesion_assessment(
     )
 
 
-def tokuhashi_score(case: CaseData, *, labels: Labels) -> Score[TokuhashiResult]:
-    """Revised Tokuhashi (Tokuhashi 2005); a KPS derived from ECOG is used and said to be so."""
+def vertebral_body_count(
+    *, stated: int | None, recorded_levels: Sequence[str]
+) -> tuple[int | None, str | None]:
+    """The number of involved vertebral bodies Tokuhashi (2005) and Tomita (2001) count, and a
+    note when the case's stated count and its recorded lesions disagree.
+
+    Each recorded lesion is one involved vertebral body, so the count is at least the number of
+    lesions; when the stated count differs, the larger is used and the note says so (issue 13).
+    Not stated: None (missing; the recorded lesions alone may not be every involved level).
+    """
+    if stated is None:
+        return None, None
+    recorded = len(recorded_levels)
+    if recorded == stated or not recorded_levels:
+        return stated, None
+    levels = ", ".join(recorded_levels)
+    if recorded > stated:
+        return recorded, (
+            f"Vertebral bodies involved: the case states {stated}, but {recorded} vertebral "
+            f"lesions are recorded ({levels}); the larger, {recorded}, is used - correct the "
+            "stated count or the lesions."
+        )
+    return stated, (
+        f"Vertebral bodies involved: the case states {stated} and {recorded} recorded as "
+        f"lesions ({levels}); the larger, {stated}, is used (record the other levels as lesions "
+        "to score them)."
+    )
+
+
+def tokuhashi_score(
+    case: CaseData, lesions: Sequence[LesionData], *, labels: Labels
+) -> Score[TokuhashiResult]:
+    """Revised Tokuhashi (Tokuhashi 2005); a KPS derived from ECOG is used and said to be so; the
+    vertebral count is at least the recorded lesions (``vertebral_body_count``)."""
     missing = _missing(
         case,
         ["extraspinal_bone_mets", "vertebral_body_mets", "visceral_mets", "frankel_grade"],
         labels.case,
     )
-    kps, notes = case.kps, []
+    vertebral, count_note = vertebral_body_count(
+        stated=case.vertebral_body_mets, recorded_levels=[lesion.level for lesion in lesions]
+    )
+    kps, notes = case.kps, [count_note] if count_note else []
     if kps is None and case.ecog is not None:
         conversion = ecog_to_kps(case.ecog)
         kps = conversion.total
-        notes = [
+        notes.append(
             f"KPS derived from ECOG {case.ecog} ({conversion.mapping}): the result is derived, "
             "not measured; record the Karnofsky score to confirm it (REFERENCE: never convert "
             "silently)."
-        ]
+        )
     elif kps is None:
         missing.append(labels.case["kps"])
 
     def compute() -> TokuhashiResult:
         assert kps is not None and case.extraspinal_bone_mets is not None  # else missing
-        assert case.vertebral_body_mets is not None
+        assert vertebral is not None
         return tokuhashi_revised(
             kps=kps,
             extraspinal_bone_mets=case.extraspinal_bone_mets,
-            vertebral_body_mets=case.vertebral_body_mets,
+            vertebral_body_mets=vertebral,
             visceral_mets=TOKUHASHI_VISCERAL[case.visceral_mets],
             primary=case.primary_site,
             frankel=case.frankel_grade,
@@ -370,10 +433,16 @@ def tokuhashi_score(case: CaseData, *, labels: Labels) -> Score[TokuhashiResult]
     return _score("tokuhashi_revised", missing, compute, notes)
 
 
-def tomita_score(case: CaseData, *, labels: Labels) -> Score[TomitaResult]:
-    """Tomita (Tomita 2001); the growth class is the table's unless stated on the case."""
+def tomita_score(
+    case: CaseData, lesions: Sequence[LesionData], *, labels: Labels
+) -> Score[TomitaResult]:
+    """Tomita (Tomita 2001); the growth class is the table's unless stated on the case; the
+    vertebral count is at least the recorded lesions (``vertebral_body_count``)."""
     missing = _missing(
         case, ["visceral_mets", "vertebral_body_mets", "extraspinal_bone_mets"], labels.case
+    )
+    vertebral, count_note = vertebral_body_count(
+        stated=case.vertebral_body_mets, recorded_levels=[lesion.level for lesion in lesions]
     )
     growth = case.primary_growth or None
     site = PRIMARY_SITES.get(case.primary_site)
@@ -384,7 +453,7 @@ def tomita_score(case: CaseData, *, labels: Labels) -> Score[TomitaResult]:
         )
 
     def compute() -> TomitaResult:
-        total_bone = (case.vertebral_body_mets or 0) + (case.extraspinal_bone_mets or 0)
+        total_bone = (vertebral or 0) + (case.extraspinal_bone_mets or 0)
         return tomita(
             primary=case.primary_site,
             visceral_mets=TOMITA_VISCERAL[case.visceral_mets],
@@ -392,13 +461,7 @@ def tomita_score(case: CaseData, *, labels: Labels) -> Score[TomitaResult]:
             growth=growth,
         )
 
-    return _score("tomita", missing, compute)
-
-
-def _treated_levels(treatment: PriorTreatmentData) -> list[str]:
-    first = SPINAL_LEVELS.index(treatment.level_from)
-    last = SPINAL_LEVELS.index(treatment.level_to) if treatment.level_to else first
-    return list(SPINAL_LEVELS[min(first, last) : max(first, last) + 1])
+    return _score("tomita", missing, compute, [count_note] if count_note else [])
 
 
 def _pain_recorded(case: CaseData, lesions: Sequence[LesionData]) -> bool | None:
@@ -459,7 +522,7 @@ def patchell_score(
             level
             for treatment in prior_treatments
             if treatment.kind == "radiation"
-            for level in _treated_levels(treatment)
+            for level in treated_levels(treatment)
         }
         return patchell_eligible(
             primary=case.primary_site,
@@ -491,13 +554,17 @@ def assess_case(
 ) -> CaseAssessment:
     """Every score for a case, its lesions' scores and its urgent flags."""
     lesions = tuple(lesions)
+    prior_treatments = tuple(prior_treatments)
     return CaseAssessment(
         radiosensitivity=radiosensitivity_score(case, settings=settings, labels=labels),
-        tokuhashi=tokuhashi_score(case, labels=labels),
-        tomita=tomita_score(case, labels=labels),
-        patchell=patchell_score(case, lesions, tuple(prior_treatments), labels=labels, now=now),
+        tokuhashi=tokuhashi_score(case, lesions, labels=labels),
+        tomita=tomita_score(case, lesions, labels=labels),
+        patchell=patchell_score(case, lesions, prior_treatments, labels=labels, now=now),
         lesions=tuple(
-            lesion_assessment(case, lesion, settings=settings, labels=labels) for lesion in lesions
+            lesion_assessment(
+                case, lesion, prior_treatments, settings=settings, labels=labels, now=now
+            )
+            for lesion in lesions
         ),
         flags=urgent_flags(case, lesions, grade_1c_high=settings.grade_1c_high),
         settings=settings.as_dict(),
@@ -568,7 +635,8 @@ def assessment_fingerprint(
 def valid_until(case: CaseData, *, now: dt.datetime) -> dt.datetime | None:
     """Until when an assessment computed at ``now`` holds: the only part that depends on the time
     is Patchell's paraplegia duration (Patchell 2005: complete paraplegia for at most 48 h), for
-    a case without motor function below the level (Frankel A or B) with a recorded onset. None: the answer does not change with time."""
+    a case without motor function below the level (Frankel A or B) with a recorded onset.
+    None: the answer does not change with time."""
     if case.frankel_grade not in NO_MOTOR_FUNCTION or not case.deficit_onset:
         return None
     if now < case.deficit_onset:  # an onset in the future is refused until it is reached

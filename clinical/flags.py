@@ -4,7 +4,8 @@
   Spine 2010;13(3):324-8; high grade per the board's 1c setting, ``escc.is_high_grade``) with a
   neurological deficit progressing over weeks, days or hours: hours matter.
 * ``unstable``: a lesion whose SINS is in the unstable band, 13-18 (Fisher CG et al., Spine
-  2010;35(22):E1221-9; ``sins.BANDS``).
+  2010;35(22):E1221-9; ``sins.BANDS``), also when findings are missing but the recorded ones
+  already put every possible total in that band (``sins.sins_range``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from clinical.escc import is_high_grade
-from clinical.inputs import CaseData, LesionData, lesion_sins, sins_recorded
+from clinical.inputs import CaseData, LesionData, lesion_sins, lesion_sins_range, sins_recorded
 from clinical.sins import UNSTABLE
 
 # Neurological progression recorded on the case that counts as a progressing deficit.
@@ -54,15 +55,25 @@ def urgent_flags(
             )
         )
     for lesion in lesions:
-        if not sins_recorded(lesion):
+        if sins_recorded(lesion):
+            result = lesion_sins(lesion)
+            if result.category == UNSTABLE:
+                flags.append(
+                    Flag(
+                        "unstable",
+                        f"{lesion.level}: SINS {result.total}, unstable (Fisher 2010).",
+                        f"{lesion.level} SINS {result.total} unstable",
+                    )
+                )
             continue
-        result = lesion_sins(lesion)
-        if result.category == UNSTABLE:
+        partial = lesion_sins_range(lesion)
+        if partial.category == UNSTABLE:
             flags.append(
                 Flag(
                     "unstable",
-                    f"{lesion.level}: SINS {result.total}, unstable (Fisher 2010).",
-                    f"{lesion.level} SINS {result.total} unstable",
+                    f"{lesion.level}: SINS {partial.low}-{partial.high} whatever the missing "
+                    f"findings ({', '.join(partial.missing)}), unstable (Fisher 2010).",
+                    f"{lesion.level} SINS {partial.low}-{partial.high} unstable",
                 )
             )
     return tuple(flags)

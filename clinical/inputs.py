@@ -9,9 +9,11 @@ fill such a gap with a default, they report it as missing.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Protocol
 
-from clinical.sins import FINDINGS, SinsResult, sins
+from clinical._common import ScoreRange
+from clinical.sins import FINDINGS, SinsResult, sins, sins_range
 
 # The lesion attributes SINS scores besides the level (Fisher 2010).
 SINS_FIELDS: tuple[str, ...] = FINDINGS
@@ -80,6 +82,12 @@ class PriorTreatmentData(Protocol):
     def level_from(self) -> str: ...
     @property
     def level_to(self) -> str: ...  # "" when a single level
+    @property
+    def treated_on(self) -> dt.date: ...
+    @property
+    def dose_gy(self) -> Decimal | float | None: ...  # required for radiation (a DB constraint)
+    @property
+    def fractions(self) -> int | None: ...
 
 
 def attributes(protocol: type) -> tuple[str, ...]:
@@ -101,4 +109,16 @@ def lesion_sins(lesion: LesionData) -> SinsResult:
         alignment=lesion.alignment,
         collapse=lesion.collapse,
         posterolateral=lesion.posterolateral,
+    )
+
+
+def lesion_sins_range(lesion: LesionData) -> ScoreRange:
+    """The SINS totals a partly recorded lesion can still reach (Fisher 2010; ``sins_range``)."""
+    return sins_range(
+        location=lesion.level,
+        pain=lesion.pain or None,
+        bone_lesion=lesion.bone_lesion or None,
+        alignment=lesion.alignment or None,
+        collapse=lesion.collapse or None,
+        posterolateral=lesion.posterolateral or None,
     )

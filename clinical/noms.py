@@ -200,6 +200,9 @@ class NomsResult(ScoreResult):
     regimens: tuple[Regimen, ...]
     escc: EsccResult
     radiosensitivity: RadiosensitivityResult
+    # Set by ``reirradiation.reirradiation`` when the level was irradiated before.
+    reirradiation: bool = False
+    prior_radiation: tuple[str, ...] = ()
 
 
 def _caveats(

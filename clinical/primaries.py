@@ -25,6 +25,9 @@ Judgment calls (see docs/scoring.md):
   rectal weight shows the two are not interchangeable, so it is not extrapolated.
 * ``lung_sclc`` is radiosensitive, *unconfirmed*: widely treated as such but not in the reference
   list, and not one of Patchell's exclusions, so it is not Patchell-excluded.
+* ``haematological`` (myeloma, lymphoma, leukaemia): Tokuhashi 2005 and Tomita 2001 were derived
+  from metastases of solid tumours; for these primaries the scores are shown with that caveat and
+  no survival band or surgical strategy is derived from them (issue 13; a project rule).
 * No row is of CNS/spinal origin yet; the flag exists so such a row excludes itself from Patchell.
 """
 
@@ -50,16 +53,20 @@ class PrimarySite:
     radiosensitivity_unconfirmed: bool = False
     patchell_radiosensitive: bool = False
     cns_origin: bool = False
+    haematological: bool = False
 
 
 _S: Final = "sensitive"
 _I: Final = "intermediate"
 _R: Final = "resistant"
 
+_HAEM: Final = (False, True)  # not of CNS origin; haematological
+
 # fmt: off
 _ROWS: tuple[PrimarySite, ...] = (
     # slug, label, Tokuhashi points, Tomita growth, radiosensitivity,
-    # [radiosensitivity unconfirmed, [excluded from Patchell as radiosensitive]]
+    # [radiosensitivity unconfirmed, [excluded from Patchell as radiosensitive, [CNS origin,
+    # [haematological]]]]
     PrimarySite("breast",       "Breast",                       5, "slow",     _I),
     PrimarySite("prostate",     "Prostate",                     5, "slow",     _I),
     PrimarySite("lung_nsclc",   "Lung, non-small-cell",         0, "rapid",    _R, True),
@@ -71,9 +78,9 @@ _ROWS: tuple[PrimarySite, ...] = (
     PrimarySite("stomach",      "Stomach",                      0, "rapid",    _I),
     PrimarySite("liver",        "Liver (hepatocellular)",       1, "rapid",    _R, True),
     PrimarySite("melanoma",     "Melanoma",                     2, None,       _R),
-    PrimarySite("myeloma",      "Myeloma / plasmacytoma",       2, None,       _S, False, True),
-    PrimarySite("lymphoma",     "Lymphoma",                     2, None,       _S, False, True),
-    PrimarySite("leukaemia",    "Leukaemia",                    2, None,       _S, False, True),
+    PrimarySite("myeloma",      "Myeloma / plasmacytoma",       2, None, _S, False, True, *_HAEM),
+    PrimarySite("lymphoma",     "Lymphoma",                     2, None, _S, False, True, *_HAEM),
+    PrimarySite("leukaemia",    "Leukaemia",                    2, None, _S, False, True, *_HAEM),
     PrimarySite("germ_cell",    "Germ-cell (incl. seminoma)",   2, None,       _S, False, True),
     PrimarySite("sarcoma",      "Sarcoma (not osteosarcoma)",   2, None,       _R, True),
     PrimarySite("osteosarcoma", "Osteosarcoma",                 0, None,       _R, True),

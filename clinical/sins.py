@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinical._common import Finding, ScoreResult, band, integer, pick, points
+from clinical._common import Finding, ScoreRange, ScoreResult, band, integer, pick, points
 from clinical.levels import OCCIPUT, level_range, parse_level
 
 SOURCE = "Fisher 2010, SINS"
@@ -193,4 +193,78 @@ def sins(
         location_class=location_class,
         level=level,
         surgical_consult=consult,
+    )
+
+
+def sins_range(
+    *,
+    location: str,
+    pain: str | None,
+    bone_lesion: str | None,
+    alignment: str | None,
+    collapse: str | None,
+    posterolateral: str | None,
+) -> ScoreRange:
+    """The SINS totals a partly recorded lesion can still reach (Fisher 2010 table).
+
+    Each finding is given explicitly; ``None`` (or "") means "not recorded". A missing component
+    may take any of its rows, so the range runs from the recorded points plus each missing
+    component's lowest row to the recorded points plus each one's highest. When the whole range
+    lies in one band (e.g. the recorded parts already reach 13: unstable whatever the rest is),
+    ``category`` is that band; otherwise it is None and the score stays "not computable".
+    Judgement (project rule, docs/scoring.md): the band is reported only when no value of the
+    missing components could change it.
+    """
+    level, location_class = _location(location)
+    loc = LOCATION_CLASSES[location_class]
+    arguments = {
+        "pain": pain,
+        "bone_lesion": bone_lesion,
+        "alignment": alignment,
+        "collapse": collapse,
+        "posterolateral": posterolateral,
+    }
+    low = high = loc.points
+    recorded: list[str] = [f"location {level or location_class} {points(loc.points)}"]
+    missing: list[str] = []
+    for name, (label, table) in COMPONENTS.items():
+        value = arguments[name]
+        if value is None or value == "":
+            rows = [finding.points for finding in table.values()]
+            low, high = low + min(rows), high + max(rows)
+            missing.append(label.lower())
+        else:
+            _, finding = pick(name, value, table)
+            low, high = low + finding.points, high + finding.points
+            recorded.append(f"{label.lower()} {points(finding.points)}")
+    low_band, high_band = sins_band(low), sins_band(high)
+    category = low_band if low_band == high_band else None
+    explanation = [
+        f"Recorded: {', '.join(recorded)}; not recorded: {', '.join(missing) or 'nothing'} "
+        f"({SOURCE}).",
+    ]
+    if low == high:
+        explanation.append(f"Total {low} of {MAX_TOTAL} ({SOURCE}).")
+    elif category is not None:
+        explanation.append(
+            f"Whatever the missing findings are, the total is {low}-{high}: "
+            f"{category.replace('_', ' ')} ({band_range(category)}) ({SOURCE})."
+        )
+    else:
+        explanation.append(
+            f"The missing findings allow totals {low}-{high}, which span the bands "
+            f"{low_band.replace('_', ' ')} and {high_band.replace('_', ' ')}: not computable until "
+            f"they are recorded ({SOURCE})."
+        )
+    if category is not None and warrants_surgical_consult(low):
+        explanation.append(
+            f"A SINS of {BANDS[1][0]} or more warrants a spine-surgery consultation, ideally "
+            f"before radiation ({SOURCE})."
+        )
+    return ScoreRange(
+        low=low,
+        high=high,
+        category=category,
+        missing=tuple(missing),
+        explanation=tuple(explanation),
     )

@@ -5,6 +5,10 @@ total 0-15: 0-8 under 6 months (conservative treatment or palliative surgery); 9
 more (palliative surgery; excisional if a single lesion without major-organ metastases); 12-15 one
 year or more (excisional surgery). Not to be mixed with the 1990 version (maximum 12).
 
+Haematological primaries (myeloma, lymphoma, leukaemia): the table was built on solid-tumour
+metastases, so the total is shown with that caveat and ``category`` is "not_validated" - no
+survival band or surgical strategy (project rule, issue 13).
+
 Judgment calls: Karnofsky 0 is scored with the poor band (the table's poor band is 10-40); a
 vertebral-body count of 0 is rejected, because the score is applied to a spinal metastasis and
 so at least one vertebral body is involved (the table starts at 1).
@@ -14,7 +18,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinical._common import Finding, ScoreResult, band, integer, pick, points
+from clinical._common import (
+    NOT_VALIDATED,
+    Finding,
+    ScoreResult,
+    band,
+    integer,
+    not_validated_caveat,
+    pick,
+    points,
+)
 from clinical.performance import parse_kps
 from clinical.primaries import primary_site
 
@@ -139,8 +152,17 @@ def tokuhashi_revised(
             f"Karnofsky 0 is below the table's poor band (10-40) and is scored as poor ({SOURCE}).",
         )
     total = sum(components.values())
-    category = band(total, BANDS)
-    explanation.append(f"Total {total} of 15: {BAND_ADVICE[category]} ({SOURCE}).")
+    if site.haematological:
+        category = NOT_VALIDATED
+        caveat = not_validated_caveat(
+            score="the revised Tokuhashi score",
+            primary_label=site.label,
+            withheld="survival band or surgical strategy",
+        )
+        explanation.append(f"Total {total} of 15 ({SOURCE}). {caveat}")
+    else:
+        category = band(total, BANDS)
+        explanation.append(f"Total {total} of 15: {BAND_ADVICE[category]} ({SOURCE}).")
     return TokuhashiResult(
         total=total,
         category=category,

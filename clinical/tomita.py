@@ -6,14 +6,24 @@ multiple 2. Total 2-10: 2-3 long-term local control (wide or marginal excision);
 local control (marginal or intralesional excision); 6-7 short-term palliation (palliative
 surgery); 8-10 terminal care (supportive care). Rapid growth is 4, not the 3 one secondary table
 prints: only 4 is consistent with the published 2-10 range. A primary the table does not
-classify needs its growth class given explicitly - it is never guessed.
+classify needs its growth class given explicitly - it is never guessed. For a haematological
+primary (myeloma, lymphoma, leukaemia) the total is shown with a caveat and ``category`` is
+"not_validated": Tomita's strategy bands were built on solid tumours (project rule, issue 13).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinical._common import Finding, ScoreResult, band, pick, points
+from clinical._common import (
+    NOT_VALIDATED,
+    Finding,
+    ScoreResult,
+    band,
+    not_validated_caveat,
+    pick,
+    points,
+)
 from clinical.primaries import primary_site
 
 SOURCE = "Tomita 2001, Tomita score"
@@ -97,8 +107,15 @@ def tomita(
         for label, finding, note in rows.values()
     ]
     total = sum(components.values())
-    category = band(total, BANDS)
-    explanation.append(f"Total {total} of 10: {BAND_ADVICE[category]} ({SOURCE}).")
+    if site.haematological:
+        category = NOT_VALIDATED
+        caveat = not_validated_caveat(
+            score="the Tomita score", primary_label=site.label, withheld="surgical strategy"
+        )
+        explanation.append(f"Total {total} of 10 ({SOURCE}). {caveat}")
+    else:
+        category = band(total, BANDS)
+        explanation.append(f"Total {total} of 10: {BAND_ADVICE[category]} ({SOURCE}).")
     return TomitaResult(
         total=total,
         category=category,

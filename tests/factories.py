@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
@@ -10,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from cases.models import Case, Patient, SpinalLesion
+from cases.models import Case, Patient, PriorTreatment, SpinalLesion
 from scheduling.models import AgendaItem, Board, BoardMembership, Meeting, SpecialistProfile
 
 User = get_user_model()
@@ -109,6 +110,21 @@ class LesionFactory(factory.django.DjangoModelFactory):
     collapse = "under_50"
     posterolateral = "unilateral"
     escc_grade = "3"
+
+
+class PriorTreatmentFactory(factory.django.DjangoModelFactory):
+    """Palliative radiation eight months ago, 20 Gy/5 (demo case 7's course)."""
+
+    class Meta:
+        model = PriorTreatment
+
+    case = factory.SubFactory(CaseFactory)
+    kind = PriorTreatment.Kind.RADIATION
+    level_from = "T10"
+    level_to = ""
+    treated_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=243))
+    dose_gy = Decimal("20.00")
+    fractions = 5
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):

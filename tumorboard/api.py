@@ -90,8 +90,30 @@ def if_match(request, *, field: str = "version") -> int | None:
 # --- serializer pieces --------------------------------------------------------------------------
 
 
+DRF_INVALID_CHOICE = serializers.ChoiceField.default_error_messages["invalid_choice"]
+
+
+def list_valid_choices(field: serializers.Field) -> None:
+    """Make an invalid choice name the valid values ('"4" is not a valid choice. Valid values:
+    0, 1a, 1b, 1c, 2, 3.'), in a choice field or a list of them; a field with its own wording
+    (a spinal level) keeps it."""
+    if isinstance(field, serializers.ListField):
+        list_valid_choices(field.child)
+        return
+    if not isinstance(field, serializers.ChoiceField):
+        return
+    if field.error_messages.get("invalid_choice") != DRF_INVALID_CHOICE:
+        return
+    values = ", ".join(str(value) for value in field.choices)
+    field.error_messages = {
+        **field.error_messages,
+        "invalid_choice": DRF_INVALID_CHOICE + " Valid values: " + values + ".",
+    }
+
+
 class StrictInputMixin:
-    """Refuse fields the endpoint does not know, instead of silently ignoring them.
+    """Refuse fields the endpoint does not know, instead of silently ignoring them, and name the
+    valid values of a choice the input got wrong.
 
     A client that PATCHes `status` must learn that it did not happen. Read-only fields of the
     same shape (uuid, timestamps) are ignored, so a client may send back what it was given.
@@ -99,6 +121,12 @@ class StrictInputMixin:
 
     # Words the refusal for fields that exist elsewhere (e.g. a case's status).
     not_settable: ClassVar[Mapping[str, str]] = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            list_valid_choices(field)
+        return fields
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -22,6 +23,39 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
+
+
+DJANGO_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+
+
+def list_valid_choices(form: forms.BaseForm) -> None:
+    """Make an invalid choice on a form name the valid ones, in the words the form shows them
+    ("Select a valid choice. 4 is not one of the available choices: 0 – bone only, 1a – ...").
+    Choices from a database query (a board) and fields with their own wording (a spinal level)
+    keep theirs."""
+    for field in form.fields.values():
+        subfields = field.fields if isinstance(field, forms.MultiValueField) else [field]
+        for sub in subfields:
+            if (
+                isinstance(sub, forms.ChoiceField)
+                and not isinstance(sub, forms.ModelChoiceField)
+                and sub.error_messages.get("invalid_choice") == DJANGO_INVALID_CHOICE
+            ):
+                labels = [str(label) for value, label in sub.choices if value != ""]
+                sub.error_messages["invalid_choice"] = (
+                    _("Select a valid choice. %(value)s is not one of the available choices:")
+                    + " "
+                    + "; ".join(label.replace("%", "%%") for label in labels)
+                    + "."
+                )
+
+
+class ChoicesListedForm:
+    """Form mixin: invalid choices name the valid ones (``list_valid_choices``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        list_valid_choices(self)
 
 
 def show_errors(exc: ApplicationError, *forms, formset=None) -> None:

@@ -109,11 +109,27 @@ def test_missing_inputs_are_listed_never_defaulted(cast, api):
     LesionFactory(case=case, collapse="", escc_grade="")
     body = api(cast.coordinator).get(assessment_url(case)).json()
     sins = body["lesions"][0]["sins"]
+    # T10 1 + mechanical 3 + lytic 2 + normal 0 + unilateral 1 = 7; collapse 0-3 (Fisher 2010).
     assert sins == {
         "name": "sins",
         "computable": False,
         "missing": ["collapse"],
         "notes": [],
+        "range": {
+            "low": 7,
+            "high": 10,
+            "category": "potentially_unstable",
+            "missing": ["vertebral body collapse"],
+            "explanation": [
+                "Recorded: location T10 1 point, pain 3 points, bone lesion 2 points, "
+                "radiographic alignment 0 points, posterolateral involvement 1 point; not "
+                "recorded: vertebral body collapse (Fisher 2010, SINS).",
+                "Whatever the missing findings are, the total is 7-10: potentially unstable "
+                "(7-12) (Fisher 2010, SINS).",
+                "A SINS of 7 or more warrants a spine-surgery consultation, ideally before "
+                "radiation (Fisher 2010, SINS).",
+            ],
+        },
         "result": None,
     }
     noms = body["lesions"][0]["noms"]

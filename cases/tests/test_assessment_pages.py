@@ -88,14 +88,15 @@ def test_scores_without_inputs_say_not_computable_and_what_is_missing(cast):
     case = CaseFactory(board=cast.board, primary_site="melanoma")
     LesionFactory(case=case, collapse="", escc_grade="")
     text = squash(assessment_section(page_for(cast.coordinator, case)))
-    assert "Not computable — missing: collapse" in text
+    # SINS without the collapse: 7-10 whatever it is (Fisher 2010), named as missing (issue 13).
+    assert "7–10 / 18 Potentially unstable (7–12)" in text
+    assert "whatever the missing findings are — not recorded: vertebral body collapse" in text
     assert (
         "Not computable — missing: Karnofsky (KPS) or ECOG; expected survival months; "
         "fit for surgery; a complete SINS for this level"
     ) in text
     assert "Karnofsky (KPS)" in text
-    # Nothing computed is shown for them.
-    assert "/ 18" not in text
+    # Nothing computed is shown for the scores that miss inputs.
     assert "/ 15" not in text
 
 

@@ -54,6 +54,9 @@ class PriorTreatmentRecord:
     kind: str = "radiation"
     level_from: str = "T10"
     level_to: str = ""
+    treated_on: dt.date = dt.date(2024, 7, 1)  # eight months before NOW
+    dose_gy: float | None = 20.0
+    fractions: int | None = 5
 
 
 def board_settings(

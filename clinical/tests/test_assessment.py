@@ -327,7 +327,7 @@ def test_an_unreadable_board_list_falls_back_to_the_project_list_and_says_why():
 
 
 def test_an_input_the_engine_refuses_is_reported_not_raised():
-    a = assess(CaseRecord(vertebral_body_mets=0))
+    a = assess(CaseRecord(vertebral_body_mets=0), lesions=[])
     assert a.tokuhashi.computable is False
     assert "at least one vertebral body" in a.tokuhashi.missing[0]
     assert a.tomita.computable is True  # Tomita counts bone metastases in all, 0 is solitary
@@ -456,3 +456,121 @@ def test_too_ill_undetermined_makes_noms_not_computable():
     # One recorded value crossing a threshold is enough.
     b = assess(CaseRecord(kps=None, ecog=None, expected_survival_months=1))
     assert b.lesions[0].noms.result.rules == ("s_too_ill",)
+
+
+# Counts versus recorded lesions (issue 13; Tokuhashi 2005 item "metastases in vertebral bodies",
+# Tomita 2001 "bone metastases, spine included") --------------------------------------------------
+
+GRACE_LESIONS = [
+    LesionRecord(level=level, pain="occasional", bone_lesion="blastic", escc_grade="0")
+    for level in ("T6", "T8", "L2")
+]
+
+
+def test_fewer_stated_vertebral_bodies_than_lesions_uses_the_lesions_and_says_so():
+    a = assess(CaseRecord(vertebral_body_mets=1, extraspinal_bone_mets=0), lesions=GRACE_LESIONS)
+    # 3 vertebral bodies score 0 (Tokuhashi 2005), not the 2 points of the stated 1.
+    assert a.tokuhashi.result.components["vertebral_body_mets"] == 0
+    assert a.tomita.result.components["bone_mets"] == 2  # multiple (Tomita 2001), not solitary
+    for score in (a.tokuhashi, a.tomita):
+        (note,) = [n for n in score.notes if n.startswith("Vertebral bodies")]
+        assert "states 1, but 3 vertebral lesions are recorded (T6, T8, L2)" in note
+        assert "the larger, 3, is used" in note
+
+
+def test_a_stated_zero_with_lesions_recorded_uses_the_lesions():
+    a = assess(CaseRecord(vertebral_body_mets=0, extraspinal_bone_mets=0))
+    assert a.tokuhashi.computable is True
+    assert a.tokuhashi.result.components["vertebral_body_mets"] == 2  # one body
+    assert a.tomita.result.components["bone_mets"] == 1  # solitary
+    assert "the case states 0, but 1 vertebral lesions are recorded (T10)" in a.tokuhashi.notes[0]
+
+
+def test_more_stated_vertebral_bodies_than_lesions_keeps_the_stated_count_and_says_so():
+    a = assess(CaseRecord(vertebral_body_mets=5))
+    assert a.tokuhashi.result.components["vertebral_body_mets"] == 0  # 3 or more
+    assert (
+        "states 5 and 1 recorded as lesions (T10); the larger, 5, is used" in (a.tokuhashi.notes[0])
+    )
+
+
+def test_agreeing_counts_add_no_note_and_an_unstated_count_is_missing():
+    assert assess().tokuhashi.notes == ()
+    a = assess(CaseRecord(vertebral_body_mets=None))
+    assert a.tokuhashi.computable is False and a.tomita.computable is False
+    assert "Vertebral body mets" in a.tokuhashi.missing
+
+
+# Partly recorded SINS (issue 13; Fisher 2010 bands) ----------------------------------------------
+
+
+def test_partial_sins_already_unstable_reports_the_band_the_flag_and_what_is_missing():
+    lesion = LesionRecord(level="T12", collapse="", alignment="subluxation")
+    a = assess(CaseRecord(neuro_progression="none"), lesions=[lesion])
+    sins = a.lesions[0].sins
+    assert sins.computable is False
+    assert sins.missing == ("collapse",)
+    assert (sins.range.low, sins.range.high, sins.range.category) == (13, 16, "unstable")
+    assert sins.range.missing == ("vertebral body collapse",)
+    assert any("13-16: unstable (13-18)" in sentence for sentence in sins.range.explanation)
+    assert [f.code for f in a.flags] == ["unstable"]
+    assert a.as_dict()["lesions"][0]["sins"]["range"]["category"] == "unstable"
+
+
+def test_partial_sins_spanning_bands_is_a_range_and_not_computable():
+    lesion = LesionRecord(level="T10", pain="", collapse="")
+    sins = assess(lesions=[lesion]).lesions[0].sins
+    assert sins.computable is False
+    assert (sins.range.low, sins.range.high, sins.range.category) == (4, 10, None)
+    assert set(sins.missing) == {"pain", "collapse"}
+    assert "not computable until they are recorded" in sins.range.explanation[-1]
+
+
+def test_a_complete_sins_has_no_range():
+    sins = assess().lesions[0].sins
+    assert sins.range is None and sins.result.total == 9
+    assert assess().as_dict()["lesions"][0]["sins"]["range"] is None
+
+
+# Prior radiation at the same level (issue 13; unconfirmed rule after Sahgal 2012)
+
+
+def test_prior_radiation_at_the_level_makes_the_suggestion_reirradiation():
+    """Demo case 7 (Victor): colorectal S1, ESCC 1a, 20 Gy/5 to L5-S1 eight months ago."""
+    victor = CaseRecord(primary_site="colorectal", frankel_grade="E", neuro_progression="none")
+    s1 = LesionRecord(level="S1", pain="occasional", collapse="none", escc_grade="1a")
+    prior = [PriorTreatmentRecord(level_from="L5", level_to="S1")]
+    noms = assess(victor, [s1], prior).lesions[0].noms.result
+    assert noms.radiation == "srs"
+    assert noms.reirradiation is True
+    assert noms.confirmed is False  # an unconfirmed project rule applied
+    assert noms.prior_radiation == (
+        "Prior radiation at S1: 20 Gy in 5 fractions to L5-S1 on 2024-07-01 (8 months ago).",
+    )
+    text = " ".join(noms.caveats)
+    assert "SBRT re-irradiation considerations (UNCONFIRMED" in text
+    assert "Sahgal 2012" in text
+    assert "at most 30 Gy EQD2" in text  # 20 Gy/5 at alpha/beta 2: 20 x (4 + 2) / 4
+    assert noms.regimens  # the SBRT list, as re-irradiation options
+
+
+def test_prior_radiation_removes_the_conventional_regimens_of_an_untreated_level():
+    leo = CaseRecord(primary_site="lymphoma", primary_growth="rapid")
+    prior = [PriorTreatmentRecord(level_from="T9", level_to="T11", treated_on=dt.date(2025, 1, 1))]
+    untreated = assess(leo).lesions[0].noms.result
+    treated = assess(leo, prior=prior).lesions[0].noms.result
+    assert untreated.radiation == treated.radiation == "cebrt"
+    assert [r.label for r in untreated.regimens] == ["8 Gy x 1", "20 Gy/5", "24 Gy/6", "30 Gy/10"]
+    assert treated.regimens == ()
+    assert "no conventional regimen is offered as for an untreated level" in " ".join(
+        treated.caveats
+    )
+    assert any("under the 5 months" in c for c in treated.caveats)  # 2 months ago
+
+
+def test_radiation_elsewhere_or_other_treatments_leave_the_suggestion_alone():
+    prior = [
+        PriorTreatmentRecord(level_from="L1", level_to="L3"),
+        PriorTreatmentRecord(kind="surgery", level_from="T10", dose_gy=None, fractions=None),
+    ]
+    assert assess(prior=prior).lesions[0].noms.result == assess().lesions[0].noms.result

@@ -66,11 +66,31 @@ def test_unstable_sins_flags_each_lesion_after_the_cord_flag():
     )
 
 
-def test_an_incomplete_sins_is_not_flagged():
-    incomplete = LesionRecord(level="T12", collapse="", alignment="subluxation")
+def test_an_incomplete_sins_whose_range_spans_bands_is_not_flagged():
+    # T10 1 + mechanical 3 + lytic 2 + normal 0 + unilateral 1 = 7, collapse 0-3 missing: 7-10.
+    incomplete = LesionRecord(level="T10", collapse="")
     assert (
         urgent_flags(CaseRecord(neuro_progression="none"), [incomplete], grade_1c_high=False) == ()
     )
+    # Pain missing too: 4-10 spans stable and potentially unstable.
+    assert (
+        urgent_flags(
+            CaseRecord(neuro_progression="none"),
+            [LesionRecord(level="T10", collapse="", pain="")],
+            grade_1c_high=False,
+        )
+        == ()
+    )
+
+
+def test_an_incomplete_sins_already_unstable_is_flagged_naming_what_is_missing():
+    """Issue 13 / Fisher 2010: T12 3 + mechanical 3 + lytic 2 + subluxation 4 + unilateral 1 =
+    13 before collapse (0-3) is known: 13-16, unstable whatever it is."""
+    incomplete = LesionRecord(level="T12", collapse="", alignment="subluxation")
+    (flag,) = urgent_flags(CaseRecord(neuro_progression="none"), [incomplete], grade_1c_high=False)
+    assert flag.code == "unstable"
+    assert flag.label == "T12 SINS 13-16 unstable"
+    assert "vertebral body collapse" in flag.text and "Fisher 2010" in flag.text
 
 
 def test_lesions_may_be_any_iterable():

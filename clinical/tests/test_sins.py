@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from itertools import product
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from clinical import SPINAL_LEVELS, sins
-from clinical.sins import FINDINGS, band_range, is_unstable, sins_band, warrants_surgical_consult
+from clinical.sins import (
+    FINDINGS,
+    band_range,
+    is_unstable,
+    sins_band,
+    sins_range,
+    warrants_surgical_consult,
+)
 from clinical.tests.reference import check_range
 
 SINS_ZERO = {
@@ -310,3 +318,59 @@ def test_sins_category_is_the_band_of_its_total(kwargs):
 
 def test_findings_are_the_lesion_attributes_sins_reads():
     assert FINDINGS == ("pain", "bone_lesion", "alignment", "collapse", "posterolateral")
+
+
+# Partly recorded SINS (issue 13): the range of totals the missing findings allow ---------------
+
+_FINDING_CHOICES = {
+    "pain": ["mechanical", "occasional", "none"],
+    "bone_lesion": ["lytic", "mixed", "blastic"],
+    "alignment": ["subluxation", "deformity", "normal"],
+    "collapse": ["over_50", "under_50", "none_over_50_involved", "none"],
+    "posterolateral": ["bilateral", "unilateral", "none"],
+}
+
+
+@given(
+    st.sampled_from(["C1", "C5", "T1", "T7", "T12", "L3", "S1", "S3"]),
+    st.fixed_dictionaries(
+        {name: st.sampled_from([None, *values]) for name, values in _FINDING_CHOICES.items()}
+    ),
+)
+def test_sins_range_holds_every_completion_and_a_band_only_when_all_agree(level, recorded):
+    partial = sins_range(location=level, **recorded)
+    missing = [name for name, value in recorded.items() if value is None]
+    totals = {
+        sins(location=level, **(recorded | dict(zip(missing, values, strict=True)))).total
+        for values in product(*(_FINDING_CHOICES[name] for name in missing))
+    }
+    assert (partial.low, partial.high) == (min(totals), max(totals))
+    bands = {sins_band(total) for total in totals}
+    assert partial.category == (bands.pop() if len(bands) == 1 else None)
+    assert len(partial.missing) == len(missing)
+
+
+def test_sins_range_names_the_missing_findings_and_the_band():
+    partial = sins_range(
+        location="T12",
+        pain="mechanical",
+        bone_lesion="lytic",
+        alignment="subluxation",
+        collapse=None,
+        posterolateral="unilateral",
+    )
+    assert (partial.low, partial.high, partial.category) == (13, 16, "unstable")
+    assert partial.missing == ("vertebral body collapse",)
+    assert "13-16: unstable (13-18) (Fisher 2010, SINS)." in partial.explanation[1]
+
+
+def test_sins_range_rejects_an_invalid_recorded_finding():
+    with pytest.raises(ValueError, match="allowed values: mechanical, occasional, none"):
+        sins_range(
+            location="T12",
+            pain="severe",
+            bone_lesion=None,
+            alignment=None,
+            collapse=None,
+            posterolateral=None,
+        )

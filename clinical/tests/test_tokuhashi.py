@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from clinical import PRIMARY_SITES, tokuhashi_revised
 from clinical.tests.reference import REQUIRED_SLUGS, TOKUHASHI_PRIMARY, check_range
 
+# The bands hold for solid tumours; haematological primaries get no band (tested below).
+SOLID_PRIMARIES = [slug for slug, site in PRIMARY_SITES.items() if not site.haematological]
+
 TOKUHASHI_MAX = {
     "kps": 100,
     "extraspinal_bone_mets": 0,
@@ -141,7 +144,7 @@ tokuhashi_inputs = st.fixed_dictionaries(
         "extraspinal_bone_mets": st.integers(min_value=0, max_value=50),
         "vertebral_body_mets": st.integers(min_value=1, max_value=24),
         "visceral_mets": st.sampled_from(["none", "removable", "unremovable"]),
-        "primary": st.sampled_from(list(PRIMARY_SITES)),
+        "primary": st.sampled_from(SOLID_PRIMARIES),
         "frankel": st.sampled_from("ABCDE"),
     }
 )
@@ -179,3 +182,24 @@ def test_demo_case_8_alice_tokuhashi_15():
         frankel="E",
     )
     assert (result.total, result.category) == (15, "1_year_or_more")
+
+
+@pytest.mark.parametrize("primary", ["myeloma", "lymphoma", "leukaemia"])
+def test_haematological_primary_total_with_caveat_and_no_band_or_strategy(primary):
+    """Issue 13 (project rule): Tokuhashi 2005 was built on solid-tumour metastases; for a
+    haematological primary the total is shown with that caveat, no survival band or strategy."""
+    result = tokuhashi_revised(
+        kps=80,
+        extraspinal_bone_mets=3,
+        vertebral_body_mets=4,
+        visceral_mets="none",
+        primary=primary,
+        frankel="E",
+    )
+    assert result.total == 2 + 0 + 0 + 2 + 2 + 2
+    assert result.category == "not_validated"
+    last = result.explanation[-1]
+    assert last.startswith("Total 8 of 15 (Tokuhashi 2005")
+    assert "haematological malignancy" in last and "not validated" in last
+    for advice in ("excisional", "palliative surgery", "conservative", "months"):
+        assert advice not in last

@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from clinical import PRIMARY_SITES, tomita
 from clinical.tests.reference import REQUIRED_SLUGS, TOMITA_GROWTH, check_range
 
+# The bands hold for solid tumours; haematological primaries get no band (tested below).
+SOLID_PRIMARIES = [slug for slug, site in PRIMARY_SITES.items() if not site.haematological]
+
 
 @pytest.mark.parametrize(
     ("argument", "value", "component", "points"),
@@ -110,7 +113,7 @@ TOMITA_ORDER = (  # best prognosis first, so the rank rises with the total
 
 tomita_inputs = st.fixed_dictionaries(
     {
-        "primary": st.sampled_from(list(PRIMARY_SITES)),
+        "primary": st.sampled_from(SOLID_PRIMARIES),
         "visceral_mets": st.sampled_from(["none", "treatable", "untreatable"]),
         "bone_mets": st.sampled_from(["solitary", "multiple"]),
         # Always given, so primaries without a Tomita growth class are scored too.
@@ -130,3 +133,21 @@ def test_tomita_range_and_monotone_category(a, b):
 
 def test_demo_case_8_alice_tomita_2():
     assert tomita(primary="thyroid", visceral_mets="none", bone_mets="solitary").total == 2
+
+
+@pytest.mark.parametrize("primary", ["myeloma", "lymphoma", "leukaemia"])
+def test_haematological_primary_total_with_caveat_and_no_strategy(primary):
+    """Issue 13 (project rule): Tomita 2001's strategies were built on solid tumours; for a
+    haematological primary the total is shown with that caveat and no surgical strategy."""
+    result = tomita(primary=primary, visceral_mets="none", bone_mets="solitary", growth="slow")
+    assert (result.total, result.category) == (2, "not_validated")
+    last = result.explanation[-1]
+    assert last.startswith("Total 2 of 10 (Tomita 2001")
+    assert "not validated" in last
+    assert "excision" not in last and "supportive care" not in last
+
+
+def test_a_solid_primary_keeps_its_strategy_band():
+    result = tomita(primary="thyroid", visceral_mets="none", bone_mets="solitary")
+    assert result.category == "long_term_local_control"
+    assert "wide or marginal excision" in result.explanation[-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from clinical._common import NOT_VALIDATED
 from clinical.noms import RULES_BY_ID, NomsRule
 from clinical.patchell import MAX_PARAPLEGIA_HOURS, MIN_SURVIVAL_MONTHS
 from clinical.sins import BANDS as SINS_BANDS
@@ -32,6 +33,8 @@ LABELS = {
     "middle_term_local_control": "Middle-term local control: marginal or intralesional excision",
     "short_term_palliation": "Short-term palliation: palliative surgery",
     "terminal_care": "Terminal care: supportive care",
+    # Tokuhashi and Tomita for a haematological primary (clinical._common.NOT_VALIDATED)
+    NOT_VALIDATED: "Not validated for this primary: no band or surgical strategy",
     # NOMS plan
     "cebrt": "Conventional external-beam radiotherapy (cEBRT)",
     "srs": "Stereotactic radiosurgery / SBRT (SRS)",
