@@ -166,24 +166,29 @@ def current_fingerprint(
     )
 
 
+# Every board field the assessment reads (``board_assessment_settings``); the cache key of the
+# context fingerprint. scheduling's SETTINGS_FIELDS must list the same (a test keeps them equal).
+BOARD_SETTINGS_READ = (
+    "escc_1c_high_grade",
+    "intermediate_histology",
+    "sbrt_regimens",
+    "too_ill_kps_at_most",
+    "too_ill_ecog_at_least",
+    "too_ill_survival_under_months",
+)
+
+
 @functools.lru_cache(maxsize=256)
-def _context_fingerprint(grade_1c_high: bool, intermediate: str, sbrt_json: str) -> str:
-    board = SimpleNamespace(
-        escc_1c_high_grade=grade_1c_high,
-        intermediate_histology=intermediate,
-        sbrt_regimens=json.loads(sbrt_json),
-    )
+def _context_fingerprint(settings_json: str) -> str:
+    board = SimpleNamespace(**json.loads(settings_json))
     return context_fingerprint(settings=board_assessment_settings(board), labels=_case_labels())
 
 
 def board_context_fingerprint(board: Any) -> str:
     """The context fingerprint of the board's cases, cached per settings: every row of a list
     checks it. (The labels are plain verbose names, the same for every request.)"""
-    return _context_fingerprint(
-        board.escc_1c_high_grade,
-        board.intermediate_histology,
-        json.dumps(board.sbrt_regimens, sort_keys=True),
-    )
+    values = {name: getattr(board, name) for name in BOARD_SETTINGS_READ}
+    return _context_fingerprint(json.dumps(values, sort_keys=True))
 
 
 def _fresh_stored(case: Case, now: dt.datetime | None) -> StoredAssessment | None:

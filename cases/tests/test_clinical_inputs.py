@@ -159,6 +159,8 @@ def test_prior_radiation_at_the_level_is_shown_as_reirradiation(cast, api):
         fit_for_surgery=True,
         frankel_grade="E",
         neuro_progression="none",
+        kps=80,
+        expected_survival_months=12,
     )
     LesionFactory(case=case, level="S1", pain="occasional", collapse="none", escc_grade="1a")
     treatment = PriorTreatmentFactory(case=case, level_from="L5", level_to="S1")

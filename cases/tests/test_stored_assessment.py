@@ -60,7 +60,8 @@ def random_case_data(rng: random.Random) -> dict:
         "primary_site": pick(sorted(PRIMARY_SITES)),
         "primary_growth": pick(["", "slow", "moderate", "rapid"]),
         "histology_confirmed": pick([None, True, False]),
-        "vertebral_body_mets": pick([None, 0, 1, 3]),
+        # 0 only while no lesion is recorded: a stated 0 beside lesions is refused (issue 13).
+        "vertebral_body_mets": pick([None, 1, 3]),
         "extraspinal_bone_mets": pick([None, 0, 1, 4]),
         "visceral_mets": pick(["", "none", "removable", "treatable", "untreatable"]),
         "frankel_grade": pick(["", "A", "C", "D", "E"]),

@@ -3,8 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from cases.assessment import BOARD_SETTINGS_READ
 from scheduling.models import Board
 from scheduling.services import board_settings_update
+from scheduling.services.board_settings import SETTINGS_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +42,9 @@ def test_others_cannot_change_the_settings(cast, person, who):
     with pytest.raises(PermissionDenied):
         board_settings_update(board=cast.board, by=person(who), escc_1c_high_grade=True)
     assert Board.objects.get(pk=cast.board.pk).escc_1c_high_grade is False
+
+
+def test_every_setting_the_board_can_change_is_one_the_stored_assessment_is_keyed_on():
+    # A setting missing from BOARD_SETTINGS_READ would leave stored assessments stale after a
+    # change (their context fingerprint would not move).
+    assert set(SETTINGS_FIELDS) == set(BOARD_SETTINGS_READ)
