@@ -235,6 +235,7 @@ class LesionForm(forms.ModelForm):
             "collapse",
             "posterolateral",
             "escc_grade",
+            "radiculopathy",
             "notes",
         ]
         widgets = {"imaging_date": DateInput(), "notes": _text(2)}

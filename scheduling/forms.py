@@ -360,6 +360,19 @@ class BoardSettingsForm(forms.Form):
         % {"list": PROJECT_LIST},
     )
 
+    care_team_phone = forms.CharField(
+        label=_("Care team phone number"),
+        required=False,
+        max_length=40,
+        help_text=_("Printed on every patient summary; needed before a summary is released."),
+    )
+    out_of_hours_phone = forms.CharField(
+        label=_("Out-of-hours phone number"),
+        required=False,
+        max_length=40,
+        help_text=_("For evenings, nights and weekends; needed before a summary is released."),
+    )
+
     @classmethod
     def for_board(cls, board: Board, data=None) -> BoardSettingsForm:
         return cls(
@@ -368,6 +381,8 @@ class BoardSettingsForm(forms.Form):
                 "escc_1c_high_grade": "true" if board.escc_1c_high_grade else "false",
                 "intermediate_histology": board.intermediate_histology,
                 "sbrt_regimens": regimens_text(board.sbrt_regimens),
+                "care_team_phone": board.care_team_phone,
+                "out_of_hours_phone": board.out_of_hours_phone,
             },
         )
 

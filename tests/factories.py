@@ -54,6 +54,9 @@ class BoardFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Spine Board {n}")
     time_zone = "Europe/London"
     required_disciplines = ["spine_surgery", "radiation_oncology", "medical_oncology"]
+    # Fictional numbers (Ofcom's drama range), needed before a patient summary is released.
+    care_team_phone = "020 7946 0123"
+    out_of_hours_phone = "020 7946 0999"
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -57,7 +57,7 @@ TREATMENT_EXPLANATIONS = {
         "It makes the bone stronger."
     ),
     "sbrt": gettext_lazy(
-        "SBRT is a very precise radiotherapy. It gives a high dose in 1 to 5 visits."
+        "SBRT is a very precise radiotherapy. It aims a high dose at a small area."
     ),
     "reirradiation": gettext_lazy(
         "You had radiotherapy here before, so the team will plan the dose with extra care."
@@ -158,8 +158,10 @@ BENEFITS = {
     "pain_quality_of_life": gettext_lazy("it eases pain"),
     "recovery_time": gettext_lazy("you get over it quickly"),
 }
+# No magnitudes: the decision record says only that a risk was weighed, not how big it is (no
+# sourced table gives one for this patient), so the text says there is a risk and who to ask.
 RISKS = {
-    "neurological": gettext_lazy("a small risk to your nerves"),
+    "neurological": gettext_lazy("there is a risk to your nerves"),
     "local_control": gettext_lazy("the cancer may grow back"),
     "pain_quality_of_life": gettext_lazy("pain or side effects for a while"),
     "recovery_time": gettext_lazy("it takes longer to get over"),
@@ -214,6 +216,29 @@ ESCC_NERVES = {
     "2": gettext_lazy("The cancer is pressing on the nerves."),
     "3": gettext_lazy("The cancer is pressing hard on the nerves."),
 }
+# When the case records compression (high-grade ESCC, a compressed root, a neurological deficit),
+# only the part of the sentence that says where the cancer is, never "not pressing on".
+ESCC_CORD_WHERE = {
+    "0": gettext_lazy("The cancer is in the bone."),
+    "1a": gettext_lazy("The cancer is close to your spinal cord."),
+    "1b": gettext_lazy("The cancer is close to your spinal cord."),
+    "1c": gettext_lazy("The cancer is touching your spinal cord."),
+}
+ESCC_NERVES_WHERE = {
+    "0": gettext_lazy("The cancer is in the bone."),
+    "1a": gettext_lazy("The cancer is close to the nerves."),
+    "1b": gettext_lazy("The cancer is close to the nerves."),
+    "1c": gettext_lazy("The cancer is touching the nerves."),
+}
+ROOT_COMPRESSED = gettext_lazy("The cancer is pressing on a nerve where it leaves your spine.")
+# Who can say how big a risk is, by the kind of option.
+RISK_ASK = {
+    "surgery": gettext_lazy("Your spine surgeon can tell you how big these risks are for you."),
+    "radiation": gettext_lazy(
+        "Your radiotherapy doctor can tell you how big these risks are for you."
+    ),
+    "other": gettext_lazy("Your doctor can tell you how big these risks are for you."),
+}
 # What "the team advises" names: treatments, not the scans and check-ups that follow them.
 ADVICE_CODES = frozenset(
     {*SURGICAL, *RADIATION, *SYSTEMIC, "nerve_block", "palliative", "brace", "observe"}
@@ -252,7 +277,10 @@ def treatment_codes(text: str, allowed: Iterable[str] | None = None) -> list[str
 
 
 def fractions_in(text: str) -> int | None:
-    """The number of visits a regimen names: "8 Gy x 1" → 1, "20 Gy/5" → 5, "30 Gy in 10"."""
+    """The number of visits a regimen names: "8 Gy x 1" → 1, "20 Gy/5" → 5, "30 Gy in 10",
+    "single-fraction 8 Gy" → 1."""
+    if re.search(r"single[\s_-]*fraction", (text or "").casefold()):
+        return 1
     match = re.search(
         r"gy\s*(?:x|×|/|in)\s*(\d{1,2})\b|(\d{1,2})\s*(?:fractions|fraction|#)",
         (text or "").casefold(),
@@ -289,14 +317,25 @@ def join_words(items: list[str], last: str | None = None) -> str:
 
 
 def treatment_name(code: str, text: str = "") -> str:
-    """The treatment's name; radiotherapy says how many visits when the regimen tells."""
-    if code == "radiotherapy":
-        visits = fractions_in(text)
-        if visits:
-            return ngettext(
-                "radiotherapy in %(n)s visit", "radiotherapy over %(n)s visits", visits
-            ) % {"n": visits}
+    """The treatment's name; radiotherapy (SBRT too) says how many visits when the regimen tells:
+    one visit and five or ten are different treatments for the patient."""
+    visits = fractions_in(text) if code in RADIATION else None
+    if code == "radiotherapy" and visits:
+        return ngettext("radiotherapy in %(n)s visit", "radiotherapy over %(n)s visits", visits) % {
+            "n": visits
+        }
+    if visits:
+        return ngettext(
+            "%(treatment)s in %(n)s visit", "%(treatment)s over %(n)s visits", visits
+        ) % {"treatment": TREATMENT_NAMES[code], "n": visits}
     return str(TREATMENT_NAMES[code])
+
+
+def visits_sentence(visits: int) -> str:
+    """The schedule of a radiotherapy, as the plan's regimen gives it."""
+    return ngettext("It is given in %(n)s visit.", "It is given over %(n)s visits.", visits) % {
+        "n": visits
+    }
 
 
 def treatment_names(codes: list[str], text: str) -> list[str]:

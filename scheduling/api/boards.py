@@ -74,6 +74,8 @@ class BoardSettingsSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Why the stored board list cannot be used (normally empty).",
     )
+    care_team_phone = serializers.CharField(help_text="The care team's number, for patients.")
+    out_of_hours_phone = serializers.CharField(help_text="The out-of-hours number, for patients.")
     can_change = serializers.BooleanField(
         help_text="Whether you may change these settings (the board's coordinators and chair)."
     )
@@ -89,6 +91,12 @@ class BoardSettingsUpdateSerializer(StrictInputMixin, serializers.Serializer):
         help_text="Total dose above 0 Gy and 1-10 fractions each, no duplicates; "
         "[] restores the project list.",
     )
+    care_team_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Needed to release summaries."
+    )
+    out_of_hours_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Needed to release summaries."
+    )
 
 
 def _board_settings_data(board: Board, user) -> dict:
@@ -102,6 +110,8 @@ def _board_settings_data(board: Board, user) -> dict:
         "sbrt_regimens_in_force": [dataclasses.asdict(r) for r in in_force.regimens],
         "sbrt_regimens_source": "board" if in_force.from_board else "project",
         "sbrt_regimens_problems": list(in_force.problems),
+        "care_team_phone": board.care_team_phone,
+        "out_of_hours_phone": board.out_of_hours_phone,
         "can_change": can_coordinate(user, board),
     }
 

@@ -2,11 +2,14 @@
 
 The settings decide the points the literature leaves open (docs/scoring.md): whether Bilsky grade
 1c counts as high grade, how intermediate histologies are treated, and which SBRT regimens the
-board offers. Coordinators and chairs of the board change them (`scheduling.access`); every
-change is kept in the board's history with the user who made it.
+board offers; and the contact numbers every patient summary gives (care team, out of hours).
+Coordinators and chairs of the board change them (`scheduling.access`); every change is kept
+in the board's history with the user who made it.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -19,7 +22,29 @@ from tumorboard.services import save_validated
 from ..access import can_coordinate
 from ..models import Board
 
-SETTINGS_FIELDS = ("escc_1c_high_grade", "intermediate_histology", "sbrt_regimens")
+SETTINGS_FIELDS = (
+    "escc_1c_high_grade",
+    "intermediate_histology",
+    "sbrt_regimens",
+    "care_team_phone",
+    "out_of_hours_phone",
+)
+PHONE_FIELDS = ("care_team_phone", "out_of_hours_phone")
+# Digits with the usual separators ("+44 20 7946 0000", "(020) 7946-0000 ext. 12").
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$")
+PHONE_HELP = "Give a phone number: digits, spaces, + ( ) - . only, e.g. +44 20 7946 0000."
+
+
+def phone_problem(value: object) -> str | None:
+    """Why a phone number setting is unusable (None: fine; empty clears it)."""
+    if not isinstance(value, str):
+        return PHONE_HELP
+    value = value.strip()
+    if value and (not _PHONE.match(value) or sum(c.isdigit() for c in value) < 6):
+        return PHONE_HELP
+    return None
+
+
 NOT_ALLOWED = "Only the board's coordinators and chair can change its decision-support settings."
 
 
@@ -41,6 +66,13 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     errors: dict[str, list[str]] = {}
     if "escc_1c_high_grade" in fields and not isinstance(fields["escc_1c_high_grade"], bool):
         errors["escc_1c_high_grade"] = ["Choose yes or no."]
+    for name in PHONE_FIELDS:
+        if name in fields:
+            problem = phone_problem(fields[name])
+            if problem:
+                errors[name] = [problem]
+            else:
+                fields[name] = " ".join(fields[name].split())
     if "sbrt_regimens" in fields:
         regimens, problems = regimens_from_settings(fields["sbrt_regimens"])
         if problems:
