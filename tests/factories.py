@@ -46,6 +46,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
+CARE_TEAM_PHONE = "020 7946 0123"
+OUT_OF_HOURS_PHONE = "020 7946 0999"
+# A line of a hand-edited summary that still gives the board's numbers (needed to release it).
+CALL = f"Call {CARE_TEAM_PHONE}; at night, {OUT_OF_HOURS_PHONE}."
+
+
 class BoardFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Board
@@ -55,8 +61,8 @@ class BoardFactory(factory.django.DjangoModelFactory):
     time_zone = "Europe/London"
     required_disciplines = ["spine_surgery", "radiation_oncology", "medical_oncology"]
     # Fictional numbers (Ofcom's drama range), needed before a patient summary is released.
-    care_team_phone = "020 7946 0123"
-    out_of_hours_phone = "020 7946 0999"
+    care_team_phone = CARE_TEAM_PHONE
+    out_of_hours_phone = OUT_OF_HOURS_PHONE
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -59,7 +59,7 @@ from recommendations.patient_summaries.phrases import (
     treatment_names,
     visits_sentence,
 )
-from recommendations.patient_summaries.readability import measure
+from recommendations.patient_summaries.readability import Readability, measure
 from recommendations.patient_summaries.selectors import (
     case_for_summary,
     coordinator_name,
@@ -424,7 +424,19 @@ def generate(plan: ConsensusPlan, language: str) -> GeneratedSummary:
     return GeneratedSummary(title, body, glossary, summary_grade(title, body, glossary, language))
 
 
+def patient_text(title: str, body: str, glossary: list[dict[str, str]]) -> str:
+    """Everything the patient reads: title, body and the glossary's definitions."""
+    words = "\n".join(f"{entry['term']}: {entry['definition']}" for entry in glossary)
+    return f"{title}\n{body}\n{words}"
+
+
+def summary_readability(
+    title: str, body: str, glossary: list[dict[str, str]], language: str
+) -> Readability:
+    """How hard everything the patient reads is (FK and SMOG, or Fernández-Huerta)."""
+    return measure(patient_text(title, body, glossary), language)
+
+
 def summary_grade(title: str, body: str, glossary: list[dict[str, str]], language: str) -> float:
     """The grade of everything the patient reads: title, body and the glossary's definitions."""
-    words = "\n".join(f"{entry['term']}: {entry['definition']}" for entry in glossary)
-    return measure(f"{title}\n{body}\n{words}", language).grade
+    return summary_readability(title, body, glossary, language).grade

@@ -56,17 +56,15 @@ TREATMENT_EXPLANATIONS = {
         "In kyphoplasty, bone cement goes into the weak bone through a needle. "
         "It makes the bone stronger."
     ),
-    "sbrt": gettext_lazy(
-        "SBRT is a very precise radiotherapy. It aims a high dose at a small area."
-    ),
+    "sbrt": gettext_lazy("SBRT aims a high dose of rays at a small area. It is very exact."),
     "reirradiation": gettext_lazy(
         "You had radiotherapy here before, so the team will plan the dose with extra care."
     ),
     "radiotherapy": gettext_lazy(
-        "Radiotherapy uses strong beams of energy to kill cancer cells. It does not hurt."
+        "Radiotherapy uses strong rays to kill cancer cells. It does not hurt."
     ),
     "chemotherapy": gettext_lazy("Chemotherapy is medicine that kills cancer cells."),
-    "immunotherapy": gettext_lazy("Immunotherapy helps your body's defences fight the cancer."),
+    "immunotherapy": gettext_lazy("Immunotherapy helps your body fight the cancer."),
     "hormone": gettext_lazy("Hormone therapy blocks the hormones the cancer needs to grow."),
     "targeted": gettext_lazy("Targeted therapy attacks a weak spot in the cancer cells."),
     "nerve_block": gettext_lazy(
@@ -135,9 +133,9 @@ KIND_DEFAULT = {
 WHO = {
     Discipline.SPINE_SURGERY: gettext_lazy("Your spine surgeon"),
     Discipline.RADIATION_ONCOLOGY: gettext_lazy("Your radiotherapy doctor"),
-    Discipline.MEDICAL_ONCOLOGY: gettext_lazy("Your oncologist"),
+    Discipline.MEDICAL_ONCOLOGY: gettext_lazy("Your cancer doctor"),
     Discipline.PAIN_MEDICINE: gettext_lazy("Your pain doctor"),
-    Discipline.REHABILITATION: gettext_lazy("Your physiotherapy team"),
+    Discipline.REHABILITATION: gettext_lazy("Your rehab team"),
     Discipline.RADIOLOGY: gettext_lazy("The scan team"),
     Discipline.PATHOLOGY: gettext_lazy("The lab team"),
     Discipline.PALLIATIVE_CARE: gettext_lazy("The palliative care team"),
@@ -147,7 +145,7 @@ WHO = {
 GOALS = {
     Case.Goal.WALKING: gettext_lazy("To keep walking."),
     Case.Goal.PAIN_RELIEF: gettext_lazy("To have less pain."),
-    Case.Goal.INDEPENDENCE: gettext_lazy("To stay independent."),
+    Case.Goal.INDEPENDENCE: gettext_lazy("To do things for yourself."),
     Case.Goal.TIME_AT_HOME: gettext_lazy("To spend time at home."),
     Case.Goal.LENGTH_OF_LIFE: gettext_lazy("To live as long as you can."),
 }
@@ -345,6 +343,9 @@ def treatment_names(codes: list[str], text: str) -> list[str]:
     if "reirradiation" in codes and "sbrt" in codes:
         codes.remove("reirradiation")
         merged["sbrt"] = _("SBRT to the same place again")
+    if "separation" in codes and "stabilisation" in codes:
+        codes.remove("stabilisation")
+        merged["separation"] = _("separation and stabilisation surgery")
     names = [merged.get(code) or treatment_name(code, text) for code in codes]
     if "observe" in codes and len(codes) > 1:
         rest = [name for code, name in zip(codes, names, strict=True) if code != "observe"]
