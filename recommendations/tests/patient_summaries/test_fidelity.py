@@ -260,7 +260,8 @@ def test_each_template_reads_in_both_languages(template):
         with translation.override("es"):
             spanish = ngettext(singular, plural, 2) if plural else gettext(singular)
         assert spanish != singular or singular in SAME_IN_BOTH, (template, singular)
-    assert all(m for m in _msgids(source)) or template in ("body.txt",)
+    if template != "body.txt":  # it only includes the sections
+        assert _msgids(source), template
 
 
 def test_the_whole_summary_renders_in_both_languages_with_no_english_left():

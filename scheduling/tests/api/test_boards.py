@@ -6,7 +6,7 @@ from django.urls import reverse
 from clinical.regimens import SBRT_REGIMENS
 from scheduling.models import Board
 from scheduling.tests.helpers import board_settings_snapshot, results
-from tests.factories import MembershipFactory
+from tests.factories import CARE_TEAM_PHONE, OUT_OF_HOURS_PHONE, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,8 @@ def test_board_members_read_the_settings(cast, api, who, can_change):
         ],
         "sbrt_regimens_source": "project",
         "sbrt_regimens_problems": [],
+        "care_team_phone": CARE_TEAM_PHONE,
+        "out_of_hours_phone": OUT_OF_HOURS_PHONE,
         "can_change": can_change,
     }
 
