@@ -345,6 +345,8 @@ def test_last_weeks_meeting_signed_three_plans_and_released_both_languages(seede
         demo.data.OUT_OF_HOURS_PHONE,
     )
     past = Meeting.objects.get(starts_at__lt=timezone.now())
+    assert past.status == Meeting.Status.CLOSED
+    assert not past.agenda_items.filter(is_open=True).exists()
     assert (timezone.localdate() - timezone.localtime(past.starts_at, LONDON).date()).days == 7
     plans = ConsensusPlan.objects.filter(decision__agenda_item__meeting=past)
     assert plans.count() == 3

@@ -370,6 +370,9 @@ def _seed_decisions(
             )
             summary_services.patient_summary_release(summary=draft, by=chair)
             summary.count("released patient summaries")
+    # The meeting is over: closing it releases its cases' places on an open agenda.
+    if meeting.status != Meeting.Status.CLOSED:
+        scheduling_services.meeting_close(meeting=meeting, by=coordinator)
 
 
 @transaction.atomic
