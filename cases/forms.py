@@ -237,6 +237,7 @@ class LesionForm(ChoicesListedForm, forms.ModelForm):
             "collapse",
             "posterolateral",
             "escc_grade",
+            "radiculopathy",
             "notes",
         ]
         widgets = {"imaging_date": DateInput(), "notes": _text(2)}

@@ -390,6 +390,15 @@ class SpinalLesion(TrackedModel):
     escc_grade = models.CharField(
         "ESCC (Bilsky) grade", max_length=2, choices=ESCC.choices, blank=True
     )
+    # Compression of a nerve root at this level (radicular pain, root signs, or the root
+    # compressed on imaging): the patient's summary must never say "not pressing on the nerves"
+    # where it is recorded. None: not recorded.
+    radiculopathy = models.BooleanField(
+        "Nerve root compressed (radicular findings)",
+        null=True,
+        blank=True,
+        help_text="Radicular pain or signs, or the root compressed on imaging, at this level.",
+    )
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()

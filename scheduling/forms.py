@@ -487,6 +487,19 @@ class BoardSettingsForm(forms.Form):
         ),
     )
 
+    care_team_phone = forms.CharField(
+        label=_("Care team phone number"),
+        required=False,
+        max_length=40,
+        help_text=_("Printed on every patient summary; needed before a summary is released."),
+    )
+    out_of_hours_phone = forms.CharField(
+        label=_("Out-of-hours phone number"),
+        required=False,
+        max_length=40,
+        help_text=_("For evenings, nights and weekends; needed before a summary is released."),
+    )
+
     @classmethod
     def for_board(cls, board: Board, data=None) -> BoardSettingsForm:
         return cls(
@@ -498,6 +511,8 @@ class BoardSettingsForm(forms.Form):
                 "too_ill_kps_at_most": board.too_ill_kps_at_most,
                 "too_ill_ecog_at_least": board.too_ill_ecog_at_least,
                 "too_ill_survival_under_months": board.too_ill_survival_under_months,
+                "care_team_phone": board.care_team_phone,
+                "out_of_hours_phone": board.out_of_hours_phone,
             },
         )
 

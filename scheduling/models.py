@@ -100,6 +100,15 @@ class Board(PublicIdModel, TrackedModel):
         default=True,
         help_text="A specialist sees the others' opinions only after submitting their own.",
     )
+    # Contact details every patient summary gives (required before one is released).
+    care_team_phone = models.CharField(
+        max_length=40, blank=True, help_text="The care team's phone number, for the patient."
+    )
+    out_of_hours_phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The number a patient calls out of hours (evenings, nights, weekends).",
+    )
     # Coordination settings.
     mri_max_age_days = models.PositiveSmallIntegerField(
         default=28, help_text="A spine MRI older than this makes a case not ready."

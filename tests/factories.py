@@ -47,6 +47,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
+CARE_TEAM_PHONE = "020 7946 0123"
+OUT_OF_HOURS_PHONE = "020 7946 0999"
+# A line of a hand-edited summary that still gives the board's numbers (needed to release it).
+CALL = f"Call {CARE_TEAM_PHONE}; at night, {OUT_OF_HOURS_PHONE}."
+
+
 class BoardFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Board
@@ -55,6 +61,9 @@ class BoardFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Spine Board {n}")
     time_zone = "Europe/London"
     required_disciplines = ["spine_surgery", "radiation_oncology", "medical_oncology"]
+    # Fictional numbers (Ofcom's drama range), needed before a patient summary is released.
+    care_team_phone = CARE_TEAM_PHONE
+    out_of_hours_phone = OUT_OF_HOURS_PHONE
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -275,5 +275,9 @@ def demo_plans() -> dict[int, ConsensusPlan]:
     for row in demo.CASES:
         number = row["number"]
         case = Case.objects.get(patient__mrn=demo.mrn(number))
-        plans[number] = signed_plan(case, number, chair=chair)
+        # The seed signs the plans of the cases it decided (through the decision services).
+        seeded = ConsensusPlan.objects.filter(
+            decision__agenda_item__case=case, status=ConsensusPlan.Status.SIGNED
+        ).first()
+        plans[number] = seeded or signed_plan(case, number, chair=chair)
     return plans

@@ -43,12 +43,12 @@ from schemathesis.specs.openapi.checks import (
 
 from cases.models import Case
 from recommendations.decisions import services as decisions
+from recommendations.models import ConsensusPlan
 from recommendations.opinions import services
 from recommendations.patient_summaries import services as patient_summary
 from recommendations.summaries.preparation import summary_prepare
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Attendance, Board, BoardMembership, Invitation, Meeting
-from tests.plans import signed_plan
 from tumorboard import demo
 from tumorboard.wsgi import application
 
@@ -123,7 +123,9 @@ def seed_world() -> SimpleNamespace:
         Attendance.objects.create(
             meeting=started, user=users[username], mode=Attendance.Mode.IN_PERSON
         )
-    record = decisions.decision_record_open(agenda_item=cases[7].agenda_items.get(), by=chair)
+    record = decisions.decision_record_open(
+        agenda_item=cases[7].agenda_items.get(meeting=started), by=chair
+    )
     draft_activity = decisions.activity_add(
         plan=record.plan,
         by=chair,
@@ -132,7 +134,10 @@ def seed_world() -> SimpleNamespace:
         details={"regimen": "24 Gy/2", "timing": "after_surgery"},
         responsible_discipline="radiation_oncology",
     )
-    signed = signed_plan(cases[8], 8, chair=chair)
+    # The seed signed case 8's plan at last week's meeting (and released its summaries).
+    signed = ConsensusPlan.objects.get(
+        decision__agenda_item__case=cases[8], status=ConsensusPlan.Status.SIGNED
+    )
     released = patient_summary.patient_summary_draft(plan=signed, by=coordinator)
     released = patient_summary.patient_summary_release(summary=released, by=chair)
     draft_summary = patient_summary.patient_summary_draft(plan=signed, by=coordinator)

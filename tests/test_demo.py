@@ -13,6 +13,7 @@ from cases.models import Case, Patient, PriorTreatment, SpinalLesion
 from clinical.sins import sins
 from clinical.tokuhashi import tokuhashi_revised
 from clinical.tomita import tomita
+from recommendations.models import ConsensusPlan, PatientSummary
 from scheduling.models import AgendaItem, Board, BoardMembership, Meeting, SpecialistProfile
 from tests.factories import UserFactory
 from tumorboard import demo, roles
@@ -115,7 +116,9 @@ def test_seed_sets_urgency_status_and_fitness_from_the_table(seeded):
     status = dict(Case.objects.values_list("patient__mrn", "status"))
     scheduled = {f"DEMO-{n:04d}" for n in (1, 2, 3, 4, 5, 6, 10)}
     assert {m for m, s in status.items() if s == Case.Status.SCHEDULED} == scheduled
-    assert status["DEMO-0009"] == Case.Status.REFERRED
+    decided = {f"DEMO-{n:04d}" for n in demo.data.DECIDED_AGENDA}
+    assert decided == {"DEMO-0007", "DEMO-0008", "DEMO-0009"}
+    assert {m for m, s in status.items() if s == Case.Status.PLAN_SIGNED} == decided
     assert case_of("DEMO-0009").fit_for_surgery is False
     assert case_of("DEMO-0009").histology_confirmed is False
     assert case_of("DEMO-0001").fit_for_surgery is True
@@ -232,7 +235,7 @@ def test_writes_are_attributed_to_the_coordinator_with_history(seeded):
 
 
 def test_regular_meeting_next_tuesday_with_cases_1_to_6_case_1_first(seeded):
-    meeting = Meeting.objects.get(kind=Meeting.Kind.REGULAR)
+    meeting = Meeting.objects.get(kind=Meeting.Kind.REGULAR, starts_at__gt=timezone.now())
     local = timezone.localtime(meeting.starts_at, LONDON)
     today = timezone.localdate()
     assert local.weekday() == 1  # Tuesday
@@ -252,12 +255,12 @@ def test_urgent_ad_hoc_meeting_tomorrow_holds_case_10(seeded):
     assert list(meeting.agenda_items.values_list("position", "case__patient__mrn")) == [
         (1, "DEMO-0010")
     ]
-    assert Meeting.objects.count() == 2
+    assert Meeting.objects.count() == 3  # and last week's, which decided cases 7-9
 
 
 def test_running_twice_duplicates_nothing(seeded):
     before = counts()
-    assert before["Patient"] == 10 and before["AgendaItem"] == 7
+    assert before["Patient"] == 10 and before["AgendaItem"] == 10
     output = seed()
     assert counts() == before
     assert "nothing new was created" in output
@@ -326,7 +329,38 @@ def test_seeding_on_a_monday_puts_both_meetings_on_tuesday_without_overlap():
     monday = dt.datetime(2030, 6, 3, 9, 0, tzinfo=dt.UTC)  # a Monday
     with mock.patch("django.utils.timezone.now", return_value=monday):
         seed()
-    meetings = list(Meeting.objects.order_by("starts_at"))
+    meetings = list(Meeting.objects.filter(starts_at__gt=monday).order_by("starts_at"))
     assert len(meetings) == 2
     assert meetings[0].ends_at <= meetings[1].starts_at
     assert {m.starts_at.date() for m in meetings} == {dt.date(2030, 6, 4)}
+
+
+def test_last_weeks_meeting_signed_three_plans_and_released_both_languages(seeded):
+    """Issue 13: a new user sees the patient's side at once; the plans went through the decision
+    services (record, plan, the chair's signature) and the summaries through release."""
+    chair = User.objects.get(username="chair")
+    board = Board.objects.get(name=demo.BOARD_NAME)
+    assert (board.care_team_phone, board.out_of_hours_phone) == (
+        demo.data.CARE_TEAM_PHONE,
+        demo.data.OUT_OF_HOURS_PHONE,
+    )
+    past = Meeting.objects.get(starts_at__lt=timezone.now())
+    assert past.status == Meeting.Status.CLOSED
+    assert not past.agenda_items.filter(is_open=True).exists()
+    assert (timezone.localdate() - timezone.localtime(past.starts_at, LONDON).date()).days == 7
+    plans = ConsensusPlan.objects.filter(decision__agenda_item__meeting=past)
+    assert plans.count() == 3
+    for plan in plans:
+        assert plan.status == ConsensusPlan.Status.SIGNED and plan.signed_by == chair
+        assert plan.outcome == ConsensusPlan.Outcome.AGREED and plan.activities.exists()
+        released = plan.patient_summaries.filter(status=PatientSummary.Status.RELEASED)
+        assert sorted(released.values_list("language", flat=True)) == ["en", "es"]
+        for summary in released:
+            assert summary.released_by == chair
+            assert board.care_team_phone in summary.body
+            assert board.out_of_hours_phone in summary.body
+    victor = case_of("DEMO-0007").lesions.get()
+    assert victor.radiculopathy is True  # right S1 root compressed
+    before = (ConsensusPlan.objects.count(), PatientSummary.objects.count())
+    seed()
+    assert (ConsensusPlan.objects.count(), PatientSummary.objects.count()) == before

@@ -155,9 +155,6 @@ WHITENOISE_USE_FINDERS = DEBUG
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tumorboard@localhost")
-# The spine team's phone number printed in the patient's summary ("Who to contact"); empty: the
-# summary says to call the hospital switchboard and invents no number.
-TUMORBOARD_CONTACT_PHONE = env.str("TUMORBOARD_CONTACT_PHONE", default="")
 
 # Celery: no broker configured -> tasks run in-process (first-run default only).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

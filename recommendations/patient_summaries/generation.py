@@ -34,25 +34,32 @@ from recommendations.patient_summaries.phrases import (
     BENEFITS,
     BLOOD_CANCERS,
     ESCC_CORD,
+    ESCC_CORD_WHERE,
     ESCC_NERVES,
+    ESCC_NERVES_WHERE,
     GOALS,
     MELANOMA,
     ORGANS,
     RADIATION,
     REGIONS,
+    RISK_ASK,
     RISKS,
+    ROOT_COMPRESSED,
     SURGICAL,
+    SYSTEMIC,
     TREATMENT_EXPLANATIONS,
     WHO,
     activity_codes,
     activity_text,
     capitalised,
+    fractions_in,
     join_words,
     treatment_codes,
     treatment_name,
     treatment_names,
+    visits_sentence,
 )
-from recommendations.patient_summaries.readability import measure
+from recommendations.patient_summaries.readability import Readability, measure
 from recommendations.patient_summaries.selectors import (
     case_for_summary,
     coordinator_name,
@@ -70,6 +77,7 @@ class Step:
     who: str
     codes: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # one per code
+    visits: int | None = None  # a radiotherapy's number of visits, from its regimen
 
 
 def _step(activity: PlanActivity, language: str) -> Step:
@@ -85,7 +93,8 @@ def _step(activity: PlanActivity, language: str) -> Step:
     else:
         when = ""
     names = [treatment_name(code, text) for code in codes]
-    return Step(when=when, what=what, who=who, codes=codes, names=names)
+    visits = fractions_in(text) if set(codes) & set(RADIATION) else None
+    return Step(when=when, what=what, who=who, codes=codes, names=names, visits=visits)
 
 
 @dataclass
@@ -95,6 +104,9 @@ class OptionText:
     bad: str
     recommended: bool = False
     codes: list[str] = field(default_factory=list)
+    ask: str = ""  # who can say how big the risks are
+    exclusive: bool = False  # "X alone", "X only"
+    visits: int | None = None
 
 
 def _option_name(text: str, codes: list[str]) -> str:
@@ -114,28 +126,57 @@ def _filled(aspects: Any) -> list[str]:
     return [key for key in BENEFITS if str(aspects.get(key) or "").strip()]
 
 
-def _options(record_options: Any, plan_codes: set[str]) -> list[OptionText]:
+def _risk_ask(codes: list[str]) -> str:
+    if set(codes) & set(SURGICAL):
+        return str(RISK_ASK["surgery"])
+    if set(codes) & set(RADIATION):
+        return str(RISK_ASK["radiation"])
+    return str(RISK_ASK["other"])
+
+
+def _options(record_options: Any, plan_codes: set[str], plan_visits: set[int]) -> list[OptionText]:
+    """The options weighed, each once, each marked when the SIGNED plan carries it out."""
     options: list[OptionText] = []
     for item in record_options if isinstance(record_options, list) else []:
         if not isinstance(item, dict) or not str(item.get("option") or "").strip():
             continue
         text = str(item["option"])
         codes = treatment_codes(text)
+        name = _option_name(text, codes)
+        if any(option.name == name for option in options):
+            continue
         good = join_words([str(BENEFITS[key]) for key in _filled(item.get("benefits"))])
         bad = join_words([str(RISKS[key]) for key in _filled(item.get("risks"))])
-        options.append(OptionText(_option_name(text, codes), good, bad, codes=codes))
-    # The option the plan carries out: the one sharing most treatments with the activities.
-    best, best_score = None, 0.0
+        options.append(
+            OptionText(
+                name,
+                good,
+                bad,
+                codes=codes,
+                ask=_risk_ask(codes) if bad else "",
+                exclusive=bool(re.search(r"\balone\b|\bonly\b", text.casefold())),
+                visits=fractions_in(text) if set(codes) & set(RADIATION) else None,
+            )
+        )
     for option in options:
-        mine = set(option.codes)
-        if not mine:
-            continue
-        score = len(mine & plan_codes) / len(mine | plan_codes)
-        if score > best_score:
-            best, best_score = option, score
-    if best is not None:
-        best.recommended = True
+        option.recommended = _carried_out(option, plan_codes, plan_visits)
     return options
+
+
+def _carried_out(option: OptionText, plan_codes: set[str], plan_visits: set[int]) -> bool:
+    """Does the signed plan carry out this option? Every treatment it names is in the plan (with
+    the same number of radiotherapy visits when it gives one); "X alone" also means no other
+    local or supportive treatment (the cancer medicines a patient continues aside). A pre-filled
+    option the board did not adopt is therefore never marked as the team's advice."""
+    mine = set(option.codes) & ADVICE_CODES
+    if not mine or not mine <= plan_codes:
+        return False
+    if option.visits is not None and option.visits not in plan_visits:
+        return False
+    if option.exclusive:
+        others = (plan_codes & ADVICE_CODES) - mine - set(SYSTEMIC)
+        return not others
+    return True
 
 
 def _findings(case: Case) -> list[list[str]]:
@@ -155,11 +196,10 @@ def _findings(case: Case) -> list[list[str]]:
     paragraphs.append(first)
 
     lesions = list(case.lesions.all())
+    compression = compression_recorded(case)
     for lesion in lesions:
         sentences = [str(REGIONS[lesion.level[0]]).format(level=lesion.level)]
-        table = ESCC_CORD if lesion.level in CORD_LEVELS else ESCC_NERVES
-        if lesion.escc_grade in table:
-            sentences.append(str(table[lesion.escc_grade]))
+        sentences.extend(_compression_sentences(lesion, case, compression=compression))
         if lesion.collapse == SpinalLesion.Collapse.OVER_50 or lesion.alignment in (
             SpinalLesion.Alignment.DEFORMITY,
             SpinalLesion.Alignment.SUBLUXATION,
@@ -174,8 +214,7 @@ def _findings(case: Case) -> list[list[str]]:
         paragraphs.append(sentences)
 
     body: list[str] = []
-    weak = case.frankel_grade in ("A", "B", "C", "D") or case.asia_grade in ("A", "B", "C", "D")
-    if weak:
+    if neurological_deficit(case):
         if any(lesion.level.startswith("C") for lesion in lesions):
             body.append(_("Your arms or legs have become weaker."))
         else:
@@ -195,6 +234,42 @@ def _findings(case: Case) -> list[list[str]]:
     if body:
         paragraphs.append(body)
     return paragraphs
+
+
+def neurological_deficit(case: Case) -> bool:
+    """Weakness or sensory loss recorded as a grade: Frankel or ASIA A-D (E is normal)."""
+    return case.frankel_grade in ("A", "B", "C", "D") or case.asia_grade in ("A", "B", "C", "D")
+
+
+def compression_recorded(case: Case) -> bool:
+    """Does the case record compression of the cord or of a nerve root anywhere: high-grade ESCC
+    (with the board's 1c setting), a compressed root (`SpinalLesion.radiculopathy`), or a
+    neurological deficit? Then no sentence of the summary says the cancer is "not pressing on"
+    the cord or the nerves (issue 13; judgement: the deficit is not tied to one level)."""
+    return (
+        high_grade_compression(case)
+        or any(lesion.radiculopathy for lesion in case.lesions.all())
+        or neurological_deficit(case)
+    )
+
+
+def _compression_sentences(lesion: SpinalLesion, case: Case, *, compression: bool) -> list[str]:
+    """What the cancer does to the cord or the nerves at one level, from the structured grade and
+    root findings only (never the free-text notes)."""
+    cord = lesion.level in CORD_LEVELS
+    grade = lesion.escc_grade
+    high = bool(grade) and escc(grade=grade, grade_1c_high=case.board.escc_1c_high_grade).high_grade
+    sentences: list[str] = []
+    if grade and (high or grade in ("2", "3")):
+        table = ESCC_CORD if cord else ESCC_NERVES
+        sentences.append(str(table[grade]))
+    elif grade:
+        where = ESCC_CORD_WHERE if cord else ESCC_NERVES_WHERE
+        full = ESCC_CORD if cord else ESCC_NERVES
+        sentences.append(str(where[grade] if compression else full[grade]))
+    if lesion.radiculopathy:
+        sentences.append(str(ROOT_COMPRESSED))
+    return sentences
 
 
 def high_grade_compression(case: Case) -> bool:
@@ -247,10 +322,12 @@ def _goal_fit(goal: str, codes: set[str], *, high_grade: bool) -> str:
 
 
 # What "the team advises" names: treatments, not the scans and check-ups that follow them.
-def _advice(steps: list[Step], recommended: OptionText | None) -> list[str]:
-    """What the team advises, one plain sentence per treatment, in the order of the plan."""
+def _advice(steps: list[Step]) -> list[str]:
+    """What the team advises: the SIGNED plan's treatments, one plain sentence each, in the
+    order of the plan; a radiotherapy keeps its schedule. Nothing comes from the options."""
     items: list[str] = []
     for step in steps:
+        radiation = [code for code in step.codes if code in RADIATION]
         for code, name in zip(step.codes, step.names, strict=True):
             if code not in ADVICE_CODES:
                 continue
@@ -258,10 +335,10 @@ def _advice(steps: list[Step], recommended: OptionText | None) -> list[str]:
                 sentence = str(TREATMENT_EXPLANATIONS[code])
             else:
                 sentence = f"{capitalised(name)}."
+            if step.visits and radiation and code == radiation[-1]:
+                sentence = f"{sentence} {visits_sentence(step.visits)}"
             if sentence not in items:
                 items.append(sentence)
-    if not items and recommended is not None:
-        items.append(f"{recommended.name}.")
     return items
 
 
@@ -288,7 +365,8 @@ def summary_context(plan: ConsensusPlan, language: str) -> dict[str, Any]:
     for step in steps:
         plan_codes.extend(c for c in step.codes if c not in plan_codes)
     codes = set(plan_codes)
-    options = _options(record.options, codes)
+    plan_visits = {step.visits for step in steps if step.visits}
+    options = _options(record.options, codes, plan_visits)
     high_grade = high_grade_compression(case)
     goals = [g for g in case.goals_ranked if g in GOALS]
     fits = []
@@ -296,8 +374,7 @@ def summary_context(plan: ConsensusPlan, language: str) -> dict[str, Any]:
         sentence = _goal_fit(goal, codes, high_grade=high_grade)
         if sentence and sentence not in fits:
             fits.append(sentence)
-    recommended = next((o for o in options if o.recommended), None)
-    phone = settings.TUMORBOARD_CONTACT_PHONE.strip()
+    board = meeting.board
     return {
         "language": language,
         "meeting_date": day_date(timezone.localtime(meeting.starts_at, zone).date(), language),
@@ -308,14 +385,16 @@ def summary_context(plan: ConsensusPlan, language: str) -> dict[str, Any]:
         "rediscuss": plan.outcome == ConsensusPlan.Outcome.REDISCUSS,
         "findings": _findings(case),
         "options": options,
-        "recommended": recommended,
-        "advice": _advice(steps, recommended),
+        "advice": _advice(steps),
         "goals": [str(GOALS[g]) for g in goals],
         "goals_notes": " ".join(case.goals_notes.split()),
         "fits": fits,
         "steps": steps,
         "coordinator": coordinator_name(meeting.board),
-        "phone": phone,
+        "phone": board.care_team_phone.strip(),
+        "out_of_hours": board.out_of_hours_phone.strip(),
+        # Judgement (issue 13): a plan with palliative care → call that team first.
+        "palliative": any(a.kind == PlanActivity.Kind.PALLIATIVE for a in activities),
     }
 
 
@@ -345,7 +424,19 @@ def generate(plan: ConsensusPlan, language: str) -> GeneratedSummary:
     return GeneratedSummary(title, body, glossary, summary_grade(title, body, glossary, language))
 
 
+def patient_text(title: str, body: str, glossary: list[dict[str, str]]) -> str:
+    """Everything the patient reads: title, body and the glossary's definitions."""
+    words = "\n".join(f"{entry['term']}: {entry['definition']}" for entry in glossary)
+    return f"{title}\n{body}\n{words}"
+
+
+def summary_readability(
+    title: str, body: str, glossary: list[dict[str, str]], language: str
+) -> Readability:
+    """How hard everything the patient reads is (FK and SMOG, or Fernández-Huerta)."""
+    return measure(patient_text(title, body, glossary), language)
+
+
 def summary_grade(title: str, body: str, glossary: list[dict[str, str]], language: str) -> float:
     """The grade of everything the patient reads: title, body and the glossary's definitions."""
-    words = "\n".join(f"{entry['term']}: {entry['definition']}" for entry in glossary)
-    return measure(f"{title}\n{body}\n{words}", language).grade
+    return summary_readability(title, body, glossary, language).grade

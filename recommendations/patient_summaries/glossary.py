@@ -41,7 +41,8 @@ TERMS: tuple[Term, ...] = (
         "tumour_board",
         {"en": "tumour board", "es": "comité de tumores"},
         {
-            "en": "A meeting of doctors from different fields. They plan your care together.",
+            "en": "A meeting of doctors who treat each part of your illness. They plan your care "
+                  "as a team.",
             "es": "Una reunión de médicos de distintas áreas. Planean juntos su atención.",
         },
         {"en": (r"tumou?r boards?",), "es": (r"comités? de tumores",)},
@@ -68,7 +69,7 @@ TERMS: tuple[Term, ...] = (
         "spinal_cord",
         {"en": "spinal cord", "es": "médula espinal"},
         {
-            "en": "The thick bundle of nerves inside your spine. It carries messages between "
+            "en": "The thick bundle of nerves inside your spine. It carries signals between "
                   "your brain and your body.",
             "es": "El grupo de nervios que va por dentro de la columna. Lleva mensajes entre el "
                   "cerebro y el cuerpo.",
@@ -79,7 +80,7 @@ TERMS: tuple[Term, ...] = (
         "metastasis",
         {"en": "metastasis", "es": "metástasis"},
         {
-            "en": "Cancer that has spread from where it started to another part of the body.",
+            "en": "Cancer that has spread from where it started to a new part of the body.",
             "es": "Un cáncer que se ha extendido desde donde empezó a otra parte del cuerpo.",
         },
         {"en": (r"metastas[ie]s",), "es": (r"metástasis",)},
@@ -144,7 +145,7 @@ TERMS: tuple[Term, ...] = (
         "radiotherapy",
         {"en": "radiotherapy", "es": "radioterapia"},
         {
-            "en": "Treatment with strong beams of energy, like X-rays, that kill cancer cells. "
+            "en": "Treatment with strong rays, like X-rays, that kill cancer cells. "
                   "It does not hurt.",
             "es": "Un tratamiento con rayos de energía, como los rayos X, que matan las células "
                   "del cáncer. No duele.",
@@ -155,10 +156,8 @@ TERMS: tuple[Term, ...] = (
         "sbrt",
         {"en": "SBRT", "es": "SBRT"},
         {
-            "en": "A very precise type of radiotherapy. It gives a high dose to a small spot in "
-                  "1 to 5 visits.",
-            "es": "Un tipo de radioterapia muy precisa. Da una dosis alta a una zona pequeña en "
-                  "1 a 5 visitas.",
+            "en": "A very exact kind of ray treatment. It gives a high dose to a small spot.",
+            "es": "Un tipo de radioterapia muy precisa. Da una dosis alta a una zona pequeña.",
         },
         {"en": (r"SBRT",), "es": (r"SBRT",)},
     ),
@@ -167,7 +166,7 @@ TERMS: tuple[Term, ...] = (
         {"en": "separation surgery", "es": "cirugía de separación"},
         {
             "en": "An operation that moves the cancer away from the spinal cord. This makes "
-                  "room so radiotherapy can work safely.",
+                  "room so the rays can work safely.",
             "es": "Una operación que separa el cáncer de la médula espinal. Así la radioterapia "
                   "puede actuar sin riesgo.",
         },
@@ -228,7 +227,7 @@ TERMS: tuple[Term, ...] = (
         "immunotherapy",
         {"en": "immunotherapy", "es": "inmunoterapia"},
         {
-            "en": "Medicines that help your body's own defences fight the cancer.",
+            "en": "Medicines that help your body fight the cancer.",
             "es": "Medicinas que ayudan a las defensas del cuerpo a luchar contra el cáncer.",
         },
         {"en": (r"immunotherapy",), "es": (r"inmunoterapia",)},
@@ -285,7 +284,7 @@ TERMS: tuple[Term, ...] = (
         "physiotherapy",
         {"en": "physiotherapy", "es": "fisioterapia"},
         {
-            "en": "Exercise and help to make you stronger and move better.",
+            "en": "Help and work-outs to make you stronger and move better.",
             "es": "Ejercicios y ayuda para estar más fuerte y moverse mejor.",
         },
         {"en": (r"physiotherapy",), "es": (r"fisioterapia",)},

@@ -56,17 +56,15 @@ TREATMENT_EXPLANATIONS = {
         "In kyphoplasty, bone cement goes into the weak bone through a needle. "
         "It makes the bone stronger."
     ),
-    "sbrt": gettext_lazy(
-        "SBRT is a very precise radiotherapy. It gives a high dose in 1 to 5 visits."
-    ),
+    "sbrt": gettext_lazy("SBRT aims a high dose of rays at a small area. It is very exact."),
     "reirradiation": gettext_lazy(
         "You had radiotherapy here before, so the team will plan the dose with extra care."
     ),
     "radiotherapy": gettext_lazy(
-        "Radiotherapy uses strong beams of energy to kill cancer cells. It does not hurt."
+        "Radiotherapy uses strong rays to kill cancer cells. It does not hurt."
     ),
     "chemotherapy": gettext_lazy("Chemotherapy is medicine that kills cancer cells."),
-    "immunotherapy": gettext_lazy("Immunotherapy helps your body's defences fight the cancer."),
+    "immunotherapy": gettext_lazy("Immunotherapy helps your body fight the cancer."),
     "hormone": gettext_lazy("Hormone therapy blocks the hormones the cancer needs to grow."),
     "targeted": gettext_lazy("Targeted therapy attacks a weak spot in the cancer cells."),
     "nerve_block": gettext_lazy(
@@ -135,9 +133,9 @@ KIND_DEFAULT = {
 WHO = {
     Discipline.SPINE_SURGERY: gettext_lazy("Your spine surgeon"),
     Discipline.RADIATION_ONCOLOGY: gettext_lazy("Your radiotherapy doctor"),
-    Discipline.MEDICAL_ONCOLOGY: gettext_lazy("Your oncologist"),
+    Discipline.MEDICAL_ONCOLOGY: gettext_lazy("Your cancer doctor"),
     Discipline.PAIN_MEDICINE: gettext_lazy("Your pain doctor"),
-    Discipline.REHABILITATION: gettext_lazy("Your physiotherapy team"),
+    Discipline.REHABILITATION: gettext_lazy("Your rehab team"),
     Discipline.RADIOLOGY: gettext_lazy("The scan team"),
     Discipline.PATHOLOGY: gettext_lazy("The lab team"),
     Discipline.PALLIATIVE_CARE: gettext_lazy("The palliative care team"),
@@ -147,7 +145,7 @@ WHO = {
 GOALS = {
     Case.Goal.WALKING: gettext_lazy("To keep walking."),
     Case.Goal.PAIN_RELIEF: gettext_lazy("To have less pain."),
-    Case.Goal.INDEPENDENCE: gettext_lazy("To stay independent."),
+    Case.Goal.INDEPENDENCE: gettext_lazy("To do things for yourself."),
     Case.Goal.TIME_AT_HOME: gettext_lazy("To spend time at home."),
     Case.Goal.LENGTH_OF_LIFE: gettext_lazy("To live as long as you can."),
 }
@@ -158,8 +156,10 @@ BENEFITS = {
     "pain_quality_of_life": gettext_lazy("it eases pain"),
     "recovery_time": gettext_lazy("you get over it quickly"),
 }
+# No magnitudes: the decision record says only that a risk was weighed, not how big it is (no
+# sourced table gives one for this patient), so the text says there is a risk and who to ask.
 RISKS = {
-    "neurological": gettext_lazy("a small risk to your nerves"),
+    "neurological": gettext_lazy("there is a risk to your nerves"),
     "local_control": gettext_lazy("the cancer may grow back"),
     "pain_quality_of_life": gettext_lazy("pain or side effects for a while"),
     "recovery_time": gettext_lazy("it takes longer to get over"),
@@ -214,6 +214,29 @@ ESCC_NERVES = {
     "2": gettext_lazy("The cancer is pressing on the nerves."),
     "3": gettext_lazy("The cancer is pressing hard on the nerves."),
 }
+# When the case records compression (high-grade ESCC, a compressed root, a neurological deficit),
+# only the part of the sentence that says where the cancer is, never "not pressing on".
+ESCC_CORD_WHERE = {
+    "0": gettext_lazy("The cancer is in the bone."),
+    "1a": gettext_lazy("The cancer is close to your spinal cord."),
+    "1b": gettext_lazy("The cancer is close to your spinal cord."),
+    "1c": gettext_lazy("The cancer is touching your spinal cord."),
+}
+ESCC_NERVES_WHERE = {
+    "0": gettext_lazy("The cancer is in the bone."),
+    "1a": gettext_lazy("The cancer is close to the nerves."),
+    "1b": gettext_lazy("The cancer is close to the nerves."),
+    "1c": gettext_lazy("The cancer is touching the nerves."),
+}
+ROOT_COMPRESSED = gettext_lazy("The cancer is pressing on a nerve where it leaves your spine.")
+# Who can say how big a risk is, by the kind of option.
+RISK_ASK = {
+    "surgery": gettext_lazy("Your spine surgeon can tell you how big these risks are for you."),
+    "radiation": gettext_lazy(
+        "Your radiotherapy doctor can tell you how big these risks are for you."
+    ),
+    "other": gettext_lazy("Your doctor can tell you how big these risks are for you."),
+}
 # What "the team advises" names: treatments, not the scans and check-ups that follow them.
 ADVICE_CODES = frozenset(
     {*SURGICAL, *RADIATION, *SYSTEMIC, "nerve_block", "palliative", "brace", "observe"}
@@ -252,7 +275,10 @@ def treatment_codes(text: str, allowed: Iterable[str] | None = None) -> list[str
 
 
 def fractions_in(text: str) -> int | None:
-    """The number of visits a regimen names: "8 Gy x 1" → 1, "20 Gy/5" → 5, "30 Gy in 10"."""
+    """The number of visits a regimen names: "8 Gy x 1" → 1, "20 Gy/5" → 5, "30 Gy in 10",
+    "single-fraction 8 Gy" → 1."""
+    if re.search(r"single[\s_-]*fraction", (text or "").casefold()):
+        return 1
     match = re.search(
         r"gy\s*(?:x|×|/|in)\s*(\d{1,2})\b|(\d{1,2})\s*(?:fractions|fraction|#)",
         (text or "").casefold(),
@@ -289,14 +315,25 @@ def join_words(items: list[str], last: str | None = None) -> str:
 
 
 def treatment_name(code: str, text: str = "") -> str:
-    """The treatment's name; radiotherapy says how many visits when the regimen tells."""
-    if code == "radiotherapy":
-        visits = fractions_in(text)
-        if visits:
-            return ngettext(
-                "radiotherapy in %(n)s visit", "radiotherapy over %(n)s visits", visits
-            ) % {"n": visits}
+    """The treatment's name; radiotherapy (SBRT too) says how many visits when the regimen tells:
+    one visit and five or ten are different treatments for the patient."""
+    visits = fractions_in(text) if code in RADIATION else None
+    if code == "radiotherapy" and visits:
+        return ngettext("radiotherapy in %(n)s visit", "radiotherapy over %(n)s visits", visits) % {
+            "n": visits
+        }
+    if visits:
+        return ngettext(
+            "%(treatment)s in %(n)s visit", "%(treatment)s over %(n)s visits", visits
+        ) % {"treatment": TREATMENT_NAMES[code], "n": visits}
     return str(TREATMENT_NAMES[code])
+
+
+def visits_sentence(visits: int) -> str:
+    """The schedule of a radiotherapy, as the plan's regimen gives it."""
+    return ngettext("It is given in %(n)s visit.", "It is given over %(n)s visits.", visits) % {
+        "n": visits
+    }
 
 
 def treatment_names(codes: list[str], text: str) -> list[str]:
@@ -306,6 +343,9 @@ def treatment_names(codes: list[str], text: str) -> list[str]:
     if "reirradiation" in codes and "sbrt" in codes:
         codes.remove("reirradiation")
         merged["sbrt"] = _("SBRT to the same place again")
+    if "separation" in codes and "stabilisation" in codes:
+        codes.remove("stabilisation")
+        merged["separation"] = _("separation and stabilisation surgery")
     names = [merged.get(code) or treatment_name(code, text) for code in codes]
     if "observe" in codes and len(codes) > 1:
         rest = [name for code, name in zip(codes, names, strict=True) if code != "observe"]

@@ -7,7 +7,9 @@ history table keeps each version):
   language unless another is asked (the text itself is written by `generation`). A released
   summary is never changed: drafting again makes a new version that supersedes it once released.
 - edit: draft or edited → edited; the reading grade and the glossary are measured again.
-- release: by a clinician of the board: its chair, or a specialist member (`selectors.can_release`).
+- release: by a clinician of the board: its chair, or a specialist member (`selectors.can_release`),
+  once the board's settings give the care team's and the out-of-hours phone numbers and the text
+  carries them (a patient must know whom to call; 400 otherwise).
   A coordinator may draft and edit (prepare) but not release: releasing is a clinical sign-off on
   what the patient reads. The patient is notified without any clinical detail or name.
 - access links: single-use and expiring; only a SHA-256 of the token is stored. Redeeming is one
@@ -131,12 +133,36 @@ def patient_summary_edit(
     return summary
 
 
+CONTACT_MISSING = (
+    "Set the care team's phone number and the out-of-hours number in the board's settings, "
+    "then draft the summary again: a patient must know whom to call."
+)
+CONTACT_NOT_IN_TEXT = (
+    "The summary does not give the board's current phone numbers (%(numbers)s): draft it again "
+    "or put them back in the text."
+)
+
+
+def _require_contact_numbers(summary: PatientSummary) -> None:
+    """The board's care-team and out-of-hours numbers are set, and the text gives them."""
+    board = summary.plan.decision.agenda_item.meeting.board
+    numbers = [board.care_team_phone.strip(), board.out_of_hours_phone.strip()]
+    if not all(numbers):
+        raise ApplicationError(
+            CONTACT_MISSING, fields={"contact": [CONTACT_MISSING]}, code="contact_missing"
+        )
+    missing = [number for number in numbers if number not in summary.body]
+    if missing:
+        message = CONTACT_NOT_IN_TEXT % {"numbers": ", ".join(missing)}
+        raise ApplicationError(message, fields={"body": [message]}, code="contact_not_in_text")
+
+
 @transaction.atomic
 def patient_summary_release(*, summary: PatientSummary, by: AbstractBaseUser) -> PatientSummary:
     """Release to the patient (a clinician of the board only); the patient is told it is there."""
     summary = (
         PatientSummary.objects.select_for_update()
-        .select_related("plan__decision__agenda_item__meeting")
+        .select_related("plan__decision__agenda_item__meeting__board")
         .get(pk=summary.pk)
     )
     _require_board_staff(by, summary.plan)
@@ -149,6 +175,7 @@ def patient_summary_release(*, summary: PatientSummary, by: AbstractBaseUser) ->
         raise ConflictError("This summary is already released.", code="released")
     if summary.plan.status != ConsensusPlan.Status.SIGNED:
         raise ApplicationError("The plan is no longer signed; draft again from the signed plan.")
+    _require_contact_numbers(summary)
     summary.status = PatientSummary.Status.RELEASED
     summary.released_by = by
     summary.released_at = timezone.now()

@@ -281,6 +281,7 @@ def patient_summary_release(request, summary_uuid):
         summary = services.patient_summary_release(summary=summary, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
+        return _review(request, summary.plan, selected=summary, status=400)
     else:
         messages.success(request, _("Released: the patient can now read this summary."))
     return redirect(_review_url(summary))

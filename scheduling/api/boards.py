@@ -100,6 +100,8 @@ class BoardSettingsSerializer(serializers.Serializer):
         choices=["board", "project"],
         help_text="Whether the too-ill thresholds are the board's own or the project defaults.",
     )
+    care_team_phone = serializers.CharField(help_text="The care team's number, for patients.")
+    out_of_hours_phone = serializers.CharField(help_text="The out-of-hours number, for patients.")
     can_change = serializers.BooleanField(
         help_text="Whether you may change these settings (the board's coordinators and chair)."
     )
@@ -124,6 +126,12 @@ class BoardSettingsUpdateSerializer(StrictInputMixin, serializers.Serializer):
     too_ill_survival_under_months = serializers.IntegerField(
         required=False, min_value=1, max_value=120, help_text=_TOO_ILL_HELP["survival"]
     )
+    care_team_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Needed to release summaries."
+    )
+    out_of_hours_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Needed to release summaries."
+    )
 
 
 def _board_settings_data(board: Board, user) -> dict:
@@ -141,6 +149,8 @@ def _board_settings_data(board: Board, user) -> dict:
         "too_ill_ecog_at_least": board.too_ill_ecog_at_least,
         "too_ill_survival_under_months": board.too_ill_survival_under_months,
         "too_ill_source": "board" if board_systemic_thresholds(board).from_board else "project",
+        "care_team_phone": board.care_team_phone,
+        "out_of_hours_phone": board.out_of_hours_phone,
         "can_change": can_coordinate(user, board),
     }
 

@@ -3,18 +3,21 @@
 The settings decide the points the literature leaves open (docs/scoring.md): whether Bilsky grade
 1c counts as high grade, how intermediate histologies are treated, which SBRT regimens the
 board offers, and the (unconfirmed) thresholds at which a patient counts as too ill for any local
-treatment in NOMS. Coordinators and chairs of the board change them (`scheduling.access`); every
-change is kept in the board's history with the user who made it.
+treatment in NOMS; and the contact numbers every patient summary gives (care team, out of
+hours). Coordinators and chairs of the board change them (`scheduling.access`); every change is
+kept in the board's history with the user who made it.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from cases import tasks as case_tasks
-from cases.assessment import regimens_as_settings, regimens_from_settings
+from cases.assessment import BOARD_SETTINGS_READ, regimens_as_settings, regimens_from_settings
 from tumorboard.errors import BAD_INPUT, ApplicationError
 from tumorboard.queue import enqueue_on_commit
 from tumorboard.services import save_validated
@@ -29,7 +32,25 @@ SETTINGS_FIELDS = (
     "too_ill_kps_at_most",
     "too_ill_ecog_at_least",
     "too_ill_survival_under_months",
+    "care_team_phone",
+    "out_of_hours_phone",
 )
+PHONE_FIELDS = ("care_team_phone", "out_of_hours_phone")
+# Digits with the usual separators ("+44 20 7946 0000", "(020) 7946-0000 ext. 12").
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$")
+PHONE_HELP = "Give a phone number: digits, spaces, + ( ) - . only, e.g. +44 20 7946 0000."
+
+
+def phone_problem(value: object) -> str | None:
+    """Why a phone number setting is unusable (None: fine; empty clears it)."""
+    if not isinstance(value, str):
+        return PHONE_HELP
+    value = value.strip()
+    if value and (not _PHONE.match(value) or sum(c.isdigit() for c in value) < 6):
+        return PHONE_HELP
+    return None
+
+
 NOT_ALLOWED = "Only the board's coordinators and chair can change its decision-support settings."
 
 
@@ -40,8 +61,9 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     ``sbrt_regimens`` is a list of {"total_dose_gy": > 0, "fractions": 1-10}; an empty list means
     the project list (clinical.regimens.SBRT_REGIMENS). Bad input raises an
     ApplicationError with a message per field and changes nothing; a user who is not a
-    coordinator or chair of the board gets PermissionDenied. A change queues the refresh of the
-    board's stored assessments on commit (`cases.tasks.board_assessments_refresh`).
+    coordinator or chair of the board gets PermissionDenied. A change to a setting the assessment
+    reads queues the refresh of the board's stored assessments on commit
+    (`cases.tasks.board_assessments_refresh`).
     """
     unknown = sorted(set(fields) - set(SETTINGS_FIELDS))
     if unknown:
@@ -52,6 +74,13 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     errors: dict[str, list[str]] = {}
     if "escc_1c_high_grade" in fields and not isinstance(fields["escc_1c_high_grade"], bool):
         errors["escc_1c_high_grade"] = ["Choose yes or no."]
+    for name in PHONE_FIELDS:
+        if name in fields:
+            problem = phone_problem(fields[name])
+            if problem:
+                errors[name] = [problem]
+            else:
+                fields[name] = " ".join(fields[name].split())
     if "sbrt_regimens" in fields:
         regimens, problems = regimens_from_settings(fields["sbrt_regimens"])
         if problems:
@@ -64,7 +93,11 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     # Change the locked row, not the caller's copy: a refusal leaves the caller's board as it was,
     # and a concurrent change to another setting is not overwritten.
     locked = Board.objects.select_for_update().get(pk=board.pk)
-    changed = any(getattr(locked, name) != value for name, value in fields.items())
+    changed = any(
+        getattr(locked, name) != value
+        for name, value in fields.items()
+        if name in BOARD_SETTINGS_READ  # the phone numbers change no assessment
+    )
     for name, value in fields.items():
         setattr(locked, name, value)
     save_validated(locked, by=by)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from cases.models import Case, PriorTreatment, SpinalLesion
+from recommendations.models import PlanActivity
 from scheduling.models import BoardMembership, Discipline
 from tumorboard import roles
 
@@ -115,6 +116,7 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("patient", "Walter", "Demo", (roles.PATIENT,)),
 )
 COORDINATOR_USERNAME = "coordinator"
+CHAIR_USERNAME = "chair"
 PATIENT_USERNAME = "patient"
 PATIENT_LOGIN_MRN = "DEMO-0001"
 
@@ -122,7 +124,17 @@ S = SpinalLesion
 
 
 def _lesion(
-    level: str, pain, bone, alignment, collapse, posterolateral, escc, notes="", *, days_ago=3
+    level: str,
+    pain,
+    bone,
+    alignment,
+    collapse,
+    posterolateral,
+    escc,
+    notes="",
+    *,
+    days_ago=3,
+    radiculopathy=None,
 ):
     """One lesion's SINS/ESCC findings; imaging_date is filled in relative to the seeding day."""
     return {
@@ -133,6 +145,7 @@ def _lesion(
         "collapse": collapse,
         "posterolateral": posterolateral,
         "escc_grade": escc,
+        "radiculopathy": radiculopathy,
         "notes": notes,
         "imaging_modality": S.Modality.MRI,
         "_days_ago": days_ago,
@@ -521,6 +534,7 @@ CASES: tuple[dict[str, Any], ...] = (
                 "Progression in the previously irradiated field; tumour in the right S1 "
                 "foramen compressing the root; thecal sac not deformed.",
                 days_ago=6,
+                radiculopathy=True,  # right S1 radicular pain, root compressed on MRI
             ),
         ],
         "prior_treatments": [
@@ -625,7 +639,7 @@ CASES: tuple[dict[str, Any], ...] = (
             "sex": "male",
             "birthday_offset": 90,
         },
-        "status": Case.Status.REFERRED,
+        "status": Case.Status.READY,
         "deficit_hours": 24 * 14,
         "lesions": [
             # T4 (semi-rigid): 1 + 1 + 2 + 0 + 1 + 1 = 6
@@ -728,3 +742,100 @@ CASES: tuple[dict[str, Any], ...] = (
 
 def mrn(number: int) -> str:
     return f"DEMO-{number:04d}"
+
+
+# --- last week's meeting: the board decided cases 7-9 and the patients can read their summaries --
+
+# A week before the seeding day, 07:30: cases 7, 8 and 9 discussed, each plan signed by the chair,
+# and an English and a Spanish summary released to each patient (so a new user sees the patient's
+# side at once). The board's contact numbers are fictional (Ofcom's drama range).
+DECIDED_MEETING = {"days_ago": 7, "time": dt.time(7, 30), "minutes": 60}
+DECIDED_AGENDA = [7, 8, 9]
+CARE_TEAM_PHONE = "020 7946 0123"
+OUT_OF_HOURS_PHONE = "020 7946 0999"
+QUORUM_NOTE = "Demo data: attendance was not recorded for this fictional meeting."
+SUMMARY_LANGUAGES = ("en", "es")
+
+_NEURO, _LOCAL, _PAIN, _RECOVERY = (
+    "neurological",
+    "local_control",
+    "pain_quality_of_life",
+    "recovery_time",
+)
+
+
+def _option(text: str, *, good=(), bad=(), source="board") -> dict[str, Any]:
+    aspects = (_NEURO, _LOCAL, _PAIN, _RECOVERY)
+    return {
+        "option": text,
+        "source": source,
+        "benefits": {key: ("Yes" if key in good else "") for key in aspects},
+        "risks": {key: ("Yes" if key in bad else "") for key in aspects},
+        "fits_goals": "",
+    }
+
+
+def _activity(kind, description, discipline, days, **details) -> dict[str, Any]:
+    """One activity of the signed plan; due `days` after the seeding day."""
+    return {
+        "kind": kind,
+        "description": description,
+        "responsible_discipline": discipline,
+        "days": days,
+        "details": details,
+    }
+
+
+_K = PlanActivity.Kind
+# Case number -> the options the board weighed and the activities of the plan the chair signed.
+DECISIONS: dict[int, dict[str, Any]] = {
+    7: {
+        "options": [
+            _option("Re-irradiation with SBRT", good=(_PAIN, _LOCAL), bad=(_NEURO,)),
+            _option("Pain procedure (nerve block)", good=(_PAIN, _RECOVERY), bad=(_LOCAL,)),
+        ],
+        "summary": "Re-irradiation with SBRT to S1; pain medicines reviewed.",
+        "activities": [
+            _activity(_K.PAIN, "Review pain medicines (pregabalin dose)", "pain_medicine", 3),
+            _activity(
+                _K.RADIATION,
+                "Re-irradiation with SBRT to S1",
+                "radiation_oncology",
+                14,
+                regimen="24 Gy/3",
+            ),
+        ],
+    },
+    8: {
+        "options": [
+            _option("En bloc resection", good=(_LOCAL,), bad=(_RECOVERY, _NEURO)),
+            _option("SBRT", good=(_LOCAL, _RECOVERY)),
+        ],
+        "summary": "SBRT to C5; TSH suppression continues.",
+        "activities": [
+            _activity(_K.RADIATION, "SBRT to C5", "radiation_oncology", 14, regimen="24 Gy/2"),
+            _activity(
+                _K.SYSTEMIC, "Continue TSH suppression (hormone therapy)", "medical_oncology", 30
+            ),
+            _activity(_K.IMAGING, "MRI of the neck in three months", "radiology", 100),
+        ],
+    },
+    9: {
+        "options": [
+            _option(
+                "Palliative radiotherapy 8 Gy x 1 and palliative care",
+                good=(_PAIN, _RECOVERY),
+                source="noms",
+            ),
+            _option("Palliative care only", good=(_RECOVERY,), bad=(_PAIN,)),
+        ],
+        "summary": "Single-fraction palliative radiotherapy to T4; palliative care at home.",
+        "activities": [
+            _activity(_K.PALLIATIVE, "Palliative care at home", "palliative_care", 2),
+            _activity(_K.PAIN, "Adjust pain medicines", "pain_medicine", 2),
+            _activity(
+                _K.RADIATION, "Palliative cEBRT to T4", "radiation_oncology", 3, regimen="8 Gy x 1"
+            ),
+        ],
+    },
+}

@@ -20,6 +20,15 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Patient
+from recommendations.decisions.services import (
+    ActivityChange,
+    decision_record_open,
+    decision_record_update,
+    plan_save,
+    plan_sign,
+)
+from recommendations.models import ConsensusPlan, DecisionRecord
+from recommendations.patient_summaries import services as summary_services
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Board, BoardMembership, Meeting, SpecialistProfile
 from tumorboard import roles
@@ -28,15 +37,23 @@ from .data import (
     BOARD_NAME,
     BOARD_REQUIRED_DISCIPLINES,
     BOARD_TIME_ZONE,
+    CARE_TEAM_PHONE,
     CASES,
+    CHAIR_USERNAME,
     COORDINATOR_USERNAME,
+    DECIDED_AGENDA,
+    DECIDED_MEETING,
+    DECISIONS,
     DEMO_PASSWORD,
     DEMO_URL,
     MEETING_LOCATION,
+    OUT_OF_HOURS_PHONE,
     PATIENT_LOGIN_MRN,
     PATIENT_USERNAME,
+    QUORUM_NOTE,
     REGULAR_AGENDA,
     REGULAR_MEETING,
+    SUMMARY_LANGUAGES,
     URGENT_AGENDA,
     URGENT_MEETING,
     USERS,
@@ -248,13 +265,123 @@ def _schedule(
         summary.count("agenda items")  # agenda_item_add moves a ready case to "scheduled"
 
 
+def _seed_contact_numbers(board: Board, *, by: AbstractBaseUser) -> Board:
+    """The numbers every patient summary gives; a board that has its own keeps them."""
+    changes = {}
+    if not board.care_team_phone:
+        changes["care_team_phone"] = CARE_TEAM_PHONE
+    if not board.out_of_hours_phone:
+        changes["out_of_hours_phone"] = OUT_OF_HOURS_PHONE
+    if changes:
+        board = scheduling_services.board_settings_update(board=board, by=by, **changes)
+    return board
+
+
+def _sign_plan(item: AgendaItem, number: int, *, chair: AbstractBaseUser, today: dt.date):
+    """The board's decision for demo case `number`, through the decision services: the record
+    (pre-filled by decision support, then the options the board weighed), the plan's activities,
+    and the chair's signature."""
+    decision = DECISIONS[number]
+    record = decision_record_open(agenda_item=item, by=chair)
+    record = decision_record_update(
+        record=record,
+        expected_version=record.version,
+        by=chair,
+        options=decision["options"],
+        patient_involvement=DecisionRecord.Involvement.WILL_BE,
+    )
+    plan = ConsensusPlan.objects.get(decision=record)
+    plan = plan_save(
+        plan=plan,
+        expected_version=plan.version,
+        by=chair,
+        fields={"outcome": ConsensusPlan.Outcome.AGREED, "summary": decision["summary"]},
+        activities=[
+            ActivityChange(
+                "add",
+                fields={
+                    "kind": spec["kind"],
+                    "description": spec["description"],
+                    "responsible_discipline": spec["responsible_discipline"],
+                    "due_date": today + dt.timedelta(days=spec["days"]),
+                    "details": spec["details"],
+                    "position": position,
+                },
+            )
+            for position, spec in enumerate(decision["activities"], 1)
+        ],
+    )
+    return plan_sign(plan=plan, by=chair, quorum_override_reason=QUORUM_NOTE)
+
+
+def _seed_decisions(
+    cases: list[Case],
+    *,
+    board: Board,
+    users: dict[str, AbstractBaseUser],
+    today: dt.date,
+    summary: SeedSummary,
+) -> None:
+    """Last week's meeting: each case discussed, its plan signed, and an English and a Spanish
+    summary drafted by the coordinator and released by the chair. A case already on an agenda is
+    left as it is (idempotent)."""
+    pending = [case for case in cases if not AgendaItem.objects.filter(case=case).exists()]
+    if not pending:
+        return
+    coordinator, chair = users[COORDINATOR_USERNAME], users[CHAIR_USERNAME]
+    starts_at = _at(
+        today - dt.timedelta(days=DECIDED_MEETING["days_ago"]),
+        DECIDED_MEETING["time"],
+        board.time_zone,
+    )
+    meeting = Meeting.objects.filter(board=board, starts_at=starts_at).first()
+    if meeting is None:
+        # meeting_create plans meetings ahead and refuses the past; this one has taken place.
+        meeting = _tracked_create(
+            Meeting,
+            by=coordinator,
+            board=board,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=DECIDED_MEETING["minutes"]),
+            kind=Meeting.Kind.REGULAR,
+            location=MEETING_LOCATION,
+        )
+        summary.count("meetings")
+    position = meeting.agenda_items.count()
+    for case in pending:
+        # agenda_item_add refuses a meeting that has started: place the case as it would have.
+        position += 1
+        item = _tracked_create(
+            AgendaItem,
+            by=coordinator,
+            meeting=meeting,
+            case=case,
+            position=position,
+            minutes_allotted=10,
+        )
+        case = services.case_transition(case=case, to=Case.Status.SCHEDULED, by=coordinator)
+        summary.count("agenda items")
+        number = next(n for n in DECIDED_AGENDA if case.patient.mrn == mrn(n))
+        plan = _sign_plan(item, number, chair=chair, today=today)
+        summary.count("signed plans")
+        for language in SUMMARY_LANGUAGES:
+            draft = summary_services.patient_summary_draft(
+                plan=plan, by=coordinator, language=language
+            )
+            summary_services.patient_summary_release(summary=draft, by=chair)
+            summary.count("released patient summaries")
+    # The meeting is over: closing it releases its cases' places on an open agenda.
+    if meeting.status != Meeting.Status.CLOSED:
+        scheduling_services.meeting_close(meeting=meeting, by=coordinator)
+
+
 @transaction.atomic
 def seed_demo() -> SeedSummary:
     """Create the demo board, people, cases and meetings; existing ones are left untouched."""
     summary = SeedSummary()
     users = _seed_users(summary)
     coordinator = users[COORDINATOR_USERNAME]
-    board = _seed_board(users, summary)
+    board = _seed_contact_numbers(_seed_board(users, summary), by=coordinator)
     zone = board.time_zone
     today = timezone.localtime(timezone.now(), ZoneInfo(zone)).date()
 
@@ -289,6 +416,9 @@ def seed_demo() -> SeedSummary:
         by=coordinator,
         summary=summary,
         minutes_each=20,
+    )
+    _seed_decisions(
+        [cases[n] for n in DECIDED_AGENDA], board=board, users=users, today=today, summary=summary
     )
     return summary
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import PatientAccessLink, PatientSummary
 from recommendations.patient_summaries import services
+from tests.factories import CALL
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +84,13 @@ def test_api_staff_draft_edit_release_and_link(api, cast, make_plan):
     assert created.data["readability"]["warn_above_grade"] == 8
 
     edited = chair.patch(
-        f"/api/v1/patient-summaries/{uuid}/", {"body": "## Next\nYou will rest."}, format="json"
+        f"/api/v1/patient-summaries/{uuid}/",
+        {"body": f"## Next\nYou will rest.\n{CALL}"},
+        format="json",
     )
     assert edited.status_code == 200
     assert edited.data["summary_status"] == "edited"
-    assert edited.data["body"] == "## Next\nYou will rest.\n"
+    assert edited.data["body"] == f"## Next\nYou will rest.\n{CALL}\n"
     history = chair.get(f"/api/v1/patient-summaries/{uuid}/history/")
     assert [row["summary_status"] for row in history.data] == ["edited", "draft"]
 

@@ -13,6 +13,7 @@ from recommendations.models import ConsensusPlan
 from recommendations.patient_summaries import generation, services
 from recommendations.patient_summaries.readability import measure
 from scheduling.models import Board
+from tests.factories import CARE_TEAM_PHONE, OUT_OF_HOURS_PHONE
 from tests.plans import demo_plans, signed_plan
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +22,20 @@ ENGLISH_HEADINGS = (
     "Why the team met",
     "What the team found",
     "The choices the team looked at",
-    "What the team advises",
+    "The team's advice",
     "What matters to you",
     "What happens next",
     "Warning signs",
     "Who to contact",
 )
+
+
+def line_of(body: str, start: str) -> str:
+    """The one line of the body that starts so."""
+    [line] = [line for line in body.splitlines() if line.startswith(start)]
+    return line
+
+
 # The goal "to keep walking" met by treating high-grade compression (surgery or radiotherapy)...
 WALKING_HIGH_GRADE = (
     "Taking the pressure off your spinal cord gives you the best chance to keep walking."
@@ -61,9 +70,12 @@ def test_demo_summary_translates_the_clinical_facts_into_plain_words():
     assert "The cancer started in your kidney." in walter
     assert "T10 is one of the bones of your spine, in the middle of your back." in walter
     assert "The cancer is pressing hard on your spinal cord." in walter  # ESCC 3
-    assert "SBRT is a very precise radiotherapy. It gives a high dose in 1 to 5 visits." in walter
-    assert "Separation surgery, then SBRT." in walter  # the options considered
-    assert "This is the one the team advises." in walter
+    # The signed plan's SBRT, with its schedule (24 Gy/2: two visits).
+    sbrt = "SBRT aims a high dose of rays at a small area. It is very exact."
+    assert f"{sbrt} It is given over 2 visits." in walter
+    # The options considered, the plan's one marked; radiotherapy alone is not what it does.
+    assert "This is the team's advice." in line_of(walter, "- Separation surgery, then SBRT.")
+    assert "This is the team's advice." not in line_of(walter, "- Radiotherapy over 5 visits on")
     assert "- To keep walking." in walter  # the patient's ranked goals
     assert "best chance to keep walking" in walter
     assert "Your spine surgeon will arrange this." in walter
@@ -73,7 +85,7 @@ def test_demo_summary_translates_the_clinical_facts_into_plain_words():
         assert jargon not in walter, jargon
     # Dates in the patient's language, who in plain words.
     first_step = next(line for line in walter.splitlines() if line.startswith("- By "))
-    assert re.match(r"- By \w+day \d{1,2} \w+ \d{4}: Separation surgery", first_step)
+    assert re.match(r"- By \w+day \d{1,2} \w+ \d{4}: Separation and stabilisation", first_step)
 
     leo = generation.generate(plans[10], "en").body
     assert "You have a type of blood cancer called lymphoma." in leo
@@ -127,23 +139,22 @@ def test_a_plan_without_an_agreed_treatment_says_so(plan, outcome, sentence):
     plan.activities.exclude(kind="imaging").delete()
     body = generation.generate(plan, "en").body
     assert sentence in body
-    assert "The team advises this plan:" not in body
+    assert "This is the team's advice:" not in body
     assert "- By " in body  # the scan that is still planned
     assert "!! Warning signs: get help now" in body
 
 
-def test_the_contact_section_names_the_coordinator_and_the_phone_when_set(cast, plan, settings):
+def test_the_contact_section_gives_the_board_numbers_and_invents_none(cast, plan):
+    """Issue 13: contact details come from the board's settings."""
     body = generation.generate(plan, "en").body
     contact = body.split("## Who to contact")[1]
     assert f"Your contact in the spine team is {cast.coordinator.get_full_name()}." in contact
-    assert "Call the hospital switchboard" in contact
-    assert "The number is" not in contact  # no number is invented
-    settings.TUMORBOARD_CONTACT_PHONE = "0100 000 0000"
-    assert "The number is 0100 000 0000." in generation.generate(plan, "en").body
-
-
-def test_the_contact_phone_is_a_declared_setting_empty_by_default(settings):
-    assert settings.TUMORBOARD_CONTACT_PHONE == ""  # from the environment; none in the tests
+    assert f"Call the care team on {CARE_TEAM_PHONE}." in contact
+    assert f"At night and at weekends, call {OUT_OF_HOURS_PHONE}." in contact
+    Board.objects.filter(pk=cast.board.pk).update(care_team_phone="", out_of_hours_phone="")
+    plan.decision.agenda_item.meeting.board.refresh_from_db()
+    body = generation.generate(ConsensusPlan.objects.get(pk=plan.pk), "en").body
+    assert "Call the care team on" not in body and "At night and at weekends" not in body
 
 
 # --- the clinical facts, as the clinical core and the board's settings define them ---------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from recommendations.models import PatientAccessLink, PatientSummary
 from recommendations.patient_summaries import services
+from tests.factories import CALL
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +217,8 @@ def test_review_page_draft_edit_and_link(client, cast, make_plan):
     empty = client.post(f"/patient-summaries/{summary.uuid}/edit/", {"title": "", "body": ""})
     assert empty.status_code == 400  # the form, with its errors, never a 500
     saved = client.post(
-        f"/patient-summaries/{summary.uuid}/edit/", {"title": "Plan", "body": "## A\nRest."}
+        f"/patient-summaries/{summary.uuid}/edit/",
+        {"title": "Plan", "body": f"## A\nRest.\n{CALL}"},
     )
     assert saved.status_code == 302
     summary.refresh_from_db()

@@ -7,7 +7,7 @@ from cases.tests.demo_cases import walter
 from clinical.regimens import SBRT_REGIMENS
 from scheduling.models import Board
 from scheduling.tests.helpers import board_settings_snapshot, results
-from tests.factories import MembershipFactory
+from tests.factories import CARE_TEAM_PHONE, OUT_OF_HOURS_PHONE, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,8 @@ def test_board_members_read_the_settings(cast, api, who, can_change):
         "too_ill_ecog_at_least": 3,
         "too_ill_survival_under_months": 3,
         "too_ill_source": "project",
+        "care_team_phone": CARE_TEAM_PHONE,
+        "out_of_hours_phone": OUT_OF_HOURS_PHONE,
         "can_change": can_change,
     }
 

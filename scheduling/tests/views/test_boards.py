@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from scheduling.models import Board
 from scheduling.tests.helpers import board_settings_snapshot
+from tests.factories import CARE_TEAM_PHONE, OUT_OF_HOURS_PHONE
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ def form_data(**overrides) -> dict:
         "too_ill_kps_at_most": "40",
         "too_ill_ecog_at_least": "3",
         "too_ill_survival_under_months": "3",
+        "care_team_phone": CARE_TEAM_PHONE,
+        "out_of_hours_phone": OUT_OF_HOURS_PHONE,
     } | overrides
 
 
@@ -163,3 +166,13 @@ def test_page_needs_login(cast):
     response = Client().get(settings_page_url(cast.board))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_contact_numbers_are_set_on_the_form_and_checked(cast, client_for):
+    """Issue 13: the numbers every patient summary gives; a bad one is a form error."""
+    client = client_for(cast.coordinator)
+    bad = client.post(settings_page_url(cast.board), form_data(out_of_hours_phone="ring us"))
+    assert bad.status_code == 200 and "Give a phone number" in bad.content.decode()
+    assert Board.objects.get(pk=cast.board.pk).out_of_hours_phone == OUT_OF_HOURS_PHONE
+    client.post(settings_page_url(cast.board), form_data(care_team_phone="0161 496 0000"))
+    assert Board.objects.get(pk=cast.board.pk).care_team_phone == "0161 496 0000"
