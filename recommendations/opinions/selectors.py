@@ -176,7 +176,7 @@ def my_agenda(user, now: dt.datetime | None = None) -> list[MeetingAgenda]:
         return []
     items = (
         AgendaItem.objects.filter(meeting__in=meetings)
-        .select_related("case__board", "case__patient")
+        .select_related("case__board", "case__patient", "case__stored_assessment")
         .prefetch_related(
             Prefetch("case__lesions", queryset=SpinalLesion.objects.order_by("id")),
             "case__prior_treatments",
