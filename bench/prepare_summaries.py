@@ -14,7 +14,8 @@ of the floor task). What it does, all on this machine:
    --database as it is (never dropped);
 2. migrates it and seeds one board, its staff and one meeting per size with N complete fictional
    cases, each with O opinions (one per discipline: surgery, radiation, medical oncology, pain,
-   rehab);
+   rehab), and stores their assessments (`cases_refresh_assessments`, when it exists) as the
+   services would have;
 3. starts one `celery worker` (solo pool, DEBUG off as in production) on a private queue;
 4. runs interleaved rounds; each round measures, end to end (send -> observed done, both observed
    by polling every 5 ms):
@@ -33,6 +34,7 @@ of the floor task). What it does, all on this machine:
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import secrets
 import statistics
@@ -350,7 +352,7 @@ def main() -> None:
     setup_django(db_url, broker)
 
     from django.conf import settings
-    from django.core.management import call_command
+    from django.core.management import call_command, get_commands
     from django.db import connections
 
     from recommendations.summaries.build import summary_build
@@ -364,6 +366,8 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         board, coordinator, specialists = seed_staff(args.opinions)
         meetings = {n: seed_meeting(board, specialists, n, 2 + i) for i, n in enumerate(sizes)}
+        if "cases_refresh_assessments" in get_commands():  # stored decision support, as in prod
+            call_command("cases_refresh_assessments", stdout=io.StringIO())
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         log = Path(f"/tmp/{queue}.log")
         worker = start_worker(db_url, broker, queue, args.batch_size, log)
