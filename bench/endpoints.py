@@ -550,13 +550,20 @@ def cold_start(args: argparse.Namespace) -> list[tuple[str, float, float, float]
 
 def session_cookie() -> str:
     """A session for the bench coordinator, created in the database (signed with SECRET_KEY)."""
-    from django.contrib.auth import get_user_model
+    from django.conf import settings
+    from django.contrib.auth import get_user_model, load_backend
     from django.contrib.sessions.backends.db import SessionStore
 
     user = get_user_model().objects.get(username=BENCH_USERNAME)
+    # The first configured backend that loads users (the project's may not be ModelBackend).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if getattr(load_backend(path), "get_user", lambda _pk: None)(user.pk) is not None
+    )
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = backend
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return f"sessionid={session.session_key}"
