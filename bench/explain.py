@@ -63,10 +63,22 @@ def order_of(qs) -> list[str]:
 def keyset_after(qs, row_values: dict):
     """The rows after `row_values` in the queryset's own ORDER BY (a keyset page), whatever
     that order is: (a > x) OR (a = x AND b > y) …, each field in its own direction."""
-    from django.db.models import Q
+    from django.db.models import F, Q, Value
 
+    order = order_of(qs)
+    try:  # the project's keyset pages compare ROW(...) values, which an index serves
+        from django.db.models.lookups import GreaterThan, LessThan
+
+        from tumorboard.pagination import Row
+    except ImportError:
+        Row = None
+    if Row is not None and len({term.startswith("-") for term in order}) == 1:
+        names = [term.lstrip("-") for term in order]
+        compare = LessThan if order[0].startswith("-") else GreaterThan
+        after = Row(*(Value(row_values[name]) for name in names))
+        return qs.filter(compare(Row(*(F(name) for name in names)), after))
     clauses, equal = [], Q()
-    for term in order_of(qs):
+    for term in order:
         name = term.lstrip("-")
         op = "lt" if term.startswith("-") else "gt"
         clauses.append(equal & Q(**{f"{name}__{op}": row_values[name]}))
@@ -87,9 +99,22 @@ def _search(names: tuple[str, ...], user, term: str, kind: str):
         if function is None:
             continue
         params = inspect.signature(function).parameters
-        for keyword in (kind, "term", "query", "q", "text"):
+        keywords = (kind, "family_name", "term", "query", "q", "text")
+        for keyword in keywords if kind == "name" else (kind, *keywords[2:]):
             if keyword in params:
-                return f"selectors.{name}", function(user=user, **{keyword: term})
+                found = function(user=user, **{keyword: term})
+                if hasattr(found, "query"):
+                    return f"selectors.{name}", found
+                # The search returns its rows, not a queryset: explain the queryset it filters
+                # (its list's, with the same patient match).
+                matches = getattr(selectors, "_patient_matches", None)
+                listing = {"case_search": "case_list", "patient_search": "patient_list"}.get(name)
+                if matches is None or listing is None:
+                    break
+                prefix = "patient__" if name == "case_search" else ""
+                qs = getattr(selectors, listing)(user=user)
+                source = f"selectors.{name} (its {listing} + _patient_matches)"
+                return source, qs.filter(matches(prefix=prefix, **{keyword: term}))
     scope = selectors.patients_visible_to(user)
     if kind == "mrn":
         return "fallback: patients_visible_to + mrn__iexact", scope.filter(mrn__iexact=term)
@@ -138,6 +163,12 @@ def queries(deep: int) -> list[tuple[str, str, Callable]]:
         ("search by MRN", mrn_from, lambda: mrn_qs[:PAGE]),
         ("search by name prefix", name_from, lambda: name_qs[:PAGE]),
         (
+            "patient list",
+            "selectors.patient_list",
+            lambda: selectors.patient_list(user=user)[:PAGE],
+        )
+        if hasattr(selectors, "patient_list")
+        else (
             "patient list",
             "selectors.patients_visible_to",
             lambda: selectors.patients_visible_to(user).order_by("family_name", "given_name")[
