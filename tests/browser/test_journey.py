@@ -447,7 +447,8 @@ def test_referral_to_patient_summary(
         f"By {surgery_due:%A %-d %B %Y}: Separation surgery. Your spine surgeon will arrange this."
     )
     expect(next_steps).to_contain_text(
-        f"By {radiation_due:%A %-d %B %Y}: SBRT. Your radiotherapy doctor will arrange this."
+        f"By {radiation_due:%A %-d %B %Y}: SBRT over 2 visits. "
+        "Your radiotherapy doctor will arrange this."
     )
     shot("patient-reads-summary")
 
