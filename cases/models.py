@@ -1,12 +1,11 @@
 """Patients and their board cases: the clinical data the scores and the board's reasoning need."""
 
 from django.conf import settings
-from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q, Value, When
-from django.db.models.functions import Upper
+from django.db.models.functions import Collate, Upper
 from simple_history.models import HistoricalRecords
 
 from clinical.levels import SPINAL_LEVEL_CHOICES
@@ -73,13 +72,17 @@ class Patient(PublicIdModel, TrackedModel):
         indexes = [
             # The patient list's order, with the id as its unique tiebreak (keyset pages).
             models.Index(fields=["family_name", "given_name", "id"], name="patient_name_idx"),
-            # Search: an MRN in any letter case, and a name prefix (UPPER(...) LIKE 'SMI%').
-            # Pattern operators, so the prefix is an index range whatever the collation.
+            # Search: an MRN in any letter case.
             models.Index(Upper("mrn"), name="patient_mrn_upper_idx"),
+            # Search by name prefix (UPPER(...) LIKE 'SMI%') AND its order (PATIENT_SEARCH_ORDER
+            # in cases.selectors): in "C" collation the prefix is an index range and the
+            # index's order is the results' order, so a bounded search reads its rows and
+            # stops, wherever the prefix falls in the alphabet.
             models.Index(
-                OpClass(Upper("family_name"), name="text_pattern_ops"),
-                OpClass(Upper("given_name"), name="text_pattern_ops"),
-                name="patient_name_prefix_idx",
+                Collate(Upper("family_name"), "C"),
+                Collate(Upper("given_name"), "C"),
+                "id",
+                name="patient_name_search_idx",
             ),
         ]
 

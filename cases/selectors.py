@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Collate, Upper
 
 from tumorboard.errors import ApplicationError
 from tumorboard.roles import is_staff_member
@@ -22,6 +23,15 @@ URGENCY_RANK = -F("urgency_priority")
 # start (tumorboard.pagination).
 CASE_LIST_ORDER = ("-urgency_priority", "-created_at", "-pk")
 PATIENT_LIST_ORDER = ("family_name", "given_name", "pk")
+# A name search's order: the expressions of patient_name_search_idx, which also serves the prefix
+# (UPPER(family_name) LIKE 'SMI%'), so PostgreSQL reads the bounded results in index order and
+# stops. Ordered by the list's order instead, it walked patient_name_idx from the start of the
+# alphabet and filtered the prefix row by row (issue 12). Upper-case "C" order: "McX" < "Mac".
+PATIENT_SEARCH_ORDER = (
+    Collate(Upper("family_name"), "C"),
+    Collate(Upper("given_name"), "C"),
+    "pk",
+)
 
 # A search answers at most this many rows; more means "narrow your search". A family name is
 # searched from its first SEARCH_NAME_MIN letters (one letter would match a twentieth of them).
@@ -178,10 +188,10 @@ def patient_search(
     *, user, mrn: str = "", family_name: str = "", given_name: str = ""
 ) -> SearchResult:
     """The user's patients by exact MRN (any letter case) or by name prefix (family name, and
-    optionally given name), by name; at most SEARCH_LIMIT. Raises ApplicationError on terms
-    that `check_search_terms` refuses."""
+    optionally given name), by upper-cased name (PATIENT_SEARCH_ORDER); at most SEARCH_LIMIT.
+    Raises ApplicationError on terms that `check_search_terms` refuses."""
     match = _patient_matches(mrn=mrn, family_name=family_name, given_name=given_name)
-    return _bounded(patient_list(user=user).filter(match))
+    return _bounded(patients_visible_to(user).filter(match).order_by(*PATIENT_SEARCH_ORDER))
 
 
 def case_search(

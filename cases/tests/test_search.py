@@ -98,6 +98,41 @@ def test_results_are_bounded_and_say_there_were_more(cast, monkeypatch):
     assert ([p.given_name for p in found.rows], found.more) == (["C"], False)
 
 
+def test_name_search_is_in_upper_case_order(cast, vexbridge):
+    """Upper-cased names in "C" order (the search index's order), not the list's: a family name
+    typed in lower case sorts among the others, not after every capitalised one."""
+    CaseFactory(board=cast.board, patient__family_name="vexall")
+    CaseFactory(board=cast.board, patient__family_name="VEXC")
+    found = selectors.patient_search(user=cast.coordinator, family_name="vex")
+    assert _names(found) == ["vexall", "Vexbridge", "VEXC"]
+    listed = selectors.patient_list(user=cast.coordinator).filter(family_name__istartswith="vex")
+    assert [p.family_name for p in listed] == ["VEXC", "Vexbridge", "vexall"]  # the list's order
+
+
+def test_name_search_order_and_prefix_are_served_by_the_search_index(cast, vexbridge):
+    """Issue 12: the ORDER BY is the index's expressions, so PostgreSQL reads the prefix's range
+    of patient_name_search_idx in order and stops at SEARCH_LIMIT + 1, wherever the prefix
+    falls. With sorting priced out, the plan is that index, the prefix as its Index Cond."""
+    queryset = (
+        selectors.patients_visible_to(cast.coordinator)
+        .filter(family_name__istartswith="vex")
+        .order_by(*selectors.PATIENT_SEARCH_ORDER)[: selectors.SEARCH_LIMIT + 1]
+    )
+    sql, params = queryset.query.sql_with_params()
+    assert sql.endswith(
+        'ORDER BY UPPER("cases_patient"."family_name") COLLATE "C" ASC, '
+        'UPPER("cases_patient"."given_name") COLLATE "C" ASC, "cases_patient"."id" ASC LIMIT 51'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using patient_name_search_idx" in plan, plan
+    assert "Index Cond: ((upper((family_name)::text) >= 'VEX'::text)" in plan, plan
+    assert "Sort" not in plan, plan
+
+
 @pytest.mark.parametrize(
     ("terms", "field"),
     [
