@@ -35,6 +35,17 @@ URGENT_FLAG_CODES = frozenset({"cord_compression"})
 PRESENT_MODES = (Attendance.Mode.IN_PERSON, Attendance.Mode.REMOTE)
 # Invitees who still count as expected at the meeting.
 EXPECTED_RESPONSES = (Invitation.Response.ACCEPTED, Invitation.Response.PENDING)
+# A case on a closing meeting's agenda still in one of these was not discussed there: the board
+# neither recorded it as discussed nor signed (or deferred) a plan for it.
+UNDISCUSSED_CASE_STATUSES = (Case.Status.REFERRED, Case.Status.READY, Case.Status.SCHEDULED)
+
+
+class CarryOver:
+    """Where a case the meeting did not discuss goes when the meeting closes."""
+
+    NEXT_MEETING = "next_meeting"
+    READY = "ready"
+    CHOICES = (NEXT_MEETING, READY)
 
 
 # --- readiness --------------------------------------------------------------------------------
@@ -191,6 +202,16 @@ def meeting_booked_minutes(meeting: Meeting) -> int:
     return meeting.agenda_items.aggregate(total=Sum("minutes_allotted"))["total"] or 0
 
 
+def undiscussed_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The meeting's open agenda items whose case it did not discuss (UNDISCUSSED_CASE_STATUSES),
+    in agenda order: closing the meeting carries each to the next meeting or back to ready."""
+    return (
+        meeting.agenda_items.filter(is_open=True, case__status__in=UNDISCUSSED_CASE_STATUSES)
+        .select_related("case__patient", "case__board", "case__created_by")
+        .order_by("position")
+    )
+
+
 def meeting_has_started(meeting: Meeting, now: dt.datetime | None = None) -> bool:
     return meeting.status != Meeting.Status.PLANNED or meeting.starts_at <= (now or timezone.now())
 
@@ -314,6 +335,12 @@ def next_meeting_for(
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.order_by("starts_at", "pk").first()
+
+
+def next_meeting_after(meeting: Meeting) -> Meeting | None:
+    """Where a case the meeting did not discuss is carried when it closes: the board's next
+    planned meeting that starts after this one and has not started."""
+    return next_meeting_for(meeting.board, meeting.starts_at, exclude=meeting)
 
 
 def board_coordinators(board: Board) -> list:

@@ -19,17 +19,18 @@ from .agenda import (
     agenda_reorder,
     meeting_allow_overbooking,
 )
-from .attendance import attendance_record
+from .attendance import attendance_record, attendance_take
 from .board_settings import board_settings_update
 from .calendar_feeds import calendar_feed_rotate, calendar_feed_token
+from .closing import meeting_close
 from .deferral import Deferral, case_defer
 from .invitations import ConflictWarning, InvitationResult, invitation_respond, invite_members
 from .meetings import (
     meeting_cancel,
-    meeting_close,
     meeting_create,
     meeting_create_urgent,
     meeting_reschedule,
+    meeting_start,
 )
 from .schedules import board_schedule_create, meetings_generate
 
@@ -44,6 +45,7 @@ __all__ = [
     "agenda_item_set_minutes",
     "agenda_reorder",
     "attendance_record",
+    "attendance_take",
     "board_schedule_create",
     "board_settings_update",
     "calendar_feed_rotate",
@@ -57,5 +59,6 @@ __all__ = [
     "meeting_create",
     "meeting_create_urgent",
     "meeting_reschedule",
+    "meeting_start",
     "meetings_generate",
 ]

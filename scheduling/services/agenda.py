@@ -117,6 +117,21 @@ def _check_time_left(meeting: Meeting, *, extra: int) -> None:
         )
 
 
+def close_agenda_items(items: list[AgendaItem], *, by, reason: str) -> None:
+    """Take these items off the open agendas (is_open False), with `reason` in their history."""
+    now = timezone.now()
+    for item in items:
+        item.is_open, item.updated_by, item.updated_at = False, by, now
+    if items:
+        bulk_update_with_history(
+            items,
+            AgendaItem,
+            ["is_open", "updated_by", "updated_at"],
+            default_user=by,
+            default_change_reason=reason,
+        )
+
+
 def release_stale_places(case: Case, *, by) -> None:
     """A meeting that is over or called off no longer holds the case's place on an agenda."""
     stale = list(
@@ -125,17 +140,7 @@ def release_stale_places(case: Case, *, by) -> None:
             | Q(meeting__ends_at__lte=timezone.now())
         )
     )
-    now = timezone.now()
-    for item in stale:
-        item.is_open, item.updated_by, item.updated_at = False, by, now
-    if stale:
-        bulk_update_with_history(
-            stale,
-            AgendaItem,
-            ["is_open", "updated_by", "updated_at"],
-            default_user=by,
-            default_change_reason="Meeting over",
-        )
+    close_agenda_items(stale, by=by, reason="Meeting over")
 
 
 def _insertion_position(meeting: Meeting, *, urgent: bool) -> int:

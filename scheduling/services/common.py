@@ -99,3 +99,20 @@ def board_members(board: Board):
         .distinct()
         .order_by("pk")
     )
+
+
+def expected_people(meeting: Meeting):
+    """Who the meeting expects: the active invitees who accepted or have not answered; every
+    active member of the board when nobody is invited."""
+    if meeting.invitations.exists():
+        return (
+            get_user_model()
+            .objects.filter(
+                meeting_invitations__meeting=meeting,
+                meeting_invitations__response__in=EXPECTED_RESPONSES,
+                is_active=True,
+            )
+            .distinct()
+            .order_by("pk")
+        )
+    return board_members(meeting.board)

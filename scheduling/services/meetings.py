@@ -1,4 +1,4 @@
-"""Planning, moving, cancelling and closing meetings.
+"""Planning, moving, starting and cancelling meetings (closing one: `closing`).
 
 The board row is locked while meetings are created or moved, so two coordinators cannot plan
 overlapping meetings. Only the board's coordinators and chair plan and change meetings: each
@@ -13,21 +13,20 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from cases.models import Case
 from tumorboard.errors import ApplicationError
 from tumorboard.services import save_validated
 
-from ..models import AgendaItem, Board, Meeting, Notification
+from ..models import Board, Meeting, Notification
 from ..notifications import meeting_link, notify
 from ..rules import (
-    INACTIVE_MEETING_STATUSES,
     meeting_booked_minutes,
     meeting_minutes,
     overlapping_meetings,
 )
-from .agenda import agenda_item_add, unschedule_case
+from .agenda import agenda_item_add, close_agenda_items, unschedule_case
+from .attendance import ATTENDANCE_OPENS_BEFORE
 from .common import (
     check_duration,
     expected_invitations,
@@ -187,23 +186,6 @@ def meeting_reschedule(
     return meeting
 
 
-def _close_items(meeting: Meeting, *, by, reason: str) -> list[AgendaItem]:
-    """Take every item of the meeting off the open agendas (is_open False), with history."""
-    items = list(meeting.agenda_items.filter(is_open=True))
-    now = timezone.now()
-    for item in items:
-        item.is_open, item.updated_by, item.updated_at = False, by, now
-    if items:
-        bulk_update_with_history(
-            items,
-            AgendaItem,
-            ["is_open", "updated_by", "updated_at"],
-            default_user=by,
-            default_change_reason=reason,
-        )
-    return items
-
-
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Meeting:
     """Call off a planned meeting (with a reason, kept in its history).
@@ -224,7 +206,9 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
     meeting.status = Meeting.Status.CANCELLED
     meeting._change_reason = reason
     save_validated(meeting, by=by)
-    for item in _close_items(meeting, by=by, reason=f"Meeting cancelled: {reason}"):
+    items = list(meeting.agenda_items.filter(is_open=True))
+    close_agenda_items(items, by=by, reason=f"Meeting cancelled: {reason}")
+    for item in items:
         unschedule_case(item.case_id, by=by, reason=f"Meeting on {local_start(meeting)} cancelled")
     for invitation in expected_invitations(meeting):
         notify(
@@ -238,25 +222,32 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
     return meeting
 
 
-@transaction.atomic
-def meeting_close(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
-    """Close a meeting that has started: its agenda is final and releases its cases' places.
+# A meeting can be started (and attendance taken) from shortly before its start: people arrive
+# early.
+START_OPENS_BEFORE = ATTENDANCE_OPENS_BEFORE
 
-    Case statuses are left to the discussion and plan services.
+
+@transaction.atomic
+def meeting_start(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
+    """Start a planned meeting: it shows as in progress until it is closed.
+
+    From an hour before its start (`START_OPENS_BEFORE`); a meeting that is late to start can
+    still be started. Its agenda is then final (`rules.meeting_has_started`). Only the board's
+    coordinators and chair (PermissionDenied).
     """
     require_coordinator(by, meeting.board_id)
     meeting = lock_meeting(meeting)
-    if meeting.status in INACTIVE_MEETING_STATUSES:
+    if meeting.status != Meeting.Status.PLANNED:
         raise ApplicationError(
             f"This meeting is already {meeting.get_status_display().lower()}.",
-            fields={"meeting": ["Choose a planned or running meeting."]},
+            fields={"meeting": ["Only a planned meeting can be started."]},
         )
-    if meeting.starts_at > timezone.now():
+    if timezone.now() < meeting.starts_at - START_OPENS_BEFORE:
         raise ApplicationError(
-            "A meeting can be closed once it has started.",
-            fields={"meeting": ["Cancel it instead if it will not take place."]},
+            "It is too early to start this meeting.",
+            fields={"meeting": ["A meeting can be started from an hour before its start."]},
         )
-    meeting.status = Meeting.Status.CLOSED
+    meeting.status = Meeting.Status.IN_PROGRESS
+    meeting._change_reason = "Meeting started"
     save_validated(meeting, by=by)
-    _close_items(meeting, by=by, reason="Meeting closed")
     return meeting

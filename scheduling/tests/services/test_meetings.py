@@ -219,7 +219,9 @@ def test_meeting_close_only_once_started_and_then_the_agenda_is_final(cast):
 
     running = MeetingFactory(board=cast.board, starts_at=minutes_ago(30), ends_at=minutes_ago(-30))
     item = AgendaItemFactory(meeting=running, case=ready_case(cast.board), position=1)
-    services.meeting_close(meeting=running, by=cast.chair)
+    services.meeting_close(
+        meeting=running, by=cast.chair, carry_over={str(item.case.uuid): "ready"}
+    )
     running.refresh_from_db()
     item.refresh_from_db()
     assert running.status == Meeting.Status.CLOSED
