@@ -39,6 +39,7 @@ urlpatterns = [
     path(
         "meetings/<uuid:uuid>/cancel/", meetings.MeetingCancelApi.as_view(), name="meeting-cancel"
     ),
+    path("meetings/<uuid:uuid>/start/", meetings.MeetingStartApi.as_view(), name="meeting-start"),
     path("meetings/<uuid:uuid>/close/", meetings.MeetingCloseApi.as_view(), name="meeting-close"),
     path(
         "meetings/<uuid:uuid>/circulate/",

@@ -81,10 +81,13 @@ def planned_meetings_within_lead_time(
 
 
 def meeting_list(*, user, upcoming: bool | None = None) -> QuerySet[Meeting]:
-    """Meetings by start time. upcoming=True: not yet over and not cancelled."""
+    """Meetings by start time. upcoming=True: not yet over (or still in progress) and not
+    cancelled."""
     qs = meetings_visible_to(user).select_related("board")
     if upcoming:
-        qs = qs.filter(ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+        qs = qs.filter(
+            Q(ends_at__gte=timezone.now()) | Q(status=Meeting.Status.IN_PROGRESS)
+        ).exclude(status=Meeting.Status.CANCELLED)
     return qs.order_by("starts_at", "pk")
 
 

@@ -4,6 +4,7 @@ Output shapes only (and shape-only field types); the input serializers live in a
 No serializer here saves anything.
 """
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -69,6 +70,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     board = BoardSummarySerializer(read_only=True)
     kind = meeting_kind_field(read_only=True)
     video_link = LinkField(read_only=True)
+    status_display = serializers.SerializerMethodField(
+        help_text='The status in words, e.g. "In progress" while the meeting runs.'
+    )
 
     class Meta:
         model = Meeting
@@ -79,10 +83,16 @@ class MeetingSerializer(serializers.ModelSerializer):
             "ends_at",
             "kind",
             "status",
+            "status_display",
             "location",
             "video_link",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_status_display(self, meeting) -> str:
+        status = meeting["status"] if isinstance(meeting, dict) else meeting.status
+        return str(Meeting.Status(status).label)
 
 
 class MeetingFilterSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from tumorboard.errors import ApplicationError
 from .. import services
 from ..access import boards_visible_to
 from ..models import Meeting
+from ..rules import CarryOver
 from ..selectors import meeting_list
 from ..serializers import (
     MeetingDetailSerializer,
@@ -193,15 +194,51 @@ class MeetingCancelApi(StaffApiMixin, APIView):
         return detail_response(request, meeting)
 
 
+class MeetingCloseSerializer(StrictInputMixin, serializers.Serializer):
+    carry_over = serializers.DictField(
+        # The service checks each value, so every problem comes back as one list of messages.
+        child=serializers.CharField(),
+        required=False,
+        default=dict,
+        help_text="For each case on the agenda the meeting did not discuss (still referred, "
+        "ready or scheduled), by case UUID: "
+        f"{CarryOver.NEXT_MEETING} (onto the agenda of the board's next "
+        "planned meeting) or "
+        f"{CarryOver.READY} (off the agenda, back to ready). A 400 lists every such case "
+        "without a choice.",
+    )
+
+
 @extend_schema(tags=["meetings"])
-class MeetingCloseApi(StaffApiMixin, APIView):
+class MeetingStartApi(StaffApiMixin, APIView):
     @extend_schema(
-        summary="Close a meeting that has started",
+        summary="Start a planned meeting (from an hour before its start): it is in progress",
         request=None,
         responses={200: MeetingDetailSerializer, **WRITE_ERRORS},
     )
     def post(self, request, uuid):
         meeting = meeting_or_404(request, uuid)
         require_coordinator(request, meeting.board)
-        services.meeting_close(meeting=meeting, by=request.user)
+        services.meeting_start(meeting=meeting, by=request.user)
+        return detail_response(request, meeting)
+
+
+@extend_schema(tags=["meetings"])
+class MeetingCloseApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Close a meeting that has started; each case it did not discuss goes to the "
+        "next meeting or back to ready, and the person responsible is told",
+        request=MeetingCloseSerializer,
+        responses={200: MeetingDetailSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, uuid):
+        meeting = meeting_or_404(request, uuid)
+        require_coordinator(request, meeting.board)
+        serializer = MeetingCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.meeting_close(
+            meeting=meeting,
+            by=request.user,
+            carry_over=serializer.validated_data["carry_over"],
+        )
         return detail_response(request, meeting)
