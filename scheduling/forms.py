@@ -25,6 +25,7 @@ from tumorboard.errors import ApplicationError
 
 from . import recurrence as rec
 from .models import Attendance, Board, Discipline, Invitation, Meeting
+from .rules import CarryOver
 from .selectors import PICKER_LIMIT, CasePick, agenda_candidates, case_picks, schedulable_cases
 from .services.agenda import MINUTES_RANGE
 from .services.common import DURATION_RANGE, REASON_MAX
@@ -356,6 +357,63 @@ class InviteForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     mode = forms.ChoiceField(label=_("Attendance"), choices=Attendance.Mode.choices)
+
+
+class AttendanceSheetForm(forms.Form):
+    """Everyone's attendance on one form: a mode per person, blank for "leave as it is"."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in rows:
+            person = row.user.get_full_name() or row.user.get_username()
+            self.fields[f"mode-{row.user.pk}"] = forms.ChoiceField(
+                label=_("Attendance of %(person)s") % {"person": person},
+                choices=[("", "—"), *Attendance.Mode.choices],
+                required=False,
+                initial=row.mode,
+            )
+
+    def modes(self) -> dict[int, str]:
+        """The modes chosen (person id → mode), without the blanks."""
+        return {
+            int(name.removeprefix("mode-")): mode
+            for name, mode in self.cleaned_data.items()
+            if name.startswith("mode-") and mode
+        }
+
+
+class CloseForm(forms.Form):
+    """Where each case the meeting did not discuss goes: the board's next meeting, or back to
+    ready (the only choice when the board has no later planned meeting)."""
+
+    def __init__(self, *args, items, target_label: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.undiscussed = list(items)
+        choices = [(CarryOver.READY, _("Back to ready for review (on no agenda)"))]
+        if target_label:
+            label = _("Carry to the next meeting, %(when)s") % {"when": target_label}
+            choices.insert(0, (CarryOver.NEXT_MEETING, label))
+        for item in self.undiscussed:
+            patient = item.case.patient
+            self.fields[self.field_name(item)] = forms.ChoiceField(
+                label=f"{patient.family_name.upper()}, {patient.given_name}",
+                choices=choices,
+                widget=forms.RadioSelect,
+                initial=None if target_label else CarryOver.READY,
+                error_messages={"required": _("Choose where this case goes.")},
+            )
+
+    @staticmethod
+    def field_name(item) -> str:
+        return f"carry-{item.case.uuid.hex[:12]}"
+
+    def rows(self):
+        return [(item, self[self.field_name(item)]) for item in self.undiscussed]
+
+    def carry_over(self) -> dict[uuid.UUID, str]:
+        return {
+            item.case.uuid: self.cleaned_data[self.field_name(item)] for item in self.undiscussed
+        }
 
 
 class RespondForm(forms.Form):

@@ -42,6 +42,8 @@ urlpatterns = [
         attendance.meeting_attendance_record,
         name="meeting-attendance-record",
     ),
+    path(M + "attendance/", attendance.meeting_attendance_take, name="meeting-attendance-take"),
+    path(M + "start/", meeting_page.meeting_start, name="meeting-start"),
     path(M + "reschedule/", meeting_page.meeting_reschedule, name="meeting-reschedule"),
     path(M + "cancel/", meeting_page.meeting_cancel, name="meeting-cancel"),
     path(M + "close/", meeting_page.meeting_close, name="meeting-close"),

@@ -303,6 +303,7 @@ ON_STARTED_MEETING = frozenset(
     {
         "meeting-run",
         "meeting-run-attendance",
+        "meeting-run-attendance-all",
         "meeting-run-open",
         "meeting-run-record",
         "meeting-run-plan",

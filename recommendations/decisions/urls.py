@@ -12,6 +12,11 @@ urlpatterns = [
         name="meeting-run-attendance",
     ),
     path(
+        "meetings/<uuid:meeting_uuid>/run/attendance/all/",
+        views.meeting_attendance_all,
+        name="meeting-run-attendance-all",
+    ),
+    path(
         "meetings/<uuid:meeting_uuid>/run/<int:position>/open/",
         views.meeting_open_record,
         name="meeting-run-open",

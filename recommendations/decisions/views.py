@@ -43,7 +43,7 @@ from recommendations.opinions.options import option_label
 from scheduling.access import board_roles
 from scheduling.models import Discipline
 from scheduling.selectors import meeting_for_user
-from scheduling.services import attendance_record
+from scheduling.services import attendance_record, attendance_take
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import show_errors, staff_required
 
@@ -469,6 +469,24 @@ def meeting_attendance(request, meeting_uuid):
     except ApplicationError as exc:
         return _refused(request, meeting, board, position, exc, form, attendance_form=form)
     messages.success(request, _("Attendance recorded."))
+    return redirect(_run_url(meeting, position, "attendance"))
+
+
+@require_POST
+@staff_required
+def meeting_attendance_all(request, meeting_uuid):
+    """ "Mark all invited members present" on the meeting screen; corrections one by one after."""
+    meeting = _meeting(request.user, meeting_uuid)
+    board = selectors.meeting_board(meeting=meeting, user=request.user)
+    position = _position(request.POST.get("item"))
+    if not board.duties.coordinates:
+        raise PermissionDenied("The coordinator or the chair records attendance.")
+    try:
+        written = attendance_take(meeting=meeting, by=request.user, mark_expected_present=True)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_run_url(meeting, position, "attendance"))
+    messages.success(request, _("%(n)d invited members marked present.") % {"n": len(written)})
     return redirect(_run_url(meeting, position, "attendance"))
 
 

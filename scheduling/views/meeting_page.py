@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tumorboard.errors import ApplicationError, ConflictError
 from tumorboard.pages import error_summary, show_errors, staff_required
@@ -16,15 +16,24 @@ from .. import services
 from ..forms import (
     AgendaAddForm,
     AttendanceForm,
+    AttendanceSheetForm,
+    CloseForm,
     InviteForm,
     MinutesForm,
     ReasonForm,
     RescheduleForm,
 )
 from ..models import Attendance, Invitation, Meeting
-from ..rules import INACTIVE_MEETING_STATUSES, meeting_has_started
+from ..rules import (
+    INACTIVE_MEETING_STATUSES,
+    meeting_has_started,
+    next_meeting_after,
+    undiscussed_items,
+)
 from ..selectors import discipline_label, meeting_attendance, meeting_invitations, meeting_overview
 from ..services.attendance import ATTENDANCE_OPENS_BEFORE
+from ..services.common import local_start
+from ..services.meetings import START_OPENS_BEFORE
 from .common import coordinated_meeting, meeting_or_404, refusal_message, to_meeting
 
 
@@ -48,9 +57,11 @@ def row_prefix(case_uuid, kind: str) -> str:
     return f"{kind}-{case_uuid.hex[:12]}"
 
 
-def _attendance_rows(meeting: Meeting, bound: dict) -> list[dict]:
+def _attendance_rows(meeting: Meeting, bound: dict) -> tuple[list[dict], AttendanceSheetForm]:
+    people = meeting_attendance(meeting)
+    sheet = bound.get("attendance_sheet") or AttendanceSheetForm(rows=people, prefix="sheet")
     rows = []
-    for row in meeting_attendance(meeting):
+    for row in people:
         form = bound.get(f"attendance-{row.user.pk}") or AttendanceForm(
             prefix=f"att-{row.user.pk}", initial={"mode": row.mode or "in_person"}
         )
@@ -60,9 +71,10 @@ def _attendance_rows(meeting: Meeting, bound: dict) -> list[dict]:
                 "form": form,
                 "discipline": discipline_label(row.discipline) or "—",
                 "mode_label": Attendance.Mode(row.mode).label if row.mode else "",
+                "field": sheet[f"mode-{row.user.pk}"],
             }
         )
-    return rows
+    return rows, sheet
 
 
 def render_meeting(request, meeting: Meeting, *, status=200, **bound):
@@ -86,6 +98,7 @@ def render_meeting(request, meeting: Meeting, *, status=200, **bound):
         meeting.status not in INACTIVE_MEETING_STATUSES
         and now >= meeting.starts_at - ATTENDANCE_OPENS_BEFORE
     )
+    attendance, sheet = _attendance_rows(meeting, bound) if overview.can_edit else ([], None)
     forms = {
         "add_form": bound.get("add_form")
         or (AgendaAddForm(meeting=meeting, prefix="add") if editable else None),
@@ -120,7 +133,11 @@ def render_meeting(request, meeting: Meeting, *, status=200, **bound):
             "quorum_missing": [discipline_label(d) for d in overview.quorum.missing_disciplines],
             "attendance_open": attendance_open,
             "answerable": not meeting_has_started(meeting, now),
-            "attendance": _attendance_rows(meeting, bound) if overview.can_edit else [],
+            "attendance": attendance,
+            "attendance_sheet": sheet,
+            "startable": overview.can_edit
+            and meeting.status == Meeting.Status.PLANNED
+            and now >= meeting.starts_at - START_OPENS_BEFORE,
             "my_invitation": next(
                 (row.invitation for row in invitations if row.invitation.user_id == user.pk),
                 None,
@@ -190,11 +207,63 @@ def meeting_cancel(request, meeting_uuid):
 
 @require_POST
 @staff_required
-def meeting_close(request, meeting_uuid):
+def meeting_start(request, meeting_uuid):
     meeting = coordinated_meeting(request, meeting_uuid)
     try:
-        services.meeting_close(meeting=meeting, by=request.user)
+        services.meeting_start(meeting=meeting, by=request.user)
     except ApplicationError as exc:
         return refused(request, meeting, exc)
-    messages.success(request, _("Meeting closed."))
+    messages.success(request, _("Meeting started: it shows as in progress until it is closed."))
     return to_meeting(meeting)
+
+
+def _close_form(meeting: Meeting, data=None) -> tuple[CloseForm, Meeting | None]:
+    target = next_meeting_after(meeting)
+    form = CloseForm(
+        data,
+        items=undiscussed_items(meeting),
+        target_label=local_start(target) if target else None,
+        prefix="close",
+    )
+    return form, target
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def meeting_close(request, meeting_uuid):
+    """The close confirmation: lists the cases the meeting did not discuss, each with where it
+    goes (the board's next meeting or back to ready); closing applies them all at once."""
+    meeting = coordinated_meeting(request, meeting_uuid)
+    form, target = _close_form(meeting, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.meeting_close(
+                    meeting=meeting, by=request.user, carry_over=form.carry_over()
+                )
+            except ApplicationError as exc:
+                # The summary first ("3 cases were not discussed…"), then each case's problem.
+                form.add_error(None, exc.message)
+                for problem in (m for name, ms in exc.fields.items() for m in ms):
+                    form.add_error(None, problem)
+            else:
+                messages.success(request, _("Meeting closed."))
+                return to_meeting(meeting)
+        status = 400
+    now = timezone.now()
+    return render(
+        request,
+        "scheduling/meeting_close.html",
+        {
+            "meeting": meeting,
+            "board": meeting.board,
+            "form": form,
+            "target": target,
+            "target_when": local_start(target) if target else "",
+            "closable": meeting.status not in INACTIVE_MEETING_STATUSES
+            and meeting.starts_at <= now,
+            "errors": error_summary(form) if form.is_bound else [],
+        },
+        status=status,
+    )

@@ -282,6 +282,26 @@ def test_attendance_is_taken_by_the_coordinator_or_chair(cast, items, who, statu
     assert recorded.exists() is (status == 302)
 
 
+@pytest.mark.parametrize(("who", "status"), [("chair", 302), ("surgeon", 403)])
+def test_everyone_invited_is_marked_present_from_the_meeting_screen(
+    cast, items, who, status, client_for
+):
+    meeting = items[0].meeting
+    client = client_for(getattr(cast, who))
+    assert "Mark all invited members present" in text(client.get(run_url(meeting))) or (
+        status == 403
+    )
+    url = reverse("meeting-run-attendance-all", kwargs={"meeting_uuid": meeting.uuid})
+    response = client.post(url, {"item": "2"})
+    assert response.status_code == status
+    present = set(Attendance.objects.filter(meeting=meeting).values_list("user_id", flat=True))
+    # Nobody is invited: every member of the board is expected.
+    expected = {cast.coordinator.pk, cast.chair.pk, *(u.pk for u in cast.specialists.values())}
+    assert present == (expected if status == 302 else set())
+    if status == 302:
+        assert response["Location"].endswith("?item=2#attendance")
+
+
 def _run_queries(user, meeting, client_for) -> int:
     client = client_for(user)
     with CaptureQueriesContext(connection) as captured:
