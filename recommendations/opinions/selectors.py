@@ -375,11 +375,9 @@ def opinions_owed(user, now: dt.datetime | None = None) -> QuerySet[AgendaItem]:
     (accepted or not yet answered) or, when the meeting invites nobody, a member of the board.
     A test keeps the two answers equal.
     """
-    if not can_give_opinions(user) or not user.is_active:
-        return AgendaItem.objects.none()
     now = now or timezone.now()
     invitations = Invitation.objects.filter(meeting=OuterRef("meeting_id"))
-    return (
+    owed = (
         AgendaItem.objects.filter(
             is_open=True,
             meeting__status=Meeting.Status.PLANNED,
@@ -399,6 +397,7 @@ def opinions_owed(user, now: dt.datetime | None = None) -> QuerySet[AgendaItem]:
         )
         .annotate(due_at=_opinion_deadline())
     )
+    return owed if user.is_active and can_give_opinions(user) else owed.none()
 
 
 def opinions_due(
