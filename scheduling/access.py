@@ -55,7 +55,8 @@ class BoardRoles:
 NO_ROLES = BoardRoles(roles=frozenset())
 
 
-def _discipline(user) -> str:
+def user_discipline(user) -> str:
+    """The discipline the user speaks for, from their specialist profile ("" if none)."""
     try:
         return user.specialist_profile.discipline or ""
     except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: no profile, no discipline
@@ -81,7 +82,7 @@ def board_roles(user, board: Board | int) -> BoardRoles:
                     "role", flat=True
                 )
             )
-        cache[board_id] = BoardRoles(roles=roles, discipline=_discipline(user), staff=True)
+        cache[board_id] = BoardRoles(roles=roles, discipline=user_discipline(user), staff=True)
     return cache[board_id]
 
 
@@ -118,6 +119,20 @@ def boards_coordinated_by(user) -> QuerySet[Board]:
         return Board.objects.all()
     return Board.objects.filter(
         pk__in=BoardMembership.objects.filter(user=user, role__in=COORDINATING_ROLES).values(
+            "board_id"
+        )
+    )
+
+
+def boards_chaired_by(user) -> QuerySet[Board]:
+    """Boards the user chairs (every board for a superuser): whose meetings they run and whose
+    plans they sign."""
+    if not is_staff_member(user):
+        return Board.objects.none()
+    if user.is_superuser:
+        return Board.objects.all()
+    return Board.objects.filter(
+        pk__in=BoardMembership.objects.filter(user=user, role=BoardMembership.Role.CHAIR).values(
             "board_id"
         )
     )

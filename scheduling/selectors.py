@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -26,7 +27,7 @@ from django.utils import timezone
 from cases.models import Case, SpinalLesion
 from cases.selectors import URGENCY_RANK, cases_visible_to
 
-from .access import boards_coordinated_by, boards_visible_to, can_coordinate
+from .access import boards_chaired_by, boards_coordinated_by, boards_visible_to, can_coordinate
 from .models import (
     AgendaItem,
     Board,
@@ -612,3 +613,60 @@ def meeting_overview(meeting: Meeting, *, user) -> MeetingOverview:
         length_minutes=meeting_minutes(meeting),
         can_edit=can_coordinate(user, meeting.board),
     )
+
+
+# Worklists ---------------------------------------------------------------------------------------
+
+# How many rows each section of a worklist lists; the counts say how many there are in all, so a
+# worklist never grows with the rows it does not show.
+WORKLIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """The first rows of a worklist section and how many there are in all."""
+
+    rows: list[Any]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.rows), 0)
+
+
+def ready_cases_without_meeting(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:
+    """The ready cases of the boards the user coordinates that are on no agenda still to come
+    (`schedulable_cases`), most urgent then oldest first. Two queries."""
+    cases = schedulable_cases(boards_coordinated_by(user)).filter(status=Case.Status.READY)
+    return Shortlist(rows=list(cases[:limit]), count=cases.order_by().count())
+
+
+def upcoming_board_meetings(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:
+    """The next meetings (not over, not cancelled) of the boards the user coordinates, earliest
+    first, each with `n_cases` (its open agenda items). Two queries."""
+    meetings = Meeting.objects.filter(
+        board__in=boards_coordinated_by(user), ends_at__gte=timezone.now()
+    ).exclude(status__in=INACTIVE_MEETING_STATUSES)
+    rows = list(
+        meetings.select_related("board")
+        .annotate(n_cases=Count("agenda_items", filter=Q(agenda_items__is_open=True)))
+        .order_by("starts_at", "pk")[:limit]
+    )
+    return Shortlist(rows=rows, count=meetings.count())
+
+
+def meetings_to_run(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:
+    """The meetings of the boards the user chairs that are running or still to come (not closed
+    or cancelled; a meeting that ran over and was not closed stays until it is), earliest first,
+    each with `n_cases` (its open agenda items). Two queries."""
+    meetings = (
+        Meeting.objects.filter(board__in=boards_chaired_by(user))
+        .exclude(status__in=INACTIVE_MEETING_STATUSES)
+        .filter(Q(ends_at__gte=timezone.now()) | ~Q(status=Meeting.Status.PLANNED))
+    )
+    rows = list(
+        meetings.select_related("board")
+        .annotate(n_cases=Count("agenda_items", filter=Q(agenda_items__is_open=True)))
+        .order_by("starts_at", "pk")[:limit]
+    )
+    return Shortlist(rows=rows, count=meetings.count())

@@ -1,4 +1,4 @@
-"""The wiring's pages (tumorboard.views and the login): home sends each person to their work."""
+"""The wiring's pages (tumorboard.views and the login): home is each person's work."""
 
 import pytest
 from django.test import Client
@@ -17,8 +17,10 @@ def test_home_sends_anonymous_to_login(client_for):
     assert response["Location"] == reverse("login")
 
 
-def test_home_sends_staff_to_cases_and_patients_to_summaries(cast, client_for):
-    assert client_for(cast.coordinator).get("/")["Location"] == reverse("case-list")
+def test_home_is_the_staff_worklist_and_sends_patients_to_summaries(cast, client_for):
+    staff = client_for(cast.coordinator).get("/")
+    assert staff.status_code == 200
+    assert "<h1>My work</h1>" in text(staff)
     assert client_for(cast.patient_user).get("/")["Location"] == reverse("my-summaries")
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 from cases.models import Case, SpinalLesion
 from recommendations.models import (
@@ -27,10 +28,16 @@ from recommendations.models import (
 )
 from recommendations.opinions.selectors import sees_every_opinion
 from recommendations.summaries.selectors import latest_summaries
-from scheduling.access import BoardRoles, board_roles, boards_visible_to
+from scheduling.access import (
+    BoardRoles,
+    board_roles,
+    boards_chaired_by,
+    boards_visible_to,
+    user_discipline,
+)
 from scheduling.models import AgendaItem, Attendance, Meeting
-from scheduling.rules import Quorum, meeting_quorum
-from scheduling.selectors import meetings_visible_to
+from scheduling.rules import Quorum, board_today, meeting_quorum
+from scheduling.selectors import WORKLIST_LIMIT, Shortlist, meetings_visible_to
 
 # --- scope ------------------------------------------------------------------------------------
 
@@ -482,3 +489,56 @@ def _name_people(entries: list[dict[str, Any]]) -> None:
             if change["field"] in PERSON_FIELDS:
                 change["old"] = names.get(change["old"], change["old"])
                 change["new"] = names.get(change["new"], change["new"])
+
+
+# --- worklists --------------------------------------------------------------------------------
+
+OPEN_ACTIVITY_STATUSES = (PlanActivity.Status.PLANNED, PlanActivity.Status.IN_PROGRESS)
+
+
+def my_plan_activities(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:
+    """The open activities (planned, in progress) of the signed plans of the user's boards that
+    are theirs: assigned to them, or to their discipline when no one is named (as
+    `services.signoff.activity_owners` reaches them). Earliest due first (undated last), each
+    with `overdue` set when its due date (in the board's time zone) has passed. Two queries."""
+    discipline = user_discipline(user)
+    mine = Q(responsible_user=user)
+    if discipline:
+        mine |= Q(responsible_user__isnull=True, responsible_discipline=discipline)
+    activities = activities_visible_to(user).filter(
+        mine,
+        status__in=OPEN_ACTIVITY_STATUSES,
+        plan__status=ConsensusPlan.Status.SIGNED,
+    )
+    rows = list(
+        activities.select_related(
+            "plan__decision__agenda_item__case__patient",
+            "plan__decision__agenda_item__meeting__board",
+        ).order_by(F("due_date").asc(nulls_last=True), "pk")[:limit]
+    )
+    for activity in rows:
+        board = activity.plan.decision.agenda_item.meeting.board
+        activity.overdue = activity.due_date is not None and activity.due_date < board_today(board)
+    return Shortlist(rows=rows, count=activities.count())
+
+
+def plans_to_sign(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:
+    """Draft plans of meetings that have started (and are not cancelled) on the boards the user
+    chairs: what waits for their signature. Oldest meeting first, then agenda order. Two
+    queries."""
+    plans = ConsensusPlan.objects.filter(
+        status=ConsensusPlan.Status.DRAFT,
+        decision__agenda_item__meeting__board__in=boards_chaired_by(user),
+    ).exclude(decision__agenda_item__meeting__status=Meeting.Status.CANCELLED)
+    plans = plans.filter(
+        ~Q(decision__agenda_item__meeting__status=Meeting.Status.PLANNED)
+        | Q(decision__agenda_item__meeting__starts_at__lte=timezone.now())
+    )
+    rows = list(
+        plans.select_related(
+            "decision__agenda_item__case__patient", "decision__agenda_item__meeting__board"
+        ).order_by(
+            "decision__agenda_item__meeting__starts_at", "decision__agenda_item__position", "pk"
+        )[:limit]
+    )
+    return Shortlist(rows=rows, count=plans.count())

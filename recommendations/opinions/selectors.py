@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from cases.assessment import board_sbrt_regimens
@@ -25,6 +36,7 @@ from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
 from scheduling.access import COORDINATING_ROLES, board_roles, boards_visible_to
 from scheduling.models import AgendaItem, Board, BoardMembership, Discipline, Invitation, Meeting
 from scheduling.rules import EXPECTED_RESPONSES, case_readiness, meeting_has_started
+from scheduling.selectors import WORKLIST_LIMIT
 from tumorboard.roles import SPECIALIST, has_role, is_staff_member
 
 
@@ -235,44 +247,179 @@ def specialists_missing_opinions(meeting: Meeting) -> list[MissingOpinion]:
     """(specialist, case) for every case on the meeting's open agenda that an expected
     specialist has not yet given an opinion on, in agenda order then by user.
 
-    THE ONE PLACE that decides who owes an opinion: the "my cases" page, the summaries and the
-    opinion reminders (`services.opinion_reminders_send`) all ask it.
+    THE ONE PLACE that decides who owes an opinion: the "my cases" page, the summaries, the
+    opinion reminders (`services.opinion_reminders_send`) and the worklists all ask it (the
+    specialist's worklist asks `opinions_owed`, kept equal to it by a test).
 
     Expected: the invitees who accepted or have not yet answered; when the meeting invites
     nobody, every specialist member of the board. Only specialists with a discipline on their
     profile count (no one else gives opinions). A fixed number of queries.
     """
-    users = get_user_model().objects.filter(
-        is_active=True, groups__name=SPECIALIST, specialist_profile__isnull=False
-    )
-    invitations = list(meeting.invitations.all().values_list("user_id", "response", "discipline"))
-    if invitations:
-        invited_for = {
-            user_id: discipline
-            for user_id, response, discipline in invitations
-            if response in EXPECTED_RESPONSES
-        }
-        users = users.filter(pk__in=invited_for)
-    else:
-        invited_for = {}
-        users = users.filter(
-            pk__in=BoardMembership.objects.filter(board_id=meeting.board_id).values("user_id")
+    return missing_opinions_by_meeting([meeting])[meeting.pk]
+
+
+def missing_opinions_by_meeting(meetings: Iterable[Meeting]) -> dict[int, list[MissingOpinion]]:
+    """`specialists_missing_opinions` for several meetings at once, by meeting id: five queries,
+    however many meetings."""
+    meetings = list(meetings)
+    ids = [meeting.pk for meeting in meetings]
+    invitations: dict[int, list[tuple[int, str, str]]] = {pk: [] for pk in ids}
+    for meeting_id, user_id, response, discipline in Invitation.objects.filter(
+        meeting_id__in=ids
+    ).values_list("meeting_id", "user_id", "response", "discipline"):
+        invitations[meeting_id].append((user_id, response, discipline))
+    uninviting_boards = {m.board_id for m in meetings if not invitations[m.pk]}
+    members: dict[int, set[int]] = {board_id: set() for board_id in uninviting_boards}
+    for board_id, user_id in BoardMembership.objects.filter(
+        board_id__in=uninviting_boards
+    ).values_list("board_id", "user_id"):
+        members[board_id].add(user_id)
+    candidates = {user_id for ids_ in members.values() for user_id in ids_} | {
+        user_id for rows in invitations.values() for user_id, _r, _d in rows
+    }
+    people = list(
+        get_user_model()
+        .objects.filter(
+            pk__in=candidates,
+            is_active=True,
+            groups__name=SPECIALIST,
+            specialist_profile__isnull=False,
         )
-    people = list(users.select_related("specialist_profile").distinct().order_by("pk"))
-    items = list(
-        meeting.agenda_items.filter(is_open=True).select_related("case").order_by("position")
+        .select_related("specialist_profile")
+        .distinct()
+        .order_by("pk")
     )
-    given = set(meeting.opinions.values_list("author_id", "case_id"))
-    return [
-        MissingOpinion(
-            user=person,
-            case=item.case,
-            discipline=invited_for.get(person.pk) or person.specialist_profile.discipline,
+    items: dict[int, list[AgendaItem]] = {pk: [] for pk in ids}
+    for item in (
+        AgendaItem.objects.filter(meeting_id__in=ids, is_open=True)
+        .select_related("case")
+        .order_by("position", "pk")
+    ):
+        items[item.meeting_id].append(item)
+    given = set(
+        Opinion.objects.filter(meeting_id__in=ids).values_list("meeting_id", "author_id", "case_id")
+    )
+    missing: dict[int, list[MissingOpinion]] = {}
+    for meeting in meetings:
+        if invitations[meeting.pk]:
+            invited_for = {
+                user_id: discipline
+                for user_id, response, discipline in invitations[meeting.pk]
+                if response in EXPECTED_RESPONSES
+            }
+            expected = [person for person in people if person.pk in invited_for]
+        else:
+            invited_for = {}
+            expected = [person for person in people if person.pk in members[meeting.board_id]]
+        missing[meeting.pk] = [
+            MissingOpinion(
+                user=person,
+                case=item.case,
+                discipline=invited_for.get(person.pk) or person.specialist_profile.discipline,
+            )
+            for item in items[meeting.pk]
+            for person in expected
+            if (meeting.pk, person.pk, item.case_id) not in given
+        ]
+    return missing
+
+
+# --- the specialist's worklist: opinions due -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpinionDue:
+    """An opinion the user owes: a case on a meeting's agenda, due `board.opinion_deadline_hours`
+    before the meeting starts."""
+
+    item: AgendaItem
+    due_at: dt.datetime
+    overdue: bool
+
+    @property
+    def case(self) -> Case:
+        return self.item.case
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.item.meeting
+
+
+@dataclass(frozen=True)
+class OpinionsDue:
+    rows: list[OpinionDue]
+    count: int  # every opinion owed, shown or not
+    overdue: int  # how many of them are past their deadline
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.rows), 0)
+
+
+def _opinion_deadline() -> ExpressionWrapper:
+    """When an agenda item's opinions are due: its meeting's start less the board's deadline."""
+    lead = ExpressionWrapper(
+        F("meeting__board__opinion_deadline_hours") * dt.timedelta(hours=1),
+        output_field=DurationField(),
+    )
+    return ExpressionWrapper(F("meeting__starts_at") - lead, output_field=DateTimeField())
+
+
+def opinions_owed(user, now: dt.datetime | None = None) -> QuerySet[AgendaItem]:
+    """The open agenda items of the user's boards' meetings still to start (planned) on which the
+    user owes an opinion, each annotated with `due_at`; earliest deadline first, so the overdue
+    ones lead.
+
+    Who owes an opinion is `specialists_missing_opinions`'s rule, asked of one user across every
+    meeting at once: a specialist with a discipline who has not given their opinion, invited
+    (accepted or not yet answered) or, when the meeting invites nobody, a member of the board.
+    A test keeps the two answers equal.
+    """
+    now = now or timezone.now()
+    invitations = Invitation.objects.filter(meeting=OuterRef("meeting_id"))
+    owed = (
+        AgendaItem.objects.filter(
+            is_open=True,
+            meeting__status=Meeting.Status.PLANNED,
+            meeting__starts_at__gt=now,
+            meeting__board__in=boards_visible_to(user),
         )
-        for item in items
-        for person in people
-        if (person.pk, item.case_id) not in given
-    ]
+        .filter(
+            Q(Exists(invitations.filter(user=user, response__in=EXPECTED_RESPONSES)))
+            | ~Q(Exists(invitations))
+        )
+        .exclude(
+            Exists(
+                Opinion.objects.filter(
+                    author=user, meeting=OuterRef("meeting_id"), case=OuterRef("case_id")
+                )
+            )
+        )
+        .annotate(due_at=_opinion_deadline())
+    )
+    return owed if user.is_active and can_give_opinions(user) else owed.none()
+
+
+def opinions_due(
+    *, user, now: dt.datetime | None = None, limit: int = WORKLIST_LIMIT
+) -> OpinionsDue:
+    """The `limit` opinions the user owes with the earliest deadlines (overdue first), how many
+    they owe in all and how many are overdue. Two queries, however many cases and meetings."""
+    now = now or timezone.now()
+    owed = opinions_owed(user, now)
+    totals = owed.order_by().aggregate(
+        count=Count("pk"), overdue=Count("pk", filter=Q(due_at__lte=now))
+    )
+    rows = owed.select_related("meeting__board", "case__patient").order_by(
+        "due_at", "meeting__starts_at", "position", "pk"
+    )[:limit]
+    return OpinionsDue(
+        rows=[
+            OpinionDue(item=item, due_at=item.due_at, overdue=item.due_at <= now) for item in rows
+        ],
+        count=totals["count"],
+        overdue=totals["overdue"],
+    )
 
 
 # --- the controlled lists ---------------------------------------------------------------------

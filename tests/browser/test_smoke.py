@@ -37,6 +37,8 @@ def test_coordinator_signs_in_and_opens_a_case(browser_page, live_server, cast, 
     page.get_by_label("Password").fill("pw-test-1234")
     page.get_by_role("button", name="Sign in").click()
 
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
     expect(page.get_by_role("heading", level=1, name="Cases")).to_be_visible()
     expect(page.get_by_text("ELSEWHERE")).to_have_count(0)
     screenshot(page, "case-list")
