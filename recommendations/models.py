@@ -135,9 +135,12 @@ class SummaryPreparation(models.Model):
 class DecisionRecord(PublicIdModel, TrackedModel):
     """The shared decision record for one case at one meeting, written live by several people.
 
-    `options` is a list of considered options, each {"option", "source" ("noms"|"opinion"|"board"),
-    "benefits": {neurological, local_control, pain_quality_of_life, recovery_time}, "risks": {...},
-    "fits_goals"}. `version` is the optimistic-concurrency token: a save naming an older version is
+    `options` is a list of considered treatment options, each {"option", "source"
+    ("noms"|"opinion"|"board"), "origin" (who raised it, e.g. "raised by A Rahman (radiation
+    oncology)"), "benefits": {neurological, local_control, pain_quality_of_life, recovery_time},
+    "risks": {...}, "fits_goals"}. `supportive_care` lists the supportive measures (analgesia,
+    therapy, bracing, palliative care ...) apart from them, each {"measure", "origin"}.
+    `version` is the optimistic-concurrency token: a save naming an older version is
     refused (409/412) and the other person's change shown.
     """
 
@@ -153,6 +156,7 @@ class DecisionRecord(PublicIdModel, TrackedModel):
         PreMeetingSummary, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     options = models.JSONField(default=list, blank=True)
+    supportive_care = models.JSONField(default=list, blank=True)
     patient_goals = models.TextField(blank=True)
     patient_involvement = models.CharField(max_length=24, choices=Involvement.choices, blank=True)
     involvement_note = models.TextField(blank=True)

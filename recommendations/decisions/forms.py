@@ -16,6 +16,7 @@ from recommendations.decisions.services.options import (
     ASPECT_KEYS,
     ASPECTS,
     MAX_OPTIONS,
+    MAX_SUPPORTIVE,
     OPTION_SOURCES,
     OPTION_TEXT_MAX,
 )
@@ -101,6 +102,8 @@ class OptionForm(forms.Form):
     source = forms.ChoiceField(
         label=_("From"), choices=OPTION_SOURCES, required=False, initial="board"
     )
+    # Who raised it, kept as pre-filled (shown beside the option, not typed).
+    origin = forms.CharField(max_length=OPTION_TEXT_MAX, required=False, widget=forms.HiddenInput)
     fits_goals = forms.CharField(
         label=_("How it serves the patient's goals"), required=False, widget=_area(2)
     )
@@ -122,6 +125,7 @@ class OptionForm(forms.Form):
         initial = {
             "option": option.get("option", ""),
             "source": option.get("source", "board"),
+            "origin": option.get("origin", ""),
             "fits_goals": option.get("fits_goals", ""),
         }
         for side in ("benefits", "risks"):
@@ -136,6 +140,7 @@ class OptionForm(forms.Form):
         option = {
             "option": data.get("option", ""),
             "source": data.get("source") or "board",
+            "origin": data.get("origin", ""),
             "fits_goals": data.get("fits_goals", ""),
             "benefits": {k: data.get(f"benefits_{k}", "") for k in ASPECT_KEYS},
             "risks": {k: data.get(f"risks_{k}", "") for k in ASPECT_KEYS},
@@ -152,6 +157,34 @@ OptionFormSet = forms.formset_factory(
 
 def options_from(formset) -> list[dict[str, Any]]:
     return [option for form in formset.forms if (option := form.as_option()) is not None]
+
+
+class SupportiveForm(forms.Form):
+    """One supportive measure (analgesia, therapy, bracing ...), apart from the options."""
+
+    measure = forms.CharField(
+        label=_("Supportive measure"), max_length=OPTION_TEXT_MAX, required=False
+    )
+    origin = forms.CharField(max_length=OPTION_TEXT_MAX, required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_from(measure: dict[str, Any]) -> dict[str, Any]:
+        return {"measure": measure.get("measure", ""), "origin": measure.get("origin", "")}
+
+    def as_measure(self) -> dict[str, str] | None:
+        data = self.cleaned_data
+        if not data or data.get("DELETE") or not (data.get("measure") or "").strip():
+            return None
+        return {"measure": data["measure"], "origin": data.get("origin", "")}
+
+
+SupportiveFormSet = forms.formset_factory(
+    SupportiveForm, extra=1, can_delete=True, max_num=MAX_SUPPORTIVE, validate_max=True
+)
+
+
+def supportive_from(formset) -> list[dict[str, str]]:
+    return [measure for form in formset.forms if (measure := form.as_measure()) is not None]
 
 
 # --- the plan ---------------------------------------------------------------------------------

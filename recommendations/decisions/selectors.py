@@ -26,7 +26,7 @@ from recommendations.models import (
     PlanAmendment,
     PreMeetingSummary,
 )
-from recommendations.opinions.selectors import sees_every_opinion
+from recommendations.opinions.selectors import Visibility, opinion_visibility, sees_every_opinion
 from recommendations.summaries.selectors import latest_summaries
 from scheduling.access import (
     BoardRoles,
@@ -68,12 +68,22 @@ def agenda_item_for_user(*, user, meeting_uuid, case_uuid) -> AgendaItem:
 
 def _record_related(qs: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
     return qs.select_related(
-        "agenda_item__meeting__board", "agenda_item__case", "plan", "prefilled_from", "updated_by"
+        "agenda_item__meeting__board",
+        "agenda_item__case__board",
+        "plan",
+        "prefilled_from",
+        "updated_by",
     )
 
 
 def decision_detail(*, user, uuid) -> DecisionRecord:
-    return _record_related(decisions_visible_to(user)).get(uuid=uuid)
+    """A decision record of the user's boards. It carries the options the opinions raised, so
+    whoever the blind-opinion rule still keeps from the case's opinions gets "does not exist"."""
+    record = _record_related(decisions_visible_to(user)).get(uuid=uuid)
+    item = record.agenda_item
+    if opinion_visibility(user, item.case, item.meeting) is not Visibility.ALL:
+        raise DecisionRecord.DoesNotExist
+    return record
 
 
 def activities_prefetch() -> Prefetch:
@@ -243,8 +253,11 @@ def meeting_board(*, meeting: Meeting, user) -> MeetingBoard:
                 plan.decision = record
         case_opinions = opinions.get(item.case_id, [])
         # Blind opinions: until the user gives their own, the others' opinions stay hidden, and
-        # so does the summary, which carries them (as `summaries` rules for its own pages).
+        # so do the summary and the decision record, which carry them (as `summaries` rules for
+        # its own pages and `decision_detail` for the record).
         blind = not sees_all and not any(o.author_id == user.pk for o in case_opinions)
+        if blind:
+            record = plan = None
         entries.append(
             BoardItem(
                 item=item,

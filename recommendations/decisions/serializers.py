@@ -61,6 +61,14 @@ class OptionAspectsSerializer(serializers.Serializer):
 class ConsideredOptionSerializer(serializers.Serializer):
     option = serializers.CharField(max_length=OPTION_TEXT_MAX)
     source = _choice(OPTION_SOURCES, "DecisionOptionSourceEnum", required=False, default="board")
+    origin = serializers.CharField(
+        max_length=OPTION_TEXT_MAX,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text='Who raised it, e.g. "raised by A Rahman (radiation oncology)" or '
+        '"suggested by decision support: NOMS (rules ...) at T10".',
+    )
     benefits = OptionAspectsSerializer(required=False)
     risks = OptionAspectsSerializer(required=False)
     fits_goals = serializers.CharField(
@@ -68,6 +76,15 @@ class ConsideredOptionSerializer(serializers.Serializer):
         required=False,
         default="",
         help_text="How the option serves the patient's goals and preferences.",
+    )
+
+
+class SupportiveMeasureSerializer(serializers.Serializer):
+    measure = serializers.CharField(
+        max_length=OPTION_TEXT_MAX, help_text="Analgesia, therapy, bracing, palliative care ..."
+    )
+    origin = serializers.CharField(
+        max_length=OPTION_TEXT_MAX, allow_blank=True, required=False, default=""
     )
 
 
@@ -80,9 +97,15 @@ class DecisionRecordSerializer(serializers.ModelSerializer):
         source="prefilled_from.version",
         read_only=True,
         allow_null=True,
-        help_text="The pre-meeting summary version the options came from (null: computed).",
+        help_text="The pre-meeting summary version the uncertainties and information needed came "
+        "from (null: computed from the opinions).",
     )
     options = ConsideredOptionSerializer(many=True, read_only=True)
+    supportive_care = SupportiveMeasureSerializer(
+        many=True,
+        read_only=True,
+        help_text="Supportive measures, kept apart from the treatment options.",
+    )
     patient_involvement = involvement_field(read_only=True, allow_blank=True)
     updated_by = UserSummarySerializer(read_only=True, allow_null=True)
 
@@ -96,6 +119,7 @@ class DecisionRecordSerializer(serializers.ModelSerializer):
             "plan",
             "prefilled_from_summary_version",
             "options",
+            "supportive_care",
             "patient_goals",
             "patient_involvement",
             "involvement_note",
@@ -338,6 +362,7 @@ VERSION_HELP = "The version you read (or send If-Match); a stale one is refused.
 
 class DecisionRecordUpdateSerializer(StrictInputMixin, serializers.Serializer):
     options = ConsideredOptionSerializer(many=True, required=False)
+    supportive_care = SupportiveMeasureSerializer(many=True, required=False)
     patient_goals = serializers.CharField(allow_blank=True, required=False)
     patient_involvement = involvement_field(allow_blank=True, required=False)
     involvement_note = serializers.CharField(allow_blank=True, required=False)

@@ -33,8 +33,11 @@ from recommendations.decisions.forms import (
     OptionFormSet,
     PlanForm,
     SignForm,
+    SupportiveForm,
+    SupportiveFormSet,
     activity_changes,
     options_from,
+    supportive_from,
 )
 from recommendations.decisions.services.options import ASPECTS, OPTION_SOURCES
 from recommendations.decisions.services.plans import AMENDABLE_STATUSES, DETAIL_FIELDS_BY_KEY
@@ -103,6 +106,10 @@ def _options_text(options) -> str:
     return "\n".join(_option_text(option) for option in options) or "—"
 
 
+def _supportive_text(measures) -> str:
+    return "\n".join(measure.get("measure", "") for measure in measures) or "—"
+
+
 def _activity_text(fields: dict[str, Any]) -> str:
     who = fields.get("responsible_user")
     who = (who.get_full_name() or who.get_username()) if who is not None else ""
@@ -127,6 +134,14 @@ def _record_conflict(exc, mine: dict[str, Any]) -> Conflict:
                 _("Options considered"),
                 _options_text(mine["options"]),
                 _options_text(current.options),
+            )
+        )
+    if mine["supportive_care"] != current.supportive_care:
+        rows.append(
+            (
+                _("Supportive care"),
+                _supportive_text(mine["supportive_care"]),
+                _supportive_text(current.supportive_care),
             )
         )
     for name in DecisionRecordForm.FIELDS:
@@ -198,6 +213,7 @@ def options_view(options) -> list[dict[str, Any]]:
             {
                 "option": option.get("option", ""),
                 "source": SOURCE_LABELS.get(option.get("source"), option.get("source", "")),
+                "origin": option.get("origin", ""),
                 "fits_goals": option.get("fits_goals", ""),
                 "rows": rows,
             }
@@ -216,6 +232,10 @@ def _forms_for(entry, people) -> dict[str, Any]:
         forms["option_formset"] = OptionFormSet(
             initial=[OptionForm.initial_from(option) for option in record.options],
             prefix="options",
+        )
+        forms["supportive_formset"] = SupportiveFormSet(
+            initial=[SupportiveForm.initial_from(measure) for measure in record.supportive_care],
+            prefix="supportive",
         )
     if plan is not None:
         forms["plan_form"] = PlanForm(initial=PlanForm.initial_from(plan), prefix="plan")
@@ -311,10 +331,15 @@ def meeting_save_record(request, meeting_uuid, position):
         raise Http404("Open the decision record first.")
     form = DecisionRecordForm(request.POST, prefix="record")
     options = OptionFormSet(request.POST, prefix="options")
-    bound = {"record_form": form, "option_formset": options}
-    if not (form.is_valid() and options.is_valid()):
+    supportive = SupportiveFormSet(request.POST, prefix="supportive")
+    bound = {"record_form": form, "option_formset": options, "supportive_formset": supportive}
+    if not all([form.is_valid(), options.is_valid(), supportive.is_valid()]):
         return _render_run(request, meeting, position, board=board, status=400, **bound)
-    mine = {"options": options_from(options), **form.record_fields()}
+    mine = {
+        "options": options_from(options),
+        "supportive_care": supportive_from(supportive),
+        **form.record_fields(),
+    }
     try:
         record = services.decision_record_update(
             record=entry.decision,
@@ -325,11 +350,12 @@ def meeting_save_record(request, meeting_uuid, position):
     except services.StaleVersionError as exc:
         data = request.POST.copy()
         data["record-version"] = str(exc.current.version)
-        form, options = (
+        form, options, supportive = (
             DecisionRecordForm(data, prefix="record"),
             OptionFormSet(data, prefix="options"),
+            SupportiveFormSet(data, prefix="supportive"),
         )
-        form.is_valid(), options.is_valid()
+        form.is_valid(), options.is_valid(), supportive.is_valid()
         board = selectors.meeting_board(meeting=meeting, user=request.user)
         return _render_run(
             request,
@@ -339,6 +365,7 @@ def meeting_save_record(request, meeting_uuid, position):
             status=409,
             record_form=form,
             option_formset=options,
+            supportive_formset=supportive,
             record_conflict=_record_conflict(exc, mine),
         )
     except ApplicationError as exc:

@@ -52,6 +52,16 @@ OPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "nursing": (("nursing_support", "Nursing and home support"),),
 }
 
+# Supportive measures: symptom control, function and care around the treatment (analgesia, pain
+# procedures, therapy, bracing, palliative and nursing care). The decision record lists them
+# apart from the treatment options the board weighs (surgery, radiation, systemic therapy).
+SUPPORTIVE_DISCIPLINES = frozenset(
+    {"pain_medicine", "rehabilitation", "palliative_care", "nursing"}
+)
+SUPPORTIVE_OPTIONS = frozenset(
+    slug for discipline in SUPPORTIVE_DISCIPLINES for slug, _label in OPTIONS[discipline]
+)
+
 SYSTEMIC_CLASSES: tuple[tuple[str, str], ...] = (
     ("chemotherapy", "Chemotherapy"),
     ("endocrine", "Endocrine therapy"),

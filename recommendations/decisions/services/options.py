@@ -1,7 +1,10 @@
-"""The options a board weighs in the decision record: their stored shape and its validation.
+"""The options a board weighs in the decision record, and the supportive measures kept apart from
+them: their stored shape and its validation.
 
-Each option: {"option": text, "source": noms|opinion|board, "benefits": {aspect: text},
-"risks": {aspect: text}, "fits_goals": text}, the aspects being the issue's four headings.
+Each option: {"option": text, "source": noms|opinion|board, "origin": who raised it (e.g.
+"raised by Dr A Rahman (radiation oncology)"), "benefits": {aspect: text}, "risks": {aspect:
+text}, "fits_goals": text}, the aspects being the issue's four headings. Each supportive measure
+(analgesia, therapy, bracing, palliative care ...): {"measure": text, "origin": text}.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ OPTION_SOURCES: tuple[tuple[str, str], ...] = (
     ("opinion", "Specialist opinion"),
     ("board", "Raised at the board"),
 )
-OPTION_KEYS = frozenset({"option", "source", "benefits", "risks", "fits_goals"})
+OPTION_KEYS = frozenset({"option", "source", "origin", "benefits", "risks", "fits_goals"})
+SUPPORTIVE_KEYS = frozenset({"measure", "origin"})
 MAX_OPTIONS = 20
+MAX_SUPPORTIVE = 20
 OPTION_TEXT_MAX = 300
 ASPECT_TEXT_MAX = 2000
 
@@ -56,10 +61,21 @@ def _aspects(value: Any, *, where: str, errors: list[str]) -> dict[str, str]:
     return cleaned
 
 
+def _origin(item: Mapping[str, Any], *, where: str, errors: list[str]) -> str:
+    origin = item.get("origin") or ""
+    if not isinstance(origin, str):
+        errors.append(f"{where}: origin is text.")
+        return ""
+    if len(origin.strip()) > OPTION_TEXT_MAX:
+        errors.append(f"{where}: keep the origin to {OPTION_TEXT_MAX} characters.")
+    return origin.strip()
+
+
 def clean_options(value: Any) -> list[dict[str, Any]]:
     """The considered options in their stored shape, or an ApplicationError naming each problem.
 
-    Each option: {"option": text, "source": noms|opinion|board (default board), "benefits":
+    Each option: {"option": text, "source": noms|opinion|board (default board), "origin": who
+    raised it (optional text), "benefits":
     {neurological, local_control, pain_quality_of_life, recovery_time}, "risks": {same},
     "fits_goals": how it serves the patient's goals}. Missing headings are stored empty.
     """
@@ -103,6 +119,7 @@ def clean_options(value: Any) -> list[dict[str, Any]]:
             {
                 "option": text,
                 "source": source,
+                "origin": _origin(item, where=where, errors=errors),
                 "benefits": _aspects(
                     item.get("benefits"), where=f"{where} benefits", errors=errors
                 ),
@@ -115,10 +132,48 @@ def clean_options(value: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def new_option(text: str, source: str) -> dict[str, Any]:
+def clean_supportive(value: Any) -> list[dict[str, str]]:
+    """The supportive measures in their stored shape ({"measure", "origin"}), or an
+    ApplicationError naming each problem."""
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        fail("supportive_care", "Give a list of supportive measures.")
+    if len(value) > MAX_SUPPORTIVE:
+        fail("supportive_care", f"List at most {MAX_SUPPORTIVE} supportive measures.")
+    errors: list[str] = []
+    cleaned: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for number, item in enumerate(value, 1):
+        where = f"Supportive measure {number}"
+        if not isinstance(item, Mapping):
+            errors.append(f"{where}: give an object with measure and origin.")
+            continue
+        unknown = sorted(set(item) - SUPPORTIVE_KEYS)
+        if unknown:
+            errors.append(f"{where}: {', '.join(unknown)} cannot be set on a supportive measure.")
+        text = item.get("measure")
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
+            errors.append(f"{where}: name the measure.")
+        elif len(text) > OPTION_TEXT_MAX:
+            errors.append(f"{where}: keep the measure to {OPTION_TEXT_MAX} characters.")
+        elif text.casefold() in seen:
+            errors.append(f"{where}: “{text}” is listed twice.")
+        seen.add(text.casefold())
+        cleaned.append({"measure": text, "origin": _origin(item, where=where, errors=errors)})
+    if errors:
+        raise ApplicationError(
+            "Please correct the errors below.", fields={"supportive_care": errors}
+        )
+    return cleaned
+
+
+def new_option(text: str, source: str, origin: str = "") -> dict[str, Any]:
     return {
         "option": text,
         "source": source,
+        "origin": origin,
         "benefits": dict.fromkeys(ASPECT_KEYS, ""),
         "risks": dict.fromkeys(ASPECT_KEYS, ""),
         "fits_goals": "",

@@ -1,26 +1,28 @@
-"""What a new decision record starts with: the options, uncertainties and information still
-needed, from the latest pre-meeting summary or, without one, computed now; and the patient's
-goals from the case.
+"""What a new decision record starts with: exactly the options the submitted opinions and the
+decision support raised, each saying where it came from, with the supportive measures (analgesia,
+therapy, bracing, palliative care ...) apart; the uncertainties and information still needed from
+the latest pre-meeting summary or, without one, computed now; and the patient's goals from the case.
 
-No clinical rule is derived here: NOMS comes as the clinical core computed it (the summary's
-`noms` rows, or `cases.assessment.stored_case_assessment` per lesion); this module only words it as
-options for the board.
+The options are always read now, not from the summary: an opinion revised after the summary was
+prepared is what the board weighs. No clinical rule is derived here: NOMS comes as the clinical
+core computed it (`cases.assessment.stored_case_assessment` per lesion); this module only words it
+as options for the board.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cases.assessment import stored_case_assessment
 from cases.models import Case
 from recommendations.models import Opinion
-from recommendations.opinions.options import option_label
+from recommendations.opinions.options import SUPPORTIVE_OPTIONS, option_label
 from recommendations.opinions.services import RADIATION_OPTIONS
 from scheduling.models import AgendaItem, Discipline
 
-from .options import MAX_OPTIONS, OPTION_TEXT_MAX, new_option
+from .options import MAX_OPTIONS, MAX_SUPPORTIVE, OPTION_TEXT_MAX, new_option
 
 # Options of the discipline lists that are reviews, not treatments a board weighs.
 NOT_TREATMENT_OPTIONS = frozenset({"imaging_review", "pathology_review"})
@@ -31,17 +33,18 @@ NOMS_PROCEDURE_OPTIONS = {
     "cement_augmentation": "cement_augmentation",
 }
 NOMS_RADIATION_OPTIONS = {"cebrt": "cebrt", "srs": "sbrt"}
+NOMS_SUPPORTIVE_MEASURE = "Best supportive care with bracing"
 UNCONFIRMED_NOTE = " [unconfirmed NOMS row: the board confirms or overrides it]"
+DECISION_SUPPORT = "suggested by decision support"
 
 
 def noms_option_text(result: Mapping[str, Any]) -> str:
-    """A NOMS suggestion for one lesion as one option, e.g. "Separation surgery, then
-    Stereotactic body radiotherapy (SBRT/SRS)". `result` is `NomsResult.as_dict()`."""
+    """A NOMS suggestion for one lesion as one treatment option, e.g. "Separation surgery, then
+    Stereotactic body radiotherapy (SBRT/SRS)". `result` is `NomsResult.as_dict()`. Best
+    supportive care with bracing is a supportive measure (`noms_supportive`), not part of it."""
     parts = []
     if result.get("systemic_only"):
         parts.append("Systemic therapy and palliative care")
-    if result.get("supportive_care"):
-        parts.append("Best supportive care with bracing")
     for procedure in result.get("procedures") or ():
         parts.append(option_label(NOMS_PROCEDURE_OPTIONS.get(procedure, procedure)))
     radiation = result.get("radiation")
@@ -64,24 +67,57 @@ class Prefill:
     options: list[dict[str, Any]]
     uncertainties: list[str]
     information_needed: list[str]
+    supportive_care: list[dict[str, str]] = field(default_factory=list)
 
 
-def _add_option(prefill: Prefill, text: str, source: str) -> None:
+def _add_option(prefill: Prefill, text: str, source: str, origin: str) -> None:
     text = text.strip()[:OPTION_TEXT_MAX]
     known = {o["option"].casefold() for o in prefill.options}
     if text and text.casefold() not in known and len(prefill.options) < MAX_OPTIONS:
-        prefill.options.append(new_option(text, source))
+        prefill.options.append(new_option(text, source, origin[:OPTION_TEXT_MAX]))
 
 
-def _noms_options(prefill: Prefill, per_lesion: Iterable[tuple[str, str]]) -> None:
-    """(level, suggestion) pairs → one option per distinct suggestion, naming its levels."""
-    levels_by_text: dict[str, list[str]] = {}
-    for level, text in per_lesion:
-        if text:
-            levels_by_text.setdefault(text, []).append(level)
-    for text, levels in levels_by_text.items():
+def _add_supportive(prefill: Prefill, text: str, origin: str) -> None:
+    text = text.strip()[:OPTION_TEXT_MAX]
+    known = {m["measure"].casefold() for m in prefill.supportive_care}
+    if text and text.casefold() not in known and len(prefill.supportive_care) < MAX_SUPPORTIVE:
+        prefill.supportive_care.append({"measure": text, "origin": origin[:OPTION_TEXT_MAX]})
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _noms_origin(levels: list[str], rules: list[str]) -> str:
+    where = f" at {', '.join(level for level in levels if level)}" if any(levels) else ""
+    which = f" (rule{'s' if len(rules) != 1 else ''} {', '.join(rules)})" if rules else ""
+    return f"{DECISION_SUPPORT}: NOMS{which}{where}"
+
+
+def _noms_options(prefill: Prefill, results: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    """(level, NOMS result) pairs → one option per distinct suggestion, naming its levels and the
+    rule rows that gave it; best supportive care as a supportive measure."""
+    by_text: dict[str, tuple[list[str], list[str]]] = {}
+    supportive: tuple[list[str], list[str]] = ([], [])
+    for level, result in results:
+        rules = [str(rule) for rule in result.get("rules") or ()]
+        levels, seen_rules = by_text.setdefault(noms_option_text(result), ([], []))
+        targets = [(levels, seen_rules)]
+        if result.get("supportive_care"):
+            targets.append(supportive)
+        for level_list, rule_list in targets:
+            level_list.append(level)
+            rule_list.extend(rule for rule in rules if rule not in rule_list)
+    for text, (levels, rules) in by_text.items():
         where = ", ".join(level for level in levels if level)
-        _add_option(prefill, f"NOMS at {where}: {text}" if where else f"NOMS: {text}", "noms")
+        _add_option(
+            prefill,
+            f"NOMS at {where}: {text}" if where else f"NOMS: {text}",
+            "noms",
+            _noms_origin(levels, rules),
+        )
+    if supportive[0]:
+        _add_supportive(prefill, NOMS_SUPPORTIVE_MEASURE, _noms_origin(*supportive))
 
 
 def _opinion_option_text(slug: str, regimens: list[str]) -> str:
@@ -89,68 +125,81 @@ def _opinion_option_text(slug: str, regimens: list[str]) -> str:
     return f"{label}: {' or '.join(regimens)}" if regimens else label
 
 
-def _slug(entry: Any) -> str | None:
-    """An option slug as an opinion stores it ("sbrt") or a summary shows it ({"value": ...})."""
-    if isinstance(entry, Mapping):
-        entry = entry.get("value")
-    return entry if isinstance(entry, str) else None
+def _discipline_label(value: str) -> str:
+    return str(Discipline(value).label) if value in Discipline.values else "a specialist"
 
 
-def _opinion_options(
-    prefill: Prefill, opinions: Iterable[Mapping[str, Any]], *, with_notes: bool = True
-) -> None:
-    """The options the specialists recommended, once each, radiation with the regimens named;
-    with `with_notes`, their questions for the board and the data they need, by discipline."""
+def _raised_by(opinion: Opinion) -> str:
+    name = opinion.author.get_full_name() or opinion.author.get_username()
+    return f"{name} ({_discipline_label(opinion.discipline).lower()})"
+
+
+def _opinion_options(prefill: Prefill, opinions: Iterable[Opinion]) -> None:
+    """The options the specialists recommended, once each, radiation with the regimens named,
+    each naming who raised it; supportive measures (analgesia, therapy ...) apart."""
     order: list[str] = []
     regimens: dict[str, list[str]] = {}
+    raised_by: dict[str, list[str]] = {}
     for opinion in opinions:
-        for slug in map(_slug, opinion.get("options") or ()):
-            if slug is None or slug in NOT_TREATMENT_OPTIONS:
+        who = _raised_by(opinion)
+        for slug in opinion.options or ():
+            if not isinstance(slug, str) or slug in NOT_TREATMENT_OPTIONS:
                 continue
             if slug not in regimens:
                 order.append(slug)
-                regimens[slug] = []
-            regimen = opinion.get("regimen") or ""
-            radiation = slug in RADIATION_OPTIONS
-            if regimen and radiation and regimen not in regimens[slug]:
+                regimens[slug], raised_by[slug] = [], []
+            if who not in raised_by[slug]:
+                raised_by[slug].append(who)
+            regimen = opinion.regimen or ""
+            if regimen and slug in RADIATION_OPTIONS and regimen not in regimens[slug]:
                 regimens[slug].append(regimen)
-        if not with_notes:
-            continue
-        discipline = opinion.get("discipline") or ""
-        label = Discipline(discipline).label if discipline in Discipline.values else "A specialist"
-        for source_key, target in (
-            ("questions_for_board", prefill.uncertainties),
-            ("data_needed", prefill.information_needed),
-        ):
-            text = (opinion.get(source_key) or "").strip()
-            line = f"{label}: {text}"
-            if text and line not in target:
-                target.append(line)
     for slug in order:
-        _add_option(prefill, _opinion_option_text(slug, regimens[slug]), "opinion")
+        origin = f"raised by {_and(raised_by[slug])}"
+        if slug in SUPPORTIVE_OPTIONS:
+            _add_supportive(prefill, option_label(slug), origin)
+        else:
+            _add_option(prefill, _opinion_option_text(slug, regimens[slug]), "opinion", origin)
+
+
+def _opinion_notes(prefill: Prefill, opinions: Iterable[Opinion]) -> None:
+    """The specialists' questions for the board and the data they need, by discipline."""
+    for opinion in opinions:
+        label = _discipline_label(opinion.discipline)
+        label = label[:1].upper() + label[1:]
+        for text, target in (
+            (opinion.questions_for_board, prefill.uncertainties),
+            (opinion.data_needed, prefill.information_needed),
+        ):
+            line = f"{label}: {(text or '').strip()}"
+            if (text or "").strip() and line not in target:
+                target.append(line)
+
+
+def _submitted_opinions(item: AgendaItem) -> list[Opinion]:
+    return list(
+        Opinion.objects.filter(meeting_id=item.meeting_id, case_id=item.case_id)
+        .select_related("author")
+        .order_by("discipline", "submitted_at", "pk")
+    )
 
 
 def prefill_from_case(item: AgendaItem) -> Prefill:
-    """Options computed now: NOMS per lesion (the stored assessment) and the submitted opinions'
-    options, deduplicated; the specialists' questions and data needs as uncertainties and
-    information still needed."""
+    """Exactly the options raised: NOMS per lesion (the stored assessment) and the submitted
+    opinions' options, deduplicated, each with its origin; supportive measures apart; the
+    specialists' questions and data needs as uncertainties and information still needed."""
     prefill = Prefill(options=[], uncertainties=[], information_needed=[])
     assessment = stored_case_assessment(item.case)
-    per_lesion = []
+    results = []
     for lesion in assessment.lesions:
         if lesion.noms.computable:
-            per_lesion.append((lesion.level, noms_option_text(lesion.noms.result.as_dict())))
+            results.append((lesion.level, lesion.noms.result.as_dict()))
         else:
             missing = "; ".join(lesion.noms.missing)
             prefill.information_needed.append(f"NOMS at {lesion.level} needs: {missing}")
-    _noms_options(prefill, per_lesion)
-    opinions = Opinion.objects.filter(meeting_id=item.meeting_id, case_id=item.case_id).order_by(
-        "discipline", "submitted_at", "pk"
-    )
-    _opinion_options(
-        prefill,
-        opinions.values("discipline", "options", "regimen", "questions_for_board", "data_needed"),
-    )
+    _noms_options(prefill, results)
+    opinions = _submitted_opinions(item)
+    _opinion_options(prefill, opinions)
+    _opinion_notes(prefill, opinions)
     return prefill
 
 
@@ -159,45 +208,31 @@ def _rows(content: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return [row for row in value if isinstance(row, Mapping)] if isinstance(value, list) else []
 
 
-def _summary_noms(content: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(level, suggestion) for each lesion whose NOMS the summary could compute."""
-    pairs = []
-    for row in _rows(content, "noms"):
-        if row.get("computable") is False:
-            continue
-        text = str(row.get("suggestion") or "").strip()
-        regimens = row.get("regimens") or []
-        if text and len(regimens) == 1 and isinstance(regimens[0], str):
-            text += f" ({regimens[0]})"
-        if text and row.get("confirmed") is False:
-            text += UNCONFIRMED_NOTE
-        if text:
-            pairs.append((str(row.get("level") or ""), text))
-    return pairs
-
-
-def prefill_from_summary(content: Any) -> Prefill:
-    """Options, uncertainties and information needed, as the pre-meeting summary states them
-    (`recommendations.summaries.build.summary_build`): its `noms` rows per lesion, its
-    `opinions` (with their options as {"value", "label"}), its `questions_to_settle`
-    (disagreements, NOMS differing, questions asked, unconfirmed NOMS rows) as uncertainties and
-    its `missing_data` as information still needed."""
-    prefill = Prefill(options=[], uncertainties=[], information_needed=[])
+def prefill_questions_from_summary(prefill: Prefill, content: Any) -> bool:
+    """Replace the uncertainties and information still needed with what the pre-meeting summary
+    (`recommendations.summaries.build.summary_build`) states: its `questions_to_settle`
+    (disagreements, NOMS differing, questions asked, unconfirmed NOMS rows) and its
+    `missing_data`. False (nothing replaced) when the summary states neither."""
     if not isinstance(content, Mapping):
-        return prefill
-    _noms_options(prefill, _summary_noms(content))
+        return False
     settle = _rows(content, "questions_to_settle")
-    _opinion_options(prefill, _rows(content, "opinions"), with_notes=not settle)
+    missing_rows = _rows(content, "missing_data")
+    if not settle and not missing_rows:
+        return False
+    uncertainties: list[str] = []
+    information: list[str] = []
     for question in settle:
         text = str(question.get("text") or "").strip()
-        if text and question.get("kind") != "missing_data" and text not in prefill.uncertainties:
-            prefill.uncertainties.append(text)
-    for entry in _rows(content, "missing_data"):
+        if text and question.get("kind") != "missing_data" and text not in uncertainties:
+            uncertainties.append(text)
+    for entry in missing_rows:
         missing = [str(m) for m in entry.get("missing") or [] if m]
         text = f"{entry.get('item') or 'Data'}: {'; '.join(missing)}" if missing else ""
-        if text and text not in prefill.information_needed:
-            prefill.information_needed.append(text)
-    return prefill
+        if text and text not in information:
+            information.append(text)
+    prefill.uncertainties = uncertainties or prefill.uncertainties
+    prefill.information_needed = information or prefill.information_needed
+    return True
 
 
 def patient_goals_text(case: Case) -> str:

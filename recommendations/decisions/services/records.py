@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from recommendations.models import ConsensusPlan, DecisionRecord, PreMeetingSummary
+from recommendations.opinions.selectors import Visibility, opinion_visibility
 from scheduling.models import AgendaItem, Meeting
 from tumorboard.errors import ApplicationError
 from tumorboard.services import save_validated
@@ -23,12 +24,13 @@ from .common import (
     refuse_if_signed,
     require_member,
 )
-from .options import clean_options
-from .prefill import patient_goals_text, prefill_from_case, prefill_from_summary
+from .options import clean_options, clean_supportive
+from .prefill import patient_goals_text, prefill_from_case, prefill_questions_from_summary
 
 RECORD_FIELDS = frozenset(
     {
         "options",
+        "supportive_care",
         "patient_goals",
         "patient_involvement",
         "involvement_note",
@@ -36,16 +38,26 @@ RECORD_FIELDS = frozenset(
         "information_needed",
     }
 )
+BLIND_MESSAGE = (
+    "The decision record opens once you have given your own opinion on this case, or once the "
+    "meeting has started: the board keeps opinions blind until then."
+)
 
 
 @transaction.atomic
 def decision_record_open(*, agenda_item: AgendaItem, by: AbstractBaseUser) -> DecisionRecord:
     """The decision record of an agenda item, created on first use with its draft plan.
 
-    Pre-filled from the item's latest pre-meeting summary when there is one (and it names
-    options), else computed now from NOMS per lesion and the submitted opinions; the patient's
-    goals come from the case. Idempotent: opening it again returns the existing record (the
-    agenda item row is locked, so two people opening it at once get the same record).
+    Pre-filled with exactly the options the submitted opinions and NOMS per lesion raised, each
+    naming who or which rule raised it, and the supportive measures apart; the uncertainties and
+    information still needed from the item's latest pre-meeting summary when it states them, else
+    from the opinions; the patient's goals from the case.
+
+    The record carries the opinions' options, so it is opened only by someone the blind-opinion
+    rule lets read every opinion on the case (`recommendations.opinions.selectors.
+    opinion_visibility`); the meeting screen hides it from the others likewise. Idempotent:
+    opening it again returns the existing record (the agenda item row is locked, so two people
+    opening it at once get the same record).
     """
     item = (
         AgendaItem.objects.select_for_update(of=("self",))
@@ -53,19 +65,22 @@ def decision_record_open(*, agenda_item: AgendaItem, by: AbstractBaseUser) -> De
         .get(pk=agenda_item.pk)
     )
     require_member(item.meeting.board, by)
+    if opinion_visibility(by, item.case, item.meeting) is not Visibility.ALL:
+        fail("record", BLIND_MESSAGE, BLIND_MESSAGE)
     existing = DecisionRecord.objects.filter(agenda_item=item).first()
     if existing is not None:
         return existing
     if item.meeting.status == Meeting.Status.CANCELLED:
         fail("meeting", "This meeting was cancelled.", "A cancelled meeting records no decisions.")
     summary = PreMeetingSummary.objects.filter(agenda_item=item).order_by("-version").first()
-    prefill = prefill_from_summary(summary.content) if summary is not None else None
-    if prefill is None or not prefill.options:
-        summary, prefill = None, prefill_from_case(item)
+    prefill = prefill_from_case(item)
+    if summary is not None and not prefill_questions_from_summary(prefill, summary.content):
+        summary = None
     record = DecisionRecord(
         agenda_item=item,
         prefilled_from=summary,
         options=prefill.options,
+        supportive_care=prefill.supportive_care,
         patient_goals=patient_goals_text(item.case),
         uncertainties="\n".join(prefill.uncertainties),
         information_needed="\n".join(prefill.information_needed),
@@ -86,6 +101,8 @@ def _apply_record(record: DecisionRecord, fields: Mapping[str, Any]) -> None:
     for name, value in fields.items():
         if name == "options":
             value = clean_options(value)
+        elif name == "supportive_care":
+            value = clean_supportive(value)
         elif name == "patient_involvement":
             value = value or ""
             if value not in ("", *DecisionRecord.Involvement.values):

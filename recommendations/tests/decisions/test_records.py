@@ -129,3 +129,41 @@ def test_not_involving_the_patient_needs_a_reason(cast):
         involvement_note="Sedated in intensive care; family to be seen tomorrow.",
     )
     assert record.version == 2
+
+
+@pytest.mark.parametrize(
+    ("measures", "message"),
+    [
+        ([{"measure": ""}], "Supportive measure 1: name the measure."),
+        ([{"measure": "x" * 301}], "Supportive measure 1: keep the measure to 300"),
+        ([{"measure": "Bracing"}, {"measure": "bracing"}], "Supportive measure 2: “bracing”"),
+        ([{"measure": "A", "dose": "1"}], "Supportive measure 1: dose cannot be set"),
+        ([{"measure": "A", "origin": 3}], "Supportive measure 1: origin is text."),
+        ([{"measure": "A", "origin": "x" * 301}], "Supportive measure 1: keep the origin"),
+        (["Bracing"], "Supportive measure 1: give an object"),
+        ([{"measure": str(n)} for n in range(21)], "List at most 20 supportive measures."),
+        ("Bracing", "Give a list of supportive measures."),
+    ],
+)
+def test_bad_supportive_measures_are_refused_with_a_message(cast, measures, message):
+    meeting, (item,) = started_agenda(cast.board)
+    record = services.decision_record_open(agenda_item=item, by=cast.coordinator)
+    with pytest.raises(ApplicationError) as caught:
+        services.decision_record_update(
+            record=record, expected_version=1, by=cast.chair, supportive_care=measures
+        )
+    assert any(m.startswith(message) for m in caught.value.fields["supportive_care"])
+
+
+def test_supportive_measures_are_saved_apart_from_the_options(cast):
+    meeting, (item,) = started_agenda(cast.board)
+    record = services.decision_record_open(agenda_item=item, by=cast.coordinator)
+    options = list(record.options)
+    record = services.decision_record_update(
+        record=record,
+        expected_version=1,
+        by=cast.chair,
+        supportive_care=[{"measure": " Dexamethasone 16 mg daily "}],
+    )
+    assert record.supportive_care == [{"measure": "Dexamethasone 16 mg daily", "origin": ""}]
+    assert (record.options, record.version) == (options, 2)

@@ -137,6 +137,7 @@ def _record_post(record, **overrides):
         "record-uncertainties": "Is the cord decompressed enough?",
         "record-information_needed": "",
         **formset_data("options", options, initial=len(record.options)),
+        **formset_data("supportive", record.supportive_care, initial=len(record.supportive_care)),
     }
     data.update(overrides)
     return data
@@ -392,3 +393,35 @@ def test_amending_from_the_plan_page_keeps_the_earlier_version_readable(
     assert "Separation surgery T10" in page
     assert "Separation surgery at T10, then SBRT." in page
     assert "SBRT alone to T10." in page
+
+
+def test_the_record_form_keeps_supportive_care_apart_and_shows_who_raised_each(
+    cast, items, client_for
+):
+    item = items[0]
+    give_opinion(item, cast.specialists["pain_medicine"], ["analgesic_plan"])
+    record = services.decision_record_open(agenda_item=item, by=cast.chair)
+    page = text(client_for(cast.surgeon).get(run_url(item.meeting, 1)))
+    options_part, supportive_part = page.split('id="supportive-care"')
+    assert "Suggested by decision support: NOMS (rules" in options_part
+    assert 'name="supportive-0-measure"' not in options_part
+    assert 'value="Analgesic plan"' in supportive_part
+    assert "Raised by Test " in supportive_part
+
+    data = _record_post(record)
+    data.update(
+        formset_data(
+            "supportive",
+            [*record.supportive_care, {"measure": "Dexamethasone 16 mg daily"}],
+            initial=1,
+        )
+    )
+    response = client_for(cast.surgeon).post(action_url(item, "record"), data)
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.supportive_care == [
+        {"measure": "Analgesic plan", "origin": record.supportive_care[0]["origin"]},
+        {"measure": "Dexamethasone 16 mg daily", "origin": ""},
+    ]
+    assert record.supportive_care[0]["origin"].startswith("raised by Test ")
+    assert all(o["option"] != "Analgesic plan" for o in record.options)
