@@ -390,11 +390,13 @@ def _part_remove(request, case_uuid, part: CasePart, pk: int):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required
 def lesion_add(request, case_uuid):
     return _part_form(request, case_uuid, LESION, None)
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required
 def lesion_edit(request, case_uuid, lesion_id):
     return _part_form(request, case_uuid, LESION, lesion_id)
@@ -406,11 +408,13 @@ def lesion_remove(request, case_uuid, lesion_id):
     return _part_remove(request, case_uuid, LESION, lesion_id)
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required
 def prior_treatment_add(request, case_uuid):
     return _part_form(request, case_uuid, PRIOR_TREATMENT, None)
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required
 def prior_treatment_edit(request, case_uuid, treatment_id):
     return _part_form(request, case_uuid, PRIOR_TREATMENT, treatment_id)

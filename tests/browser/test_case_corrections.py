@@ -54,7 +54,9 @@ def test_lesion_corrected_and_prior_treatment_removed_on_the_case_pages(
     expect(page.get_by_text("Lesion L2 added.")).to_be_visible()
     lesions = page.locator("#lesions")
     expect(lesions.get_by_role("rowheader", name="L2")).to_be_visible()
-    expect(lesions.locator(".lesion-missing")).to_contain_text("Not recorded: bone lesion; alignment; collapse")
+    expect(lesions.locator(".lesion-missing")).to_contain_text(
+        "Not recorded: bone lesion; alignment; collapse"
+    )
     numbered_screenshot(page, "case-corrections", "incomplete-lesion")
 
     page.goto(board_url)
