@@ -15,7 +15,7 @@ from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.pagination import KeysetPages
 
 from . import services
-from .models import Case, Patient, SpinalLesion
+from .models import Case, Patient, PriorTreatment, SpinalLesion
 from .selectors import (
     case_detail,
     case_history,
@@ -296,7 +296,12 @@ class CaseLesionDetailApi(StaffApiMixin, APIView):
 @extend_schema(tags=["cases"])
 class CasePriorTreatmentCreateApi(StaffApiMixin, APIView):
     @extend_schema(
-        summary="Record an earlier radiation, surgery or cement augmentation",
+        summary="Record an earlier radiation, surgery, cement augmentation or systemic therapy",
+        description=(
+            "Radiation needs `dose_gy`, `fractions`, `level_from` and `treated_on`; surgery and "
+            "cement their levels and date; systemic therapy its agents (`description`) and start "
+            "date, with no level, dose or fractions."
+        ),
         request=PriorTreatmentSerializer,
         responses={201: PriorTreatmentSerializer, **_errors(400, 403, 404)},
     )
@@ -308,6 +313,40 @@ class CasePriorTreatmentCreateApi(StaffApiMixin, APIView):
             case=case, by=request.user, **serializer.validated_data
         )
         return Response(PriorTreatmentSerializer(treatment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CasePriorTreatmentDetailApi(StaffApiMixin, APIView):
+    def _treatment(self, request, uuid, treatment_id) -> PriorTreatment:
+        case = _visible_case(request, uuid)
+        try:
+            return case.prior_treatments.get(pk=treatment_id)
+        except PriorTreatment.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        summary="Correct a prior treatment",
+        request=PriorTreatmentSerializer,
+        responses={200: PriorTreatmentSerializer, **_errors(400, 403, 404)},
+    )
+    def patch(self, request, uuid, treatment_id):
+        treatment = self._treatment(request, uuid, treatment_id)
+        serializer = PriorTreatmentSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        treatment = services.prior_treatment_update(
+            treatment=treatment, by=request.user, **serializer.validated_data
+        )
+        return Response(PriorTreatmentSerializer(treatment).data)
+
+    @extend_schema(
+        summary="Remove a prior treatment",
+        responses={204: OpenApiResponse(description="Removed."), **_errors(403, 404)},
+    )
+    def delete(self, request, uuid, treatment_id):
+        services.prior_treatment_remove(
+            treatment=self._treatment(request, uuid, treatment_id), by=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["cases"])

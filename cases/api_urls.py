@@ -23,6 +23,11 @@ urlpatterns = [
         api.CasePriorTreatmentCreateApi.as_view(),
         name="case-prior-treatments",
     ),
+    path(
+        "cases/<uuid:uuid>/prior-treatments/<int:treatment_id>/",
+        api.CasePriorTreatmentDetailApi.as_view(),
+        name="case-prior-treatment-detail",
+    ),
     path("cases/<uuid:uuid>/history/", api.CaseHistoryApi.as_view(), name="case-history"),
     path("cases/<uuid:uuid>/assessment/", api.CaseAssessmentApi.as_view(), name="case-assessment"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tumorboard.pages import ChoicesListedForm
 
-from .models import LEVEL_ERRORS, Case, Patient, SpinalLesion
+from .models import LEVEL_ERRORS, Case, Patient, PriorTreatment, SpinalLesion
 from .selectors import SEARCH_NAME_MIN, boards_of, patients_visible_to, related_model
 
 
@@ -167,7 +167,15 @@ CASE_FIELDSETS: list[tuple[str, list[str]]] = [
     ),
     (
         _("Performance status, pain and general health"),
-        ["ecog", "kps", "pain_score", "fit_for_surgery", "analgesics", "comorbidities"],
+        [
+            "ecog",
+            "kps",
+            "pain_score",
+            "fit_for_surgery",
+            "expected_survival_months",
+            "analgesics",
+            "comorbidities",
+        ],
     ),
     (_("The patient's goals"), ["goals_ranked", "goals_reported_by", "goals_notes"]),
 ]
@@ -198,6 +206,7 @@ class CaseForm(ChoicesListedForm, forms.ModelForm):
             "pain_score": _number(0, 10),
             "vertebral_body_mets": _number(0, 33),
             "extraspinal_bone_mets": _number(0, 999),
+            "expected_survival_months": _number(0, 240),
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -251,6 +260,28 @@ class BaseLesionFormSet(forms.BaseFormSet):
 
     def add_error(self, message: str) -> None:
         self.non_form_errors().append(message)
+
+
+class PriorTreatmentForm(ChoicesListedForm, forms.ModelForm):
+    """Surgery, cement, radiotherapy (dose, fractions, levels, date) or systemic therapy."""
+
+    class Meta:
+        model = PriorTreatment
+        fields = [
+            "kind",
+            "level_from",
+            "level_to",
+            "treated_on",
+            "dose_gy",
+            "fractions",
+            "description",
+        ]
+        widgets = {
+            "treated_on": DateInput(),
+            "dose_gy": forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+            "fractions": _number(1, 99),
+        }
+        error_messages = {"level_from": LEVEL_ERRORS, "level_to": LEVEL_ERRORS}
 
 
 LesionFormSet = forms.formset_factory(

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q, Value, When
 from django.db.models.functions import Collate, Upper
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinical.levels import SPINAL_LEVEL_CHOICES
@@ -90,8 +91,6 @@ class Patient(PublicIdModel, TrackedModel):
         return self.full_name
 
     def clean(self) -> None:
-        from django.utils import timezone
-
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
 
@@ -421,26 +420,45 @@ class SpinalLesion(TrackedModel):
 
 
 class PriorTreatment(TrackedModel):
-    """Earlier radiation or surgery at a level; prior dose changes what can be offered."""
+    """Earlier treatment: radiation, surgery or cement at spinal levels (prior dose changes what
+    can be offered), or a line of systemic therapy (no level; the agents in `description`).
+
+    `Case.systemic_therapy_history` stays the referrer's narrative; these rows are the dated,
+    correctable record of each course."""
 
     class Kind(models.TextChoices):
         RADIATION = "radiation", "Radiation"
         SURGERY = "surgery", "Surgery"
         CEMENT = "cement", "Cement augmentation"
+        SYSTEMIC = "systemic", "Systemic therapy"
         OTHER = "other", "Other"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="prior_treatments")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     level_from = models.CharField(
-        max_length=3, choices=SPINAL_LEVEL_CHOICES, error_messages=LEVEL_ERRORS
+        "from level",
+        max_length=3,
+        choices=SPINAL_LEVEL_CHOICES,
+        blank=True,
+        error_messages=LEVEL_ERRORS,
+        help_text="Required except for systemic therapy.",
     )
     level_to = models.CharField(
-        max_length=3, choices=SPINAL_LEVEL_CHOICES, blank=True, error_messages=LEVEL_ERRORS
+        "to level",
+        max_length=3,
+        choices=SPINAL_LEVEL_CHOICES,
+        blank=True,
+        error_messages=LEVEL_ERRORS,
+        help_text="The last level treated; empty for a single level.",
     )
-    treated_on = models.DateField()
-    dose_gy = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    treated_on = models.DateField("date", help_text="For systemic therapy: when it started.")
+    dose_gy = models.DecimalField(
+        "dose (Gy)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
     fractions = models.PositiveSmallIntegerField(null=True, blank=True)
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="For systemic therapy: the agents or regimen."
+    )
 
     history = HistoricalRecords()
 
@@ -455,10 +473,52 @@ class PriorTreatment(TrackedModel):
                 name="prior_radiation_needs_dose_and_fractions",
                 violation_error_message="Prior radiation needs its dose (Gy) and fractions.",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="systemic") | ~Q(level_from=""),
+                name="prior_treatment_level_unless_systemic",
+                violation_error_message="Give the (first) level treated.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="systemic") | Q(level_from="", level_to=""),
+                name="prior_systemic_has_no_level",
+                violation_error_message="Systemic therapy is not given at a level.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.level_from}"
+        return f"{self.get_kind_display()} {self.levels}".rstrip()
+
+    @property
+    def levels(self) -> str:
+        """ "T10", "T9–T11", or "" (systemic therapy)."""
+        if self.level_to and self.level_to != self.level_from:
+            return f"{self.level_from}–{self.level_to}"
+        return self.level_from
+
+    def clean(self) -> None:
+        # Field-level messages before the table constraints speak (they name no field).
+        errors: dict[str, str] = {}
+        systemic = self.kind == self.Kind.SYSTEMIC
+        if systemic:
+            for name in ("level_from", "level_to"):
+                if getattr(self, name):
+                    errors[name] = "Systemic therapy is not given at a level: leave it empty."
+            for name in ("dose_gy", "fractions"):
+                if getattr(self, name) is not None:
+                    errors[name] = "Dose and fractions are for radiotherapy only."
+            if not (self.description or "").strip():
+                errors["description"] = "Name the agents or regimen."
+        elif self.kind and not self.level_from:
+            errors["level_from"] = "Give the (first) level treated."
+        if self.kind == self.Kind.RADIATION:
+            if self.dose_gy is None or self.dose_gy <= 0:
+                errors["dose_gy"] = "Give the total dose in Gy."
+            if not self.fractions:
+                errors["fractions"] = "Give the number of fractions (at least 1)."
+        if self.treated_on and self.treated_on > timezone.localdate():
+            errors["treated_on"] = "A prior treatment cannot be dated in the future."
+        if errors:
+            raise ValidationError(errors)
 
 
 class StoredAssessment(models.Model):

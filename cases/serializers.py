@@ -99,7 +99,8 @@ class LesionSerializer(StrictCaseInput, serializers.ModelSerializer):
 
 
 class PriorTreatmentSerializer(StrictCaseInput, serializers.ModelSerializer):
-    level_from = SpinalLevelField()
+    # Required for every kind but systemic therapy: the model's rule, checked by the service.
+    level_from = SpinalLevelField(required=False, allow_blank=True)
     level_to = SpinalLevelField(required=False, allow_blank=True)
 
     class Meta:

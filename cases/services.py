@@ -344,15 +344,21 @@ def _lesion_create(*, case: Case, by: AbstractBaseUser, data: dict[str, Any]) ->
     return lesion
 
 
+def _locked_part(model, pk: int, by: AbstractBaseUser):
+    """A lesion or prior treatment, locked for the change, if `by` may change its case."""
+    try:
+        return model.objects.select_for_update().get(pk=pk, case__in=cases_visible_to(by))
+    except model.DoesNotExist:
+        raise PermissionDenied(NOT_YOUR_CASE) from None
+
+
 @transaction.atomic
 def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) -> SpinalLesion:
+    """Correct a lesion's findings; the case's assessment (and so its readiness) follows."""
     _reject_unknown(data, LESION_FIELDS)
-    try:
-        lesion = SpinalLesion.objects.select_for_update().get(
-            pk=lesion.pk, case__in=cases_visible_to(by)
-        )
-    except SpinalLesion.DoesNotExist:
-        raise PermissionDenied(NOT_YOUR_CASE) from None
+    lesion = _locked_part(SpinalLesion, lesion.pk, by)
+    if isinstance(data.get("level"), str):
+        data = {**data, "level": data["level"].strip().upper()}
     for name, value in data.items():
         setattr(lesion, name, value)
     save_validated(lesion, by=by)
@@ -362,7 +368,8 @@ def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) ->
 
 @transaction.atomic
 def lesion_remove(*, lesion: SpinalLesion, by: AbstractBaseUser) -> None:
-    _check_case_member(lesion.case_id, by)
+    """Remove a lesion; the history keeps it, with who removed it."""
+    lesion = _locked_part(SpinalLesion, lesion.pk, by)
     lesion._history_user = by
     lesion.delete()
     _case_changed(lesion.case_id)
@@ -376,3 +383,26 @@ def prior_treatment_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> Pri
     save_validated(treatment, by=by, creating=True)
     _case_changed(case.pk)
     return treatment
+
+
+@transaction.atomic
+def prior_treatment_update(
+    *, treatment: PriorTreatment, by: AbstractBaseUser, **data: Any
+) -> PriorTreatment:
+    """Correct a prior treatment; prior radiation changes the re-irradiation advice."""
+    _reject_unknown(data, PRIOR_TREATMENT_FIELDS)
+    treatment = _locked_part(PriorTreatment, treatment.pk, by)
+    for name, value in data.items():
+        setattr(treatment, name, value)
+    save_validated(treatment, by=by)
+    _case_changed(treatment.case_id)
+    return treatment
+
+
+@transaction.atomic
+def prior_treatment_remove(*, treatment: PriorTreatment, by: AbstractBaseUser) -> None:
+    """Remove a prior treatment; the history keeps it, with who removed it."""
+    treatment = _locked_part(PriorTreatment, treatment.pk, by)
+    treatment._history_user = by
+    treatment.delete()
+    _case_changed(treatment.case_id)

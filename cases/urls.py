@@ -9,4 +9,30 @@ urlpatterns = [
     path("<uuid:case_uuid>/", views.case_detail, name="case-detail"),
     path("<uuid:case_uuid>/edit/", views.case_edit, name="case-edit"),
     path("<uuid:case_uuid>/status/", views.case_transition, name="case-transition"),
+    path("<uuid:case_uuid>/lesions/new/", views.lesion_add, name="case-lesion-add"),
+    path(
+        "<uuid:case_uuid>/lesions/<int:lesion_id>/edit/",
+        views.lesion_edit,
+        name="case-lesion-edit",
+    ),
+    path(
+        "<uuid:case_uuid>/lesions/<int:lesion_id>/remove/",
+        views.lesion_remove,
+        name="case-lesion-remove",
+    ),
+    path(
+        "<uuid:case_uuid>/prior-treatments/new/",
+        views.prior_treatment_add,
+        name="case-prior-treatment-add",
+    ),
+    path(
+        "<uuid:case_uuid>/prior-treatments/<int:treatment_id>/edit/",
+        views.prior_treatment_edit,
+        name="case-prior-treatment-edit",
+    ),
+    path(
+        "<uuid:case_uuid>/prior-treatments/<int:treatment_id>/remove/",
+        views.prior_treatment_remove,
+        name="case-prior-treatment-remove",
+    ),
 ]

@@ -15,9 +15,11 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.assessment import stored_case_assessment, stored_case_flags
 from tumorboard.errors import ApplicationError
@@ -34,9 +36,10 @@ from .forms import (
     LesionFormSet,
     PatientChoiceForm,
     PatientForm,
+    PriorTreatmentForm,
     TransitionForm,
 )
-from .models import Case
+from .models import Case, PriorTreatment, SpinalLesion
 
 CASES_PER_PAGE = 50
 HISTORY_ENTRIES = 20
@@ -118,10 +121,25 @@ def case_search(request):
     )
 
 
+def _lesion_gaps(case: Case, assessment) -> list[tuple[SpinalLesion, list[str]]]:
+    """Each lesion with the findings it still lacks for its scores (SINS, ESCC) and for the
+    case's readiness (a dated MRI), in the form's words."""
+    by_level = {entry.level: entry for entry in assessment.lesions}
+    rows = []
+    for lesion in case.lesions.all():
+        entry = by_level.get(lesion.level)
+        missing = [*entry.sins.missing, *entry.escc.missing] if entry else []
+        if lesion.imaging_date is None:
+            missing.append(str(SpinalLesion._meta.get_field("imaging_date").verbose_name))
+        rows.append((lesion, missing))
+    return rows
+
+
 @staff_required
 def case_detail(request, case_uuid):
     case = _get_case(request.user, case_uuid)
     now = timezone.now()
+    assessment = stored_case_assessment(case, now=now)
     return render(
         request,
         "cases/case_detail.html",
@@ -132,14 +150,14 @@ def case_detail(request, case_uuid):
             "goals": [
                 Case.Goal(goal).label for goal in case.goals_ranked if goal in Case.Goal.values
             ],
-            "lesions": case.lesions.all(),
+            "lesions": _lesion_gaps(case, assessment),
             "prior_treatments": case.prior_treatments.all(),
             "agenda_items": sorted(case.agenda_items.all(), key=lambda i: i.meeting.starts_at),
             "next_meeting": _next_meeting(case, now),
             "transitions": [status for status in Case.Status if case.can_transition_to(status)],
             "transition_form": TransitionForm(),
             "history": _history(case),
-            "assessment": stored_case_assessment(case, now=now),
+            "assessment": assessment,
         },
     )
 
@@ -259,6 +277,153 @@ def case_edit(request, case_uuid):
             "errors": error_summary(case_form, lesion_form),
         },
     )
+
+
+# --- lesions and prior treatments, one at a time ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CasePart:
+    """What the add/edit/remove pages need to know about a lesion or a prior treatment."""
+
+    model: type
+    form: type
+    related: str  # the case's related manager
+    anchor: str  # the case page's section
+    add: Any
+    update: Any
+    remove: Any
+    noun: str
+    added: str
+    changed: str
+    removed: str
+
+    def get(self, case: Case, pk: int):
+        try:
+            return getattr(case, self.related).get(pk=pk)
+        except self.model.DoesNotExist:
+            raise Http404 from None
+
+
+LESION = CasePart(
+    model=SpinalLesion,
+    form=LesionForm,
+    related="lesions",
+    anchor="lesions",
+    add=lambda case, by, data: services.lesion_add(case=case, by=by, **data),
+    update=lambda item, by, data: services.lesion_update(lesion=item, by=by, **data),
+    remove=lambda item, by: services.lesion_remove(lesion=item, by=by),
+    noun=_lazy("lesion"),
+    added=_lazy("Lesion %(item)s added."),
+    changed=_lazy("Lesion %(item)s corrected."),
+    removed=_lazy("Lesion %(item)s removed."),
+)
+PRIOR_TREATMENT = CasePart(
+    model=PriorTreatment,
+    form=PriorTreatmentForm,
+    related="prior_treatments",
+    anchor="prior-treatment",
+    add=lambda case, by, data: services.prior_treatment_add(case=case, by=by, **data),
+    update=lambda item, by, data: services.prior_treatment_update(treatment=item, by=by, **data),
+    remove=lambda item, by: services.prior_treatment_remove(treatment=item, by=by),
+    noun=_lazy("prior treatment"),
+    added=_lazy("%(item)s added."),
+    changed=_lazy("%(item)s corrected."),
+    removed=_lazy("%(item)s removed."),
+)
+
+
+def _back_to_case(case: Case, part: CasePart):
+    return redirect(f"{reverse('case-detail', args=[case.uuid])}#{part.anchor}")
+
+
+def _part_form(request, case_uuid, part: CasePart, pk: int | None):
+    """Add (pk None) or correct one lesion or prior treatment through its service."""
+    case = _get_case(request.user, case_uuid)
+    item = part.get(case, pk) if pk is not None else None
+    data = request.POST if request.method == "POST" else None
+    # A copy: an invalid submission must not alter what the page shows.
+    form = part.form(data, instance=copy.copy(item) if item else None, prefix="item")
+    if data is not None and form.is_valid():
+        if item is not None and not form.changed_data:
+            messages.info(request, _("Nothing was changed."))
+            return _back_to_case(case, part)
+        try:
+            if item is None:
+                saved = part.add(case, request.user, form.cleaned_data)
+            else:
+                changes = {name: form.cleaned_data[name] for name in form.changed_data}
+                saved = part.update(item, request.user, changes)
+        except ApplicationError as exc:
+            show_errors(exc, form)
+        else:
+            message = part.added if item is None else part.changed
+            messages.success(request, message % {"item": saved})
+            return _back_to_case(case, part)
+    return render(
+        request,
+        "cases/case_part_form.html",
+        {
+            "case": case,
+            "patient": case.patient,
+            "part": part,
+            "item": item,
+            "form": form,
+            "errors": error_summary(form),
+        },
+    )
+
+
+def _part_remove(request, case_uuid, part: CasePart, pk: int):
+    """Ask first (GET); remove on the confirming POST."""
+    case = _get_case(request.user, case_uuid)
+    item = part.get(case, pk)
+    if request.method == "POST":
+        label = str(item)
+        part.remove(item, request.user)
+        messages.success(request, part.removed % {"item": label})
+        return _back_to_case(case, part)
+    return render(
+        request,
+        "cases/case_part_remove.html",
+        {"case": case, "patient": case.patient, "part": part, "item": item},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def lesion_add(request, case_uuid):
+    return _part_form(request, case_uuid, LESION, None)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def lesion_edit(request, case_uuid, lesion_id):
+    return _part_form(request, case_uuid, LESION, lesion_id)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def lesion_remove(request, case_uuid, lesion_id):
+    return _part_remove(request, case_uuid, LESION, lesion_id)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def prior_treatment_add(request, case_uuid):
+    return _part_form(request, case_uuid, PRIOR_TREATMENT, None)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def prior_treatment_edit(request, case_uuid, treatment_id):
+    return _part_form(request, case_uuid, PRIOR_TREATMENT, treatment_id)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def prior_treatment_remove(request, case_uuid, treatment_id):
+    return _part_remove(request, case_uuid, PRIOR_TREATMENT, treatment_id)
 
 
 def _age(born: dt.date, today: dt.date) -> int:

@@ -77,9 +77,9 @@ class PriorTreatmentData(Protocol):
     """An earlier treatment over a range of levels (cases.models.PriorTreatment)."""
 
     @property
-    def kind(self) -> str: ...  # radiation | surgery | cement | other
+    def kind(self) -> str: ...  # radiation | surgery | cement | systemic | other
     @property
-    def level_from(self) -> str: ...
+    def level_from(self) -> str: ...  # "" for systemic therapy (no level)
     @property
     def level_to(self) -> str: ...  # "" when a single level
     @property

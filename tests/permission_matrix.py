@@ -103,6 +103,18 @@ case-detail                     GET    ok    ok    ok    ok    ok    ok   ok    
 case-edit                       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 case-edit                       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 case-transition                 POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-lesion-add                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-lesion-add                 POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-lesion-edit                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-lesion-edit                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-lesion-remove              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-lesion-remove              POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-prior-treatment-add        GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-prior-treatment-add        POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-prior-treatment-edit       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-prior-treatment-edit       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-prior-treatment-remove     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-prior-treatment-remove     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 
 # --- pages: boards, meetings, agendas, invitations, calendars -----------------------------------
 board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
@@ -191,6 +203,8 @@ api:case-lesions                POST   ok    ok    ok    ok    ok    ok   ok    
 api:case-lesion-detail          PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-lesion-detail          DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-prior-treatments       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:case-prior-treatment-detail PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:case-prior-treatment-detail DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-history                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-assessment             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 

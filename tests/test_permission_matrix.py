@@ -42,6 +42,7 @@ from tests.factories import (
     CaseFactory,
     LesionFactory,
     MeetingFactory,
+    PriorTreatmentFactory,
 )
 from tests.permission_matrix import MATRIX, ROLES, Expect
 from tests.plans import signed_plan
@@ -178,6 +179,7 @@ def _build_world() -> SimpleNamespace:
     # The upcoming meeting: the patient's case, invitations, the surgeon's opinion, a summary.
     case = CaseFactory(board=board, patient=cast.patient, status=Case.Status.SCHEDULED)
     lesion = LesionFactory(case=case)
+    prior_treatment = PriorTreatmentFactory(case=case)
     meeting = MeetingFactory(board=board)
     item = AgendaItemFactory(meeting=meeting, case=case, position=1)
     scheduling_services.invite_members(meeting=meeting, by=coordinator)
@@ -260,6 +262,7 @@ def _build_world() -> SimpleNamespace:
         patient=cast.patient,
         case=case,
         lesion=lesion,
+        prior_treatment=prior_treatment,
         meeting=meeting,
         invitation=invitation,
         opinion=opinion,
@@ -367,6 +370,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
         "activity_uuid": w.activity.uuid,
         "board_uuid": w.board.uuid,
         "lesion_id": w.lesion.pk,
+        "treatment_id": w.prior_treatment.pk,
         "schedule_id": w.schedule.pk,
         "invitation_id": w.invitation.pk,
         "user_id": w.surgeon.pk,

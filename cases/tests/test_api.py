@@ -15,6 +15,7 @@ from tests.factories import (
     LesionFactory,
     MeetingFactory,
     PatientFactory,
+    PriorTreatmentFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -576,6 +577,58 @@ def test_prior_radiation_without_dose_is_400(cast, api, case):
     assert response.status_code == 400
     assert "detail" in response.json()
     assert not case.prior_treatments.exists()
+
+
+def test_correct_and_remove_a_prior_treatment(cast, api, case):
+    treatment = PriorTreatmentFactory(case=case)
+    client = api(cast.specialists["radiation_oncology"])
+    detail = url("case-prior-treatment-detail", uuid=case.uuid, treatment_id=treatment.pk)
+    response = client.patch(detail, {"dose_gy": "30", "fractions": 10}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["dose_gy"], response.json()["fractions"]) == ("30.00", 10)
+    treatment.refresh_from_db()
+    assert treatment.updated_by == cast.specialists["radiation_oncology"]
+
+    response = client.patch(detail, {"fractions": 0}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fractions"] == ["Give the number of fractions (at least 1)."]
+    treatment.refresh_from_db()
+    assert treatment.fractions == 10
+
+    assert client.delete(detail).status_code == 204
+    assert not case.prior_treatments.exists()
+    assert PriorTreatment.history.filter(id=treatment.pk).first().history_type == "-"
+
+
+def test_prior_treatment_of_another_case_is_404_and_outsiders_cannot_touch_it(cast, api, case):
+    elsewhere = PriorTreatmentFactory(case=CaseFactory(board=cast.board))
+    detail = url("case-prior-treatment-detail", uuid=case.uuid, treatment_id=elsewhere.pk)
+    assert api(cast.surgeon).delete(detail).status_code == 404
+    own = url("case-prior-treatment-detail", uuid=elsewhere.case.uuid, treatment_id=elsewhere.pk)
+    assert api(cast.outsider).delete(own).status_code == 404
+    assert PriorTreatment.objects.filter(pk=elsewhere.pk).exists()
+
+
+def test_systemic_therapy_needs_no_level_and_takes_none(cast, api, case):
+    client = api(cast.specialists["medical_oncology"])
+    payload = {"kind": "systemic", "treated_on": "2024-02-01", "description": "Pembrolizumab"}
+    response = client.post(url("case-prior-treatments", uuid=case.uuid), payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["level_from"] == ""
+    response = client.post(
+        url("case-prior-treatments", uuid=case.uuid),
+        payload | {"level_from": "T4"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "level_from" in response.json()
+    response = client.post(
+        url("case-prior-treatments", uuid=case.uuid),
+        {"kind": "surgery", "treated_on": "2024-02-01"},
+        format="json",
+    )
+    assert response.json()["level_from"] == ["Give the (first) level treated."]
+    assert case.prior_treatments.count() == 1
 
 
 # Patients ---------------------------------------------------------------------------------------

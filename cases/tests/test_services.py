@@ -1,11 +1,16 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from cases import services
-from cases.models import Case, Patient, PriorTreatment, SpinalLesion
-from tests.factories import CaseFactory, LesionFactory, PatientFactory
+from cases.models import Case, Patient, PriorTreatment, SpinalLesion, StoredAssessment
+from scheduling import rules
+from scheduling.tests.helpers import ready_case
+from tests.factories import CaseFactory, LesionFactory, PatientFactory, PriorTreatmentFactory
 from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -121,18 +126,29 @@ CASE_WRITES = {
     "prior_treatment_add": lambda case, by: services.prior_treatment_add(
         case=case, by=by, kind="surgery", level_from="T10", treated_on=dt.date(2024, 1, 5)
     ),
+    "prior_treatment_update": lambda case, by: services.prior_treatment_update(
+        treatment=case.prior_treatments.get(), by=by, dose_gy=Decimal("30"), fractions=10
+    ),
+    "prior_treatment_remove": lambda case, by: services.prior_treatment_remove(
+        treatment=case.prior_treatments.get(), by=by
+    ),
 }
 
 
 def snapshot(case) -> tuple:
     case.refresh_from_db()
     lesions = list(SpinalLesion.objects.filter(case=case).values_list("level", "pain"))
-    return case.kps, case.status, lesions, PriorTreatment.objects.filter(case=case).count()
+    treatments = list(
+        PriorTreatment.objects.filter(case=case).values_list("kind", "dose_gy", "fractions")
+    )
+    return case.kps, case.status, lesions, treatments
 
 
 @pytest.mark.parametrize("write", CASE_WRITES)
 def test_a_member_of_the_case_board_may_write(cast, write):
     case = LesionFactory(case__board=cast.board, case__kps=70).case
+    if write.startswith("prior_treatment_") and write != "prior_treatment_add":
+        PriorTreatmentFactory(case=case)
     before = snapshot(case)
     CASE_WRITES[write](case, cast.surgeon)
     assert snapshot(case) != before
@@ -142,6 +158,7 @@ def test_a_member_of_the_case_board_may_write(cast, write):
 @pytest.mark.parametrize("write", CASE_WRITES)
 def test_others_may_not_write_and_nothing_changes(cast, write, who):
     case = LesionFactory(case__board=cast.board, case__kps=70).case
+    PriorTreatmentFactory(case=case)
     before = snapshot(case)
     with pytest.raises(PermissionDenied):
         CASE_WRITES[write](case, getattr(cast, who))
@@ -206,3 +223,137 @@ def test_only_clinical_staff_refer_cases(cast, who):
     with pytest.raises(PermissionDenied):
         services.case_create(by=user, patient=patient, **case_data(cast))
     assert not Case.objects.exists()
+
+
+# Lesions and prior treatments: corrected, removed, and the case's assessment follows ---------
+
+
+def test_correcting_an_incomplete_lesion_makes_the_case_ready(cast):
+    case = ready_case(cast.board)
+    case.lesions.all().delete()
+    lesion = services.lesion_add(
+        case=case, by=cast.coordinator, level="L2", imaging_date=timezone.localdate()
+    )
+    case = Case.objects.get(pk=case.pk)
+    missing = rules.case_readiness(case).missing
+    assert "NOMS at L2: a complete SINS for this level" in missing
+    stored = StoredAssessment.objects.get(case=case).assessment["lesions"][0]
+    assert stored["sins"]["computable"] is False
+
+    corrected = services.lesion_update(
+        lesion=lesion,
+        by=cast.surgeon,
+        pain="mechanical",
+        bone_lesion="lytic",
+        alignment="normal",
+        collapse="under_50",
+        posterolateral="unilateral",
+        escc_grade="1a",
+    )
+    case = Case.objects.get(pk=case.pk)
+    assert rules.case_readiness(case).ready is True
+    assert StoredAssessment.objects.get(case=case).assessment["lesions"][0]["sins"]["computable"]
+    change = corrected.history.first()
+    assert (change.history_type, change.history_user) == ("~", cast.surgeon)
+    assert corrected.updated_by == cast.surgeon
+
+
+def test_a_refused_lesion_correction_changes_nothing(cast):
+    case = LesionFactory(case__board=cast.board, level="T10").case
+    other = LesionFactory(case=case, level="T11", pain="none")
+    with pytest.raises(ApplicationError) as refused:
+        services.lesion_update(lesion=other, by=cast.coordinator, level="T10", pain="mechanical")
+    assert refused.value.fields
+    other.refresh_from_db()
+    assert (other.level, other.pain) == ("T11", "none")
+    assert other.history.count() == 1
+
+
+def test_removing_a_lesion_keeps_it_in_the_history_with_who_removed_it(cast):
+    lesion = LesionFactory(case__board=cast.board, level="L3")
+    case = lesion.case
+    services.lesion_remove(lesion=lesion, by=cast.chair)
+    assert not case.lesions.exists()
+    removal = SpinalLesion.history.filter(case_id=case.pk).first()
+    assert (removal.history_type, removal.level, removal.history_user) == ("-", "L3", cast.chair)
+    assert StoredAssessment.objects.get(case=case).assessment["lesions"] == []
+
+
+def test_prior_radiation_correction_and_removal_reach_the_reirradiation_advice(cast):
+    case = ready_case(cast.board)
+    radiation = services.prior_treatment_add(
+        case=case,
+        by=cast.coordinator,
+        kind="radiation",
+        level_from="T2",
+        treated_on=timezone.localdate() - dt.timedelta(days=200),
+        dose_gy=Decimal("20"),
+        fractions=5,
+    )
+
+    def reirradiation() -> bool:
+        lesion = StoredAssessment.objects.get(case=case).assessment["lesions"][0]
+        return lesion["noms"]["result"]["reirradiation"]
+
+    assert reirradiation() is False  # T2 is not the lesion's level (T10)
+    services.prior_treatment_update(treatment=radiation, by=cast.coordinator, level_to="T11")
+    assert reirradiation() is True
+    services.prior_treatment_remove(treatment=radiation, by=cast.chair)
+    assert reirradiation() is False
+    history = PriorTreatment.history.filter(case_id=case.pk).order_by("history_id")
+    assert [(h.history_type, h.history_user) for h in history] == [
+        ("+", cast.coordinator),
+        ("~", cast.coordinator),
+        ("-", cast.chair),
+    ]
+
+
+def test_systemic_therapy_is_recorded_without_levels(cast):
+    case = CaseFactory(board=cast.board)
+    treatment = services.prior_treatment_add(
+        case=case,
+        by=cast.coordinator,
+        kind="systemic",
+        treated_on=dt.date(2024, 3, 1),
+        description="Pembrolizumab with axitinib",
+    )
+    assert (treatment.level_from, str(treatment)) == ("", "Systemic therapy")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"kind": "systemic", "level_from": "T10"}, "level_from", "not given at a level"),
+        ({"kind": "systemic", "dose_gy": Decimal("8")}, "dose_gy", "radiotherapy only"),
+        ({"kind": "systemic", "description": ""}, "description", "agents or regimen"),
+        ({"kind": "surgery", "level_from": ""}, "level_from", "level treated"),
+        ({"kind": "radiation", "level_from": "T10", "fractions": 5}, "dose_gy", "dose in Gy"),
+        (
+            {"kind": "radiation", "level_from": "T10", "dose_gy": Decimal("8")},
+            "fractions",
+            "number of fractions",
+        ),
+        (
+            {"kind": "surgery", "level_from": "T10", "treated_on": dt.date(2999, 1, 1)},
+            "treated_on",
+            "in the future",
+        ),
+    ],
+)
+def test_prior_treatment_refusals_name_the_field(cast, data, field, message):
+    case = CaseFactory(board=cast.board)
+    values = {"treated_on": dt.date(2024, 3, 1), "description": "Pembrolizumab", **data}
+    with pytest.raises(ApplicationError) as refused:
+        services.prior_treatment_add(case=case, by=cast.coordinator, **values)
+    assert message in " ".join(refused.value.fields[field])
+    assert not case.prior_treatments.exists()
+
+
+def test_the_database_refuses_a_systemic_therapy_at_a_level(cast):
+    case = CaseFactory(board=cast.board)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PriorTreatment.objects.create(
+            case=case, kind="systemic", level_from="T10", treated_on=dt.date(2024, 3, 1)
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PriorTreatment.objects.create(case=case, kind="surgery", treated_on=dt.date(2024, 3, 1))

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Patient, SpinalLesion
+from scheduling.tests.helpers import ready_case
 from tests.factories import (
     AgendaItemFactory,
     CaseFactory,
@@ -480,3 +481,213 @@ def test_edit_lesion_with_invalid_level_is_a_form_error(cast, client_for):
     assert response.status_code == 200
     assert "L6 is not a spinal level" in text(response)
     assert case.lesions.count() == 0
+
+
+# Lesions and prior treatments, one at a time, on their own pages --------------------------------
+
+LESION_FINDINGS = {
+    "item-pain": "mechanical",
+    "item-bone_lesion": "lytic",
+    "item-alignment": "normal",
+    "item-collapse": "under_50",
+    "item-posterolateral": "unilateral",
+    "item-escc_grade": "1b",
+}
+
+
+def lesion_post(level: str, **fields) -> dict:
+    return {"item-level": level, "item-imaging_modality": "mri", **fields}
+
+
+def test_an_incomplete_lesion_shows_what_is_missing_and_is_corrected_on_its_page(cast, client_for):
+    case = CaseFactory(board=cast.board)
+    client = client_for(cast.coordinator)
+    response = client.post(
+        reverse("case-lesion-add", args=[case.uuid]),
+        lesion_post("L2", **{"item-imaging_date": "2025-01-10", "item-pain": "none"}),
+    )
+    lesion = case.lesions.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/cases/{case.uuid}/#lesions")
+
+    page = text(client.get(reverse("case-detail", args=[case.uuid])))
+    edit = reverse("case-lesion-edit", args=[case.uuid, lesion.pk])
+    assert "Incomplete" in page and "Complete lesion L2" in page and edit in page
+    missing = re.search(r"Not recorded: ([^<]*)\.", page).group(1)
+    assert "bone lesion" in missing.lower() and "escc" in missing.lower()
+
+    form = client.get(edit)
+    assert form.status_code == 200 and "Correct lesion L2" in text(form)
+    response = client.post(
+        edit, lesion_post("L2", **{"item-imaging_date": "2025-01-10"}, **LESION_FINDINGS)
+    )
+    assert response.status_code == 302
+    lesion.refresh_from_db()
+    assert (lesion.pain, lesion.escc_grade, lesion.updated_by) == (
+        "mechanical",
+        "1b",
+        cast.coordinator,
+    )
+    page = text(client.get(reverse("case-detail", args=[case.uuid])))
+    assert "Incomplete" not in page
+    assert "Lesion L2 changed" in page  # the history
+
+
+def test_a_lesion_correction_that_clashes_is_a_form_error_and_changes_nothing(cast, client_for):
+    case = LesionFactory(case__board=cast.board, level="T10").case
+    other = LesionFactory(case=case, level="T11", pain="none")
+    client = client_for(cast.coordinator)
+    edit = reverse("case-lesion-edit", args=[case.uuid, other.pk])
+    response = client.post(edit, lesion_post("T10", **{"item-pain": "mechanical"}))
+    assert response.status_code == 200
+    assert "Nothing was saved" in text(response)
+    response = client.post(edit, lesion_post("T13"))
+    assert "T13 is not a spinal level" in text(response)
+    other.refresh_from_db()
+    assert (other.level, other.pain, other.history.count()) == ("T11", "none", 1)
+
+
+def test_an_unchanged_lesion_form_writes_nothing(cast, client_for):
+    lesion = LesionFactory(case__board=cast.board, level="T10", notes="")
+    case = lesion.case
+    client = client_for(cast.coordinator)
+    data = {
+        f"item-{name}": value
+        for name, value in {
+            "level": "T10",
+            "imaging_date": lesion.imaging_date.isoformat(),
+            "imaging_modality": "mri",
+            "pain": "mechanical",
+            "bone_lesion": "lytic",
+            "alignment": "normal",
+            "collapse": "under_50",
+            "posterolateral": "unilateral",
+            "escc_grade": "3",
+            "radiculopathy": "unknown",
+        }.items()
+    }
+    response = client.post(reverse("case-lesion-edit", args=[case.uuid, lesion.pk]), data)
+    assert response.status_code == 302
+    assert lesion.history.count() == 1
+
+
+def test_removing_a_lesion_asks_first_and_removes_on_post(cast, client_for):
+    lesion = LesionFactory(case__board=cast.board, level="L4")
+    case = lesion.case
+    client = client_for(cast.surgeon)
+    url = reverse("case-lesion-remove", args=[case.uuid, lesion.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Remove lesion L4?" in text(page)
+    assert case.lesions.exists()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert not case.lesions.exists()
+    assert client.post(url).status_code == 404  # already gone
+    page = text(client.get(reverse("case-detail", args=[case.uuid])))
+    assert "Lesion L4 removed" in page
+
+
+def test_a_lesion_of_another_case_or_board_is_not_found(cast, client_for):
+    case = CaseFactory(board=cast.board)
+    elsewhere = LesionFactory(case__board=cast.board, level="C5")
+    client = client_for(cast.coordinator)
+    for name in ("case-lesion-edit", "case-lesion-remove"):
+        assert client.get(reverse(name, args=[case.uuid, elsewhere.pk])).status_code == 404
+    assert (
+        client_for(cast.outsider)
+        .post(reverse("case-lesion-remove", args=[elsewhere.case.uuid, elsewhere.pk]))
+        .status_code
+        == 404
+    )
+    assert SpinalLesion.objects.filter(pk=elsewhere.pk).exists()
+
+
+RADIATION = {
+    "item-kind": "radiation",
+    "item-level_from": "T9",
+    "item-level_to": "T11",
+    "item-treated_on": "2024-05-02",
+    "item-dose_gy": "20",
+    "item-fractions": "5",
+    "item-description": "",
+}
+
+
+def test_prior_radiation_is_added_shown_corrected_and_removed(cast, client_for):
+    case = ready_case(cast.board)  # lesion at T10, every NOMS input recorded
+    client = client_for(cast.chair)
+    response = client.post(reverse("case-prior-treatment-add", args=[case.uuid]), RADIATION)
+    assert response.status_code == 302
+    assert response["Location"].endswith("#prior-treatment")
+    treatment = case.prior_treatments.get()
+    assert (treatment.levels, treatment.dose_gy, treatment.created_by) == (
+        "T9–T11",
+        20,
+        cast.chair,
+    )
+    page = text(client.get(reverse("case-detail", args=[case.uuid])))
+    assert "T9–T11" in page and "20 Gy / 5 fr" in page and "2 May 2024" in page
+    assert "Re-irradiation: this level was irradiated before." in page
+
+    edit = reverse("case-prior-treatment-edit", args=[case.uuid, treatment.pk])
+    response = client.post(edit, RADIATION | {"item-dose_gy": "30", "item-fractions": "10"})
+    assert response.status_code == 302
+    treatment.refresh_from_db()
+    assert (treatment.dose_gy, treatment.fractions) == (30, 10)
+
+    remove = reverse("case-prior-treatment-remove", args=[case.uuid, treatment.pk])
+    assert "Remove prior treatment: Radiation T9–T11?" in text(client.get(remove))
+    assert client.post(remove).status_code == 302
+    assert not case.prior_treatments.exists()
+    page = text(client.get(reverse("case-detail", args=[case.uuid])))
+    assert "Re-irradiation: this level was irradiated before." not in page
+    assert "Prior treatment radiation T9 removed" in page
+
+
+def test_prior_radiation_without_dose_is_a_form_error(cast, client_for):
+    case = CaseFactory(board=cast.board)
+    response = client_for(cast.coordinator).post(
+        reverse("case-prior-treatment-add", args=[case.uuid]),
+        RADIATION | {"item-dose_gy": "", "item-fractions": ""},
+    )
+    assert response.status_code == 200
+    assert "Give the total dose in Gy." in text(response)
+    assert "Give the number of fractions (at least 1)." in text(response)
+    assert not case.prior_treatments.exists()
+
+
+def test_systemic_therapy_is_added_without_levels(cast, client_for):
+    case = CaseFactory(board=cast.board)
+    client = client_for(cast.coordinator)
+    systemic = {
+        "item-kind": "systemic",
+        "item-treated_on": "2024-01-15",
+        "item-description": "Pembrolizumab with axitinib",
+    }
+    response = client.post(reverse("case-prior-treatment-add", args=[case.uuid]), systemic)
+    assert response.status_code == 302
+    assert case.prior_treatments.get().description == "Pembrolizumab with axitinib"
+    response = client.post(
+        reverse("case-prior-treatment-add", args=[case.uuid]),
+        systemic | {"item-level_from": "T4"},
+    )
+    assert "Systemic therapy is not given at a level" in text(response)
+    assert case.prior_treatments.count() == 1
+
+
+def test_expected_survival_is_shown_and_edited_on_the_case_form(cast, client_for):
+    case = CaseFactory(board=cast.board)
+    client = client_for(cast.coordinator)
+    page = text(client.get(reverse("case-detail", args=[case.uuid])))
+    assert "Not estimated" in page
+    assert "#field-case-expected_survival_months" in page
+    edit = text(client.get(reverse("case-edit", args=[case.uuid])))
+    assert 'name="case-expected_survival_months"' in edit
+    response = client.post(
+        reverse("case-edit", args=[case.uuid]),
+        edit_data(case, **{"case-expected_survival_months": "8"}),
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.expected_survival_months, case.updated_by) == (8, cast.coordinator)
+    assert "8 months" in text(client.get(reverse("case-detail", args=[case.uuid])))
