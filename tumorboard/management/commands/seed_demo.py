@@ -13,10 +13,15 @@ class Command(BaseCommand):
         "password is public."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url", default=demo.DEMO_URL, help="The address the server answers on (`make run`)."
+        )
+
+    def handle(self, *args, url: str = demo.DEMO_URL, **options):
         try:
             summary = demo.seed_demo()
         except ApplicationError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
             raise CommandError(f"{exc.message} {details}".strip()) from exc
-        self.stdout.write(demo.format_summary(summary))
+        self.stdout.write(demo.format_summary(summary, url=url))
