@@ -153,20 +153,38 @@ def test_with_a_broker_the_runner_leaves_the_work_to_celery_beat(settings, monke
     assert "celery beat" in out.getvalue()
 
 
-def test_the_embedded_default_migrates_on_sqlite(tmp_path):
-    """`make run` on a fresh machine: the PostgreSQL-only indexes are left out on SQLite."""
+SEARCH_IN_NAME_ORDER = (
+    "from cases.models import Patient; from cases.selectors import PATIENT_SEARCH_ORDER; "
+    "born = '1960-01-01'; "
+    "Patient.objects.create(mrn='X1', family_name='Dean', given_name='A', date_of_birth=born); "
+    "Patient.objects.create(mrn='X2', family_name='de Silva', given_name='B', date_of_birth=born); "
+    "print([p.family_name for p in Patient.objects.order_by(*PATIENT_SEARCH_ORDER)])"
+)
+
+
+def test_the_embedded_default_migrates_and_searches_names_on_sqlite(tmp_path):
+    """`make run` on a fresh machine: the PostgreSQL-only indexes are left out on SQLite, and a
+    name search orders by bytes there too (BINARY for PostgreSQL's "C")."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_BROKER_URL": "",
         "DEBUG": "true",
     }
-    done = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    migrated = manage("migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    searched = manage("shell", "-c", SEARCH_IN_NAME_ORDER)
+    assert searched.returncode == 0, searched.stderr[-2000:]
+    # Upper-case byte order: a space sorts before any letter.
+    assert searched.stdout.strip().splitlines()[-1] == "['de Silva', 'Dean']"

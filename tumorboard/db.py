@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.migrations.operations.base import Operation
+from django.db.models.functions import Collate
 
 
 class TrackedModel(models.Model):
@@ -59,3 +60,14 @@ class OnPostgreSQL(Operation):
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if schema_editor.connection.vendor == "postgresql":
             self.operation.database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class ByteOrder(Collate):
+    """Text compared byte by byte: COLLATE "C" on PostgreSQL (what its indexes are built with),
+    BINARY on SQLite, the embedded default, which has no collation named "C"."""
+
+    def __init__(self, expression) -> None:
+        super().__init__(expression, "C")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, collation="BINARY", **extra_context)
