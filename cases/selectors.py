@@ -295,7 +295,9 @@ def case_history(case: Case) -> list[dict]:
             .select_related("history_user")
             .order_by(*order),
             record="prior_treatment",
-            label=lambda row: f"{row.kind} {row.level_from}",
+            label=lambda row: " ".join(
+                str(part) for part in (row.get_kind_display(), row.level_from) if part
+            ),
         ),
     ]
     entries.sort(key=lambda entry: entry["at"], reverse=True)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tumorboard import demo
 from tumorboard.errors import ApplicationError
+from tumorboard.labels import labelled_messages
 
 
 class Command(BaseCommand):
@@ -22,6 +23,6 @@ class Command(BaseCommand):
         try:
             summary = demo.seed_demo()
         except ApplicationError as exc:
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+            details = "; ".join(labelled_messages(exc.fields))
             raise CommandError(f"{exc.message} {details}".strip()) from exc
         self.stdout.write(demo.format_summary(summary, url=url))
