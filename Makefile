@@ -1,10 +1,14 @@
 # Two commands for a fresh machine (see README.md):
 #   make run    set up, migrate, seed the demo data and serve http://127.0.0.1:8000
+#               (another port: PORT=8001 make run)
 #   make test   set up and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# `make run` serves on this machine only; PORT=8001 make run picks another port.
+HOST := 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test install check worker lock
 
@@ -16,10 +20,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# Beat's periodic work (summaries at the opinion deadline, opinion reminders, agendas) runs beside
+# the server (manage.py run_periodic); with a broker configured it stops at once: beat runs with
+# the worker (make worker).
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)/
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_periodic & periodic=$$!; \
+	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Collate, Upper
+from django.db.models.functions import Upper
 
+from tumorboard.db import ByteOrder
 from tumorboard.errors import ApplicationError
 from tumorboard.roles import is_staff_member
 
@@ -28,8 +29,8 @@ PATIENT_LIST_ORDER = ("family_name", "given_name", "pk")
 # stops. Ordered by the list's order instead, it walked patient_name_idx from the start of the
 # alphabet and filtered the prefix row by row (issue 12). Upper-case "C" order: "McX" < "Mac".
 PATIENT_SEARCH_ORDER = (
-    Collate(Upper("family_name"), "C"),
-    Collate(Upper("given_name"), "C"),
+    ByteOrder(Upper("family_name")),
+    ByteOrder(Upper("given_name")),
     "pk",
 )
 
@@ -294,7 +295,9 @@ def case_history(case: Case) -> list[dict]:
             .select_related("history_user")
             .order_by(*order),
             record="prior_treatment",
-            label=lambda row: f"{row.kind} {row.level_from}",
+            label=lambda row: " ".join(
+                str(part) for part in (row.get_kind_display(), row.level_from) if part
+            ),
         ),
     ]
     entries.sort(key=lambda entry: entry["at"], reverse=True)

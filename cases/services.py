@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tumorboard.errors import ApplicationError
+from tumorboard.labels import labelled_messages
 from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import is_staff_member
 from tumorboard.services import save_validated
@@ -282,7 +283,8 @@ def case_create(
 
 
 def _flat(exc: ApplicationError) -> list[str]:
-    return [f"{k}: {m}" for k, msgs in exc.fields.items() for m in msgs] or [exc.message]
+    """A lesion's messages, each led by its field's label (never the code name)."""
+    return labelled_messages(exc.fields, SpinalLesion) or [exc.message]
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.assessment import stored_case_assessment, stored_case_flags
+from tumorboard import labels
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
 from tumorboard.pagination import InvalidCursor, keyset_page
@@ -442,7 +443,8 @@ class HistoryEntry:
 
 
 def _history(case: Case) -> list[HistoryEntry]:
-    """The latest changes to the case, its lesions and prior treatments, labelled for people."""
+    """The latest changes to the case, its lesions and prior treatments, labelled for people:
+    field labels, values as the forms show them, times on the board's clock."""
     what = {
         ("case", "created"): _("Case registered"),
         ("case", "changed"): _("Case changed"),
@@ -453,16 +455,18 @@ def _history(case: Case) -> list[HistoryEntry]:
         ("prior_treatment", "changed"): _("Prior treatment %s changed"),
         ("prior_treatment", "deleted"): _("Prior treatment %s removed"),
     }
+    zone = case.board.time_zone
     entries = []
     for entry in selectors.case_history(case)[:HISTORY_ENTRIES]:
         text = what.get((entry["record"], entry["action"]), entry["action"])
         if "%s" in text:
             text = text % entry["label"]
+        model = entry["model"]
         changes = [
             (
-                str(entry["model"]._meta.get_field(c["field"]).verbose_name),
-                _shown(entry["model"], c["field"], c["old"]),
-                _shown(entry["model"], c["field"], c["new"]),
+                labels.field_label(c["field"], model),
+                _shown(model, c["field"], c["old"], zone),
+                _shown(model, c["field"], c["new"], zone),
             )
             for c in entry["changes"]
         ]
@@ -470,18 +474,10 @@ def _history(case: Case) -> list[HistoryEntry]:
     return entries
 
 
-def _shown(model, name: str, value) -> str:
-    model_field = model._meta.get_field(name)
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if name == "goals_ranked" and isinstance(value, list):
-        return ", ".join(str(dict(Case.Goal.choices).get(g, g)) for g in value)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if model_field.is_relation:
-        return str(value)
+def _shown(model, name: str, value, zone: str) -> str:
+    # The ranked goals are kept as a JSON list of Case.Goal values.
+    choices = Case.Goal.choices if name == "goals_ranked" else None
+    return labels.shown(model, name, value, zone=zone, choices=choices)
     if isinstance(value, dt.datetime):
         return f"{timezone.localtime(value):%d %b %Y %H:%M}"
     return str(value)

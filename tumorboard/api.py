@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
@@ -32,6 +32,23 @@ class IsClinicalStaff(BasePermission):
 
 class StaffApiMixin:
     permission_classes = [IsAuthenticated, IsClinicalStaff]
+
+
+# --- the browsable API ------------------------------------------------------------------------
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """The API in a browser, for people trying it while signed in to the pages.
+
+    Our list views take their queryset from a selector scoped to the user and filter there, so
+    they declare no `queryset` and no filter backends; DRF's renderer would still ask the view for
+    a queryset to draw a filter form and fail. Without filter backends there is no form to draw.
+    """
+
+    def get_filter_form(self, data, view, request):
+        if not getattr(view, "filter_backends", None):
+            return None
+        return super().get_filter_form(data, view, request)
 
 
 # --- documented error answers -------------------------------------------------------------------

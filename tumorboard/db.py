@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.migrations.operations.base import Operation
+from django.db.models.functions import Collate
 
 
 class TrackedModel(models.Model):
@@ -29,3 +31,43 @@ class PublicIdModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OnPostgreSQL(Operation):
+    """A migration operation (an index PostgreSQL serves, such as an operator class or the "C"
+    collation) applied on PostgreSQL only; on SQLite, the embedded default of `make run`, the
+    schema stays without it. The migration state is the same on both, so `makemigrations` sees
+    no change."""
+
+    reduces_to_sql = False
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.operation], {})
+
+    def describe(self) -> str:
+        return f"{self.operation.describe()} (PostgreSQL only)"
+
+    def state_forwards(self, app_label, state) -> None:
+        self.operation.state_forwards(app_label, state)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            self.operation.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            self.operation.database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class ByteOrder(Collate):
+    """Text compared byte by byte: COLLATE "C" on PostgreSQL (what its indexes are built with),
+    BINARY on SQLite, the embedded default, which has no collation named "C"."""
+
+    def __init__(self, expression) -> None:
+        super().__init__(expression, "C")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, collation="BINARY", **extra_context)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from tumorboard.errors import ApplicationError
+from tumorboard.labels import field_label
 from tumorboard.roles import is_staff_member
 
 
@@ -70,10 +71,15 @@ def show_errors(exc: ApplicationError, *forms, formset=None) -> None:
                 target.add_error(name, message)
             elif name in {"__all__", "non_field_errors"}:
                 main.add_error(None, message)
-            else:
-                main.add_error(None, f"{name}: {message}")
+            else:  # a field this page does not show: named by its label, not its code name
+                main.add_error(None, f"{field_label(name, *_models(forms))}: {message}")
     if not exc.fields:
         main.add_error(None, exc.message)
+
+
+def _models(forms) -> list:
+    """The models behind the forms (a ModelForm's), whose labels name the fields."""
+    return [getattr(getattr(form, "_meta", None), "model", None) for form in forms]
 
 
 def error_summary(*forms, formset=None) -> list[tuple[str, str]]:

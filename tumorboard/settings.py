@@ -189,6 +189,10 @@ REST_FRAMEWORK = {
         "tumorboard.roles.RoleAwareTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "tumorboard.api.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "tumorboard.pagination.LimitOffsetPages",
     "DEFAULT_PARSER_CLASSES": [

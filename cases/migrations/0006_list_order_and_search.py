@@ -5,6 +5,8 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from tumorboard.db import OnPostgreSQL
+
 
 class Migration(migrations.Migration):
 
@@ -48,8 +50,9 @@ class Migration(migrations.Migration):
             model_name='patient',
             index=models.Index(django.db.models.functions.text.Upper('mrn'), name='patient_mrn_upper_idx'),
         ),
-        migrations.AddIndex(
+        # An operator class: PostgreSQL only (SQLite, the embedded default, has none).
+        OnPostgreSQL(migrations.AddIndex(
             model_name='patient',
             index=models.Index(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('family_name'), name='text_pattern_ops'), django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('given_name'), name='text_pattern_ops'), name='patient_name_prefix_idx'),
-        ),
+        )),
     ]

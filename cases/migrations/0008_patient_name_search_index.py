@@ -5,6 +5,8 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from tumorboard.db import OnPostgreSQL
+
 
 class Migration(migrations.Migration):
 
@@ -14,12 +16,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        # The "C" collation and the operator class it replaces: PostgreSQL only (not SQLite).
+        OnPostgreSQL(migrations.RemoveIndex(
             model_name='patient',
             name='patient_name_prefix_idx',
-        ),
-        migrations.AddIndex(
+        )),
+        OnPostgreSQL(migrations.AddIndex(
             model_name='patient',
             index=models.Index(django.db.models.functions.comparison.Collate(django.db.models.functions.text.Upper('family_name'), 'C'), django.db.models.functions.comparison.Collate(django.db.models.functions.text.Upper('given_name'), 'C'), models.F('id'), name='patient_name_search_idx'),
-        ),
+        )),
     ]

@@ -329,6 +329,7 @@ def _entries(rows, *, record: str, label) -> list[dict[str, Any]]:
             continue  # a save without a visible change (e.g. only the version moved)
         entries.append(
             {
+                "model": row.instance_type,
                 "at": row.history_date,
                 "by": row.history_user,
                 "record": record,
@@ -394,6 +395,7 @@ def _activity_snapshot(row) -> dict[str, Any]:
         "description": row.description,
         "details": row.details or {},
         "responsible_discipline": row.responsible_discipline,
+        "responsible_discipline_label": row.get_responsible_discipline_display(),
         "responsible_user": row.responsible_user,
         "due_date": row.due_date,
         "status": row.status,
@@ -485,7 +487,7 @@ PERSON_FIELDS = frozenset({"signed_by", "responsible_user", "member"})
 
 
 def _name_people(entries: list[dict[str, Any]]) -> None:
-    """A diff names people by id: show their username instead (one query for all)."""
+    """A diff names people by id: the API shows their username instead (one query for all)."""
     ids = {
         value
         for entry in entries
@@ -496,12 +498,21 @@ def _name_people(entries: list[dict[str, Any]]) -> None:
     }
     if not ids:
         return
-    names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    users = get_user_model().objects.in_bulk(ids)
     for entry in entries:
         for change in entry["changes"]:
             if change["field"] in PERSON_FIELDS:
-                change["old"] = names.get(change["old"], change["old"])
-                change["new"] = names.get(change["new"], change["new"])
+                # The pages name the person (tumorboard.labels.person); the API keeps usernames.
+                change["people"] = {
+                    "old": users.get(change["old"]),
+                    "new": users.get(change["new"]),
+                }
+                change["old"] = _username(users.get(change["old"]), change["old"])
+                change["new"] = _username(users.get(change["new"]), change["new"])
+
+
+def _username(user, fallback):
+    return user.get_username() if user is not None else fallback
 
 
 # --- worklists --------------------------------------------------------------------------------

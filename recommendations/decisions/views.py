@@ -47,6 +47,7 @@ from scheduling.access import board_roles
 from scheduling.models import Discipline
 from scheduling.selectors import meeting_for_user
 from scheduling.services import attendance_record, attendance_take
+from tumorboard import labels
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import show_errors, staff_required
 
@@ -197,6 +198,49 @@ def _with_details(activities):
     for activity in activities:
         activity.detail_items = detail_items(activity.details)
     return activities
+
+
+HISTORY_TITLES = {
+    ("decision_record", "created"): _("Decision record opened"),
+    ("decision_record", "changed"): _("Decision record changed"),
+    ("decision_record", "deleted"): _("Decision record removed"),
+    ("plan", "created"): _("Plan drafted"),
+    ("plan", "changed"): _("Plan changed"),
+    ("plan", "deleted"): _("Plan removed"),
+    ("activity", "created"): _("Activity added: %s"),
+    ("activity", "changed"): _("Activity changed: %s"),
+    ("activity", "deleted"): _("Activity removed: %s"),
+    ("dissent", "created"): _("Dissent recorded: %s"),
+    ("dissent", "changed"): _("Dissent changed: %s"),
+    ("dissent", "deleted"): _("Dissent withdrawn: %s"),
+}
+
+
+def history_for_people(entries, *, zone: str) -> list[dict[str, Any]]:
+    """The plan's history as the page shows it: a sentence per change, field labels, values as
+    the forms show them (people by name, times on the board's clock)."""
+    shown = []
+    for entry in entries:
+        title = str(HISTORY_TITLES.get((entry["record"], entry["action"]), entry["action"]))
+        if "%s" in title:
+            title = title % entry["label"]
+        model = entry["model"]
+        changes = [
+            (
+                labels.field_label(c["field"], model),
+                _history_value(model, c, "old", zone),
+                _history_value(model, c, "new", zone),
+            )
+            for c in entry["changes"]
+        ]
+        shown.append({**entry, "title": title, "changes": changes})
+    return shown
+
+
+def _history_value(model, change: dict[str, Any], side: str, zone: str) -> str:
+    if "people" in change:  # a person: by name, not by the username the API shows
+        return labels.person(change["people"][side]) if change[side] is not None else labels.EMPTY
+    return labels.shown(model, change["field"], change[side], zone=zone)
 
 
 def options_view(options) -> list[dict[str, Any]]:
@@ -543,6 +587,7 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
             prefix=f"status-{activity.pk}"
         )
     can_amend = signed and board_roles(request.user, meeting.board).coordinates
+    history = selectors.plan_history(plan)
     context = {
         "plan": plan,
         "record": record,
@@ -553,7 +598,8 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
         "activities": activities,
         "dissents": list(plan.dissents.all()),
         "amendments": list(plan.amendments.all()),
-        "history": selectors.plan_history(plan),
+        "history": history,
+        "history_entries": history_for_people(history.entries, zone=meeting.board.time_zone),
         "options_view": options_view(record.options),
         "signed": signed,
         "can_amend": can_amend,

@@ -428,7 +428,7 @@ def logins() -> list[tuple[str, str, str]]:
     return [(spec.role_label, spec.username, DEMO_PASSWORD) for spec in USERS]
 
 
-def format_summary(summary: SeedSummary) -> str:
+def format_summary(summary: SeedSummary, *, url: str = DEMO_URL) -> str:
     if summary.created:
         made = ", ".join(
             f"{n} {what if n != 1 else what.removesuffix('s')}"
@@ -453,5 +453,5 @@ def format_summary(summary: SeedSummary) -> str:
         if i == 0:
             lines.append("  " + "  ".join("-" * width for width in widths))
     lines.append("")
-    lines.append(f"Open {DEMO_URL} and sign in.")
+    lines.append(f"Open {url} and sign in.")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tumorboard import demo
 from tumorboard.errors import ApplicationError
+from tumorboard.labels import labelled_messages
 
 
 class Command(BaseCommand):
@@ -13,10 +14,15 @@ class Command(BaseCommand):
         "password is public."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url", default=demo.DEMO_URL, help="The address the server answers on (`make run`)."
+        )
+
+    def handle(self, *args, url: str = demo.DEMO_URL, **options):
         try:
             summary = demo.seed_demo()
         except ApplicationError as exc:
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+            details = "; ".join(labelled_messages(exc.fields))
             raise CommandError(f"{exc.message} {details}".strip()) from exc
-        self.stdout.write(demo.format_summary(summary))
+        self.stdout.write(demo.format_summary(summary, url=url))
