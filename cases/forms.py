@@ -7,6 +7,7 @@ inside its transaction and whose `ApplicationError.fields` the view puts back on
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -320,3 +321,39 @@ class TransitionForm(ChoicesListedForm, forms.Form):
         required=False,
         widget=_text(2),
     )
+
+
+class PatientInviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Patient's e-mail address",
+        error_messages={
+            "required": "Give the patient's e-mail address.",
+            "invalid": "Give a valid e-mail address, such as name@example.org.",
+        },
+    )
+
+
+class PatientAccountLinkForm(forms.Form):
+    account = forms.CharField(label="Username or e-mail address of the account", max_length=254)
+
+
+class PatientSignUpForm(forms.Form):
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        help_text=password_validation.password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Choose a password."},
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Type the password again."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") != data["password1"]:
+            self.add_error("password2", "The two passwords are not the same.")
+        return data

@@ -24,7 +24,7 @@ from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
 from tumorboard.pagination import InvalidCursor, keyset_page
 
-from . import selectors, services
+from . import invitations, selectors, services
 from .forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -140,6 +140,7 @@ def case_detail(request, case_uuid):
             "transition_form": TransitionForm(),
             "history": _history(case),
             "assessment": stored_case_assessment(case, now=now),
+            "patient_access": invitations.patient_access(case),
         },
     )
 
