@@ -20,7 +20,7 @@ from tumorboard.errors import ApplicationError
 from tumorboard.pages import staff_required
 
 from . import invitations, selectors
-from .forms import PatientAccountLinkForm, PatientInviteForm, PatientSignUpForm
+from .forms import PatientSignUpForm
 from .models import Case
 
 BACKEND = "tumorboard.roles.RoleAwareModelBackend"
@@ -45,19 +45,14 @@ def _report(request, exc: ApplicationError) -> None:
         messages.error(request, exc.message)
 
 
+# The service validates the address and checks the coordinator (before any input is judged).
 @require_POST
 @staff_required
 def case_patient_invite(request, case_uuid):
     case = _get_case(request.user, case_uuid)
-    form = PatientInviteForm(request.POST)
-    if not form.is_valid():
-        for field_messages in form.errors.values():
-            for message in field_messages:
-                messages.error(request, message)
-        return _back_to_case(case)
     try:
         invitation = invitations.patient_invite(
-            case=case, by=request.user, email=form.cleaned_data["email"]
+            case=case, by=request.user, email=request.POST.get("email", "")
         )
     except ApplicationError as exc:
         _report(request, exc)
@@ -74,13 +69,9 @@ def case_patient_invite(request, case_uuid):
 @staff_required
 def case_patient_link(request, case_uuid):
     case = _get_case(request.user, case_uuid)
-    form = PatientAccountLinkForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, invitations.NOT_A_PATIENT_ACCOUNT)
-        return _back_to_case(case)
     try:
         user = invitations.patient_account_link(
-            case=case, by=request.user, account=form.cleaned_data["account"]
+            case=case, by=request.user, account=request.POST.get("account", "")
         )
     except ApplicationError as exc:
         _report(request, exc)

@@ -323,20 +323,6 @@ class TransitionForm(ChoicesListedForm, forms.Form):
     )
 
 
-class PatientInviteForm(forms.Form):
-    email = forms.EmailField(
-        label="Patient's e-mail address",
-        error_messages={
-            "required": "Give the patient's e-mail address.",
-            "invalid": "Give a valid e-mail address, such as name@example.org.",
-        },
-    )
-
-
-class PatientAccountLinkForm(forms.Form):
-    account = forms.CharField(label="Username or e-mail address of the account", max_length=254)
-
-
 class PatientSignUpForm(forms.Form):
     password1 = forms.CharField(
         label="Choose a password",
