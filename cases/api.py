@@ -27,10 +27,6 @@ from .selectors import (
     patients_visible_to,
 )
 from .serializers import (
-    PatientAccountLinkSerializer,
-    PatientAccountSerializer,
-    PatientInvitationSerializer,
-    PatientInviteSerializer,
     CaseAssessmentSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
@@ -41,6 +37,10 @@ from .serializers import (
     CaseTransitionSerializer,
     CaseUpdateSerializer,
     LesionSerializer,
+    PatientAccountLinkSerializer,
+    PatientAccountSerializer,
+    PatientInvitationSerializer,
+    PatientInviteSerializer,
     PatientSearchResultSerializer,
     PatientSerializer,
     PatientSummarySerializer,

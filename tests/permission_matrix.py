@@ -165,7 +165,7 @@ my-summary-detail               GET    404   404   404   404   404   404  404   
 my-summary-pdf                  GET    404   404   404   404   404   404  404   ok   404  404  login
 patient-summary-link-open       GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
 patient-summary-link-open       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-patient-invitation-accept       GET    404  # public, checked by its token (here not an invitation's)
+patient-invitation-accept       GET    404  # public, by its token (here a summary link's)
 patient-invitation-accept       POST   404
 plan-patient-summary            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 patient-summary-draft           POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
