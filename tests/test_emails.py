@@ -4,11 +4,15 @@ starting with the configured site address (settings.SITE_URL)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
+from cases import invitations
 from scheduling import notifications
 from scheduling.models import Notification
+from tests.factories import CaseFactory, PatientFactory
 from tumorboard.mail import absolute_url
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +78,24 @@ def test_an_already_absolute_link_is_kept(cast):
 def test_absolute_url_takes_only_a_site_path(path):
     with pytest.raises(ValueError, match="single '/'"):
         absolute_url(path)
+
+
+def test_the_patient_invitation_is_emailed_with_both_parts_and_an_absolute_link(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = CaseFactory(board=cast.board, patient=PatientFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.patient_invite(case=case, by=cast.coordinator, email="p@example.org")
+    [message] = mailoutbox
+    link = re.search(rf"{SITE}/join/\S+/", message.body).group(0)
+    assert_both_parts_with_absolute_links(message, link=link)
+
+
+def test_every_email_template_has_a_text_and_an_html_part():
+    """A kind of e-mail added later cannot forget one of its parts."""
+    folder = Path(django_settings.BASE_DIR) / "templates" / "emails"
+    names = {path.stem for path in folder.iterdir() if path.suffix in (".txt", ".html")}
+    names.discard("base")
+    assert names == {"notification", "patient_invitation"}
+    for name in names:
+        assert (folder / f"{name}.txt").exists() and (folder / f"{name}.html").exists()
