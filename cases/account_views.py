@@ -99,29 +99,21 @@ def invitation_accept(request, token):
     except invitations.InvitationRefused as refusal:
         return _refused(request, refusal)
     form = PatientSignUpForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                user = invitations.invitation_accept(
-                    token=token, password=form.cleaned_data["password1"]
-                )
-            except invitations.InvitationRefused as refusal:
-                return _refused(request, refusal)
-            except ApplicationError as exc:
-                for name, field_messages in exc.fields.items():
-                    for message in field_messages:
-                        form.add_error("password1" if name == "password" else None, message)
-                if not exc.fields:
-                    form.add_error(None, exc.message)
-            else:
-                login(request, user, backend=BACKEND)
-                messages.success(request, "Your account is ready. Here are your summaries.")
-                return redirect("my-summaries")
-        status = 400
-    return render(
-        request,
-        "patients/sign_up.html",
-        {"form": form, "username": invitation.email},
-        status=status,
-    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(
+                token=token, password=form.cleaned_data["password1"]
+            )
+        except invitations.InvitationRefused as refusal:
+            return _refused(request, refusal)
+        except ApplicationError as exc:  # its messages are per field: password, or e-mail
+            for name, field_messages in exc.fields.items():
+                for message in field_messages:
+                    form.add_error("password1" if name == "password" else None, message)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, "Your account is ready. Here are your summaries.")
+            return redirect("my-summaries")
+    # Form errors answer 200, not 400: Django logs a 4xx with its path, and this path holds a
+    # token that still works. (Refused tokens are spent or unknown, so their 404/410 may be logged.)
+    return render(request, "patients/sign_up.html", {"form": form, "username": invitation.email})

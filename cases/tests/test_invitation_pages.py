@@ -46,7 +46,7 @@ def test_page_the_coordinator_sees_the_actions_a_specialist_does_not(client, cas
 
 
 def test_page_invite_sign_up_and_read(
-    client, cast, case, mailoutbox, django_capture_on_commit_callbacks
+    client, cast, case, mailoutbox, django_capture_on_commit_callbacks, caplog
 ):
     client.force_login(cast.coordinator)
     response = _invite(client, case, "ana@example.org", django_capture_on_commit_callbacks)
@@ -62,9 +62,10 @@ def test_page_invite_sign_up_and_read(
     assert "no-store" in form["Cache-Control"]
 
     mismatch = client.post(link, {"password1": STRONG, "password2": "other"})
-    assert mismatch.status_code == 400 and "not the same" in mismatch.content.decode()
+    assert mismatch.status_code == 200 and "not the same" in mismatch.content.decode()
     weak = client.post(link, {"password1": "12345678", "password2": "12345678"})
-    assert weak.status_code == 400 and "entirely numeric" in weak.content.decode()
+    assert weak.status_code == 200 and "entirely numeric" in weak.content.decode()
+    assert link not in caplog.text  # a token that still works is never logged
 
     done = client.post(link, {"password1": STRONG, "password2": STRONG})
     assert done.status_code == 302 and done["Location"] == "/my/summaries/"
@@ -147,3 +148,17 @@ def test_api_a_specialist_is_refused(api, cast, case):
         f"/api/v1/cases/{case.uuid}/patient-invitations/", {"email": "ana@example.org"}
     )
     assert response.status_code == 403
+
+
+def test_page_an_existing_account_for_the_address_is_explained(
+    client, cast, case, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.coordinator)
+    _invite(client, case, "ana@example.org", django_capture_on_commit_callbacks)
+    link = re.search(r"https://board\.example\.org(/join/\S+/)", mailoutbox[0].body).group(1)
+    UserFactory(username="ana", email="ana@example.org")
+    client.logout()
+    response = client.post(link, {"password1": STRONG, "password2": STRONG})
+    assert "An account with this e-mail address already exists" in response.content.decode()
+    case.patient.refresh_from_db()
+    assert case.patient.user is None
