@@ -2,7 +2,14 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Case, Patient, PriorTreatment, SpinalLesion, StoredAssessment
+from .models import (
+    Case,
+    Patient,
+    PatientInvitation,
+    PriorTreatment,
+    SpinalLesion,
+    StoredAssessment,
+)
 
 
 class StoresAssessment:
@@ -100,3 +107,26 @@ class StoredAssessmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PatientInvitation)
+class PatientInvitationAdmin(SimpleHistoryAdmin):
+    """Invitations are sent from the case page; seen here (the token is never stored)."""
+
+    list_display = ("email", "sent_at", "expires_at", "used_at", "withdrawn_at", "created_by")
+    list_filter = ("used_at", "withdrawn_at")
+    search_fields = ("email", "patient__mrn")
+    readonly_fields = (
+        "uuid",
+        "patient",
+        "case",
+        "token_hash",
+        "sent_at",
+        "expires_at",
+        "used_at",
+        "account",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    )

@@ -14,7 +14,7 @@ from cases.assessment import stored_case_assessment
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.pagination import KeysetPages
 
-from . import services
+from . import invitations, services
 from .models import Case, Patient, PriorTreatment, SpinalLesion
 from .selectors import (
     case_detail,
@@ -37,6 +37,10 @@ from .serializers import (
     CaseTransitionSerializer,
     CaseUpdateSerializer,
     LesionSerializer,
+    PatientAccountLinkSerializer,
+    PatientAccountSerializer,
+    PatientInvitationSerializer,
+    PatientInviteSerializer,
     PatientSearchResultSerializer,
     PatientSerializer,
     PatientSummarySerializer,
@@ -378,3 +382,45 @@ class CaseAssessmentApi(StaffApiMixin, APIView):
         except Case.DoesNotExist:
             raise Http404 from None
         return Response(CaseAssessmentSerializer(stored_case_assessment(case).as_dict()).data)
+
+
+@extend_schema(tags=["cases"])
+class CasePatientInvitationApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Invite the case's patient to their summaries",
+        description=(
+            "A coordinator of the case's board e-mails the patient a single-use sign-up link "
+            f"(valid {invitations.INVITATION_HOURS} hours); older unused invitations are withdrawn."
+        ),
+        request=PatientInviteSerializer,
+        responses={201: PatientInvitationSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        case = _visible_case(request, uuid)
+        serializer = PatientInviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = invitations.patient_invite(
+            case=case, by=request.user, email=serializer.validated_data["email"]
+        )
+        return Response(
+            PatientInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=["cases"])
+class CasePatientAccountApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Link an existing patient account to the case's patient",
+        description="A coordinator of the case's board; the account is found by its exact "
+        "username or e-mail address and must be an unlinked patient account.",
+        request=PatientAccountLinkSerializer,
+        responses={200: PatientAccountSerializer, **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        case = _visible_case(request, uuid)
+        serializer = PatientAccountLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = invitations.patient_account_link(
+            case=case, by=request.user, account=serializer.validated_data["account"]
+        )
+        return Response({"username": user.get_username()})

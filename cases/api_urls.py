@@ -28,6 +28,16 @@ urlpatterns = [
         api.CasePriorTreatmentDetailApi.as_view(),
         name="case-prior-treatment-detail",
     ),
+    path(
+        "cases/<uuid:uuid>/patient-invitations/",
+        api.CasePatientInvitationApi.as_view(),
+        name="case-patient-invitations",
+    ),
+    path(
+        "cases/<uuid:uuid>/patient-account/",
+        api.CasePatientAccountApi.as_view(),
+        name="case-patient-account",
+    ),
     path("cases/<uuid:uuid>/history/", api.CaseHistoryApi.as_view(), name="case-history"),
     path("cases/<uuid:uuid>/assessment/", api.CaseAssessmentApi.as_view(), name="case-assessment"),
 ]

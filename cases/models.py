@@ -554,3 +554,47 @@ class StoredAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Assessment of case {self.case_id}"
+
+
+class PatientInvitation(PublicIdModel, TrackedModel):
+    """An e-mailed, single-use, expiring invitation for a patient to create their own account and
+    read their released summaries. Only a SHA-256 of the token is kept; the token is made when the
+    e-mail is sent (never passed to a task or stored), and a new invitation withdraws older ones.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    case = models.ForeignKey(
+        "Case", on_delete=models.CASCADE, related_name="patient_invitations", null=True
+    )
+    email = models.EmailField("e-mail address")
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The account the patient created with it.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(token_hash__isnull=False),
+                name="patient_invitation_sent_with_token",
+            ),
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(sent_at__isnull=False),
+                name="patient_invitation_used_after_sent",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="patient_invitation_idx")]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.created_at:%Y-%m-%d}"

@@ -515,3 +515,25 @@ class CaseHistoryEntrySerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     reason = serializers.CharField(allow_blank=True)
     changes = FieldChangeSerializer(many=True)
+
+
+class PatientInviteSerializer(StrictCaseInput, serializers.Serializer):
+    email = serializers.EmailField(help_text="Where the single-use sign-up link is e-mailed.")
+
+
+class PatientInvitationSerializer(serializers.Serializer):
+    """An invitation as the API shows it: never its token."""
+
+    uuid = serializers.UUIDField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class PatientAccountLinkSerializer(StrictCaseInput, serializers.Serializer):
+    account = serializers.CharField(
+        max_length=254, help_text="The exact username or e-mail address of a patient account."
+    )
+
+
+class PatientAccountSerializer(serializers.Serializer):
+    username = serializers.CharField(read_only=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 urlpatterns = [
     path("", views.case_list, name="case-list"),
@@ -34,5 +34,15 @@ urlpatterns = [
         "<uuid:case_uuid>/prior-treatments/<int:treatment_id>/remove/",
         views.prior_treatment_remove,
         name="case-prior-treatment-remove",
+    ),
+    path(
+        "<uuid:case_uuid>/patient-invitation/",
+        account_views.case_patient_invite,
+        name="case-patient-invite",
+    ),
+    path(
+        "<uuid:case_uuid>/patient-account/",
+        account_views.case_patient_link,
+        name="case-patient-link",
     ),
 ]

@@ -27,7 +27,7 @@ from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
 from tumorboard.pagination import InvalidCursor, keyset_page
 
-from . import selectors, services
+from . import invitations, selectors, services
 from .forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -159,6 +159,7 @@ def case_detail(request, case_uuid):
             "transition_form": TransitionForm(),
             "history": _history(case),
             "assessment": assessment,
+            "patient_access": invitations.patient_access(case),
         },
     )
 

@@ -3,7 +3,8 @@
 A notification is identified by its `dedupe_key`, which names what it is about
 ("opinion-reminder:<meeting uuid>:<user id>:<case uuid>"). The unique constraint on that key means
 a second attempt to send the same thing (a task run twice, two workers racing) inserts nothing and
-sends nothing. Subjects and bodies carry no patient names or MRNs; links use UUIDs.
+sends nothing. Subjects and bodies carry no patient names or MRNs; links use UUIDs. Links are
+stored as site paths and e-mailed absolute, with a plain-text and an HTML part (tumorboard.mail).
 
 The e-mail task lives here, beside `notify` which enqueues it, so notifying needs no import of
 the tasks module (which imports the services, which notify).
@@ -17,12 +18,11 @@ from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from tumorboard.mail import absolute_url, send_email
 from tumorboard.queue import enqueue_on_commit
 
 from .models import Meeting, Notification
@@ -78,11 +78,22 @@ def notify(
     return notification
 
 
-def email_text(notification: Notification) -> str:
-    """The e-mail body: the message, then the link to open it in the app."""
-    if notification.link:
-        return f"{notification.body}\n\nOpen: {notification.link}"
-    return notification.body
+def email_link(notification: Notification) -> str:
+    """The notification's link as an e-mail gives it: absolute, from the configured site address."""
+    link = notification.link
+    if not link or link.startswith(("http://", "https://")):
+        return link
+    return absolute_url(link)
+
+
+def email_context(notification: Notification) -> dict:
+    """What the e-mail templates (emails/notification.txt and .html) show."""
+    return {
+        "subject": notification.subject,
+        "body": notification.body,
+        "paragraphs": [part for part in notification.body.split("\n\n") if part.strip()],
+        "link": email_link(notification),
+    }
 
 
 # The name it had when it lived in scheduling/tasks.py, so messages already queued still run.
@@ -118,11 +129,11 @@ def send_notification_email(self, notification_id: int) -> bool:
     if claimed != 1:
         return False
     try:
-        send_mail(
-            notification.subject,
-            email_text(notification),
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
+        send_email(
+            to=address,
+            subject=notification.subject,
+            template="notification",
+            context=email_context(notification),
         )
     except (SMTPException, OSError) as exc:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)

@@ -115,6 +115,8 @@ case-prior-treatment-edit       GET    ok    ok    ok    ok    ok    ok   ok    
 case-prior-treatment-edit       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 case-prior-treatment-remove     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 case-prior-treatment-remove     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-patient-invite             POST   ok    403   403   403   403   403  403   403  404  403  login
+case-patient-link               POST   ok    403   403   403   403   403  403   403  404  403  login
 
 # --- pages: boards, meetings, agendas, invitations, calendars -----------------------------------
 board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
@@ -179,6 +181,8 @@ my-summary-detail               GET    404   404   404   404   404   404  404   
 my-summary-pdf                  GET    404   404   404   404   404   404  404   ok   404  404  login
 patient-summary-link-open       GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
 patient-summary-link-open       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
+patient-invitation-accept       GET    404  # public, by its token (here a summary link's)
+patient-invitation-accept       POST   404
 plan-patient-summary            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 patient-summary-draft           POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 patient-summary-edit            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
@@ -199,6 +203,8 @@ api:case-search                 POST   ok    ok    ok    ok    ok    ok   ok    
 api:case-detail                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-transition             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:case-patient-invitations    POST   ok    403   403   403   403   403  403   403  404  403  anon
+api:case-patient-account        POST   ok    403   403   403   403   403  403   403  404  403  anon
 api:case-lesions                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-lesion-detail          PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-lesion-detail          DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  anon

@@ -360,7 +360,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
             "summaries": w.released.uuid,  # my/summaries/<uuid>/: the patient's own
         },
         "pk": {"schedules": w.schedule.pk, "invitations": w.invitation.pk},
-        "token": {"calendar": w.feed_token, "s": w.link_token},
+        "token": {"calendar": w.feed_token, "s": w.link_token, "join": w.link_token},
     }
     fixed = {
         "meeting_uuid": meeting.uuid,
@@ -399,6 +399,10 @@ BODIES = {
         "location": "Spine MDT room",
     },
     ("api:invitation-respond", "POST"): lambda w: {"response": "accepted"},
+    ("case-patient-invite", "POST"): lambda w: {"email": "patient@example.org"},
+    ("case-patient-link", "POST"): lambda w: {"account": "patient"},
+    ("api:case-patient-invitations", "POST"): lambda w: {"email": "patient@example.org"},
+    ("api:case-patient-account", "POST"): lambda w: {"account": "patient"},
     ("api:opinion-list", "POST"): lambda w: {
         "case": str(w.case.uuid),
         "meeting": str(w.meeting.uuid),

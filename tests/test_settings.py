@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -17,6 +19,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-tests-only-0123456789",
     "ALLOWED_HOSTS": "board.example.org",
+    "SITE_URL": "https://board.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tumorboard",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
 }
@@ -24,7 +27,7 @@ PRODUCTION = {
 
 def run(code_or_args, env_overrides, *, manage=False):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
-    for key in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"):
+    for key in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "SITE_URL"):
         env.pop(key, None)
     env["DJANGO_SETTINGS_MODULE"] = "tumorboard.settings"
     env.update(env_overrides)
@@ -88,3 +91,35 @@ def test_check_deploy_passes_with_production_settings():
     out = run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, manage=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+SITE_PROBE = (
+    "import django; from django.conf import settings; django.setup(); print(settings.SITE_URL)"
+)
+
+
+def test_the_first_run_site_address_is_the_local_server():
+    out = run(SITE_PROBE, {"DEBUG": "true"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "http://127.0.0.1:8000"
+
+
+def test_the_site_address_loses_its_trailing_slash():
+    out = run(SITE_PROBE, {**PRODUCTION, "SITE_URL": "https://board.example.org/tumorboard/"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "https://board.example.org/tumorboard"
+
+
+@pytest.mark.parametrize(
+    ("site_url", "message"),
+    [
+        ("board.example.org", "must be an http:// or https:// address"),
+        ("ftp://board.example.org", "must be an http:// or https:// address"),
+        ("https://board.example.org/?next=1", "must not carry a query"),
+        ("https://elsewhere.example.org", "is not one of ALLOWED_HOSTS"),
+    ],
+)
+def test_a_bad_site_address_stops_start_up(site_url, message):
+    out = run(SITE_PROBE, {**PRODUCTION, "SITE_URL": site_url})
+    assert out.returncode != 0
+    assert message in out.stderr

@@ -3,6 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cases.account_views import invitation_accept
+
 from . import views
 
 urlpatterns = [
@@ -14,6 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("my/summaries/", views.my_summaries, name="my-summaries"),
+    path("join/<str:token>/", invitation_accept, name="patient-invitation-accept"),
     path("cases/", include("cases.urls")),
     path("", include("scheduling.urls")),
     path("", include("recommendations.urls")),

@@ -6,6 +6,7 @@ With DEBUG off, SECRET_KEY and ALLOWED_HOSTS are required and start-up stops wit
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -155,6 +156,31 @@ WHITENOISE_USE_FINDERS = DEBUG
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tumorboard@localhost")
+
+
+def _site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
+    """The site's public address, as every e-mail's links start: http(s)://host[:port][/prefix]."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be an http:// or https:// address with a host, not {value!r}."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ImproperlyConfigured("SITE_URL must not carry a query, a fragment or credentials.")
+    if not debug and "*" not in allowed_hosts and parts.hostname not in allowed_hosts:
+        raise ImproperlyConfigured(
+            f"SITE_URL's host {parts.hostname!r} is not one of ALLOWED_HOSTS: e-mailed links "
+            "would not open."
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+# Links in e-mails are absolute, built from this address (a mail has no request to ask).
+SITE_URL = _site_url(
+    env.str("SITE_URL", default="http://127.0.0.1:8000"),
+    debug=DEBUG,
+    allowed_hosts=ALLOWED_HOSTS,
+)
 
 # Celery: no broker configured -> tasks run in-process (first-run default only).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 
 from cases.models import Case, Patient
 from recommendations.decisions.selectors import plans_visible_to
@@ -88,12 +89,47 @@ def summary_history(summary: PatientSummary) -> list:
     )
 
 
+def supersedes(newer: PatientSummary, older: PatientSummary) -> bool:
+    """Whether a later released summary of the same case makes `older` out of date.
+
+    The English and Spanish versions of one plan's summary are siblings, not replacements: a newer
+    release replaces an older one in its own language, or any summary of an earlier plan (the
+    board decided again). Releasing the Spanish version never dates the English one.
+    """
+    return newer.language == older.language or newer.plan_id != older.plan_id
+
+
 def is_newest_released(summary: PatientSummary) -> bool:
-    return not PatientSummary.objects.filter(
-        plan__decision__agenda_item__case_id=summary.plan.decision.agenda_item.case_id,
-        status=PatientSummary.Status.RELEASED,
-        released_at__gt=summary.released_at,
-    ).exists()
+    """No later released summary of the case replaces this one (see `supersedes`)."""
+    return not (
+        PatientSummary.objects.filter(
+            plan__decision__agenda_item__case_id=summary.plan.decision.agenda_item.case_id,
+            status=PatientSummary.Status.RELEASED,
+            released_at__gt=summary.released_at,
+        )
+        .filter(Q(language=summary.language) | ~Q(plan_id=summary.plan_id))
+        .exists()
+    )
+
+
+def language_versions(summary: PatientSummary) -> list[PatientSummary]:
+    """The released versions of this summary, one per language (the newest of each language of
+    the same plan, this one in its own language), in the order of `LANGUAGES` in settings."""
+    newest: dict[str, PatientSummary] = {summary.language: summary}
+    siblings = (
+        PatientSummary.objects.filter(
+            plan_id=summary.plan_id, status=PatientSummary.Status.RELEASED
+        )
+        .exclude(language=summary.language)
+        .order_by("-released_at", "-id")
+    )
+    for sibling in siblings:
+        newest.setdefault(sibling.language, sibling)
+    order = [code for code, _name in settings.LANGUAGES]
+    return sorted(
+        newest.values(),
+        key=lambda s: order.index(s.language) if s.language in order else len(order),
+    )
 
 
 def plan_with_case(plan: ConsensusPlan) -> ConsensusPlan:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -101,12 +102,14 @@ def my_summaries(request):
         raise PermissionDenied
     summaries = list(selectors.released_summaries_for_patient(request.user))
     language = _patient_language(request.user)
-    seen_cases: set[int] = set()
     with translation.override(language):
-        for summary in summaries:  # newest first: the first of each case is its current one
+        for index, summary in enumerate(summaries):  # newest first
             case_id = summary.plan.decision.agenda_item.case_id
-            summary.is_current = case_id not in seen_cases
-            seen_cases.add(case_id)
+            summary.is_current = not any(
+                newer.plan.decision.agenda_item.case_id == case_id
+                and selectors.supersedes(newer, summary)
+                for newer in summaries[:index]
+            )
             summary.shared_on = long_date(summary.released_at, language)
         return render(request, "patients/my_summaries.html", {"summaries": summaries})
 
@@ -123,12 +126,34 @@ def my_summary_detail(request, summary_uuid):
             "patients/summary_detail.html",
             {
                 "summary": summary,
+                "versions": _readable_versions(request, summary),
                 "shared_on": long_date(summary.released_at, summary.language),
                 "sections": body_sections(summary.body),
                 "newer": not selectors.is_newest_released(summary),
                 "own": request.user.is_authenticated and has_role(request.user, PATIENT),
             },
         )
+
+
+def _readable_versions(request, summary: PatientSummary) -> list[dict]:
+    """The summary in each language this visitor may read, for the language switch: the signed-in
+    patient's own versions, or only those a link opened."""
+    grants = _grants(request)
+    own = set(
+        selectors.released_summaries_for_patient(request.user)
+        .filter(plan_id=summary.plan_id)
+        .values_list("pk", flat=True)
+    )
+    names = dict(settings.LANGUAGES)
+    return [
+        {
+            "summary": version,
+            "name": names.get(version.language, version.language),
+            "current": version.pk == summary.pk,
+        }
+        for version in selectors.language_versions(summary)
+        if version.pk == summary.pk or version.pk in own or str(version.uuid) in grants
+    ]
 
 
 @never_cache
@@ -139,7 +164,9 @@ def my_summary_pdf(request, summary_uuid):
         return redirect_to_login(request.get_full_path())
     response = HttpResponse(summary_pdf(summary), content_type="application/pdf")
     day = (summary.released_at or summary.updated_at).date().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="care-plan-summary-{day}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="care-plan-summary-{day}-{summary.language}.pdf"'
+    )
     return response
 
 
