@@ -23,12 +23,14 @@ install: $(STAMP)
 # Beat's periodic work (summaries at the opinion deadline, opinion reminders, agendas) runs beside
 # the server (manage.py run_periodic); with a broker configured it stops at once: beat runs with
 # the worker (make worker).
+# E-mailed links point at the port served (SITE_URL), unless SITE_URL is set.
+RUN_ENV = DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 run: $(STAMP)
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)/
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py run_periodic & periodic=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)/
+	$(RUN_ENV) $(BIN)/python manage.py run_periodic & periodic=$$!; \
 	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term

@@ -33,6 +33,7 @@ def _make_n(*args: str, **env: str) -> str:
     """What `make run` would execute (`make -n`), outside any calling make."""
     clean = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     clean.pop("PORT", None)
+    clean.pop("SITE_URL", None)
     done = subprocess.run(
         ["make", "-n", *args],
         cwd=ROOT,
@@ -58,6 +59,7 @@ def test_port_changes_the_port_the_server_and_the_printed_address_use():
     commands = _make_n("run", PORT="8001")
     assert "manage.py runserver 127.0.0.1:8001" in commands
     assert "seed_demo --url http://127.0.0.1:8001/" in commands
+    assert "SITE_URL=${SITE_URL:-http://127.0.0.1:8001}" in commands  # e-mailed links follow
     assert "8000" not in commands
 
 
