@@ -123,3 +123,27 @@ def test_a_bad_site_address_stops_start_up(site_url, message):
     out = run(SITE_PROBE, {**PRODUCTION, "SITE_URL": site_url})
     assert out.returncode != 0
     assert message in out.stderr
+
+
+OPTIONS_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+)
+
+
+def test_postgres_prepares_repeated_statements_by_default():
+    out = run(OPTIONS_PROBE, PRODUCTION)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
+    out = run(OPTIONS_PROBE, {**PRODUCTION, "DB_PREPARED_STATEMENTS": "false"})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {}
+
+
+def test_the_embedded_default_has_no_postgres_options():
+    out = run(OPTIONS_PROBE, {"DEBUG": "true"})
+    assert out.returncode == 0, out.stderr
+    assert "server_side_binding" not in json.loads(out.stdout)

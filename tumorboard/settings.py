@@ -105,6 +105,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if env.str("TEST_DATABASE_NAME", default=""):  # parallel test runs on one server
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    # Server-side parameter binding lets psycopg prepare a statement once it has run
+    # `prepare_threshold` times on a connection, so PostgreSQL stops re-planning the same
+    # many-join queries on every request (planning cost more than executing on the case page).
+    # Turn off behind a transaction-pooling PgBouncer, which cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
