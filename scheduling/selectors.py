@@ -165,7 +165,12 @@ def upcoming_meetings(*, user) -> list[MeetingRow]:
                 accepted=answers[Invitation.Response.ACCEPTED],
                 declined=answers[Invitation.Response.DECLINED],
                 pending=answers[Invitation.Response.PENDING],
-                quorum_expected=not missing,
+                # A minimum of one is met by whoever comes; a larger one needs acceptances.
+                quorum_expected=not missing
+                and (
+                    meeting.board.quorum_min_present <= 1
+                    or answers[Invitation.Response.ACCEPTED] >= meeting.board.quorum_min_present
+                ),
                 disciplines_missing=[_discipline_label(d) for d in missing],
                 can_edit=meeting.board_id in coordinated,
             )

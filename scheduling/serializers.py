@@ -160,6 +160,10 @@ class MeetingQuorumSerializer(serializers.Serializer):
     required = serializers.ListField(child=serializers.CharField())
     present = serializers.ListField(child=serializers.CharField())
     missing_disciplines = serializers.ListField(child=serializers.CharField())
+    minimum_present = serializers.IntegerField(
+        help_text="The board's rule: at least this many people present."
+    )
+    present_count = serializers.IntegerField(help_text="People present (in person or remote).")
 
 
 class OverbookingSerializer(serializers.Serializer):
