@@ -177,8 +177,7 @@ class Board(PublicIdModel, TrackedModel):
                 name="board_mri_max_age_range",
             ),
             models.CheckConstraint(
-                condition=Q(opinion_deadline_hours__lte=336)
-                & Q(agenda_circulation_hours__lte=336),
+                condition=Q(opinion_deadline_hours__lte=336) & Q(agenda_circulation_hours__lte=336),
                 name="board_lead_times_range",
             ),
             models.CheckConstraint(

@@ -32,9 +32,7 @@ def _built_rule(
 ) -> str:
     """Check a schedule's parts and return the RRULE built from them (`recurrence.pattern_rule`);
     every problem is an ApplicationError naming its field."""
-    errors = rec.pattern_problems(
-        frequency=frequency, weekday=weekday, week_of_month=week_of_month
-    )
+    errors = rec.pattern_problems(frequency=frequency, weekday=weekday, week_of_month=week_of_month)
     zone_problem = rec.time_zone_problem(time_zone)
     if zone_problem:
         errors["time_zone"] = [zone_problem]
@@ -46,9 +44,7 @@ def _built_rule(
         raise ApplicationError(BAD_INPUT, fields=errors)
     check_duration(duration_minutes)
     text = rec.pattern_rule(
-        rec.SchedulePattern(
-            frequency, weekday, week_of_month if frequency == rec.MONTHLY else None
-        )
+        rec.SchedulePattern(frequency, weekday, week_of_month if frequency == rec.MONTHLY else None)
     )
     first = rec.first_occurrence(
         recurrence=text, starts_on=starts_on, local_start_time=local_start_time, time_zone=time_zone
