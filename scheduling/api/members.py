@@ -17,7 +17,6 @@ from .. import services
 from ..access import NOT_COORDINATOR, can_coordinate
 from ..models import Board, BoardMembership, Discipline
 from ..selectors import STAFF_SEARCH_LIMIT, board_member_rows, staff_to_add
-from ..services.board_settings import COORDINATION_FIELDS, QUORUM_FIELDS
 from .common import WRITE_ERRORS, board_or_404
 
 _errors = error_responses(
