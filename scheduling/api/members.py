@@ -86,10 +86,16 @@ class BoardUpdateSerializer(StrictInputMixin, serializers.Serializer):
         required=False,
         help_text="A specialist sees the others' opinions only after giving their own.",
     )
-    required_disciplines = serializers.ListField(
-        child=serializers.ChoiceField(choices=Discipline.choices), required=False
+    required_disciplines = serializers.MultipleChoiceField(
+        choices=Discipline.choices,
+        required=False,
+        allow_empty=True,
+        help_text="Quorum needs someone present for each; [] requires none.",
     )
     quorum_min_present = serializers.IntegerField(required=False, min_value=1, max_value=50)
+
+    def validate_required_disciplines(self, value) -> list[str]:
+        return list(value)  # a set; the service puts them in the order of Discipline
 
 
 @extend_schema(tags=["boards"])
