@@ -29,6 +29,7 @@ from ..forms import (
     StandingScheduleForm,
 )
 from ..models import Board, BoardSchedule
+from ..rules import board_today
 from ..selectors import board_managed_by, board_member_rows, board_schedules, staff_to_add
 
 
@@ -62,7 +63,8 @@ def _render(request, board: Board, *, status: int = 200, **bound):
     search_form = bound.get("search_form") or StaffSearchForm(prefix="search")
     add_form = bound.get("add_form") or MemberAddForm(prefix="add")
     schedule_form = bound.get("schedule_form") or StandingScheduleForm(
-        prefix="new-schedule", initial={"time_zone": board.time_zone}
+        prefix="new-schedule",
+        initial={"time_zone": board.time_zone, "starts_on": board_today(board)},
     )
     forms = [form for form in bound.values() if hasattr(form, "is_bound")]
     return render(
