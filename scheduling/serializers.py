@@ -136,7 +136,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
     def _pattern(self, schedule):
         return rec.pattern_of(schedule.recurrence)
 
-    @extend_schema_field(serializers.ChoiceField(choices=["weekly", "fortnightly", "monthly"]))
+    @extend_schema_field(serializers.ChoiceField(choices=rec.FREQUENCY_CHOICES, allow_null=True))
     def get_frequency(self, schedule) -> str | None:
         pattern = self._pattern(schedule)
         return pattern.frequency if pattern else None
