@@ -146,6 +146,11 @@ def board_member_add(request, board_uuid):
             name = user.get_full_name() or user.get_username()
             messages.success(request, _("%(name)s added to the board.") % {"name": name})
             return _to_page(board, "members")
+    # Shown again with the person chosen only (the form accepted any active user's id).
+    chosen = request.POST.get("add-user", "")
+    form.fields["user"].queryset = get_user_model().objects.filter(
+        pk=int(chosen) if chosen.isdigit() else None, is_active=True
+    )
     return _render(request, board, status=400, add_form=form)
 
 
@@ -196,6 +201,8 @@ def board_member_remove(request, board_uuid, user_id):
         return _render(request, board, status=400, **{f"role-{user.pk}": form})
     name = user.get_full_name() or user.get_username()
     messages.success(request, _("%(name)s removed from the board.") % {"name": name})
+    if user.pk == request.user.pk and not request.user.is_superuser:
+        return redirect("meeting-list")  # they no longer manage this board
     return _to_page(board, "members")
 
 

@@ -112,7 +112,14 @@ def test_coordinator_finds_and_adds_a_member(cast, client_for):
         url("board-member-add", cast.board), {"add-user": nurse.pk, "add-role": "member"}
     )
     assert again.status_code == 400
-    assert "Nora Quill is already on the board" in again.content.decode()
+    page = again.content.decode()
+    assert "Nora Quill is already on the board" in page
+    assert page.count('name="add-user"') == 1  # only the person chosen, not every user
+    unknown = client.post(
+        url("board-member-add", cast.board), {"add-user": "x", "add-role": "member"}
+    )
+    assert unknown.status_code == 400
+    assert 'name="add-user"' not in unknown.content.decode()
 
 
 def test_coordinator_changes_a_duty_and_removes_a_member(cast, client_for):
@@ -128,6 +135,17 @@ def test_coordinator_changes_a_duty_and_removes_a_member(cast, client_for):
     assert not BoardMembership.objects.filter(board=cast.board, user=cast.surgeon).exists()
     gone = client.post(url("board-member-remove", cast.board, pk))
     assert gone.status_code == 404
+
+
+def test_a_coordinator_who_leaves_goes_back_to_the_meetings(cast, client_for):
+    services.board_member_set_role(
+        board=cast.board, user=cast.chair, role="coordinator", by=cast.coordinator
+    )
+    client = client_for(cast.coordinator)
+    response = client.post(url("board-member-remove", cast.board, cast.coordinator.pk))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("meeting-list")
+    assert client.get(url("board-manage", cast.board)).status_code == 404
 
 
 def test_the_last_coordinator_stays_with_a_form_error(cast, client_for):
