@@ -69,8 +69,10 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 @admin.register(BoardSchedule)
 class BoardScheduleAdmin(SimpleHistoryAdmin):
-    list_display = ("board", "recurrence", "local_start_time", "duration_minutes", "active")
+    list_display = ("board", "description", "duration_minutes", "active")
     list_filter = ("board", "active")
+    # The rule is built from a weekday and a frequency on the board's page, never typed.
+    readonly_fields = ("recurrence",)
 
 
 @admin.register(Invitation)

@@ -12,13 +12,26 @@ from .api import (
     deferral,
     invitations,
     meetings,
+    members,
     readiness,
     schedules,
 )
 
 urlpatterns = [
     path("boards/", boards.BoardListApi.as_view(), name="board-list"),
+    path("boards/<uuid:uuid>/", members.BoardDetailApi.as_view(), name="board-detail"),
     path("boards/<uuid:uuid>/settings/", boards.BoardSettingsApi.as_view(), name="board-settings"),
+    path("boards/<uuid:uuid>/members/", members.BoardMembersApi.as_view(), name="board-members"),
+    path(
+        "boards/<uuid:uuid>/members/<int:user_id>/",
+        members.BoardMemberApi.as_view(),
+        name="board-member",
+    ),
+    path(
+        "boards/<uuid:uuid>/staff-search/",
+        members.BoardStaffSearchApi.as_view(),
+        name="board-staff-search",
+    ),
     path(
         "boards/<uuid:uuid>/schedulable-cases/",
         boards.SchedulableCasesApi.as_view(),
@@ -29,6 +42,7 @@ urlpatterns = [
         schedules.BoardScheduleListApi.as_view(),
         name="board-schedules",
     ),
+    path("schedules/<int:pk>/", schedules.ScheduleDetailApi.as_view(), name="schedule-detail"),
     path(
         "schedules/<int:pk>/generate/",
         schedules.ScheduleGenerateApi.as_view(),

@@ -14,6 +14,7 @@ import re
 import uuid
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cases.assessment import regimens_from_settings
@@ -24,7 +25,7 @@ from clinical.regimens import SBRT_REGIMENS
 from tumorboard.errors import ApplicationError
 
 from . import recurrence as rec
-from .models import Attendance, Board, Discipline, Invitation, Meeting
+from .models import Attendance, Board, BoardMembership, Discipline, Invitation, Meeting
 from .rules import CarryOver
 from .selectors import PICKER_LIMIT, CasePick, agenda_candidates, case_picks, schedulable_cases
 from .services.agenda import MINUTES_RANGE
@@ -266,15 +267,40 @@ class RescheduleForm(_BoardTimesMixin, forms.Form):
         return data
 
 
-class ScheduleForm(forms.Form):
-    board = BoardChoiceField(label=_("Board"), queryset=Board.objects.none(), empty_label=None)
-    recurrence = forms.CharField(
-        label=_("Repeats (RRULE)"),
-        max_length=200,
-        initial="FREQ=WEEKLY;BYDAY=TU",
-        help_text=_('e.g. "FREQ=WEEKLY;BYDAY=TU" (every Tuesday) or "FREQ=MONTHLY;BYDAY=1TH".'),
+WEEKDAY_CHOICES = [(str(number), _(name)) for number, name in enumerate(rec.WEEKDAY_NAMES)]
+WEEK_OF_MONTH_CHOICES = [("", _("(only for once a month)"))] + [
+    (str(number), _(label)) for number, label in rec.WEEK_OF_MONTH_CHOICES
+]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in rec.time_zone_names()]
+
+
+class StandingScheduleForm(forms.Form):
+    """A standing schedule as people say it: weekday, time, how often, time zone; the rule is
+    built by the service (`recurrence.pattern_rule`), never typed."""
+
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=[(value, _(label)) for value, label in rec.FREQUENCY_CHOICES],
+        initial=rec.WEEKLY,
     )
-    local_start_time = forms.TimeField(label=_("Starts"), widget=TimeInput(), initial="07:30")
+    weekday = forms.TypedChoiceField(
+        label=_("Day"), choices=WEEKDAY_CHOICES, coerce=int, initial="1"
+    )
+    week_of_month = forms.TypedChoiceField(
+        label=_("Week of the month"),
+        choices=WEEK_OF_MONTH_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For a monthly schedule: e.g. the first Thursday, or the last."),
+    )
+    local_start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput(), initial="07:30")
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices, initial="Europe/London"
+    )
     duration_minutes = forms.IntegerField(
         label=_("Minutes"),
         initial=60,
@@ -286,9 +312,93 @@ class ScheduleForm(forms.Form):
     location = forms.CharField(label=_("Room"), max_length=200, required=False)
     video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
 
+    def clean(self):
+        data = super().clean()
+        if data.get("frequency") == rec.MONTHLY and data.get("week_of_month") is None:
+            self.add_error("week_of_month", _("Choose the week of the month."))
+        return data
+
+    @classmethod
+    def for_schedule(cls, schedule, data=None, **kwargs):
+        """The form filled in with a schedule (for editing it)."""
+        pattern = rec.pattern_of(schedule.recurrence)
+        initial = {
+            "local_start_time": schedule.local_start_time,
+            "time_zone": schedule.time_zone,
+            "duration_minutes": schedule.duration_minutes,
+            "starts_on": schedule.starts_on,
+            "location": schedule.location,
+            "video_link": schedule.video_link,
+            "active": schedule.active,
+        }
+        if pattern is not None:
+            initial |= {
+                "frequency": pattern.frequency,
+                "weekday": str(pattern.weekday),
+                "week_of_month": "" if pattern.week_of_month is None else pattern.week_of_month,
+            }
+        return cls(data, initial=initial, **kwargs)
+
+
+class ScheduleForm(StandingScheduleForm):
+    """A new standing schedule of one of the boards the user coordinates."""
+
+    board = BoardChoiceField(label=_("Board"), queryset=Board.objects.none(), empty_label=None)
+    field_order = ["board"]
+
     def __init__(self, *args, boards, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["board"].queryset = boards
+
+
+class ScheduleEditForm(StandingScheduleForm):
+    active = forms.BooleanField(
+        label=_("Active (generates meetings)"), required=False, initial=True
+    )
+
+
+class StaffSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a member of staff"),
+        max_length=100,
+        required=False,
+        help_text=_("At least 2 letters of a name, username or e-mail."),
+    )
+
+
+ROLE_CHOICES = BoardMembership.Role.choices
+
+
+class MemberAddForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose a person from the search results.")},
+    )
+    role = forms.ChoiceField(
+        label=_("Duty"), choices=ROLE_CHOICES, initial=BoardMembership.Role.MEMBER
+    )
+
+    def __init__(self, *args, offered=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].label_from_instance = staff_label
+        if offered:
+            self.fields["user"].queryset = get_user_model().objects.filter(
+                pk__in=[user.pk for user in offered]
+            )
+        elif not self.is_bound:
+            self.fields["user"].queryset = get_user_model().objects.none()
+
+
+def staff_label(user) -> str:
+    profile = getattr(user, "specialist_profile", None)
+    name = user.get_full_name() or user.get_username()
+    return f"{name} ({profile.get_discipline_display()})" if profile else name
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Duty"), choices=ROLE_CHOICES)
 
 
 class GenerateForm(forms.Form):
@@ -494,7 +604,13 @@ def parse_regimen_lines(text: str) -> list[dict]:
     return items
 
 
+def _yes_no(value: str) -> bool:
+    return value == "true"
+
+
 class BoardSettingsForm(forms.Form):
+    """A board's decision-support settings and patient contact numbers."""
+
     escc_1c_high_grade = forms.TypedChoiceField(
         label=_("Bilsky grade 1c (cord abutted, not compressed) counts as"),
         choices=[
@@ -576,3 +692,116 @@ class BoardSettingsForm(forms.Form):
 
     def clean_sbrt_regimens(self) -> list[dict]:
         return parse_regimen_lines(self.cleaned_data["sbrt_regimens"])
+
+
+class BoardManageForm(BoardSettingsForm):
+    """Every setting of a board on one form, in groups (`GROUPS`): its name and time zone, how it
+    coordinates, its quorum rule, and the decision-support settings; the service checks them
+    again."""
+
+    name = forms.CharField(label=_("Board name"), max_length=200)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Meeting times are shown and entered in this zone."),
+    )
+    opinion_deadline_hours = forms.IntegerField(
+        label=_("Opinions are due (hours before the meeting)"),
+        min_value=0,
+        max_value=336,
+        widget=_number(0, 336),
+        help_text=_(
+            "Specialists are reminded before it; 0 means at the start. At most 336 (14 days)."
+        ),
+    )
+    agenda_circulation_hours = forms.IntegerField(
+        label=_("The agenda is circulated (hours before the meeting)"),
+        min_value=0,
+        max_value=336,
+        widget=_number(0, 336),
+        help_text=_("Cases added later are marked as added late. At most 336 (14 days)."),
+    )
+    mri_max_age_days = forms.IntegerField(
+        label=_("MRI age limit for readiness (days)"),
+        min_value=1,
+        max_value=365,
+        widget=_number(1, 365),
+        help_text=_("A case whose latest spine MRI is older than this is not ready."),
+    )
+    default_case_minutes = forms.IntegerField(
+        label=_("Minutes per case on the agenda"),
+        min_value=1,
+        max_value=120,
+        widget=_number(1, 120),
+        help_text=_("Each case's time unless changed on the agenda."),
+    )
+    opinions_blind = forms.TypedChoiceField(
+        label=_("Blind opinions"),
+        choices=[
+            ("true", _("On: a specialist sees the others' opinions after giving theirs")),
+            ("false", _("Off: specialists see each other's opinions at once")),
+        ],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
+    required_disciplines = forms.MultipleChoiceField(
+        label=_("Disciplines that must be present"),
+        choices=Discipline.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Quorum needs someone present for each of these (in person or remote)."),
+    )
+    quorum_min_present = forms.IntegerField(
+        label=_("Members present at least"),
+        min_value=1,
+        max_value=50,
+        widget=_number(1, 50),
+        help_text=_("Quorum also needs at least this many people present."),
+    )
+
+    GROUPS = (
+        (_("Board"), ("name", "time_zone")),
+        (
+            _("Meetings and readiness"),
+            (
+                "opinion_deadline_hours",
+                "agenda_circulation_hours",
+                "mri_max_age_days",
+                "default_case_minutes",
+                "opinions_blind",
+            ),
+        ),
+        (_("Quorum"), ("required_disciplines", "quorum_min_present")),
+        (
+            _("Decision support"),
+            (
+                "escc_1c_high_grade",
+                "intermediate_histology",
+                "sbrt_regimens",
+                "too_ill_kps_at_most",
+                "too_ill_ecog_at_least",
+                "too_ill_survival_under_months",
+            ),
+        ),
+        (_("Patient contact"), ("care_team_phone", "out_of_hours_phone")),
+    )
+
+    def groups(self) -> list[tuple[str, list]]:
+        """(heading, bound fields) per group, in the order of GROUPS."""
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    @classmethod
+    def for_board(cls, board: Board, data=None) -> BoardManageForm:
+        form = super().for_board(board, data)
+        form.initial |= {
+            "name": board.name,
+            "time_zone": board.time_zone,
+            "opinion_deadline_hours": board.opinion_deadline_hours,
+            "agenda_circulation_hours": board.agenda_circulation_hours,
+            "mri_max_age_days": board.mri_max_age_days,
+            "default_case_minutes": board.default_case_minutes,
+            "opinions_blind": "true" if board.opinions_blind else "false",
+            "required_disciplines": list(board.required_disciplines or []),
+            "quorum_min_present": board.quorum_min_present,
+        }
+        return form

@@ -14,6 +14,8 @@ from clinical.systemic import (
 )
 from tumorboard.db import PublicIdModel, TrackedModel
 
+from .recurrence import describe_schedule
+
 
 class Discipline(models.TextChoices):
     SPINE_SURGERY = "spine_surgery", "Spine surgery"
@@ -55,9 +57,19 @@ class Board(PublicIdModel, TrackedModel):
         RESISTANT = "resistant", "Treat as radioresistant"
 
     name = models.CharField(max_length=200, unique=True)
-    time_zone = models.CharField(max_length=64, default="Europe/London")
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        help_text="The IANA time zone the board's people read the clock in, e.g. Europe/London.",
+    )
     required_disciplines = models.JSONField(
         default=list, blank=True, help_text="Disciplines whose presence makes quorum."
+    )
+    quorum_min_present = models.PositiveSmallIntegerField(
+        "quorum: members present at least",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Quorum also needs at least this many members present (in person or remote).",
     )
     # Decision-support settings (REFERENCE.md: disputed points are the board's call).
     escc_1c_high_grade = models.BooleanField(
@@ -111,15 +123,29 @@ class Board(PublicIdModel, TrackedModel):
     )
     # Coordination settings.
     mri_max_age_days = models.PositiveSmallIntegerField(
-        default=28, help_text="A spine MRI older than this makes a case not ready."
+        "MRI age limit (days)",
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A spine MRI older than this makes a case not ready.",
     )
     opinion_deadline_hours = models.PositiveSmallIntegerField(
-        default=24, help_text="Opinions are due this many hours before the meeting."
+        "opinion deadline (hours before the meeting)",
+        default=24,
+        validators=[MaxValueValidator(336)],
+        help_text="Opinions are due this many hours before the meeting.",
     )
     agenda_circulation_hours = models.PositiveSmallIntegerField(
-        default=24, help_text="The agenda is circulated this many hours before the meeting."
+        "agenda circulation (hours before the meeting)",
+        default=24,
+        validators=[MaxValueValidator(336)],
+        help_text="The agenda is circulated this many hours before the meeting.",
     )
-    default_case_minutes = models.PositiveSmallIntegerField(default=10)
+    default_case_minutes = models.PositiveSmallIntegerField(
+        "minutes per case",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="The time a case is given on the agenda unless changed.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="BoardMembership",
@@ -141,6 +167,22 @@ class Board(PublicIdModel, TrackedModel):
                 condition=Q(too_ill_survival_under_months__gte=1)
                 & Q(too_ill_survival_under_months__lte=120),
                 name="board_too_ill_survival_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_min_present__gte=1) & Q(quorum_min_present__lte=50),
+                name="board_quorum_min_present_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(mri_max_age_days__gte=1) & Q(mri_max_age_days__lte=365),
+                name="board_mri_max_age_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(opinion_deadline_hours__lte=336) & Q(agenda_circulation_hours__lte=336),
+                name="board_lead_times_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_case_minutes__gte=1) & Q(default_case_minutes__lte=120),
+                name="board_case_minutes_range",
             ),
         ]
 
@@ -175,16 +217,18 @@ class BoardMembership(TrackedModel):
 
 
 class BoardSchedule(TrackedModel):
-    """A standing schedule ("weekly on Tuesday 07:30 for 60 minutes") that generates meetings.
+    """A standing schedule ("Every Thursday at 07:30, Europe/London") that generates meetings.
 
-    `recurrence` is an RFC 5545 RRULE without DTSTART (e.g. "FREQ=WEEKLY;BYDAY=TU"); the local
-    start time is interpreted in the board's time zone, so meetings stay at 07:30 across
+    `recurrence` is an RFC 5545 RRULE without DTSTART (e.g. "FREQ=WEEKLY;BYDAY=TH"), built by
+    `scheduling.recurrence.pattern_rule` from a weekday and a frequency (never typed); the local
+    start time is read in the schedule's time zone, so meetings stay at 07:30 across
     daylight-saving changes while being stored in UTC.
     """
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="schedules")
     recurrence = models.CharField(max_length=200, default="FREQ=WEEKLY;BYDAY=TU")
     local_start_time = models.TimeField()
+    time_zone = models.CharField(max_length=64, default="Europe/London")
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     starts_on = models.DateField()
     location = models.CharField(max_length=200, blank=True)
@@ -202,7 +246,16 @@ class BoardSchedule(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.board.name}: {self.recurrence} at {self.local_start_time:%H:%M}"
+        return f"{self.board.name}: {self.description}"
+
+    @property
+    def description(self) -> str:
+        """E.g. "Every Thursday at 07:30, Europe/London"."""
+        return describe_schedule(
+            recurrence=self.recurrence,
+            local_start_time=self.local_start_time,
+            time_zone=self.time_zone,
+        )
 
 
 class Meeting(PublicIdModel, TrackedModel):

@@ -9,6 +9,10 @@ UTC instant moves by the change. Nothing here touches the database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import zoneinfo
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.parser import ParserError, isoparse
@@ -207,3 +211,105 @@ def first_occurrence(
     if start is None or start.date() - starts_on > FIRST_OCCURRENCE_WITHIN:
         return None
     return local_datetime(start.date(), local_start_time, zone)
+
+
+# --- the standing schedule as people choose it: weekday, time, frequency, time zone -------------
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKLY, FORTNIGHTLY, MONTHLY = "weekly", "fortnightly", "monthly"
+FREQUENCY_CHOICES = (
+    (WEEKLY, "Every week"),
+    (FORTNIGHTLY, "Every 2 weeks"),
+    (MONTHLY, "Once a month, on the chosen week"),
+)
+# The week of the month a monthly schedule meets in; -1 is the last one.
+WEEK_OF_MONTH_CHOICES = ((1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last"))
+_ORDINAL = dict(WEEK_OF_MONTH_CHOICES)
+
+
+@dataclass(frozen=True)
+class SchedulePattern:
+    """How often a board meets: `weekday` 0 (Monday) to 6; `week_of_month` only when monthly."""
+
+    frequency: str
+    weekday: int
+    week_of_month: int | None = None
+
+
+def pattern_problems(
+    *, frequency: object, weekday: object, week_of_month: object
+) -> dict[str, list[str]]:
+    """Field messages for a pattern that cannot be built (empty: fine)."""
+    errors: dict[str, list[str]] = {}
+    if frequency not in dict(FREQUENCY_CHOICES):
+        errors["frequency"] = ["Choose every week, every 2 weeks or once a month."]
+    if isinstance(weekday, bool) or weekday not in range(7):
+        errors["weekday"] = ["Choose a day of the week."]
+    if frequency == MONTHLY and week_of_month not in _ORDINAL:
+        errors["week_of_month"] = ["Choose the first, second, third, fourth or last week."]
+    return errors
+
+
+def pattern_rule(pattern: SchedulePattern) -> str:
+    """The RRULE (without DTSTART) for a pattern, e.g. "FREQ=MONTHLY;BYDAY=1TH"."""
+    day = WEEKDAYS[pattern.weekday]
+    if pattern.frequency == WEEKLY:
+        return f"FREQ=WEEKLY;BYDAY={day}"
+    if pattern.frequency == FORTNIGHTLY:
+        return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}"
+    return f"FREQ=MONTHLY;BYDAY={pattern.week_of_month}{day}"
+
+
+_RULE_SHAPES = (
+    (re.compile(r"^FREQ=WEEKLY;BYDAY=(?P<day>MO|TU|WE|TH|FR|SA|SU)$"), WEEKLY),
+    (re.compile(r"^FREQ=WEEKLY;INTERVAL=2;BYDAY=(?P<day>MO|TU|WE|TH|FR|SA|SU)$"), FORTNIGHTLY),
+    (re.compile(r"^FREQ=MONTHLY;BYDAY=(?P<nth>-1|[1-4])(?P<day>MO|TU|WE|TH|FR|SA|SU)$"), MONTHLY),
+)
+
+
+def pattern_of(recurrence: str) -> SchedulePattern | None:
+    """The pattern a stored rule was built from; None for a rule no pattern builds (an older,
+    typed one), which is then shown as it is."""
+    for shape, frequency in _RULE_SHAPES:
+        match = shape.match(recurrence or "")
+        if match:
+            nth = int(match["nth"]) if frequency == MONTHLY else None
+            return SchedulePattern(frequency, WEEKDAYS.index(match["day"]), nth)
+    return None
+
+
+def describe_schedule(*, recurrence: str, local_start_time: dt.time, time_zone: str) -> str:
+    """The schedule as people say it: "Every Thursday at 07:30, Europe/London"."""
+    pattern = pattern_of(recurrence)
+    when = f"at {local_start_time:%H:%M}, {time_zone}"
+    if pattern is None:
+        return f"Repeats {recurrence} {when}"
+    day = WEEKDAY_NAMES[pattern.weekday]
+    if pattern.frequency == WEEKLY:
+        return f"Every {day} {when}"
+    if pattern.frequency == FORTNIGHTLY:
+        return f"Every other {day} {when}"
+    return f"The {_ORDINAL[pattern.week_of_month or 1]} {day} of every month {when}"
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA zones a board can choose: Area/Location names and UTC (no aliases such as
+    "US/Eastern", "Etc/GMT+5" or the posix/ and right/ copies)."""
+    names = {
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name
+        and name.split("/", 1)[0]
+        in {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe"}
+        | {"Indian", "Pacific", "Arctic"}
+    }
+    return tuple(sorted(names | {"UTC"}))
+
+
+def time_zone_problem(name: object) -> str | None:
+    """Why a time zone cannot be used (None: it can)."""
+    if not isinstance(name, str) or name not in time_zone_names():
+        return "Choose a time zone from the list, e.g. Europe/London."
+    return None

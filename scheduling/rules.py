@@ -261,15 +261,17 @@ def agenda_overview(meeting: Meeting, today: dt.date | None = None) -> list[Agen
 
 @dataclass(frozen=True)
 class Quorum:
-    """`met` when every discipline the board requires has someone present (in person or remote).
-
-    A board that requires no discipline has quorum as soon as anyone is present.
+    """`met` when every discipline the board requires has someone present (in person or remote)
+    and at least `minimum_present` people are present (the board's `quorum_min_present`, 1 by
+    default: a board that requires no discipline has quorum as soon as anyone is present).
     """
 
     met: bool
     required: list[str]
     present: list[str]
     missing_disciplines: list[str]
+    minimum_present: int = 1
+    present_count: int = 0
 
 
 def meeting_quorum(meeting: Meeting) -> Quorum:
@@ -293,8 +295,17 @@ def meeting_quorum(meeting: Meeting) -> Quorum:
     )
     required = [str(d) for d in (meeting.board.required_disciplines or [])]
     missing = [d for d in required if d not in present]
-    met = not missing and (bool(required) or bool(present_users))
-    return Quorum(met=met, required=required, present=present, missing_disciplines=missing)
+    minimum = max(meeting.board.quorum_min_present, 1)
+    count = len(set(present_users))
+    met = not missing and count >= minimum
+    return Quorum(
+        met=met,
+        required=required,
+        present=present,
+        missing_disciplines=missing,
+        minimum_present=minimum,
+        present_count=count,
+    )
 
 
 # --- people and meetings ----------------------------------------------------------------------

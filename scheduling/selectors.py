@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     F,
@@ -26,8 +27,15 @@ from django.utils import timezone
 
 from cases.models import Case, SpinalLesion
 from cases.selectors import URGENCY_RANK, cases_visible_to
+from tumorboard.roles import STAFF_ROLES
 
-from .access import boards_chaired_by, boards_coordinated_by, boards_visible_to, can_coordinate
+from .access import (
+    NOT_COORDINATOR,
+    boards_chaired_by,
+    boards_coordinated_by,
+    boards_visible_to,
+    can_coordinate,
+)
 from .models import (
     AgendaItem,
     Board,
@@ -169,7 +177,12 @@ def upcoming_meetings(*, user) -> list[MeetingRow]:
                 accepted=answers[Invitation.Response.ACCEPTED],
                 declined=answers[Invitation.Response.DECLINED],
                 pending=answers[Invitation.Response.PENDING],
-                quorum_expected=not missing,
+                # A minimum of one is met by whoever comes; a larger one needs acceptances.
+                quorum_expected=not missing
+                and (
+                    meeting.board.quorum_min_present <= 1
+                    or answers[Invitation.Response.ACCEPTED] >= meeting.board.quorum_min_present
+                ),
                 disciplines_missing=[_discipline_label(d) for d in missing],
                 can_edit=meeting.board_id in coordinated,
             )
@@ -191,6 +204,102 @@ def discipline_label(value: str) -> str:
 
 def board_schedules(board: Board) -> QuerySet[BoardSchedule]:
     return board.schedules.order_by("-active", "starts_on", "pk")
+
+
+def board_managed_by(user, board_uuid) -> Board:
+    """A board the user coordinates (or chairs), by uuid. Board.DoesNotExist when the user cannot
+    see it; PermissionDenied when they see it but do not coordinate it."""
+    board = boards_visible_to(user).get(uuid=board_uuid)
+    if not can_coordinate(user, board):
+        raise PermissionDenied(NOT_COORDINATOR)
+    return board
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A person on a board, with their duty and the discipline they speak for."""
+
+    user: object
+    role: str
+    role_label: str
+    discipline: str
+    discipline_label: str
+    title: str
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+_ROLE_RANK = {BoardMembership.Role.CHAIR: 0, BoardMembership.Role.COORDINATOR: 1}
+
+
+def board_member_rows(board: Board) -> list[MemberRow]:
+    """The board's people, one row each (their highest duty), chair and coordinators first, then
+    by family name. One query."""
+    memberships = (
+        BoardMembership.objects.filter(board=board)
+        .select_related("user", "user__specialist_profile")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )
+    by_user: dict[int, BoardMembership] = {}
+    for membership in memberships:
+        kept = by_user.get(membership.user_id)
+        if kept is None or _ROLE_RANK.get(membership.role, 2) < _ROLE_RANK.get(kept.role, 2):
+            by_user[membership.user_id] = membership
+    rows = []
+    for membership in by_user.values():
+        profile = getattr(membership.user, "specialist_profile", None)
+        rows.append(
+            MemberRow(
+                user=membership.user,
+                role=membership.role,
+                role_label=membership.get_role_display(),
+                discipline=profile.discipline if profile else "",
+                discipline_label=profile.get_discipline_display() if profile else "",
+                title=profile.title if profile else "",
+            )
+        )
+    return sorted(rows, key=lambda row: _ROLE_RANK.get(row.role, 2))
+
+
+STAFF_SEARCH_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class StaffPick:
+    """Staff a coordinator can add: at most STAFF_SEARCH_LIMIT, and whether more match."""
+
+    users: list
+    more: bool
+
+
+def staff_to_add(board: Board, *, q: str, limit: int = STAFF_SEARCH_LIMIT) -> StaffPick:
+    """Active clinical staff (coordinators, chairs, specialists) not on the board whose username,
+    given or family name or e-mail starts with `q` (any case); nobody for fewer than 2
+    characters. Ordered by family name; one query."""
+    q = " ".join((q or "").split())
+    if len(q) < 2:
+        return StaffPick(users=[], more=False)
+    limit = max(1, min(limit, STAFF_SEARCH_LIMIT))
+    words = Q()
+    for word in q.split(" ")[:3]:
+        words &= (
+            Q(username__istartswith=word)
+            | Q(first_name__istartswith=word)
+            | Q(last_name__istartswith=word)
+            | Q(email__istartswith=word)
+        )
+    found = list(
+        get_user_model()
+        .objects.filter(words, is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=STAFF_ROLES))
+        .exclude(board_memberships__board=board)
+        .select_related("specialist_profile")
+        .distinct()
+        .order_by("last_name", "first_name", "pk")[: limit + 1]
+    )
+    return StaffPick(users=found[:limit], more=len(found) > limit)
 
 
 def schedulable_cases(boards) -> QuerySet[Case]:

@@ -12,6 +12,7 @@ from cases.models import Case
 from cases.serializers import BoardSummarySerializer
 from tumorboard.openapi import NamedChoiceField
 
+from . import recurrence as rec
 from .models import Attendance, Board, BoardSchedule, Discipline, Invitation, Meeting
 
 
@@ -106,7 +107,20 @@ class MeetingFilterSerializer(serializers.Serializer):
 
 class ScheduleSerializer(serializers.ModelSerializer):
     board = serializers.UUIDField(source="board.uuid", read_only=True)
-    local_start_time = LocalTimeField(read_only=True, help_text="In the board's time zone.")
+    description = serializers.CharField(
+        read_only=True, help_text='As people read it: "Every Thursday at 07:30, Europe/London".'
+    )
+    frequency = serializers.SerializerMethodField(
+        help_text="weekly, fortnightly or monthly; null for an older rule no pattern builds."
+    )
+    weekday = serializers.SerializerMethodField(help_text="0 (Monday) to 6 (Sunday), or null.")
+    week_of_month = serializers.SerializerMethodField(
+        help_text="For a monthly schedule: 1-4, or -1 for the last; else null."
+    )
+    recurrence = serializers.CharField(
+        read_only=True, help_text="The RFC 5545 rule built from the pattern (read only)."
+    )
+    local_start_time = LocalTimeField(read_only=True, help_text="In the schedule's time zone.")
     video_link = LinkField(read_only=True)
 
     class Meta:
@@ -114,6 +128,11 @@ class ScheduleSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "board",
+            "description",
+            "frequency",
+            "weekday",
+            "week_of_month",
+            "time_zone",
             "recurrence",
             "local_start_time",
             "duration_minutes",
@@ -123,6 +142,22 @@ class ScheduleSerializer(serializers.ModelSerializer):
             "active",
         ]
         read_only_fields = fields
+
+    def _pattern(self, schedule):
+        return rec.pattern_of(schedule.recurrence)
+
+    @extend_schema_field(serializers.ChoiceField(choices=rec.FREQUENCY_CHOICES, allow_null=True))
+    def get_frequency(self, schedule) -> str | None:
+        pattern = self._pattern(schedule)
+        return pattern.frequency if pattern else None
+
+    def get_weekday(self, schedule) -> int | None:
+        pattern = self._pattern(schedule)
+        return pattern.weekday if pattern else None
+
+    def get_week_of_month(self, schedule) -> int | None:
+        pattern = self._pattern(schedule)
+        return pattern.week_of_month if pattern else None
 
 
 # Meeting detail --------------------------------------------------------------------------------
@@ -170,6 +205,10 @@ class MeetingQuorumSerializer(serializers.Serializer):
     required = serializers.ListField(child=serializers.CharField())
     present = serializers.ListField(child=serializers.CharField())
     missing_disciplines = serializers.ListField(child=serializers.CharField())
+    minimum_present = serializers.IntegerField(
+        help_text="The board's rule: at least this many people present."
+    )
+    present_count = serializers.IntegerField(help_text="People present (in person or remote).")
 
 
 class OverbookingSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from django.urls import path
 from .views import (
     agenda,
     attendance,
+    board_manage,
     boards,
     calendars,
     invitations,
@@ -14,10 +15,35 @@ from .views import (
 )
 
 M = "meetings/<uuid:meeting_uuid>/"
+B = "boards/<uuid:board_uuid>/manage/"
 ITEM = M + "agenda/<uuid:case_uuid>/"
 
 urlpatterns = [
     path("boards/<uuid:board_uuid>/settings/", boards.board_settings, name="board-settings"),
+    path(B, board_manage.board_manage, name="board-manage"),
+    path(B + "members/search/", board_manage.board_member_search, name="board-member-search"),
+    path(B + "members/add/", board_manage.board_member_add, name="board-member-add"),
+    path(
+        B + "members/<int:user_id>/duty/",
+        board_manage.board_member_role,
+        name="board-member-role",
+    ),
+    path(
+        B + "members/<int:user_id>/remove/",
+        board_manage.board_member_remove,
+        name="board-member-remove",
+    ),
+    path(B + "schedules/add/", board_manage.board_schedule_add, name="board-schedule-add"),
+    path(
+        B + "schedules/<int:schedule_id>/edit/",
+        board_manage.board_schedule_edit,
+        name="board-schedule-edit",
+    ),
+    path(
+        B + "schedules/<int:schedule_id>/remove/",
+        board_manage.board_schedule_delete,
+        name="board-schedule-remove",
+    ),
     path("meetings/", meetings.meeting_list, name="meeting-list"),
     path("meetings/new/", meetings.meeting_create, name="meeting-create"),
     path("meetings/new-urgent/", meetings.meeting_create_urgent, name="meeting-create-urgent"),

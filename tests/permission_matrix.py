@@ -42,8 +42,9 @@ Rules the table encodes (from the views, selectors and services):
   - cases, patients, meetings, agendas: clinical staff of the board read and write; another
     board's staff get 404; patients and users without a role 403.
   - meeting planning (create, agenda, invitations, attendance, schedules, cancel, close), board
-    settings changes, summary preparation, attendance in meeting mode, plan amendments: the
-    board's coordinator and chair only (its other members 403).
+    settings changes, the board management page (reading it too) and its members, summary
+    preparation, attendance in meeting mode, plan amendments: the board's coordinator and chair
+    only (its other members 403).
   - opinions: only specialists write, and only their own (coordinator 403, others' 403); the blind
     rule hides an opinion and its case's summary from a specialist who has not given theirs.
   - meeting mode: every board member works on the record and plan; only the chair signs.
@@ -121,6 +122,15 @@ case-patient-link               POST   ok    403   403   403   403   403  403   
 # --- pages: boards, meetings, agendas, invitations, calendars -----------------------------------
 board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 board-settings                  POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-manage                    GET    ok    ok    403   403   403   403  403   403  404  403  login
+board-manage                    POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-member-search             POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-member-add                POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-member-role               POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-member-remove             POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-schedule-add              POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-schedule-edit             POST   ok    ok    403   403   403   403  403   403  404  403  login
+board-schedule-remove           POST   ok    ok    403   403   403   403  403   403  404  403  login
 meeting-list                    GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
 meeting-create                  POST   ok    ok    403   403   403   403  403   403  403  403  login
 meeting-create-urgent           POST   ok    ok    403   403   403   403  403   403  403  403  login
@@ -218,10 +228,20 @@ api:case-assessment             GET    ok    ok    ok    ok    ok    ok   ok    
 api:board-list                  GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:board-settings              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:board-settings              PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
+api:board-detail                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:board-detail                PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
+api:board-members               GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:board-members               POST   ok    ok    403   403   403   403  403   403  404  403  anon
+api:board-member                PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
+api:board-member                DELETE ok    ok    403   403   403   403  403   403  404  403  anon
+api:board-staff-search          POST   ok    ok    403   403   403   403  403   403  404  403  anon
 api:board-schedulable-cases     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:board-schedules             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:board-schedules             POST   ok    ok    403   403   403   403  403   403  404  403  anon
 api:schedule-generate           POST   ok    ok    403   403   403   403  403   403  404  403  anon
+api:schedule-detail             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:schedule-detail             PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
+api:schedule-detail             DELETE ok    ok    403   403   403   403  403   403  404  403  anon
 api:meeting-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
 api:meeting-list                POST   ok    ok    403   403   403   403  403   403  ok   403  anon
 api:meeting-detail              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon

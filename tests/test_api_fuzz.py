@@ -154,7 +154,9 @@ def seed_world() -> SimpleNamespace:
     scheduling_services.meeting_cancel(meeting=cancelled, by=coordinator, reason="Bank holiday.")
     schedule = scheduling_services.board_schedule_create(
         board=board,
-        recurrence="FREQ=WEEKLY;BYDAY=TU",
+        frequency="weekly",
+        weekday=1,
+        time_zone="Europe/London",
         local_start_time=dt.time(7, 30),
         duration_minutes=60,
         starts_on=timezone.localdate() + dt.timedelta(days=30),
@@ -189,6 +191,9 @@ def seed_world() -> SimpleNamespace:
     path_parameters = {
         "/api/v1/activities/{uuid}/": uuids(activities),
         "/api/v1/boards/{uuid}/": uuids([board]),
+        "/api/v1/boards/{uuid}/members/{user_id}/": [
+            {"uuid": str(board.uuid), "user_id": m.user_id} for m in members
+        ],
         "/api/v1/cases/{uuid}/": uuids(cases.values()),
         "/api/v1/cases/{uuid}/lesions/{lesion_id}/": lesions,
         "/api/v1/decisions/{uuid}/": uuids([record, signed.decision]),

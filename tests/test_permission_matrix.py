@@ -229,7 +229,9 @@ def _build_world() -> SimpleNamespace:
 
     schedule = scheduling_services.board_schedule_create(
         board=board,
-        recurrence="FREQ=WEEKLY;BYDAY=TU",
+        frequency="weekly",
+        weekday=1,
+        time_zone="Europe/London",
         local_start_time=dt.time(7, 30),
         duration_minutes=60,
         starts_on=timezone.localdate() + dt.timedelta(days=30),

@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "scheduling.models.Meeting.Status",
         "SpinalLevelEnum": "clinical.levels.SPINAL_LEVEL_CHOICES",
         "NeuroGradeEnum": "cases.models.GRADE_CHOICES",
+        "DisciplineEnum": "scheduling.models.Discipline",
+        "ScheduleFrequencyEnum": "scheduling.recurrence.FREQUENCY_CHOICES",
         # The board's own setting or the project default (SBRT list, too-ill thresholds).
         "SettingSourceEnum": ["board", "project"],
     },

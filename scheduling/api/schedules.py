@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 
+from .. import recurrence as rec
 from .. import services
 from ..access import boards_visible_to
 from ..models import BoardSchedule
@@ -21,14 +22,74 @@ _errors = error_responses()
 
 
 class ScheduleCreateSerializer(StrictInputMixin, serializers.Serializer):
-    recurrence = serializers.CharField(
-        max_length=200, help_text='RFC 5545 RRULE without DTSTART, e.g. "FREQ=WEEKLY;BYDAY=TU".'
+    """A standing schedule as people say it; the RRULE is built from it, never sent."""
+
+    frequency = serializers.ChoiceField(
+        choices=rec.FREQUENCY_CHOICES,
+        help_text="weekly, fortnightly (every 2 weeks) or monthly (on `week_of_month`).",
     )
-    local_start_time = serializers.TimeField(help_text="In the board's time zone, e.g. 07:30.")
+    weekday = serializers.IntegerField(
+        min_value=0, max_value=6, help_text="0 (Monday) to 6 (Sunday), e.g. 3 for Thursday."
+    )
+    week_of_month = serializers.ChoiceField(
+        choices=rec.WEEK_OF_MONTH_CHOICES,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Monthly only: 1-4, or -1 for the last (e.g. the first Thursday: 1).",
+    )
+    local_start_time = serializers.TimeField(help_text="On the clock of `time_zone`, e.g. 07:30.")
+    time_zone = serializers.CharField(
+        max_length=64, help_text="An IANA time zone (Area/Location or UTC), e.g. Europe/London."
+    )
     duration_minutes = serializers.IntegerField(help_text="5 to 480.")
-    starts_on = serializers.DateField()
+    starts_on = serializers.DateField(help_text="The first day the schedule applies.")
     location = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     video_link = serializers.URLField(allow_blank=True, required=False, default="")
+
+    def validate(self, attrs):
+        if attrs.get("frequency") == rec.MONTHLY and attrs.get("week_of_month") is None:
+            raise serializers.ValidationError(
+                {"week_of_month": ["Choose the first, second, third, fourth or last week."]}
+            )
+        return attrs
+
+
+class ScheduleUpdateSerializer(ScheduleCreateSerializer):
+    """Any part of a schedule (sent with partial=True); the others keep their values."""
+
+    active = serializers.BooleanField(
+        required=False, help_text="false: the schedule generates no more meetings."
+    )
+
+    def validate(self, attrs):
+        return attrs  # the monthly week is checked once merged with the schedule's values
+
+
+def _schedule_values(schedule: BoardSchedule) -> dict:
+    """The schedule's current parts, as `board_schedule_update` takes them."""
+    pattern = rec.pattern_of(schedule.recurrence)
+    return {
+        "frequency": pattern.frequency if pattern else None,
+        "weekday": pattern.weekday if pattern else None,
+        "week_of_month": pattern.week_of_month if pattern else None,
+        "local_start_time": schedule.local_start_time,
+        "time_zone": schedule.time_zone,
+        "duration_minutes": schedule.duration_minutes,
+        "starts_on": schedule.starts_on,
+        "location": schedule.location,
+        "video_link": schedule.video_link,
+        "active": schedule.active,
+    }
+
+
+def _schedule_or_404(request, pk) -> BoardSchedule:
+    try:
+        return BoardSchedule.objects.select_related("board").get(
+            pk=pk, board__in=boards_visible_to(request.user)
+        )
+    except BoardSchedule.DoesNotExist:
+        raise Http404 from None
 
 
 class GenerateSerializer(StrictInputMixin, serializers.Serializer):
@@ -46,7 +107,9 @@ class BoardScheduleListApi(StaffApiMixin, APIView):
         return Response(ScheduleSerializer(board_schedules(board), many=True).data)
 
     @extend_schema(
-        summary="Add a standing schedule, e.g. weekly on Tuesday 07:30 for 60 minutes",
+        summary='Add a standing schedule, e.g. "Every Thursday at 07:30, Europe/London"',
+        description="Built from weekday, time, frequency and time zone; the RRULE is made by "
+        "the server. The board's coordinators and chair only.",
         request=ScheduleCreateSerializer,
         responses={201: ScheduleSerializer, **WRITE_ERRORS},
     )
@@ -69,12 +132,7 @@ class ScheduleGenerateApi(StaffApiMixin, APIView):
         responses={200: MeetingSerializer(many=True), **WRITE_ERRORS},
     )
     def post(self, request, pk):
-        try:
-            schedule = BoardSchedule.objects.select_related("board").get(
-                pk=pk, board__in=boards_visible_to(request.user)
-            )
-        except BoardSchedule.DoesNotExist:
-            raise Http404 from None
+        schedule = _schedule_or_404(request, pk)
         require_coordinator(request, schedule.board)
         serializer = GenerateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -82,3 +140,40 @@ class ScheduleGenerateApi(StaffApiMixin, APIView):
             schedule=schedule, until=serializer.validated_data["until"], by=request.user
         )
         return Response(MeetingSerializer(created, many=True).data)
+
+
+@extend_schema(tags=["schedules"])
+class ScheduleDetailApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="A standing schedule",
+        responses={200: ScheduleSerializer, **_errors(403, 404)},
+    )
+    def get(self, request, pk):
+        return Response(ScheduleSerializer(_schedule_or_404(request, pk)).data)
+
+    @extend_schema(
+        summary="Change a standing schedule, or stop it (active: false)",
+        description="Send only the parts that change. Meetings it already generated keep their "
+        "time. The board's coordinators and chair only.",
+        request=ScheduleUpdateSerializer,
+        responses={200: ScheduleSerializer, **WRITE_ERRORS},
+    )
+    def patch(self, request, pk):
+        schedule = _schedule_or_404(request, pk)
+        require_coordinator(request, schedule.board)
+        serializer = ScheduleUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = _schedule_values(schedule) | serializer.validated_data
+        schedule = services.board_schedule_update(schedule=schedule, by=request.user, **values)
+        return Response(ScheduleSerializer(schedule).data)
+
+    @extend_schema(
+        summary="Remove a standing schedule (the meetings it generated stay)",
+        request=None,
+        responses={204: None, **WRITE_ERRORS},
+    )
+    def delete(self, request, pk):
+        schedule = _schedule_or_404(request, pk)
+        require_coordinator(request, schedule.board)
+        services.board_schedule_delete(schedule=schedule, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

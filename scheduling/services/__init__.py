@@ -1,5 +1,5 @@
-"""Every write to schedules, meetings, agendas, invitations, attendance, calendar feeds and a
-board's decision-support settings: one module per concept, re-exported here so callers write
+"""Every write to schedules, meetings, agendas, invitations, attendance, calendar feeds, a
+board's members and its settings: one module per concept, re-exported here so callers write
 `from scheduling import services; services.meeting_create(...)`.
 
 Keyword-only, atomic, validated before saving, attributed to `by`. Refusals are ApplicationError
@@ -32,7 +32,13 @@ from .meetings import (
     meeting_reschedule,
     meeting_start,
 )
-from .schedules import board_schedule_create, meetings_generate
+from .members import board_member_add, board_member_remove, board_member_set_role
+from .schedules import (
+    board_schedule_create,
+    board_schedule_delete,
+    board_schedule_update,
+    meetings_generate,
+)
 
 __all__ = [
     "ConflictWarning",
@@ -46,7 +52,12 @@ __all__ = [
     "agenda_reorder",
     "attendance_record",
     "attendance_take",
+    "board_member_add",
+    "board_member_remove",
+    "board_member_set_role",
     "board_schedule_create",
+    "board_schedule_delete",
+    "board_schedule_update",
     "board_settings_update",
     "calendar_feed_rotate",
     "calendar_feed_token",

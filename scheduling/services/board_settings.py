@@ -1,4 +1,6 @@
-"""Writes to a board's decision-support settings.
+"""Writes to a board's settings: its name and time zone, how it coordinates (opinion deadline,
+agenda circulation, the MRI age limit for readiness, minutes per case, blind opinions), its quorum
+rule (required disciplines, members present at least) and its decision-support settings.
 
 The settings decide the points the literature leaves open (docs/scoring.md): whether Bilsky grade
 1c counts as high grade, how intermediate histologies are treated, which SBRT regimens the
@@ -23,9 +25,22 @@ from tumorboard.queue import enqueue_on_commit
 from tumorboard.services import save_validated
 
 from ..access import can_coordinate
-from ..models import Board
+from ..models import Board, Discipline
+from ..recurrence import time_zone_problem
 
+COORDINATION_FIELDS = (
+    "name",
+    "time_zone",
+    "opinion_deadline_hours",
+    "agenda_circulation_hours",
+    "mri_max_age_days",
+    "default_case_minutes",
+    "opinions_blind",
+)
+QUORUM_FIELDS = ("required_disciplines", "quorum_min_present")
 SETTINGS_FIELDS = (
+    *COORDINATION_FIELDS,
+    *QUORUM_FIELDS,
     "escc_1c_high_grade",
     "intermediate_histology",
     "sbrt_regimens",
@@ -51,12 +66,27 @@ def phone_problem(value: object) -> str | None:
     return None
 
 
-NOT_ALLOWED = "Only the board's coordinators and chair can change its decision-support settings."
+NOT_ALLOWED = "Only the board's coordinators and chair can change its settings."
+
+
+def _disciplines(value: object) -> tuple[list[str], str | None]:
+    """The required disciplines, once each in the order of `Discipline`, or why not."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return [], "Choose disciplines from the list."
+    unknown = sorted(set(value) - set(Discipline.values))
+    if unknown:
+        return [], f"Not a discipline of the board: {', '.join(unknown)}."
+    return [d for d in Discipline.values if d in value], None
 
 
 @transaction.atomic
 def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Board:
-    """Change some of the board's decision-support settings; returns the saved board.
+    """Change some of the board's settings (SETTINGS_FIELDS); returns the saved board.
+
+    Numbers are checked against the model's ranges (full_clean: opinion deadline and agenda
+    circulation 0-336 hours, MRI age 1-365 days, 1-120 minutes per case, 1-50 members present),
+    the time zone against the IANA list (`recurrence.time_zone_names`) and the required
+    disciplines against `Discipline`.
 
     ``sbrt_regimens`` is a list of {"total_dose_gy": > 0, "fractions": 1-10}; an empty list means
     the project list (clinical.regimens.SBRT_REGIMENS). Bad input raises an
@@ -72,8 +102,21 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
         raise PermissionDenied(NOT_ALLOWED)
 
     errors: dict[str, list[str]] = {}
-    if "escc_1c_high_grade" in fields and not isinstance(fields["escc_1c_high_grade"], bool):
-        errors["escc_1c_high_grade"] = ["Choose yes or no."]
+    for name in ("escc_1c_high_grade", "opinions_blind"):
+        if name in fields and not isinstance(fields[name], bool):
+            errors[name] = ["Choose yes or no."]
+    if "name" in fields:
+        fields["name"] = " ".join(str(fields["name"] or "").split())
+    if "time_zone" in fields:
+        problem = time_zone_problem(fields["time_zone"])
+        if problem:
+            errors["time_zone"] = [problem]
+    if "required_disciplines" in fields:
+        disciplines, problem = _disciplines(fields["required_disciplines"])
+        if problem:
+            errors["required_disciplines"] = [problem]
+        else:
+            fields["required_disciplines"] = disciplines
     for name in PHONE_FIELDS:
         if name in fields:
             problem = phone_problem(fields[name])

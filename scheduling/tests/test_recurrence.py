@@ -172,3 +172,66 @@ def test_unknown_time_zone_is_a_board_error():
     assert excinfo.value.fields == {
         "board": ["Unknown time zone 'Europe/Atlantis': use e.g. Europe/London."]
     }
+
+
+# --- the pattern people choose (weekday, frequency, time zone) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rule", "said"),
+    [
+        (rec.SchedulePattern("weekly", 3), "FREQ=WEEKLY;BYDAY=TH", "Every Thursday"),
+        (
+            rec.SchedulePattern("fortnightly", 0),
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
+            "Every other Monday",
+        ),
+        (
+            rec.SchedulePattern("monthly", 1, 2),
+            "FREQ=MONTHLY;BYDAY=2TU",
+            "The second Tuesday of every month",
+        ),
+        (
+            rec.SchedulePattern("monthly", 6, -1),
+            "FREQ=MONTHLY;BYDAY=-1SU",
+            "The last Sunday of every month",
+        ),
+    ],
+)
+def test_a_pattern_builds_its_rule_reads_back_and_is_said_plainly(pattern, rule, said):
+    assert rec.pattern_rule(pattern) == rule
+    assert rec.normalise_recurrence(rule) == rule
+    assert rec.pattern_of(rule) == pattern
+    assert rec.describe_schedule(
+        recurrence=rule, local_start_time=dt.time(7, 30), time_zone="Europe/London"
+    ) == (f"{said} at 07:30, Europe/London")
+
+
+def test_an_older_typed_rule_is_shown_as_it_is():
+    assert rec.pattern_of("FREQ=DAILY") is None
+    assert (
+        rec.describe_schedule(
+            recurrence="FREQ=DAILY", local_start_time=dt.time(8, 0), time_zone="UTC"
+        )
+        == "Repeats FREQ=DAILY at 08:00, UTC"
+    )
+
+
+def test_pattern_problems_name_each_field():
+    assert rec.pattern_problems(frequency="weekly", weekday=3, week_of_month=None) == {}
+    problems = rec.pattern_problems(frequency="monthly", weekday=True, week_of_month=0)
+    assert set(problems) == {"weekday", "week_of_month"}
+    assert set(rec.pattern_problems(frequency="daily", weekday=9, week_of_month=None)) == {
+        "frequency",
+        "weekday",
+    }
+
+
+def test_time_zones_are_area_location_names_and_utc():
+    names = rec.time_zone_names()
+    assert {"Europe/London", "America/New_York", "Asia/Kolkata", "UTC"} <= set(names)
+    assert not {"US/Eastern", "Etc/GMT+5", "GB", "posix/Europe/London"} & set(names)
+    assert list(names) == sorted(names)
+    assert rec.time_zone_problem("Europe/London") is None
+    assert rec.time_zone_problem("Mars/Olympus")
+    assert rec.time_zone_problem(None)

@@ -168,12 +168,26 @@ def test_quorum_needs_every_required_discipline_present(cast, todays_meeting):
         required=["spine_surgery", "radiation_oncology", "medical_oncology"],
         present=["radiation_oncology", "spine_surgery"],
         missing_disciplines=["medical_oncology"],
+        minimum_present=1,
+        present_count=2,
     )
     attend(todays_meeting, cast.chair, Attendance.Mode.REMOTE)  # the chair is a medical oncologist
     quorum = rules.meeting_quorum(todays_meeting)
     assert quorum.met is True
     assert quorum.missing_disciplines == []
     assert quorum.present == ["medical_oncology", "radiation_oncology", "spine_surgery"]
+
+
+def test_quorum_needs_the_boards_minimum_of_people_present(cast, todays_meeting):
+    board = todays_meeting.board
+    board.required_disciplines = ["spine_surgery"]
+    board.quorum_min_present = 2
+    board.save()
+    attend(todays_meeting, cast.surgeon, Attendance.Mode.IN_PERSON)
+    quorum = rules.meeting_quorum(todays_meeting)
+    assert (quorum.met, quorum.present_count, quorum.minimum_present) == (False, 1, 2)
+    attend(todays_meeting, cast.coordinator, Attendance.Mode.REMOTE)
+    assert rules.meeting_quorum(todays_meeting).met is True
 
 
 def test_quorum_uses_the_discipline_invited_for(cast, todays_meeting):

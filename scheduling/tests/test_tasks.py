@@ -86,7 +86,9 @@ def test_generate_meetings_task_fills_twelve_weeks_once(
 ):
     services.board_schedule_create(
         board=cast.board,
-        recurrence="FREQ=WEEKLY;BYDAY=TU",
+        frequency="weekly",
+        weekday=1,
+        time_zone="Europe/London",
         local_start_time=dt.time(7, 30),
         duration_minutes=60,
         starts_on=timezone.localdate(),
@@ -94,7 +96,9 @@ def test_generate_meetings_task_fills_twelve_weeks_once(
     )
     inactive = services.board_schedule_create(
         board=cast.other_board,
-        recurrence="FREQ=WEEKLY;BYDAY=WE",
+        frequency="weekly",
+        weekday=2,
+        time_zone="Europe/London",
         local_start_time=dt.time(8, 0),
         duration_minutes=60,
         starts_on=timezone.localdate(),

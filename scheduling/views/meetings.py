@@ -57,6 +57,7 @@ def _render_meetings(request, *, status=200, **bound):
             "urgent_form": urgent_form,
             "schedule_form": schedule_form,
             "schedules": schedules,
+            "managed_boards": boards if can_plan else [],
             "errors": error_summary(*forms) if forms else [],
         },
         status=status,

@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 def schedule_for(cast, **overrides) -> BoardSchedule:
     data = {
         "board": cast.board,
-        "recurrence": "FREQ=WEEKLY;BYDAY=TU",
+        "frequency": "weekly",
+        "weekday": 1,
         "local_start_time": dt.time(7, 30),
+        "time_zone": "Europe/London",
         "duration_minutes": 60,
         "starts_on": timezone.localdate(),
         "location": "Seminar room 2",
@@ -29,10 +31,11 @@ def schedule_for(cast, **overrides) -> BoardSchedule:
     return services.board_schedule_create(**data)
 
 
-def test_board_schedule_create_normalises_and_records_who(cast):
-    schedule = schedule_for(cast, recurrence=" freq=weekly; byday=tu ")
+def test_board_schedule_create_builds_the_rule_and_records_who(cast):
+    schedule = schedule_for(cast, weekday=3)
     schedule.refresh_from_db()
-    assert schedule.recurrence == "FREQ=WEEKLY;BYDAY=TU"
+    assert schedule.recurrence == "FREQ=WEEKLY;BYDAY=TH"
+    assert schedule.description == "Every Thursday at 07:30, Europe/London"
     assert schedule.local_start_time == dt.time(7, 30)
     assert schedule.active is True
     assert schedule.created_by == cast.coordinator
@@ -40,15 +43,38 @@ def test_board_schedule_create_normalises_and_records_who(cast):
 
 
 @pytest.mark.parametrize(
+    ("overrides", "rule", "description"),
+    [
+        (
+            {"frequency": "fortnightly", "weekday": 0},
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
+            "Every other Monday at 07:30, Europe/London",
+        ),
+        (
+            {"frequency": "monthly", "weekday": 4, "week_of_month": -1},
+            "FREQ=MONTHLY;BYDAY=-1FR",
+            "The last Friday of every month at 07:30, Europe/London",
+        ),
+        (
+            {"frequency": "weekly", "week_of_month": 2, "time_zone": "America/New_York"},
+            "FREQ=WEEKLY;BYDAY=TU",
+            "Every Tuesday at 07:30, America/New_York",
+        ),
+    ],
+)
+def test_board_schedule_create_other_patterns(cast, overrides, rule, description):
+    schedule = schedule_for(cast, **overrides)
+    assert (schedule.recurrence, schedule.description) == (rule, description)
+
+
+@pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"recurrence": "FREQ=FORTNIGHTLY"}, "recurrence", "FREQ=FORTNIGHTLY is not allowed"),
-        ({"recurrence": "FREQ=WEEKLY;BYDAY=TUE"}, "recurrence", "invalid 'BYDAY': TUE"),
-        (
-            {"recurrence": "FREQ=WEEKLY;UNTIL=20200101"},
-            "recurrence",
-            "The rule produces no meeting within a year",
-        ),
+        ({"frequency": "FREQ=DAILY"}, "frequency", "Choose every week"),
+        ({"weekday": 7}, "weekday", "Choose a day of the week."),
+        ({"frequency": "monthly", "week_of_month": 5}, "week_of_month", "Choose the first"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone", "Choose a time zone from the list"),
+        ({"starts_on": "tomorrow"}, "starts_on", "Give a date."),
         ({"duration_minutes": 500}, "duration_minutes", "Give whole minutes from 5 to 480."),
     ],
 )
@@ -58,6 +84,77 @@ def test_board_schedule_create_refuses_bad_input(cast, overrides, field, message
     assert list(excinfo.value.fields) == [field]
     assert message in excinfo.value.fields[field][0]
     assert BoardSchedule.objects.count() == 0
+
+
+def test_board_schedule_update_changes_the_pattern_and_keeps_who(cast):
+    schedule = schedule_for(cast)
+    updated = services.board_schedule_update(
+        schedule=schedule,
+        frequency="monthly",
+        weekday=3,
+        week_of_month=1,
+        local_start_time=dt.time(8, 0),
+        time_zone="Europe/Madrid",
+        duration_minutes=90,
+        starts_on=schedule.starts_on,
+        active=False,
+        by=cast.chair,
+    )
+    updated.refresh_from_db()
+    assert updated.description == "The first Thursday of every month at 08:00, Europe/Madrid"
+    assert (updated.duration_minutes, updated.active) == (90, False)
+    assert updated.history.first().history_user == cast.chair
+
+
+def test_board_schedule_update_refuses_bad_input_and_changes_nothing(cast):
+    schedule = schedule_for(cast)
+    with pytest.raises(ApplicationError) as excinfo:
+        services.board_schedule_update(
+            schedule=schedule,
+            frequency="weekly",
+            weekday=3,
+            local_start_time=dt.time(8, 0),
+            time_zone="Nowhere",
+            duration_minutes=60,
+            starts_on=schedule.starts_on,
+            by=cast.coordinator,
+        )
+    assert list(excinfo.value.fields) == ["time_zone"]
+    schedule.refresh_from_db()
+    assert schedule.recurrence == "FREQ=WEEKLY;BYDAY=TU"
+
+
+def test_board_schedule_delete_keeps_its_meetings(cast):
+    schedule = schedule_for(cast)
+    meetings = services.meetings_generate(
+        schedule=schedule, until=timezone.localdate() + dt.timedelta(weeks=2)
+    )
+    services.board_schedule_delete(schedule=schedule, by=cast.coordinator)
+    assert not BoardSchedule.objects.exists()
+    assert Meeting.objects.filter(pk__in=[m.pk for m in meetings], schedule=None).count() == len(
+        meetings
+    )
+    assert BoardSchedule.history.filter(history_type="-").get().history_user == cast.coordinator
+
+
+@pytest.mark.parametrize("who", ["surgeon", "other_coordinator"])
+def test_others_cannot_change_or_remove_a_schedule(cast, person, who):
+    schedule = schedule_for(cast)
+    with pytest.raises(PermissionDenied):
+        services.board_schedule_update(
+            schedule=schedule,
+            frequency="weekly",
+            weekday=3,
+            local_start_time=dt.time(8, 0),
+            time_zone="UTC",
+            duration_minutes=60,
+            starts_on=schedule.starts_on,
+            by=person(who),
+        )
+    with pytest.raises(PermissionDenied):
+        services.board_schedule_delete(schedule=schedule, by=person(who))
+    schedule.refresh_from_db()
+    assert schedule.recurrence == "FREQ=WEEKLY;BYDAY=TU"
 
 
 def next_dst_change(after: dt.date) -> dt.date:
@@ -101,7 +198,15 @@ def test_a_quarter_of_weekly_meetings_across_a_daylight_saving_change(cast):
 
 def test_generation_skips_the_past_taken_starts_and_overlaps(cast):
     today = timezone.localdate()
-    schedule = schedule_for(cast, recurrence="FREQ=DAILY", starts_on=today - dt.timedelta(days=10))
+    # An older, typed rule (before schedules were built from a weekday) still generates.
+    schedule = BoardSchedule.objects.create(
+        board=cast.board,
+        recurrence="FREQ=DAILY",
+        local_start_time=dt.time(7, 30),
+        time_zone="Europe/London",
+        duration_minutes=60,
+        starts_on=today - dt.timedelta(days=10),
+    )
     tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(7, 30), tzinfo=LONDON)
     # An urgent meeting overlapping tomorrow's slot, and a cancelled occurrence the day after.
     MeetingFactory(

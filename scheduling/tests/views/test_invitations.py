@@ -42,6 +42,11 @@ def test_invite_and_record_attendance(cast, coordinator):
     assert Attendance.objects.get(user=cast.surgeon).mode == "remote"
     html = page(coordinator, reverse("meeting-detail", args=[meeting.uuid]))
     assert "No quorum" in html
+    assert "must be present" not in html
+    cast.board.quorum_min_present = 3
+    cast.board.save()
+    html = page(coordinator, reverse("meeting-detail", args=[meeting.uuid]))
+    assert "At least 3 must be present (1 so far)." in html
     assert "Radiation oncology, Medical oncology" in html  # nobody present for these yet
 
 

@@ -164,14 +164,20 @@ def test_schedule_and_generate_from_the_page(cast, coordinator):
         reverse("schedule-create"),
         {
             "schedule-board": cast.board.pk,
-            "schedule-recurrence": "FREQ=WEEKLY;BYDAY=TU",
+            "schedule-frequency": "weekly",
+            "schedule-weekday": "1",
             "schedule-local_start_time": "07:30",
+            "schedule-time_zone": "Europe/London",
             "schedule-duration_minutes": 60,
             "schedule-starts_on": str(timezone.localdate()),
         },
     )
     assert response.status_code == 302
     schedule = BoardSchedule.objects.get()
+    assert schedule.recurrence == "FREQ=WEEKLY;BYDAY=TU"
+    page = coordinator.get(reverse("meeting-list")).content.decode()
+    assert "Every Tuesday at 07:30, Europe/London" in page
+    assert "FREQ=" not in page
     until = timezone.localdate() + dt.timedelta(weeks=3)
     response = coordinator.post(
         reverse("schedule-generate", args=[schedule.pk]),
@@ -184,14 +190,18 @@ def test_schedule_and_generate_from_the_page(cast, coordinator):
         reverse("schedule-create"),
         {
             "schedule-board": cast.board.pk,
-            "schedule-recurrence": "EVERY TUESDAY",
+            "schedule-frequency": "monthly",
+            "schedule-weekday": "1",
             "schedule-local_start_time": "07:30",
+            "schedule-time_zone": "Mars/Olympus",
             "schedule-duration_minutes": 60,
             "schedule-starts_on": str(timezone.localdate()),
         },
     )
     assert bad.status_code == 400
-    assert "is not NAME=VALUE" in bad.content.decode()
+    page = bad.content.decode()
+    assert "Week of the month: Choose the week of the month." in page
+    assert "Time zone: Select a valid choice." in page
     assert BoardSchedule.objects.count() == 1
 
 
