@@ -113,14 +113,19 @@ class Case(PublicIdModel, TrackedModel):
         DEFERRED = "deferred", "Deferred"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    # Allowed status changes; the service `case_transition` enforces them.
+    # Status changes that exist; `cases.status.status_change` adds what each needs now (an
+    # agenda place, a started meeting, readiness) and the service `case_transition` enforces it.
+    # A referred case put on an agenda is scheduled (its readiness gaps show on the agenda), and
+    # one taken off the agenda goes back to ready, or to referred when it is not ready.
     TRANSITIONS: dict[str, frozenset[str]] = {
-        Status.REFERRED: frozenset({Status.READY, Status.DEFERRED, Status.WITHDRAWN}),
+        Status.REFERRED: frozenset(
+            {Status.READY, Status.SCHEDULED, Status.DEFERRED, Status.WITHDRAWN}
+        ),
         Status.READY: frozenset(
             {Status.REFERRED, Status.SCHEDULED, Status.DEFERRED, Status.WITHDRAWN}
         ),
         Status.SCHEDULED: frozenset(
-            {Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}
+            {Status.REFERRED, Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}
         ),
         Status.DISCUSSED: frozenset({Status.PLAN_SIGNED, Status.SCHEDULED, Status.DEFERRED}),
         Status.PLAN_SIGNED: frozenset({Status.CLOSED}),
@@ -196,6 +201,8 @@ class Case(PublicIdModel, TrackedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REFERRED)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=500, blank=True)
+    # Marked ready although readiness (cases.readiness) was not met; `status_reason` says why.
+    readiness_overridden = models.BooleanField(default=False)
 
     # Primary tumour
     primary_site = models.CharField(max_length=32, choices=PRIMARY_SITE_CHOICES)
@@ -293,6 +300,16 @@ class Case(PublicIdModel, TrackedModel):
             models.CheckConstraint(
                 condition=Q(urgency__in=["routine", "urgent", "emergency"]),
                 name="case_urgency_valid",
+            ),
+            # A readiness override is a "ready" case with the reason the board sees it anyway.
+            models.CheckConstraint(
+                condition=Q(readiness_overridden=False)
+                | (Q(status="ready") & ~Q(status_reason="")),
+                name="case_readiness_override_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["deferred", "withdrawn"]) | ~Q(status_reason=""),
+                name="case_deferral_reason",
             ),
         ]
         indexes = [

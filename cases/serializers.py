@@ -169,7 +169,12 @@ class CaseTransitionSerializer(StrictCaseInput, serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Required to defer or withdraw a case.",
+        help_text="Required to defer or withdraw a case, and with `override`.",
+    )
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Mark a case ready that is not ready yet; give the reason.",
     )
 
 
