@@ -103,6 +103,7 @@ case-detail                     GET    ok    ok    ok    ok    ok    ok   ok    
 case-edit                       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 case-edit                       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 case-transition                 POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+patient-page                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 
 # --- pages: boards, meetings, agendas, invitations, calendars -----------------------------------
 board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
