@@ -137,9 +137,13 @@ class Case(PublicIdModel, TrackedModel):
     }
 
     class Urgency(models.TextChoices):
+        """The board's urgency words, the same on every page, e-mail, PDF and API label: the
+        opinions' urgency uses these labels too, and pages render them with
+        templates/cases/_urgency.html."""
+
         ROUTINE = "routine", "Routine"
         URGENT = "urgent", "Urgent"
-        EMERGENCY = "emergency", "Emergency (cord compression)"
+        EMERGENCY = "emergency", "Emergency"
 
     # Higher is more pressing; stored as `urgency_priority`, and the urgency filter uses it.
     URGENCY_PRIORITY: dict[str, int] = {Urgency.EMERGENCY: 2, Urgency.URGENT: 1, Urgency.ROUTINE: 0}
@@ -185,7 +189,13 @@ class Case(PublicIdModel, TrackedModel):
     board = models.ForeignKey("scheduling.Board", on_delete=models.PROTECT, related_name="cases")
     referring_clinician = models.CharField(max_length=200)
     clinical_question = models.TextField(help_text="What the board is asked to decide.")
-    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
+    urgency = models.CharField(
+        max_length=16,
+        choices=Urgency.choices,
+        default=Urgency.ROUTINE,
+        help_text="Emergency: cord compression or a deficit progressing over hours. "
+        "Urgent: to be decided within days.",
+    )
     # Stored, so lists order by an index instead of a CASE over every row: emergency 2, urgent 1,
     # routine 0. Lists run it descending with the rest of their order (newest first, then id),
     # so one row comparison marks a keyset page's start.

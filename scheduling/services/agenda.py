@@ -420,9 +420,14 @@ def agenda_circulate(*, meeting: Meeting, by: AbstractBaseUser | None = None) ->
     )
     lines = []
     for entry in agenda_overview(meeting):
+        case = entry.item.case
         marks = [
             label
-            for label, on in (("URGENT", entry.urgent), ("NOT READY", not entry.readiness.ready))
+            for label, on in (
+                (case.get_urgency_display(), case.urgency != Case.Urgency.ROUTINE),
+                ("placed first", entry.urgent),
+                ("NOT READY", not entry.readiness.ready),
+            )
             if on
         ]
         suffix = f" [{', '.join(marks)}]" if marks else ""

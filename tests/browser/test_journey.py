@@ -259,7 +259,7 @@ def test_referral_to_patient_summary(
 
     # --- 3. Each specialist gives an opinion before the meeting --------------------------------
     opinions = {
-        Discipline.SPINE_SURGERY: {"options": ["Separation surgery"], "urgency": "Urgent (days)"},
+        Discipline.SPINE_SURGERY: {"options": ["Separation surgery"], "urgency": "Urgent"},
         Discipline.RADIATION_ONCOLOGY: {
             "options": ["Stereotactic body radiotherapy (SBRT/SRS)"],
             "select": {"Radiation regimen": "24 Gy/2"},
