@@ -456,6 +456,7 @@ CASE_OUTPUT_FIELDS = [
     "status",
     "status_changed_at",
     "status_reason",
+    "readiness_overridden",
     *[f.name for f in Case._meta.concrete_fields if f.name in CASE_FIELDS and f.name != "board"],
     "goals_recorded_at",
     "goals_recorded_by",

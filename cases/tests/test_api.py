@@ -441,6 +441,7 @@ def test_board_member_transitions_case(cast, api, case, name):
     assert response.json()["status"] == "ready"
     case.refresh_from_db()
     assert (case.status, case.updated_by) == ("ready", user)
+    assert response.json()["readiness_overridden"] is True
 
 
 def test_outsider_gets_404_on_transition(cast, api, case):
