@@ -237,7 +237,12 @@ class CaseDetailApi(StaffApiMixin, APIView):
 class CaseTransitionApi(StaffApiMixin, APIView):
     @extend_schema(
         summary="Move a case to another status",
-        description="Allowed moves follow Case.TRANSITIONS; to defer or withdraw, give a reason.",
+        description=(
+            "Allowed moves follow Case.TRANSITIONS and cases.status: 'ready' needs the case "
+            "ready, or `override` with a reason; 'scheduled' only comes from an agenda (the "
+            "agenda endpoints); 'discussed' only once a meeting with the case has started. To "
+            "defer or withdraw, give a reason."
+        ),
         request=CaseTransitionSerializer,
         responses={200: CaseDetailSerializer, **_errors(400, 403, 404)},
     )
@@ -247,7 +252,11 @@ class CaseTransitionApi(StaffApiMixin, APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = services.case_transition(
-            case=case, to=data["status"], by=request.user, reason=data["reason"]
+            case=case,
+            to=data["status"],
+            by=request.user,
+            reason=data["reason"],
+            override=data["override"],
         )
         return _case_response(request, case)
 

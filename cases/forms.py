@@ -352,6 +352,19 @@ class TransitionForm(ChoicesListedForm, forms.Form):
         required=False,
         widget=_text(2),
     )
+    # Mark a case ready that is not (cases.status): the reason then says why.
+    override = forms.BooleanField(required=False)
+
+
+class ReadinessOverrideForm(TransitionForm):
+    """The case page's "mark ready anyway" form: the same fields, its own reason label."""
+
+    reason = forms.CharField(
+        label=_("Why the board should see it now (required)"),
+        max_length=500,
+        required=False,
+        widget=_text(2),
+    )
 
 
 class PatientSignUpForm(forms.Form):

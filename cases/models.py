@@ -112,14 +112,19 @@ class Case(PublicIdModel, TrackedModel):
         DEFERRED = "deferred", "Deferred"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    # Allowed status changes; the service `case_transition` enforces them.
+    # Status changes that exist; `cases.status.status_change` adds what each needs now (an
+    # agenda place, a started meeting, readiness) and the service `case_transition` enforces it.
+    # A referred case put on an agenda is scheduled (its readiness gaps show on the agenda), and
+    # one taken off the agenda goes back to ready, or to referred when it is not ready.
     TRANSITIONS: dict[str, frozenset[str]] = {
-        Status.REFERRED: frozenset({Status.READY, Status.DEFERRED, Status.WITHDRAWN}),
+        Status.REFERRED: frozenset(
+            {Status.READY, Status.SCHEDULED, Status.DEFERRED, Status.WITHDRAWN}
+        ),
         Status.READY: frozenset(
             {Status.REFERRED, Status.SCHEDULED, Status.DEFERRED, Status.WITHDRAWN}
         ),
         Status.SCHEDULED: frozenset(
-            {Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}
+            {Status.REFERRED, Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}
         ),
         Status.DISCUSSED: frozenset({Status.PLAN_SIGNED, Status.SCHEDULED, Status.DEFERRED}),
         Status.PLAN_SIGNED: frozenset({Status.CLOSED}),
@@ -131,9 +136,13 @@ class Case(PublicIdModel, TrackedModel):
     }
 
     class Urgency(models.TextChoices):
+        """The board's urgency words, the same on every page, e-mail, PDF and API label: the
+        opinions' urgency uses these labels too, and pages render them with
+        templates/cases/_urgency.html."""
+
         ROUTINE = "routine", "Routine"
         URGENT = "urgent", "Urgent"
-        EMERGENCY = "emergency", "Emergency (cord compression)"
+        EMERGENCY = "emergency", "Emergency"
 
     # Higher is more pressing; stored as `urgency_priority`, and the urgency filter uses it.
     URGENCY_PRIORITY: dict[str, int] = {Urgency.EMERGENCY: 2, Urgency.URGENT: 1, Urgency.ROUTINE: 0}
@@ -179,7 +188,13 @@ class Case(PublicIdModel, TrackedModel):
     board = models.ForeignKey("scheduling.Board", on_delete=models.PROTECT, related_name="cases")
     referring_clinician = models.CharField(max_length=200)
     clinical_question = models.TextField(help_text="What the board is asked to decide.")
-    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
+    urgency = models.CharField(
+        max_length=16,
+        choices=Urgency.choices,
+        default=Urgency.ROUTINE,
+        help_text="Emergency: cord compression or a deficit progressing over hours. "
+        "Urgent: to be decided within days.",
+    )
     # Stored, so lists order by an index instead of a CASE over every row: emergency 2, urgent 1,
     # routine 0. Lists run it descending with the rest of their order (newest first, then id),
     # so one row comparison marks a keyset page's start.
@@ -195,6 +210,8 @@ class Case(PublicIdModel, TrackedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REFERRED)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=500, blank=True)
+    # Marked ready although readiness (cases.readiness) was not met; `status_reason` says why.
+    readiness_overridden = models.BooleanField(default=False)
 
     # Primary tumour
     primary_site = models.CharField(max_length=32, choices=PRIMARY_SITE_CHOICES)
@@ -292,6 +309,16 @@ class Case(PublicIdModel, TrackedModel):
             models.CheckConstraint(
                 condition=Q(urgency__in=["routine", "urgent", "emergency"]),
                 name="case_urgency_valid",
+            ),
+            # A readiness override is a "ready" case with the reason the board sees it anyway.
+            models.CheckConstraint(
+                condition=Q(readiness_overridden=False)
+                | (Q(status="ready") & ~Q(status_reason="")),
+                name="case_readiness_override_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["deferred", "withdrawn"]) | ~Q(status_reason=""),
+                name="case_deferral_reason",
             ),
         ]
         indexes = [

@@ -170,7 +170,12 @@ class CaseTransitionSerializer(StrictCaseInput, serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Required to defer or withdraw a case.",
+        help_text="Required to defer or withdraw a case, and with `override`.",
+    )
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Mark a case ready that is not ready yet; give the reason.",
     )
 
 
@@ -452,6 +457,7 @@ CASE_OUTPUT_FIELDS = [
     "status",
     "status_changed_at",
     "status_reason",
+    "readiness_overridden",
     *[f.name for f in Case._meta.concrete_fields if f.name in CASE_FIELDS and f.name != "board"],
     "goals_recorded_at",
     "goals_recorded_by",

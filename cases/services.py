@@ -35,6 +35,7 @@ from .models import (
     zero_vertebral_bodies_error,
 )
 from .selectors import boards_of, cases_visible_to, patients_visible_to
+from .status import status_change
 
 PATIENT_FIELDS = frozenset(
     {
@@ -59,6 +60,7 @@ CASE_FIELDS = frozenset(
         "status",
         "status_changed_at",
         "status_reason",
+        "readiness_overridden",
         "created_at",
         "updated_at",
         "created_by",
@@ -303,26 +305,47 @@ def case_update(*, case: Case, by: AbstractBaseUser, **data: Any) -> Case:
 
 
 @transaction.atomic
-def case_transition(*, case: Case, to: str, by: AbstractBaseUser, reason: str = "") -> Case:
-    """Move a case along referred → ready → scheduled → discussed → plan signed → closed."""
+def case_transition(
+    *, case: Case, to: str, by: AbstractBaseUser, reason: str = "", override: bool = False
+) -> Case:
+    """Move a case along referred → ready → scheduled → discussed → plan signed → closed, by
+    the rules of `cases.status.status_change` (for every caller: the pages, the API, the agenda
+    and the sign-off). "ready" for a case that is not ready needs `override` and a reason."""
     case = _locked_case(case, by)
     if to not in Case.Status.values:
         raise ApplicationError(
             "Unknown status.",
             fields={"status": [f"Choose one of: {', '.join(Case.Status.values)}."]},
         )
-    if not case.can_transition_to(to):
+    change = status_change(case, to)
+    if not change.allowed:
         allowed = ", ".join(sorted(case.TRANSITIONS[case.status])) or "none (final status)"
-        raise ApplicationError(
-            f"A case cannot go from {case.get_status_display()} to {Case.Status(to).label}.",
-            fields={"status": [f"Allowed next statuses: {allowed}."]},
+        details = (
+            [f"Allowed next statuses: {allowed}."]
+            if not case.can_transition_to(to)
+            else [change.refusal]
         )
-    if to in {Case.Status.DEFERRED, Case.Status.WITHDRAWN} and not reason.strip():
+        raise ApplicationError(change.refusal, fields={"status": details})
+    reason = reason.strip()
+    if change.override and not override:
+        message = "The case is not ready: " + "; ".join(change.missing) + "."
         raise ApplicationError(
-            "Give a reason.", fields={"reason": ["A reason is required to defer or withdraw."]}
+            message,
+            fields={
+                "status": [message],
+                "override": ["Override readiness, with a reason, to mark it ready anyway."],
+            },
         )
+    if change.needs_reason and not reason:
+        message = (
+            "A reason is required to mark a case ready that is not."
+            if change.override
+            else "A reason is required to defer or withdraw."
+        )
+        raise ApplicationError("Give a reason.", fields={"reason": [message]})
     case.status = to
-    case.status_reason = reason.strip()
+    case.status_reason = reason
+    case.readiness_overridden = change.override
     case.status_changed_at = timezone.now()
     save_validated(case, by=by)
     return case

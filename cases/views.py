@@ -38,9 +38,11 @@ from .forms import (
     PatientChoiceForm,
     PatientForm,
     PriorTreatmentForm,
+    ReadinessOverrideForm,
     TransitionForm,
 )
 from .models import Case, PriorTreatment, SpinalLesion
+from .status import case_meeting, manual_status_changes
 
 CASES_PER_PAGE = 50
 HISTORY_ENTRIES = 20
@@ -53,21 +55,9 @@ def _get_case(user, case_uuid) -> Case:
         raise Http404("No such case.") from None
 
 
-def _next_meeting(case: Case, now: dt.datetime):
-    """The first meeting not yet over that has the case on its agenda (from the prefetch)."""
-    closed = selectors.related_model("agenda_items__meeting").Status.CLOSED
-    meetings = [
-        item.meeting
-        for item in case.agenda_items.all()
-        if item.meeting.ends_at >= now and item.meeting.status != closed
-    ]
-    return min(meetings, key=lambda m: m.starts_at, default=None)
-
-
 def _case_rows(cases: list[Case]) -> list[Case]:
-    now = timezone.now()
     for case in cases:
-        case.next_meeting = _next_meeting(case, now)
+        case.next_meeting = case_meeting(case)
         case.flags = stored_case_flags(case)  # joined: no query per row
     return cases
 
@@ -141,6 +131,7 @@ def case_detail(request, case_uuid):
     case = _get_case(request.user, case_uuid)
     now = timezone.now()
     assessment = stored_case_assessment(case, now=now)
+    changes = manual_status_changes(case, now=now)
     return render(
         request,
         "cases/case_detail.html",
@@ -154,9 +145,12 @@ def case_detail(request, case_uuid):
             "lesions": _lesion_gaps(case, assessment),
             "prior_treatments": case.prior_treatments.all(),
             "agenda_items": sorted(case.agenda_items.all(), key=lambda i: i.meeting.starts_at),
-            "next_meeting": _next_meeting(case, now),
-            "transitions": [status for status in Case.Status if case.can_transition_to(status)],
+            "next_meeting": case_meeting(case),
+            "transitions": [c for c in changes if not c.override],
+            "ready_override": next((c for c in changes if c.override), None),
+            "final_status": not case.TRANSITIONS[case.status],
             "transition_form": TransitionForm(),
+            "override_form": ReadinessOverrideForm(auto_id="override-%s"),
             "history": _history(case),
             "assessment": assessment,
             "patient_access": invitations.patient_access(case),
@@ -178,6 +172,7 @@ def case_transition(request, case_uuid):
             to=form.cleaned_data["to"],
             by=request.user,
             reason=form.cleaned_data["reason"],
+            override=form.cleaned_data["override"],
         )
     except ApplicationError as exc:
         details = [m for field_messages in exc.fields.values() for m in field_messages]

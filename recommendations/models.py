@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cases.models import Case
 from scheduling.models import Discipline
 from tumorboard.db import PublicIdModel, TrackedModel
 
@@ -17,9 +18,10 @@ class Opinion(PublicIdModel, TrackedModel):
     """
 
     class Urgency(models.TextChoices):
-        ROUTINE = "routine", "Routine"
-        URGENT = "urgent", "Urgent (days)"
-        EMERGENCY = "emergency", "Emergency (hours)"
+        # The case's urgency words (cases.models.Case.Urgency), so every page says the same.
+        ROUTINE = "routine", Case.Urgency.ROUTINE.label
+        URGENT = "urgent", Case.Urgency.URGENT.label
+        EMERGENCY = "emergency", Case.Urgency.EMERGENCY.label
 
     class Confidence(models.TextChoices):
         LOW = "low", "Low"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("recommendations.summaries.urls")),
     path("", include("recommendations.decisions.urls")),
     path("", include("recommendations.patient_summaries.urls")),
+    path("", include("recommendations.patients.urls")),
 ]

@@ -118,6 +118,7 @@ case-prior-treatment-remove     GET    ok    ok    ok    ok    ok    ok   ok    
 case-prior-treatment-remove     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 case-patient-invite             POST   ok    403   403   403   403   403  403   403  404  403  login
 case-patient-link               POST   ok    403   403   403   403   403  403   403  404  403  login
+patient-page                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 
 # --- pages: boards, meetings, agendas, invitations, calendars -----------------------------------
 board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login

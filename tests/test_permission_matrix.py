@@ -368,6 +368,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
         "meeting_uuid": meeting.uuid,
         "case_uuid": (w.draft_case if meeting is w.started else w.case).uuid,
         "plan_uuid": plan.uuid,
+        "patient_uuid": w.patient.uuid,
         "summary_uuid": summary.uuid,
         "activity_uuid": w.activity.uuid,
         "board_uuid": w.board.uuid,

@@ -434,12 +434,15 @@ def test_duplicate_goal_is_400(cast, api, case):
 def test_board_member_transitions_case(cast, api, case, name):
     user = person(cast, name)
     response = api(user).post(
-        url("case-transition", uuid=case.uuid), {"status": "ready"}, format="json"
+        url("case-transition", uuid=case.uuid),
+        {"status": "ready", "override": True, "reason": "MRI booked for Monday"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "ready"
     case.refresh_from_db()
     assert (case.status, case.updated_by) == ("ready", user)
+    assert response.json()["readiness_overridden"] is True
 
 
 def test_outsider_gets_404_on_transition(cast, api, case):
@@ -475,9 +478,33 @@ def test_illegal_transition_is_400_and_status_unchanged(cast, api, case):
     assert response.status_code == 400
     body = response.json()
     assert body["detail"] == "A case cannot go from Referred to Plan signed."
-    assert body["status"] == ["Allowed next statuses: deferred, ready, withdrawn."]
+    assert body["status"] == ["Allowed next statuses: deferred, ready, scheduled, withdrawn."]
     case.refresh_from_db()
     assert case.status == "referred"
+
+
+def test_ready_needs_readiness_or_an_override_with_a_reason(cast, api, case):
+    client = api(cast.coordinator)
+    response = client.post(url("case-transition", uuid=case.uuid), {"status": "ready"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"].startswith("The case is not ready: ")
+    assert "Performance status (KPS or ECOG)" not in body["detail"]  # the case has a KPS
+    assert body["override"] == ["Override readiness, with a reason, to mark it ready anyway."]
+    response = client.post(
+        url("case-transition", uuid=case.uuid), {"status": "ready", "override": True}
+    )
+    assert response.json()["reason"] == ["A reason is required to mark a case ready that is not."]
+    case.refresh_from_db()
+    assert case.status == "referred"
+
+
+def test_scheduled_is_refused_through_the_transition_endpoint(cast, api, case):
+    response = api(cast.coordinator).post(
+        url("case-transition", uuid=case.uuid), {"status": "scheduled"}
+    )
+    assert response.status_code == 400
+    assert response.json()["status"] == ["A case is scheduled by putting it on a meeting's agenda."]
 
 
 def test_unknown_status_and_missing_reason_are_400(cast, api, case):
@@ -829,10 +856,17 @@ def test_history_records_lesion_removal_and_transition(cast, api, case):
     lesion = case.lesions.get()
     client = api(cast.coordinator)
     client.delete(url("case-lesion-detail", uuid=case.uuid, lesion_id=lesion.pk))
-    client.post(url("case-transition", uuid=case.uuid), {"status": "ready"})
+    client.post(
+        url("case-transition", uuid=case.uuid),
+        {"status": "ready", "override": True, "reason": "Urgent"},
+    )
     entries = client.get(url("case-history", uuid=case.uuid)).json()
     transition = entries[0]
-    assert transition["changes"] == [{"field": "status", "old": "referred", "new": "ready"}]
+    assert sorted(transition["changes"], key=lambda c: c["field"]) == [
+        {"field": "readiness_overridden", "old": False, "new": True},
+        {"field": "status", "old": "referred", "new": "ready"},
+        {"field": "status_reason", "old": "", "new": "Urgent"},
+    ]
     removal = entries[1]
     assert (removal["record"], removal["label"], removal["action"]) == ("lesion", "T10", "deleted")
     assert removal["by"]["username"] == "coord"

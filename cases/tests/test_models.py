@@ -18,8 +18,10 @@ S = Case.Status
 @pytest.mark.parametrize(
     ("start", "allowed"),
     [
-        (S.REFERRED, {S.READY, S.DEFERRED, S.WITHDRAWN}),
-        (S.SCHEDULED, {S.READY, S.DISCUSSED, S.DEFERRED, S.WITHDRAWN}),
+        # A referred case put on an agenda is scheduled; taken off, it goes back to referred
+        # when it is not ready (cases.status adds what each move needs).
+        (S.REFERRED, {S.READY, S.SCHEDULED, S.DEFERRED, S.WITHDRAWN}),
+        (S.SCHEDULED, {S.REFERRED, S.READY, S.DISCUSSED, S.DEFERRED, S.WITHDRAWN}),
         (S.PLAN_SIGNED, {S.CLOSED}),
         (S.CLOSED, set()),
         (S.WITHDRAWN, set()),

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Patient, SpinalLesion
+from scheduling.services import agenda_item_add
 from scheduling.tests.helpers import ready_case
 from tests.factories import (
     AgendaItemFactory,
@@ -236,13 +237,48 @@ def test_case_detail_shows_transitions_goals_and_history(cast, client_for):
 
 
 def test_legal_transition_by_board_member(cast, client_for):
-    case = CaseFactory(board=cast.board)
+    case = ready_case(cast.board, status=Case.Status.REFERRED)
     response = client_for(cast.coordinator).post(
         reverse("case-transition", args=[case.uuid]), {"to": "ready"}, follow=True
     )
     assert "Status changed to Ready for review." in text(response)
     case.refresh_from_db()
     assert case.status == "ready"
+
+
+def test_the_page_offers_a_readiness_override_with_a_reason(cast, client_for):
+    case = CaseFactory(board=cast.board)
+    client = client_for(cast.coordinator)
+    page = text(client.get(reverse("case-detail", args=[case.uuid])))
+    assert 'name="to" value="scheduled"' not in page
+    assert "Mark ready anyway (override readiness)" in page
+    assert "Spine MRI (no dated MRI on any lesion)" in page
+    response = client.post(
+        reverse("case-transition", args=[case.uuid]),
+        {"to": "ready", "override": "on"},
+        follow=True,
+    )
+    assert "A reason is required to mark a case ready that is not." in text(response)
+    case.refresh_from_db()
+    assert case.status == "referred"
+    response = client.post(
+        reverse("case-transition", args=[case.uuid]),
+        {"to": "ready", "override": "on", "reason": "MRI tomorrow"},
+        follow=True,
+    )
+    assert "Marked ready although readiness was not met (override)." in text(response)
+    case.refresh_from_db()
+    assert (case.status, case.status_reason) == ("ready", "MRI tomorrow")
+
+
+def test_a_scheduled_case_page_offers_no_status_change_that_breaks_the_agenda(
+    cast, client_for, meeting
+):
+    case = ready_case(cast.board)
+    agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
+    page = text(client_for(cast.coordinator).get(reverse("case-detail", args=[case.uuid])))
+    assert 'name="to"' not in page
+    assert "take it off the agenda or defer it from the meeting" in page
 
 
 def test_transition_refused_for_outsider(cast, client_for):

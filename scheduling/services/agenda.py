@@ -27,6 +27,7 @@ from ..notifications import meeting_link, notify
 from ..rules import (
     INACTIVE_MEETING_STATUSES,
     agenda_overview,
+    case_readiness,
     is_urgent,
     meeting_booked_minutes,
     meeting_minutes,
@@ -172,9 +173,13 @@ def _schedule_case(case: Case, *, by, reason: str = "") -> None:
 
 
 def unschedule_case(case_id: int, *, by, reason: str) -> None:
-    case = Case.objects.get(pk=case_id)
+    """A scheduled case that lost its agenda place goes back to ready, or to referred when it is
+    not ready (a referred case is scheduled when put on an agenda)."""
+    case = Case.objects.select_related("board").prefetch_related("lesions").get(pk=case_id)
     if case.status == Case.Status.SCHEDULED:
-        case_transition(case=case, to=Case.Status.READY, by=by, reason=reason)
+        ready = case_readiness(case).ready
+        to = Case.Status.READY if ready else Case.Status.REFERRED
+        case_transition(case=case, to=to, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -195,9 +200,10 @@ def agenda_item_add(
     - Minutes: `minutes_allotted`, or the board's default_case_minutes. Booking more minutes than
       the meeting lasts is refused unless `meeting_allow_overbooking` recorded an override.
     - `added_late` is set when the agenda was already circulated.
-    - Case status: a ready, deferred or discussed case becomes scheduled (`case_transition`,
-      with `status_reason`); a referred case may be added but stays referred, and its readiness
-      (`rules.case_readiness`) flags what is missing. The caller's `case` instance is updated.
+    - Case status: a referred, ready, deferred or discussed case becomes scheduled
+      (`case_transition`, with `status_reason`); a referred case's readiness
+      (`rules.case_readiness`) flags on the agenda what is missing. The caller's `case` instance
+      is updated.
 
     Refused (nothing changed): the meeting is closed, cancelled or has started; the case belongs
     to another board, is closed or withdrawn, is already on this agenda or on another open agenda
@@ -419,9 +425,14 @@ def agenda_circulate(*, meeting: Meeting, by: AbstractBaseUser | None = None) ->
     )
     lines = []
     for entry in agenda_overview(meeting):
+        case = entry.item.case
         marks = [
             label
-            for label, on in (("URGENT", entry.urgent), ("NOT READY", not entry.readiness.ready))
+            for label, on in (
+                (case.get_urgency_display(), case.urgency != Case.Urgency.ROUTINE),
+                ("placed first", entry.urgent),
+                ("NOT READY", not entry.readiness.ready),
+            )
             if on
         ]
         suffix = f" [{', '.join(marks)}]" if marks else ""

@@ -228,7 +228,13 @@ def test_referral_to_patient_summary(
     case_uuid = _uuid_in(page.url, "cases")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{FAMILY.upper()}, {GIVEN}")
     expect(page.locator("#lesions").get_by_role("rowheader", name="T10")).to_be_visible()
-    page.get_by_role("button", name="Mark “Ready for review”").click()
+    # Registered without everything readiness asks for: ready only as a reasoned override.
+    not_ready = page.get_by_role("heading", name="Not ready for review yet")
+    override = page.locator("form", has=not_ready)
+    override.get_by_label("Why the board should see it now (required)").fill(
+        "Cord compression: the board sees it this week"
+    )
+    override.get_by_role("button", name="Mark ready anyway (override readiness)").click()
     _message(page, "Status changed to Ready for review.")
     shot("case-ready")
 
@@ -259,7 +265,7 @@ def test_referral_to_patient_summary(
 
     # --- 3. Each specialist gives an opinion before the meeting --------------------------------
     opinions = {
-        Discipline.SPINE_SURGERY: {"options": ["Separation surgery"], "urgency": "Urgent (days)"},
+        Discipline.SPINE_SURGERY: {"options": ["Separation surgery"], "urgency": "Urgent"},
         Discipline.RADIATION_ONCOLOGY: {
             "options": ["Stereotactic body radiotherapy (SBRT/SRS)"],
             "select": {"Radiation regimen": "24 Gy/2"},

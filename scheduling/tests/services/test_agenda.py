@@ -106,7 +106,7 @@ def test_agenda_item_refuses_a_closed_or_cancelled_meeting(cast, meeting, status
 
 @pytest.mark.parametrize("status", [Case.Status.WITHDRAWN, Case.Status.CLOSED])
 def test_agenda_item_refuses_a_withdrawn_or_closed_case(cast, meeting, status):
-    case = CaseFactory(board=cast.board, status=status)
+    case = CaseFactory(board=cast.board, status=status, status_reason="Treated elsewhere")
     with pytest.raises(ApplicationError) as excinfo:
         services.agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
     assert excinfo.value.fields == {"case": ["Reopen or refer the case again first."]}
@@ -135,7 +135,9 @@ def test_agenda_of_a_started_meeting_cannot_change(cast):
     assert started.agenda_items.count() == 0
 
 
-def test_adding_moves_a_ready_case_to_scheduled_and_leaves_a_referred_one(cast, meeting):
+def test_adding_schedules_a_ready_and_a_referred_case(cast, meeting):
+    """A case on an agenda is scheduled, whatever its readiness (issue 14): a referred one shows
+    its readiness gaps on the agenda instead of a status that says it is not on one."""
     ready = ready_case(cast.board)
     referred = CaseFactory(board=cast.board)
     services.agenda_item_add(meeting=meeting, case=ready, by=cast.coordinator)
@@ -144,7 +146,7 @@ def test_adding_moves_a_ready_case_to_scheduled_and_leaves_a_referred_one(cast, 
     ready.refresh_from_db()
     referred.refresh_from_db()
     assert ready.status == Case.Status.SCHEDULED
-    assert referred.status == Case.Status.REFERRED
+    assert referred.status == Case.Status.SCHEDULED
 
 
 def test_default_minutes_come_from_the_board(cast, meeting):

@@ -86,7 +86,8 @@ def test_badges_urgent_late_and_readiness(cast, coordinator, meeting):
     assert agenda_order(meeting) == [compression.pk, routine.pk, not_ready.pk]
     html = page(coordinator, reverse("meeting-detail", args=[meeting.uuid]))
     urgent_row = row_of(html, compression)
-    assert "Urgent – placed first" in urgent_row
+    assert "placed first" in urgent_row
+    assert "badge--" not in urgent_row  # routine: no urgency word, only the flag
     assert "Cord compression" in urgent_row
     assert "Late addition" in urgent_row
     assert ">Ready<" in row_of(html, routine)
