@@ -3,7 +3,9 @@ and the patient's sign-up page the invitation e-mail opens. Thin: one service pe
 
 The sign-up page (/join/<token>/): GET checks the link and offers the form (a mail scanner's GET
 spends nothing); POST creates the account, spends the invitation and signs the patient in. A used,
-expired or withdrawn link answers 410 with an explanation, an unknown one 404; never a 500.
+expired or withdrawn link answers 410 with an explanation, an unknown one 404; never a 500. The
+page, its errors and refusals are in the invited patient's preferred language (an unknown link's
+refusal in the browser's).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -82,12 +86,13 @@ def case_patient_link(request, case_uuid):
 
 def _refused(request, refusal: invitations.InvitationRefused):
     status = 404 if refusal.reason == "unknown" else 410
-    return render(
-        request,
-        "patients/invitation_refused.html",
-        {"reason": refusal.reason, "message": refusal.message},
-        status=status,
-    )
+    with translation.override(refusal.language or translation.get_language()):
+        return render(
+            request,
+            "patients/invitation_refused.html",
+            {"reason": refusal.reason, "message": refusal.message},
+            status=status,
+        )
 
 
 @never_cache
@@ -98,6 +103,11 @@ def invitation_accept(request, token):
         invitation = invitations.invitation_check(token)
     except invitations.InvitationRefused as refusal:
         return _refused(request, refusal)
+    with translation.override(invitation.patient.preferred_language):
+        return _sign_up(request, token, invitation)
+
+
+def _sign_up(request, token, invitation):
     form = PatientSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,7 +122,7 @@ def invitation_accept(request, token):
                     form.add_error("password1" if name == "password" else None, message)
         else:
             login(request, user, backend=BACKEND)
-            messages.success(request, "Your account is ready. Here are your summaries.")
+            messages.success(request, _("Your account is ready. Here are your summaries."))
             return redirect("my-summaries")
     # Form errors answer 200, not 400: Django logs a 4xx with its path, and this path holds a
     # token that still works. (Refused tokens are spent or unknown, so their 404/410 may be logged.)

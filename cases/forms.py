@@ -368,22 +368,24 @@ class ReadinessOverrideForm(TransitionForm):
 
 
 class PatientSignUpForm(forms.Form):
+    """The patient's sign-up form: the view renders it in the patient's language."""
+
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         help_text=password_validation.password_validators_help_text_html(),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Choose a password."},
+        error_messages={"required": _("Choose a password.")},
     )
     password2 = forms.CharField(
-        label="Type the password again",
+        label=_("Type the password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Type the password again."},
+        error_messages={"required": _("Type the password again.")},
     )
 
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password2") != data["password1"]:
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         return data

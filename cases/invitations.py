@@ -7,6 +7,9 @@ an account the patient already has. No admin or ORM step remains.
   a conditional UPDATE (unsent → sent, with the token's SHA-256 and the expiry), so it is safe to
   run twice; the token itself is never stored, logged or passed through the broker. The link
   carries only the token.
+- language: the e-mail, the sign-up page and its refusals are in the patient's preferred
+  language (Patient.preferred_language); the messages here are marked for translation and the
+  e-mail task and the sign-up view switch to that language.
 - accept: the patient sets a password (Django's validators) and gets an account with the patient
   role, linked to their record; the invitation is spent in the same transaction (used, expired,
   withdrawn → a clear refusal).
@@ -32,7 +35,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tumorboard.errors import ApplicationError
 from tumorboard.mail import absolute_url, send_email
@@ -124,18 +129,20 @@ def send_patient_invitation(self, invitation_id: int) -> bool:
     ).update(sent_at=now, token_hash=token_hash(token), expires_at=expires_at)
     if claimed != 1:
         return False
-    invitation = PatientInvitation.objects.get(pk=invitation_id)
+    invitation = PatientInvitation.objects.select_related("patient").get(pk=invitation_id)
     try:
-        send_email(
-            to=invitation.email,
-            subject="Your care team invites you to read your summaries",
-            template="patient_invitation",
-            context={
-                "subject": "Your care team invites you to read your summaries",
-                "link": absolute_url(reverse("patient-invitation-accept", args=[token])),
-                "hours": INVITATION_HOURS,
-            },
-        )
+        with translation.override(invitation.patient.preferred_language):
+            subject = _("Your care team invites you to read your summaries")
+            send_email(
+                to=invitation.email,
+                subject=subject,
+                template="patient_invitation",
+                context={
+                    "subject": subject,
+                    "link": absolute_url(reverse("patient-invitation-accept", args=[token])),
+                    "hours": INVITATION_HOURS,
+                },
+            )
     except (SMTPException, OSError) as exc:
         PatientInvitation.objects.filter(pk=invitation_id).update(
             sent_at=None, token_hash=None, expires_at=None
@@ -145,20 +152,30 @@ def send_patient_invitation(self, invitation_id: int) -> bool:
 
 
 class InvitationRefused(ApplicationError):
-    """An invitation link that opens nothing: `reason` says why, in the patient's words."""
+    """An invitation link that opens nothing: `reason` says why, in the patient's words.
+
+    `language` is the invited patient's preferred language (None for an unknown link); the
+    message is translated when it is shown, in that language."""
 
     MESSAGES = {
-        "unknown": "This link is not valid. Check that you copied all of it.",
-        "used": "This invitation has already been used. Sign in with the account you created.",
-        "expired": "This invitation has expired. Ask your care team to send a new one.",
-        "withdrawn": "This invitation was replaced by a newer one. Use the link in the newest "
-        "e-mail from your care team.",
-        "linked": "You already have an account for your summaries. Sign in with it.",
+        "unknown": gettext_lazy("This link is not valid. Check that you copied all of it."),
+        "used": gettext_lazy(
+            "This invitation has already been used. Sign in with the account you created."
+        ),
+        "expired": gettext_lazy(
+            "This invitation has expired. Ask your care team to send a new one."
+        ),
+        "withdrawn": gettext_lazy(
+            "This invitation was replaced by a newer one. Use the link in the newest "
+            "e-mail from your care team."
+        ),
+        "linked": gettext_lazy("You already have an account for your summaries. Sign in with it."),
     }
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, language: str | None = None):
         super().__init__(self.MESSAGES[reason], code=reason)
         self.reason = reason
+        self.language = language
 
 
 def _usable_invitation(token: Any, *, lock: bool) -> PatientInvitation:
@@ -170,14 +187,15 @@ def _usable_invitation(token: Any, *, lock: bool) -> PatientInvitation:
     invitation = rows.filter(token_hash=token_hash(token)).first()
     if invitation is None:
         raise InvitationRefused("unknown")
+    language = invitation.patient.preferred_language
     if invitation.used_at is not None:
-        raise InvitationRefused("used")
+        raise InvitationRefused("used", language=language)
     if invitation.withdrawn_at is not None:
-        raise InvitationRefused("withdrawn")
+        raise InvitationRefused("withdrawn", language=language)
     if invitation.expires_at is None or invitation.expires_at <= timezone.now():
-        raise InvitationRefused("expired")
+        raise InvitationRefused("expired", language=language)
     if invitation.patient.user_id is not None:
-        raise InvitationRefused("linked")
+        raise InvitationRefused("linked", language=language)
     return invitation
 
 
@@ -186,7 +204,7 @@ def invitation_check(token: Any) -> PatientInvitation:
     return _usable_invitation(token, lock=False)
 
 
-ACCOUNT_EXISTS = (
+ACCOUNT_EXISTS = gettext_lazy(
     "An account with this e-mail address already exists. Sign in with it, or ask your care team "
     "to link it to your record."
 )
@@ -198,25 +216,27 @@ def invitation_accept(*, token: Any, password: Any) -> AbstractBaseUser:
     invitation = _usable_invitation(token, lock=True)
     patient = Patient.objects.select_for_update().get(pk=invitation.patient_id)
     if patient.user_id is not None:
-        raise InvitationRefused("linked")
+        raise InvitationRefused("linked", language=patient.preferred_language)
     user_model = get_user_model()
     email = invitation.email
     if user_model.objects.filter(username__iexact=email).exists() or (
         user_model.objects.filter(email__iexact=email).exists()
     ):
-        raise ApplicationError(ACCOUNT_EXISTS, fields={"email": [ACCOUNT_EXISTS]}, code="exists")
+        message = str(ACCOUNT_EXISTS)
+        raise ApplicationError(message, fields={"email": [message]}, code="exists")
     user = user_model(
         username=email, email=email, first_name=patient.given_name, last_name=patient.family_name
     )
+    # Said in the active language: the sign-up page calls this in the patient's.
     if not isinstance(password, str) or not password:
         raise ApplicationError(
-            "Please correct the errors below.", fields={"password": ["Choose a password."]}
+            _("Please correct the errors below."), fields={"password": [_("Choose a password.")]}
         )
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
         raise ApplicationError(
-            "Please correct the errors below.", fields={"password": list(exc.messages)}
+            _("Please correct the errors below."), fields={"password": list(exc.messages)}
         ) from None
     user.set_password(password)
     user.save()

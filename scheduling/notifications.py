@@ -18,10 +18,12 @@ from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from cases.models import Patient
 from tumorboard.mail import absolute_url, send_email
 from tumorboard.queue import enqueue_on_commit
 
@@ -96,6 +98,15 @@ def email_context(notification: Notification) -> dict:
     }
 
 
+def recipient_language(user_id: int) -> str:
+    """The language of a notification e-mail's frame (its button, its footer): a patient's
+    preferred language, the site's for staff. The subject and body are written in it already."""
+    preferred = (
+        Patient.objects.filter(user_id=user_id).values_list("preferred_language", flat=True).first()
+    )
+    return preferred or settings.LANGUAGE_CODE
+
+
 # The name it had when it lived in scheduling/tasks.py, so messages already queued still run.
 @shared_task(
     name="scheduling.tasks.send_notification_email",
@@ -129,12 +140,13 @@ def send_notification_email(self, notification_id: int) -> bool:
     if claimed != 1:
         return False
     try:
-        send_email(
-            to=address,
-            subject=notification.subject,
-            template="notification",
-            context=email_context(notification),
-        )
+        with translation.override(recipient_language(notification.recipient_id)):
+            send_email(
+                to=address,
+                subject=notification.subject,
+                template="notification",
+                context=email_context(notification),
+            )
     except (SMTPException, OSError) as exc:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise self.retry(exc=exc) from exc

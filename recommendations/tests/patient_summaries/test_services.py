@@ -14,6 +14,7 @@ from django.utils import timezone
 from recommendations.models import ConsensusPlan, PatientAccessLink, PatientSummary
 from recommendations.patient_summaries import selectors, services
 from scheduling.models import Notification
+from scheduling.notifications import send_notification_email
 from tests.factories import PatientFactory
 from tumorboard.errors import ApplicationError, ConflictError
 
@@ -175,6 +176,27 @@ def test_release_notice_is_in_the_patients_language(cast, make_plan, release):
     release(services.patient_summary_draft(plan=plan, by=cast.chair))
     notification = Notification.objects.get(recipient=cast.patient_user)
     assert notification.subject == "Un nuevo resumen de su equipo médico"
+
+
+def test_release_email_is_framed_in_the_patients_language(cast, make_plan, release, mailoutbox):
+    """The e-mail's button and footer follow the patient's language, like its subject and body;
+    a staff member's e-mail stays in the site's language."""
+    plan = make_plan(language="es")
+    release(services.patient_summary_draft(plan=plan, by=cast.chair))
+    notification = Notification.objects.get(recipient=cast.patient_user)
+    assert send_notification_email.delay(notification.pk).get() is True
+    [message] = mailoutbox
+    assert message.subject == "Un nuevo resumen de su equipo médico"
+    assert "\n\nAbrir: " in message.body and "Open:" not in message.body
+    html, _mimetype = message.alternatives[0]
+    assert '<html lang="es">' in html and "Abrir en la web del comité de tumores</a>" in html
+    assert "Enviado por el servicio del comité de tumores." in html
+    assert "Open in the tumor board" not in html and "Sent by" not in html
+    staff = Notification.objects.create(
+        recipient=cast.surgeon, kind="general", dedupe_key="k:es", subject="S", body="B", link="/x/"
+    )
+    assert send_notification_email.delay(staff.pk).get() is True
+    assert "Open: " in mailoutbox[1].body and '<html lang="en">' in mailoutbox[1].alternatives[0][0]
 
 
 def test_a_patient_without_a_login_gets_no_notification(cast, make_plan, release):
