@@ -10,7 +10,9 @@ the chair on the meeting screen, and the meeting is closed carrying the case not
 week's meeting. On Friday the coordinator invites the discussed case's patient from the case page;
 the patient signs up from the e-mail and reads the summary in English, then in Spanish.
 
-Through the pages, except (each is covered elsewhere or has no page):
+Through the pages (lesion correction, status, agenda, opinion, start, attendance, decision
+record, plan and signature on the meeting screen, closing, invitation, sign-up, language switch),
+except (each is covered elsewhere or has no page):
 - the cast, both meetings, their invitations and the case registered on Monday with an incomplete
   lesion come from factories (registration on its page: test_journey.py);
 - the meeting's start is moved a few minutes into the past before it is run: the pages (rightly)
