@@ -4,8 +4,8 @@ Two meetings of the board: this week's and next week's. On Monday each role sign
 its worklist (screenshots, paths printed). On Tuesday the coordinator completes the incomplete
 lesion of a newly registered case on its pages, marks it ready and puts it on this week's agenda
 from the worklist. On Wednesday the opinion-reminder beat task e-mails the specialists who owe an
-opinion; the surgeon opens the e-mail's link and gives the opinion. On Thursday the meeting is
-started, attendance is taken in one step, the corrected case is discussed and its plan signed by
+opinion; the surgeon opens the e-mail's link, which is the opinion form, and gives the opinion.
+On Thursday the meeting is started, attendance is taken in one step, the corrected case is discussed and its plan signed by
 the chair on the meeting screen, and the meeting is closed carrying the case not discussed to next
 week's meeting. On Friday the coordinator invites the discussed case's patient from the case page;
 the patient signs up from the e-mail and reads the summary in English, then in Spanish.
@@ -22,9 +22,6 @@ except (each is covered elsewhere or has no page):
   the tests; the e-mails land in django.core.mail.outbox);
 - the English and Spanish patient summaries are drafted and released with the services, as in
   test_patient_invitation.py (the release page: test_journey.py).
-
-Known gap (reported, not worked around): the reminder's link opens the case page, which names the
-case but offers no way to give the opinion; the surgeon gets to the form from their worklist.
 
 All names are fictional. Screenshots: test-artifacts/screenshots/board-week-NN-<step>.png.
 """
@@ -183,7 +180,7 @@ def test_a_week_of_the_board(browser_page, live_server, cast, numbered_screensho
     assert Case.objects.get(pk=corrected.pk).status == Case.Status.SCHEDULED
     sign_out(page)
 
-    # --- Wednesday: the reminder e-mail; its link opens the case, the opinion is given ----------
+    # --- Wednesday: the reminder e-mail; its link opens the opinion form ------------------------
     mail.outbox.clear()
     sent = send_due_opinion_reminders()
     assert sent == 6  # three invited specialists, two cases each, none given yet
@@ -192,7 +189,9 @@ def test_a_week_of_the_board(browser_page, live_server, cast, numbered_screensho
         recipient=cast.surgeon, dedupe_key__endswith=str(corrected.uuid)
     )
     assert reminder.kind == Notification.Kind.OPINION_REMINDER
-    link = emailed_link(url, rf"/cases/{corrected.uuid}/", to=cast.surgeon.email)
+    link = emailed_link(
+        url, rf"/opinions/{this_week.uuid}/{corrected.uuid}/", to=cast.surgeon.email
+    )
     [email] = [
         m for m in mail.outbox if m.subject == reminder.subject and m.to == [cast.surgeon.email]
     ]
@@ -201,17 +200,15 @@ def test_a_week_of_the_board(browser_page, live_server, cast, numbered_screensho
     assert any(link in html for html, _type in email.alternatives)
 
     sign_in(page, url, cast.surgeon.username)
+    due = page.locator("#opinions-due").get_by_role("row", name=re.compile(corrected_name))
+    expect(due.get_by_role("link", name="Give your opinion")).to_be_visible()
     page.goto(link)
     expect(page).to_have_url(link)
     expect(page.get_by_role("heading", level=1, name=corrected_name)).to_be_visible()
-    expect(page.locator("#lesions").get_by_role("rowheader", name="T10")).to_be_visible()
+    expect(page.get_by_role("heading", name="Spinal lesions")).to_be_visible()
     shot("reminder-link")
-    page.goto(f"{url}/")
-    row = page.locator("#opinions-due").get_by_role("row", name=re.compile(corrected_name))
-    row.get_by_role("link", name="Give your opinion").click()
-    expect(page).to_have_url(re.compile(rf"/opinions/{this_week.uuid}/{corrected.uuid}/$"))
     page.get_by_label("Separation surgery", exact=True).check()
-    page.get_by_label("Urgent (days)", exact=True).check()
+    page.get_by_label("Urgent", exact=True).check()
     page.get_by_label("High", exact=True).check()
     page.get_by_label("Rationale").fill("Cord compression at T10 from a radioresistant primary.")
     page.get_by_role("button", name="Submit opinion").click()
