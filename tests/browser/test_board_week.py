@@ -8,7 +8,8 @@ opinion; the surgeon opens the e-mail's link, which is the opinion form, and giv
 On Thursday the meeting is started, attendance is taken in one step, the corrected case is
 discussed and its plan signed by the chair on the meeting screen, and the meeting is closed
 carrying the case not discussed to next week's meeting. On Friday the coordinator invites the
-discussed case's patient from the case page; the patient signs up from the e-mail and reads the summary in English, then in Spanish.
+discussed case's patient from the case page; the patient signs up from the e-mail and reads the
+summary in English, then in Spanish.
 
 Through the pages (lesion correction, status, agenda, opinion, start, attendance, decision
 record, plan and signature on the meeting screen, closing, invitation, sign-up, language switch),
