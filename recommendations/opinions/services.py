@@ -18,6 +18,7 @@ from celery import current_app
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
@@ -31,7 +32,7 @@ from recommendations.opinions.selectors import (
 )
 from scheduling.access import board_roles
 from scheduling.models import AgendaItem, Discipline, Meeting, Notification
-from scheduling.notifications import case_link, local_time, notify
+from scheduling.notifications import local_time, notify
 from scheduling.rules import opinion_deadline
 from tumorboard.errors import ApplicationError, ConflictError
 from tumorboard.queue import enqueue_on_commit
@@ -321,7 +322,8 @@ def opinion_reminders_send(*, meeting: Meeting) -> list[Notification]:
                 f"Your opinion ({Discipline(missing.discipline).label}) on {case} is due by "
                 f"{deadline}, before the {meeting.board.name} meeting on {starts}."
             ),
-            link=case_link(case),
+            # Straight to the form where the opinion is given, not to the case page.
+            link=reverse("opinion-form", args=[meeting.uuid, case.uuid]),
         )
         if notification is not None:
             sent.append(notification)

@@ -121,3 +121,22 @@ def sign_out(page) -> None:
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+
+
+def emailed_link(site: str, path_pattern: str, *, to: str | None = None) -> str:
+    """The first absolute link `site` + `path_pattern` (a regular expression of the path) in an
+    e-mail of django.core.mail.outbox, sent to `to` when given. Waits up to five seconds: pages
+    send their e-mails once the request's transaction commits, in the live server's thread."""
+    import time
+
+    from django.core import mail
+
+    for _ in range(50):
+        for message in mail.outbox:
+            if to is not None and to not in message.to:
+                continue
+            found = re.search(rf"{re.escape(site)}{path_pattern}", message.body)
+            if found:
+                return found.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no e-mail{f' to {to}' if to else ''} links to {path_pattern}")

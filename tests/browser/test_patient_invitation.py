@@ -4,13 +4,11 @@ switches to Spanish (page and PDF); the spent link then says so."""
 
 from __future__ import annotations
 
-import re
-import time
-
 import pytest
 from django.core import mail
 
 from recommendations.patient_summaries import services
+from tests.browser.conftest import emailed_link
 from tests.factories import CaseFactory, LesionFactory, PatientFactory
 from tests.plans import signed_plan
 
@@ -52,16 +50,6 @@ def _sign_in(page, url, username, password):
     page.get_by_role("button", name="Sign in").click()
 
 
-def _invitation_link(site: str) -> str:
-    for _ in range(50):  # the e-mail is sent after the request's transaction commits
-        for message in mail.outbox:
-            found = re.search(rf"{re.escape(site)}/join/\S+/", message.body)
-            if found:
-                return found.group(0)
-        time.sleep(0.1)
-    raise AssertionError("no invitation e-mail was sent")
-
-
 def test_coordinator_invites_patient_who_reads_both_languages(
     browser_page, live_server, cast, case_with_both_languages, screenshot, settings
 ):
@@ -80,7 +68,7 @@ def test_coordinator_invites_patient_who_reads_both_languages(
     screenshot(page, "case-invited")
     page.get_by_role("button", name="Sign out").click()
 
-    link = _invitation_link(live_server.url)
+    link = emailed_link(live_server.url, r"/join/\S+/")
     assert link.startswith(live_server.url + "/join/")
     [message] = mail.outbox
     assert message.to == ["ana.ruiz@example.org"]

@@ -54,7 +54,7 @@ def test_reminder_task_run_twice_sends_one_notification_and_one_email(
     assert (
         reminder.dedupe_key == f"opinion-reminder:{due_meeting.uuid}:{cast.surgeon.pk}:{case.uuid}"
     )
-    assert reminder.link == f"/cases/{case.uuid}/"
+    assert reminder.link == f"/opinions/{due_meeting.uuid}/{case.uuid}/"
     assert reminder.emailed_at is not None
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [cast.surgeon.email]
