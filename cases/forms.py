@@ -136,6 +136,10 @@ class PatientForm(ChoicesListedForm, forms.ModelForm):
         ]
         widgets = {"date_of_birth": DateInput()}
 
+    def validate_unique(self):
+        """Uniqueness is the service's call (cases.services.patient_create): an MRN another
+        board holds is refused without saying so, which the model's own check would."""
+
 
 CASE_FIELDSETS: list[tuple[str, list[str]]] = [
     (_("Referral"), ["board", "referring_clinician", "urgency", "clinical_question"]),

@@ -196,6 +196,17 @@ NOT_YOUR_PATIENT = "Only staff of the boards this patient is referred to can cha
 NOT_YOUR_CASE = "Only members of the case's board can change it."
 # As the API's board and patient fields word it (tumorboard.api.ScopedUUIDField).
 NOT_AVAILABLE = "No such {model} is available to you."
+# An MRN is the hospital's, unique across boards. Whether it is registered on a board the user
+# does not belong to is not theirs to learn (issue 15), so that refusal names no patient, no board
+# and no reason; one on the user's own boards is offered, as they may see that patient anyway.
+MRN_NOT_AVAILABLE = (
+    "This MRN cannot be registered from your boards. Check it against the hospital record; if "
+    "it is right, the board's coordinator can help."
+)
+MRN_ON_YOUR_BOARDS = (
+    "A patient with this MRN is already registered on your boards: choose "
+    '"Already registered" to refer the case for them.'
+)
 
 
 def _check_staff(by: AbstractBaseUser) -> None:
@@ -217,10 +228,26 @@ def _locked_case(case: Case, by: AbstractBaseUser) -> Case:
         raise PermissionDenied(NOT_YOUR_CASE) from None
 
 
+def _check_mrn_free(mrn: Any, *, by: AbstractBaseUser, patient: Patient | None = None) -> None:
+    """Refuse an MRN another patient holds: offered when that patient is on `by`'s boards, else
+    the same neutral refusal whoever holds it (`MRN_NOT_AVAILABLE`)."""
+    if not isinstance(mrn, str):
+        return  # full_clean words what is wrong with it
+    clashes = Patient.objects.filter(mrn=mrn)
+    if patient is not None:
+        clashes = clashes.exclude(pk=patient.pk)
+    if not clashes.exists():
+        return
+    if patients_visible_to(by).filter(pk__in=clashes.values("pk")).exists():
+        raise ApplicationError(MRN_ON_YOUR_BOARDS, fields={"mrn": [MRN_ON_YOUR_BOARDS]})
+    raise ApplicationError(MRN_NOT_AVAILABLE, fields={"mrn": [MRN_NOT_AVAILABLE]})
+
+
 @transaction.atomic
 def patient_create(*, by: AbstractBaseUser, **data: Any) -> Patient:
     _check_staff(by)
     _reject_unknown(data, PATIENT_FIELDS)
+    _check_mrn_free(data.get("mrn"), by=by)
     patient = Patient(**data)
     save_validated(patient, by=by, creating=True)
     return patient
@@ -233,6 +260,8 @@ def patient_update(*, patient: Patient, by: AbstractBaseUser, **data: Any) -> Pa
         patient = patients_visible_to(by).select_for_update().get(pk=patient.pk)
     except Patient.DoesNotExist:
         raise PermissionDenied(NOT_YOUR_PATIENT) from None
+    if "mrn" in data:
+        _check_mrn_free(data["mrn"], by=by, patient=patient)
     for name, value in data.items():
         setattr(patient, name, value)
     save_validated(patient, by=by)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases.models import Case, Patient, PriorTreatment, SpinalLesion
+from cases.services import MRN_NOT_AVAILABLE, MRN_ON_YOUR_BOARDS
 from tests.factories import (
     AgendaItemFactory,
     CaseFactory,
@@ -724,14 +725,28 @@ def test_board_member_updates_patient(cast, api, case):
     assert response.json()["nickname"] == ["This field cannot be set here."]
 
 
-def test_duplicate_mrn_is_400_with_mrn_error(cast, api):
-    PatientFactory(mrn="DEMO-9001")
-    response = api(cast.coordinator).post(url("patient-list"), PATIENT, format="json")
+def test_an_mrn_on_another_board_is_not_revealed(cast, api):
+    # Issue 15, item 5: a probe of another board's MRN learns nothing about that patient; the
+    # answer is the one for every MRN this user cannot register, whoever holds it.
+    elsewhere = CaseFactory(board=cast.other_board, patient=PatientFactory(mrn="DEMO-9001"))
+    client = api(cast.coordinator)
+    response = client.post(url("patient-list"), PATIENT, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert body["mrn"] == ["Patient with this MRN already exists."]
-    assert "detail" in body
+    assert body["mrn"] == [MRN_NOT_AVAILABLE]
+    assert "exist" not in response.content.decode()
+    assert str(elsewhere.patient.uuid) not in response.content.decode()
     assert Patient.objects.filter(mrn="DEMO-9001").count() == 1
+    # A patient nobody's board holds yet gets the same answer.
+    PatientFactory(mrn="DEMO-9003")
+    other = client.post(url("patient-list"), PATIENT | {"mrn": "DEMO-9003"}, format="json")
+    assert (other.status_code, other.json()) == (400, body)
+
+
+def test_an_mrn_on_the_users_boards_is_offered(cast, api):
+    CaseFactory(board=cast.board, patient=PatientFactory(mrn="DEMO-9001"))
+    response = api(cast.coordinator).post(url("patient-list"), PATIENT, format="json")
+    assert (response.status_code, response.json()["mrn"]) == (400, [MRN_ON_YOUR_BOARDS])
 
 
 def test_future_birth_date_and_bad_sex_are_400(cast, api):

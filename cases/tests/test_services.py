@@ -34,12 +34,31 @@ def test_patient_create_records_who_and_history(cast):
     assert patient.history.get().history_user == cast.coordinator
 
 
-def test_duplicate_mrn_is_refused_and_nothing_written(cast):
+def test_an_mrn_of_another_boards_patient_is_refused_without_saying_so(cast):
+    # Issue 15, item 5: the answer does not reveal that the MRN is registered elsewhere.
     PatientFactory(mrn="DEMO-9001")
     with pytest.raises(ApplicationError) as excinfo:
         services.patient_create(by=cast.coordinator, **patient_data())
-    assert excinfo.value.fields["mrn"] == ["Patient with this MRN already exists."]
+    assert excinfo.value.fields["mrn"] == [services.MRN_NOT_AVAILABLE]
+    assert "exist" not in services.MRN_NOT_AVAILABLE
     assert Patient.objects.filter(mrn="DEMO-9001").count() == 1
+
+
+def test_an_mrn_of_a_patient_on_the_users_boards_is_offered(cast):
+    CaseFactory(board=cast.board, patient=PatientFactory(mrn="DEMO-9001"))
+    with pytest.raises(ApplicationError) as excinfo:
+        services.patient_create(by=cast.coordinator, **patient_data())
+    assert excinfo.value.fields["mrn"] == [services.MRN_ON_YOUR_BOARDS]
+
+
+def test_changing_an_mrn_to_another_boards_patient_is_refused_without_saying_so(cast):
+    PatientFactory(mrn="DEMO-9002")
+    mine = CaseFactory(board=cast.board).patient
+    with pytest.raises(ApplicationError) as excinfo:
+        services.patient_update(patient=mine, by=cast.coordinator, mrn="DEMO-9002")
+    assert excinfo.value.fields["mrn"] == [services.MRN_NOT_AVAILABLE]
+    # Its own MRN is no clash.
+    services.patient_update(patient=mine, by=cast.coordinator, mrn=mine.mrn, given_name="Bo")
 
 
 def test_case_with_invalid_lesion_level_writes_nothing(cast):

@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from cases import services
 from cases.models import Case, Patient, SpinalLesion
+from cases.services import MRN_NOT_AVAILABLE, MRN_ON_YOUR_BOARDS
 from scheduling.services import agenda_item_add
 from scheduling.tests.helpers import ready_case
 from tests.factories import (
@@ -394,12 +396,23 @@ def test_create_with_out_of_range_kps_shows_error_and_writes_nothing(cast, clien
     assert counts() == before
 
 
-def test_create_with_duplicate_mrn_shows_error(cast, client_for):
-    PatientFactory(mrn="DEMO-9101")
+def test_create_with_another_boards_mrn_does_not_reveal_it(cast, client_for):
+    # Issue 15, item 5: the page says no more than that this MRN cannot be registered here.
+    PatientFactory(mrn="DEMO-9101", family_name="Elsewhere")
     before = counts()
     response = client_for(cast.coordinator).post(reverse("case-create"), create_data(cast.board))
     assert response.status_code == 200
-    assert "Patient with this MRN already exists." in text(response)
+    page = text(response)
+    assert escape(MRN_NOT_AVAILABLE) in page
+    assert "already exists" not in page and "Elsewhere" not in page
+    assert counts() == before
+
+
+def test_create_with_an_mrn_on_the_users_boards_offers_the_patient(cast, client_for):
+    CaseFactory(board=cast.board, patient=PatientFactory(mrn="DEMO-9101"))
+    before = counts()
+    response = client_for(cast.coordinator).post(reverse("case-create"), create_data(cast.board))
+    assert escape(MRN_ON_YOUR_BOARDS) in text(response)
     assert counts() == before
 
 

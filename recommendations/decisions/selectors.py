@@ -76,12 +76,21 @@ def _record_related(qs: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
     )
 
 
+def record_hidden_from(user, item: AgendaItem, case: Case | None = None) -> bool:
+    """Whether the blind-opinion rule keeps the decision record of `item`, and its plan, from
+    the user: both carry what the opinions said (the options they raised, the plan drawn from
+    them), so whoever may not yet read every opinion on the case may not read them either
+    (`recommendations.opinions.selectors.opinion_visibility`: until the meeting starts, a
+    specialist of a board that blinds opinions who has not given their own). `case` is the
+    item's case when the caller has it loaded."""
+    return opinion_visibility(user, case or item.case, item.meeting) is not Visibility.ALL
+
+
 def decision_detail(*, user, uuid) -> DecisionRecord:
-    """A decision record of the user's boards. It carries the options the opinions raised, so
-    whoever the blind-opinion rule still keeps from the case's opinions gets "does not exist"."""
+    """A decision record of the user's boards; "does not exist" for whoever the blind-opinion
+    rule still keeps from it (`record_hidden_from`)."""
     record = _record_related(decisions_visible_to(user)).get(uuid=uuid)
-    item = record.agenda_item
-    if opinion_visibility(user, item.case, item.meeting) is not Visibility.ALL:
+    if record_hidden_from(user, record.agenda_item):
         raise DecisionRecord.DoesNotExist
     return record
 
@@ -101,12 +110,15 @@ def dissents_prefetch() -> Prefetch:
 
 
 def plan_detail(*, user, uuid) -> ConsensusPlan:
-    """A plan with everything its page shows (activities, dissents, amendments)."""
-    return (
+    """A plan with everything its page shows (activities, dissents, amendments); "does not
+    exist" for whoever the blind-opinion rule still keeps from its record (`record_hidden_from`),
+    as for the record itself."""
+    plan = (
         plans_visible_to(user)
         .select_related(
             "decision__agenda_item__meeting__board",
             "decision__agenda_item__case__patient",
+            "decision__agenda_item__case__board",
             "signed_by",
             "updated_by",
         )
@@ -120,14 +132,25 @@ def plan_detail(*, user, uuid) -> ConsensusPlan:
         )
         .get(uuid=uuid)
     )
+    if record_hidden_from(user, plan.decision.agenda_item):
+        raise ConsensusPlan.DoesNotExist
+    return plan
 
 
 def activity_detail(*, user, uuid) -> PlanActivity:
-    return (
+    """An activity of a plan the user may read (`plan_detail`), else "does not exist"."""
+    activity = (
         activities_visible_to(user)
-        .select_related("plan__decision__agenda_item__meeting__board", "responsible_user")
+        .select_related(
+            "plan__decision__agenda_item__meeting__board",
+            "plan__decision__agenda_item__case__board",
+            "responsible_user",
+        )
         .get(uuid=uuid)
     )
+    if record_hidden_from(user, activity.plan.decision.agenda_item):
+        raise PlanActivity.DoesNotExist
+    return activity
 
 
 def board_people(board) -> list:

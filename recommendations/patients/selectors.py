@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from cases.models import Case, Patient
 from cases.selectors import cases_visible_to, patients_visible_to
 from cases.status import case_meeting
+from recommendations.decisions.selectors import record_hidden_from
 from scheduling.models import AgendaItem, Meeting
 
 # Oldest referral last: the page reads from the latest case back.
@@ -47,14 +48,20 @@ class PatientHistory:
     cases: list[PatientCase]
 
 
-def _plan(item: AgendaItem) -> Any | None:
+def _plan(user, case: Case, item: AgendaItem) -> Any | None:
+    """The item's plan, unless the blind-opinion rule still keeps it from the user (it says
+    what the opinions said: `recommendations.decisions.selectors.record_hidden_from`)."""
     decision = getattr(item, "decision", None)
-    return getattr(decision, "plan", None) if decision is not None else None
+    if decision is None or record_hidden_from(user, item, case):
+        return None
+    return getattr(decision, "plan", None)
 
 
 def patient_history(*, user, uuid) -> PatientHistory:
     """The patient and their cases on the user's boards, newest first, each with its meetings
-    (cancelled ones left out) and plans. Three queries whatever the number of cases.
+    (cancelled ones left out) and plans, but a plan the blind-opinion rule still keeps from the
+    user. Three queries whatever the number of cases, and the user's roles on
+    each board with a decision (cached per request).
 
     Raises Patient.DoesNotExist for a patient the user may not see."""
     patient = patients_visible_to(user).get(uuid=uuid)
@@ -76,7 +83,10 @@ def patient_history(*, user, uuid) -> PatientHistory:
             PatientCase(
                 case=case,
                 meeting=case_meeting(case),
-                outcomes=[MeetingOutcome(item, _plan(item)) for item in case.agenda_items.all()],
+                outcomes=[
+                    MeetingOutcome(item, _plan(user, case, item))
+                    for item in case.agenda_items.all()
+                ],
             )
             for case in cases
         ],
