@@ -255,6 +255,11 @@ def test_a_whole_journey_logs_no_patient_data(cast, setting, all_logs):
         "options-0-option": "Separation surgery",
         "options-0-source": "opinion",
         "options-0-benefits_neurological": "Best chance to keep walking.",
+        # The supportive-care rows (issue 14) travel with the record; none here.
+        "supportive-TOTAL_FORMS": "0",
+        "supportive-INITIAL_FORMS": "0",
+        "supportive-MIN_NUM_FORMS": "0",
+        "supportive-MAX_NUM_FORMS": "20",
     }
     stale = chair.post(record_url, {**options, "record-version": "x"})
     assert stale.status_code == 400

@@ -97,6 +97,6 @@ def test_lesion_corrected_and_prior_treatment_removed_on_the_case_pages(
     page.get_by_role("button", name="Remove").click()
     expect(page.get_by_text("Surgery L1 removed.")).to_be_visible()
     expect(page.locator("#prior-treatment")).to_contain_text("None recorded.")
-    expect(page.locator("#history")).to_contain_text("Prior treatment surgery L1 removed")
+    expect(page.locator("#history")).to_contain_text("Prior treatment Surgery L1 removed")
     numbered_screenshot(page, "case-corrections", "treatment-removed")
     assert not case.prior_treatments.exists()

@@ -340,7 +340,7 @@ def test_referral_to_patient_summary(
     page.get_by_role("link", name="Meeting screen").click()
     expect(page).to_have_url(re.compile(rf"/meetings/{people.meeting.uuid}/run/$"))
     expect(page.get_by_role("heading", level=2, name=f"{FAMILY.upper()}, {GIVEN}")).to_be_visible()
-    expect(page.get_by_role("heading", name="Opinions")).to_be_visible()
+    expect(page.get_by_role("heading", name="Specialists' opinions")).to_be_visible()
     expect(page.locator(".meeting-opinion")).to_have_count(len(opinions))
 
     attendance = page.locator("#attendance")
@@ -362,7 +362,9 @@ def test_referral_to_patient_summary(
 
     page.get_by_role("button", name="Open the decision record").click()
     record = page.locator("#record")
-    expect(record).to_contain_text("Options pre-filled from the pre-meeting summary (version 1).")
+    expect(record).to_contain_text(
+        "Uncertainties and information needed from the pre-meeting summary (version 1)."
+    )
     options = record.get_by_role("group", name="Option", exact=True)
     considered = [field(options.nth(i), "Option").input_value() for i in range(options.count())]
     assert "Separation surgery" in considered, considered  # pre-filled from the opinions
