@@ -254,6 +254,10 @@ def test_broker_down_the_prepare_api_answers_with_a_warning_header(cast, api, br
     response = client.post(reverse("api:meeting-prepare", args=[meeting.uuid]))
     assert response.status_code == 202
     assert response["Warning"] == '199 tumorboard "Background work could not be queued"'
+    # The answer says what happened: the items are failed, none is "queued".
+    answered = response.json()
+    assert (answered["queued"], answered["failed"]) == (0, 2)
+    assert [entry["status"] for entry in answered["items"]] == ["failed", "failed"]
     progress = client.get(reverse("api:meeting-preparation", args=[meeting.uuid]))
     assert progress.status_code == 200
     assert _failed_not_queued(meeting) == [(SummaryPreparation.Status.FAILED, True)] * 2

@@ -162,7 +162,6 @@ def meeting_prepare_enqueue(
     return len(items)
 
 
-@transaction.atomic
 def meeting_prepare_request(
     *,
     meeting: Meeting,
@@ -171,7 +170,12 @@ def meeting_prepare_request(
     queue: str | None = None,
 ) -> PreparationProgress:
     """`meeting_prepare_enqueue`, answered with how the meeting's preparation stands (for the
-    coordinator who asked)."""
+    coordinator who asked).
+
+    Not one transaction on purpose: the tasks are sent when the write commits, and items whose
+    task the broker refused are marked failed then; the answer is read after that, so it never
+    says "queued" for an item that is not.
+    """
     meeting_prepare_enqueue(meeting=meeting, by=by, items=items, queue=queue)
     return meeting_preparation_progress(meeting)
 
