@@ -221,6 +221,20 @@ SUMMARY_BATCH_SIZE = env.int("SUMMARY_BATCH_SIZE", default=20)
 if not 1 <= SUMMARY_BATCH_SIZE <= 200:
     raise ImproperlyConfigured("SUMMARY_BATCH_SIZE must be between 1 and 200.")
 
+# Work a dead worker left behind is taken up again by beat (tumorboard/celery.py), long before the
+# broker's visibility timeout redelivers it. A summary still "running" this many seconds after it
+# was claimed is queued again: keep it above the preparation tasks' hard time limit (90 s), so a
+# live run is never taken from its worker.
+SUMMARY_PREPARATION_LEASE_SECONDS = env.int("SUMMARY_PREPARATION_LEASE_SECONDS", default=300)
+if not 120 <= SUMMARY_PREPARATION_LEASE_SECONDS <= 3600:
+    raise ImproperlyConfigured("SUMMARY_PREPARATION_LEASE_SECONDS must be between 120 and 3600.")
+# Notifications not e-mailed this many minutes after they were made (the broker was down, the mail
+# server failed every retry) are sent again, for this many hours; older ones stay in the app only.
+NOTIFICATION_RESEND_AFTER_MINUTES = env.int("NOTIFICATION_RESEND_AFTER_MINUTES", default=10)
+NOTIFICATION_RESEND_WITHIN_HOURS = env.int("NOTIFICATION_RESEND_WITHIN_HOURS", default=48)
+if NOTIFICATION_RESEND_AFTER_MINUTES < 1 or NOTIFICATION_RESEND_WITHIN_HOURS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_RESEND_* must be at least 1.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

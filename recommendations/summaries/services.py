@@ -243,6 +243,40 @@ def summary_mark_stale_and_schedule(
     return ids
 
 
+RECLAIMED = "The worker preparing it stopped; it is being prepared again."
+
+
+@transaction.atomic
+def preparations_reclaim_stuck(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the items still "running" SUMMARY_PREPARATION_LEASE_SECONDS after their claim
+    (their worker died; the broker would redeliver its message only after the visibility
+    timeout); returns the agenda items reclaimed.
+
+    Each item is taken back by a conditional UPDATE naming the claim it saw (its start time and
+    attempt), so of two reclaimers, or a reclaimer and a run that claimed it meanwhile, one wins:
+    an item is reclaimed and re-sent once. Preparing stays exactly-once whatever finishes last:
+    a version is stored under its inputs' fingerprint (unique), so a late original run and the
+    new one store one version between them.
+    """
+    now = now or timezone.now()
+    lease = dt.timedelta(seconds=settings.SUMMARY_PREPARATION_LEASE_SECONDS)
+    running = SummaryPreparation.Status.RUNNING
+    stuck = SummaryPreparation.objects.filter(status=running, started_at__lt=now - lease)
+    reclaimed = []
+    for agenda_item_id, started_at, attempts in stuck.order_by("agenda_item_id").values_list(
+        "agenda_item_id", "started_at", "attempts"
+    ):
+        taken = SummaryPreparation.objects.filter(
+            agenda_item_id=agenda_item_id, status=running, started_at=started_at, attempts=attempts
+        ).update(status=SummaryPreparation.Status.QUEUED, error=RECLAIMED, requested_at=now)
+        if taken == 1:
+            reclaimed.append(agenda_item_id)
+    if reclaimed:
+        _enqueue(reclaimed)
+        logger.warning("summary preparation reclaimed from a stopped worker: items %s", reclaimed)
+    return reclaimed
+
+
 def summaries_refresh_for_case(case_id: int) -> list[int]:
     """After any change to a case, its lesions or prior treatments, or an opinion on it (the task
     `tasks.refresh_case_summaries` calls it; those writes send that task on commit)."""
