@@ -256,6 +256,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tumorboard.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# /api/schema/ and /api/docs/ describe the whole API: signed-in users only unless set (e.g. for a
+# public developer portal).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "tumorboard API",
     "DESCRIPTION": "Spine-metastasis multidisciplinary tumor board.",
