@@ -324,8 +324,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Feed, summary-link and invitation tokens in a logged URL are masked (tumorboard.log_filters).
+    "filters": {"mask_url_tokens": {"()": "tumorboard.log_filters.MaskUrlTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_url_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # SQL with its parameters (names, MRNs) is never logged, even with DEBUG and LOG_LEVEL=DEBUG.
-    "loggers": {"django.db.backends": {"level": "INFO", "propagate": True}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO", "propagate": True},
+        # runserver's request lines, through the handler that masks URL tokens.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
