@@ -247,7 +247,9 @@ RECLAIMED = "The worker preparing it stopped; it is being prepared again."
 
 
 @transaction.atomic
-def preparations_reclaim_stuck(*, now: dt.datetime | None = None) -> list[int]:
+def preparations_reclaim_stuck(
+    *, now: dt.datetime | None = None, queue: str | None = None
+) -> list[int]:
     """Queue again the items still "running" SUMMARY_PREPARATION_LEASE_SECONDS after their claim
     (their worker died; the broker would redeliver its message only after the visibility
     timeout); returns the agenda items reclaimed.
@@ -272,7 +274,7 @@ def preparations_reclaim_stuck(*, now: dt.datetime | None = None) -> list[int]:
         if taken == 1:
             reclaimed.append(agenda_item_id)
     if reclaimed:
-        _enqueue(reclaimed)
+        _enqueue(reclaimed, queue=queue)
         logger.warning("summary preparation reclaimed from a stopped worker: items %s", reclaimed)
     return reclaimed
 

@@ -97,11 +97,12 @@ def refresh_case_summaries(case_id: int) -> int:
 
 
 @shared_task(
+    bind=True,
     name="recommendations.summaries.tasks.reclaim_stuck_preparations",
     acks_late=True,
     soft_time_limit=TASK_SOFT_TIME_LIMIT,
     time_limit=TASK_TIME_LIMIT,
 )
-def reclaim_stuck_preparations() -> int:
+def reclaim_stuck_preparations(self) -> int:
     """Beat: queue again the items whose preparation outlived its lease. Returns how many."""
-    return len(preparations_reclaim_stuck())
+    return len(preparations_reclaim_stuck(queue=_queue_of(self)))
