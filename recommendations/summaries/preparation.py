@@ -12,7 +12,10 @@ failed, back to queued for a retry).
 
 The tasks receive ids only, claim the work with a conditional UPDATE, and are safe to run twice
 and safe to kill: with acks_late + reject_on_worker_lost (settings) a message whose worker died is
-delivered again. `prepare_summary_batch` prepares a batch (a meeting's agenda is sent as batches
+delivered again, and an item still "running" past its lease (SUMMARY_PREPARATION_LEASE_SECONDS) is
+queued again by beat before that (`services.preparations_reclaim_stuck`); each run names its claim
+by its start time, so a late failure of the first run leaves the item to the run that took it over.
+`prepare_summary_batch` prepares a batch (a meeting's agenda is sent as batches
 of `settings.SUMMARY_BATCH_SIZE`); `prepare_agenda_item_summary` one item (a retry, a refresh
 after a change). Failure reasons stored for coordinators name the kind of failure only, never
 patient data.
