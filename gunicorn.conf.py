@@ -30,6 +30,9 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # No runtime control socket (gunicorn >= 25): one shared default path would clash between servers.
 control_socket_disable = True
 accesslog = None  # access logs would carry URLs; the app logs what it needs without patient data
+# If an operator turns the access log on (--access-logfile), it has no request line, path or query:
+# feed, summary-link and invitation URLs carry their secret token in the path.
+access_log_format = '%(h)s %(t)s "%(m)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 
 def when_ready(server):

@@ -524,7 +524,7 @@ def seed(target: Target, *, cases: int, batch: int, derived: bool = True) -> dic
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--force", stdout=io.StringIO())
     user, boards = seed_people()
     connection.close()  # the bulk inserts run on their own connection
     added = seed_cases(

@@ -18,6 +18,7 @@ from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -25,7 +26,7 @@ from django.utils import timezone, translation
 
 from cases.models import Patient
 from tumorboard.mail import absolute_url, send_email
-from tumorboard.queue import enqueue_on_commit
+from tumorboard.queue import enqueue_on_commit, send_now
 
 from .models import Meeting, Notification
 
@@ -151,3 +152,55 @@ def send_notification_email(self, notification_id: int) -> bool:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise self.retry(exc=exc) from exc
     return True
+
+
+# At most this many per run: a long outage's backlog goes out over a few runs, not in one burst.
+RESEND_BATCH = 500
+
+
+def notifications_unsent(now: dt.datetime) -> list[int]:
+    """Notifications that should have been e-mailed by now and were not, oldest first (ids).
+
+    Only those between NOTIFICATION_RESEND_AFTER_MINUTES and NOTIFICATION_RESEND_WITHIN_HOURS
+    old, to people who can receive them (active, with an address).
+    """
+    after = dt.timedelta(minutes=settings.NOTIFICATION_RESEND_AFTER_MINUTES)
+    within = dt.timedelta(hours=settings.NOTIFICATION_RESEND_WITHIN_HOURS)
+    return list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lte=now - after,
+            created_at__gte=now - within,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:RESEND_BATCH]
+    )
+
+
+@shared_task(
+    name="scheduling.tasks.resend_unsent_notifications",
+    acks_late=True,
+    time_limit=300,
+    soft_time_limit=240,
+)
+def resend_unsent_notifications() -> int:
+    """Beat: send again the e-mails of notifications made while the broker (or the mail server)
+    was down. Returns how many were queued.
+
+    Safe to run twice and beside a send already queued: `send_notification_email` claims the row
+    with a conditional UPDATE, so a notification is e-mailed once whatever the number of tasks.
+    While the broker is still down nothing is sent and the next run tries again.
+    """
+    queued = 0
+    for notification_id in notifications_unsent(timezone.now()):
+        try:
+            if not send_now(send_notification_email, args=[notification_id]):
+                break  # the broker is still away
+        except Retry:  # run in-process (no broker): the mail server is still away
+            break
+        queued += 1
+    if queued:
+        logger.info("%d unsent notifications queued for e-mail again", queued)
+    return queued

@@ -85,8 +85,8 @@ TABLE = """
 # url name                      method coord chair spine radon medon pain rehab pat  out  str  anon
 healthz                         GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
 readyz                          GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-schema                          GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-api-docs                        GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
+schema                          GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   403
+api-docs                        GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   403
 
 # --- pages: sign-in, home ----------------------------------------------------------------------
 home                            GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   403  login

@@ -17,6 +17,7 @@ Generation is derandomized, so CI sends the same requests on every run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import uuid
@@ -29,6 +30,8 @@ from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -247,8 +250,15 @@ def _real_path_parameters(world: SimpleNamespace, path: str) -> list[dict]:
 
 # Loaded at collection, from the app itself (no server): one test per operation. Not through
 # `schemathesis.pytest.from_fixture`: its lazy loader sets `Node._nodeid`, which pytest 9.2 removed.
-# The schema request is anonymous and reads nothing from the database.
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+# The schema is generated in-process (the endpoint is for signed-in users; generating reads nothing
+# from the database) and the calls go to the WSGI application.
+schema = schemathesis.openapi.from_dict(
+    json.loads(
+        OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
+    )
+)
+schema.app = application
+schema.location = "/api/schema/"
 # The seeded world of the running module, for the generation hooks below (set by `fuzz_world`).
 _WORLD: list[SimpleNamespace] = []
 

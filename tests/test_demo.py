@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from cases.models import Case, Patient, PriorTreatment, SpinalLesion
@@ -63,7 +64,7 @@ TRACKED_MODELS = [
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
     return out.getvalue()
 
 
@@ -364,3 +365,15 @@ def test_last_weeks_meeting_signed_three_plans_and_released_both_languages(seede
     before = (ConsensusPlan.objects.count(), PatientSummary.objects.count())
     seed()
     assert (ConsensusPlan.objects.count(), PatientSummary.objects.count()) == before
+
+
+def test_seed_demo_refuses_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Case.objects.exists()
+    seed()  # --force
+    assert Case.objects.count() == 10
+    settings.DEBUG = True  # `make run`: no --force needed, and nothing is created twice
+    call_command("seed_demo", stdout=StringIO())
+    assert Case.objects.count() == 10

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", "--force", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     def assessed(number: int):
         case = Case.objects.select_related("board").get(patient__mrn=f"DEMO-{number:04d}")

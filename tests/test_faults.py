@@ -254,6 +254,10 @@ def test_broker_down_the_prepare_api_answers_with_a_warning_header(cast, api, br
     response = client.post(reverse("api:meeting-prepare", args=[meeting.uuid]))
     assert response.status_code == 202
     assert response["Warning"] == '199 tumorboard "Background work could not be queued"'
+    # The answer says what happened: the items are failed, none is "queued".
+    answered = response.json()
+    assert (answered["queued"], answered["failed"]) == (0, 2)
+    assert [entry["status"] for entry in answered["items"]] == ["failed", "failed"]
     progress = client.get(reverse("api:meeting-preparation", args=[meeting.uuid]))
     assert progress.status_code == 200
     assert _failed_not_queued(meeting) == [(SummaryPreparation.Status.FAILED, True)] * 2
@@ -604,3 +608,47 @@ def test_the_preparation_task_retries_after_a_database_error_and_makes_one_versi
     assert list(PreMeetingSummary.objects.filter(agenda_item=item).values_list("version")) == [(1,)]
     preparation = SummaryPreparation.objects.get(agenda_item=item)
     assert (preparation.status, preparation.error, preparation.attempts) == ("done", "", 2)
+
+
+@pytest.mark.worker
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_batch_left_running_by_a_dead_worker_is_reclaimed_within_its_lease_once(
+    celery_workers, cast, tmp_path
+):
+    """Without waiting for the broker's visibility timeout (an hour by default): the beat's
+    reclaim takes back what the dead worker claimed, once, and a live worker prepares it."""
+    meeting, items = agenda(cast.board, 2)
+    ids = [item.pk for item in items]
+    marker = tmp_path / "held.json"
+    celery_workers.start(
+        app="tests.fault_app",
+        env={"TUMORBOARD_FAULT_MARKER": str(marker), "TUMORBOARD_FAULT_HOLD_SECONDS": "90"},
+    )
+    client, queue = celery_workers.client, celery_workers.queue
+    assert client.send_task(MEETING_TASK, args=[meeting.pk], queue=queue).get(timeout=60) == 2
+    wait_for(marker.exists, timeout=60, what="the worker to hold a batch", workers=celery_workers)
+    celery_workers.kill()
+    preparations = SummaryPreparation.objects.filter(agenda_item_id__in=ids)
+    assert {p.status for p in preparations} == {SummaryPreparation.Status.RUNNING}
+
+    # A fresh worker with the default visibility timeout: the dead worker's message is not
+    # delivered again for an hour. Within the lease nothing is reclaimed ...
+    celery_workers.start(env={"SUMMARY_PREPARATION_LEASE_SECONDS": "300"})
+    reclaim = "recommendations.summaries.tasks.reclaim_stuck_preparations"
+    assert client.send_task(reclaim, queue=queue).get(timeout=60) == 0
+    # ... and once the claim is older than the lease (ten minutes pass) the items are queued
+    # again and prepared by the live worker.
+    preparations.update(started_at=timezone.now() - dt.timedelta(minutes=10))
+    assert client.send_task(reclaim, queue=queue).get(timeout=60) == 2
+
+    def all_prepared() -> bool:
+        return preparations.filter(status=SummaryPreparation.Status.DONE).count() == 2
+
+    wait_for(all_prepared, timeout=120, what="2 prepared summaries", workers=celery_workers)
+    assert client.send_task(reclaim, queue=queue).get(timeout=60) == 0  # once
+    for item in items:
+        assert list(
+            PreMeetingSummary.objects.filter(agenda_item=item).values_list("version", flat=True)
+        ) == [1], f"agenda item {item.pk}"
+    assert dict(preparations.values_list("agenda_item_id", "attempts")) == dict.fromkeys(ids, 2)

@@ -70,7 +70,8 @@ def test_the_readme_keeps_its_two_commands():
     assert "PORT=8001 make run" in readme
 
 
-def test_the_demo_prints_the_address_it_is_served_on(db):
+def test_the_demo_prints_the_address_it_is_served_on(db, settings):
+    settings.DEBUG = True  # as `make run` sets it
     out = StringIO()
     call_command("seed_demo", "--url", "http://127.0.0.1:8001/", stdout=out)
     assert "Open http://127.0.0.1:8001/ and sign in." in out.getvalue()

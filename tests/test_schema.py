@@ -64,3 +64,18 @@ def test_schema_allows_what_the_api_returns(cast, api):
     assert len(reading_a_body) > 30
     for path, method in reading_a_body:
         assert "415" in paths[path][method]["responses"], (method, path)
+
+
+def test_schema_and_docs_are_for_signed_in_users_by_default(cast, client, settings):
+    assert settings.API_DOCS_PUBLIC is False
+    for url in ("/api/schema/", "/api/docs/"):
+        assert client.get(url).status_code == 403, url
+    client.force_login(cast.patient_user)
+    for url in ("/api/schema/", "/api/docs/"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_setting_makes_schema_and_docs_public(client, settings):
+    settings.API_DOCS_PUBLIC = True
+    for url in ("/api/schema/", "/api/docs/"):
+        assert client.get(url).status_code == 200, url

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import renderers, serializers
@@ -32,6 +33,17 @@ class IsClinicalStaff(BasePermission):
 
 class StaffApiMixin:
     permission_classes = [IsAuthenticated, IsClinicalStaff]
+
+
+class ApiDocsAccess(BasePermission):
+    """The API schema and its documentation page: for signed-in users unless API_DOCS_PUBLIC.
+
+    They describe every endpoint and field of a clinical system; read at each request, so the
+    setting can be changed without reloading the URL configuration.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        return settings.API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)
 
 
 # --- the browsable API ------------------------------------------------------------------------

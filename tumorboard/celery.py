@@ -42,6 +42,16 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.expired_assessments_refresh",
         "schedule": crontab(minute="*/15"),
     },
+    # Notifications made while the broker or the mail server was down are e-mailed later.
+    "scheduling-resend-unsent-notifications": {
+        "task": "scheduling.tasks.resend_unsent_notifications",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Summaries left "preparing" by a worker that died are prepared again after their lease.
+    "recommendations-reclaim-stuck-preparations": {
+        "task": "recommendations.summaries.tasks.reclaim_stuck_preparations",
+        "schedule": crontab(minute="*"),
+    },
     # Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
     "recommendations-prepare-due-meetings": {
         "task": "recommendations.summaries.tasks.prepare_due_meetings",

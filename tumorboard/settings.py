@@ -221,6 +221,20 @@ SUMMARY_BATCH_SIZE = env.int("SUMMARY_BATCH_SIZE", default=20)
 if not 1 <= SUMMARY_BATCH_SIZE <= 200:
     raise ImproperlyConfigured("SUMMARY_BATCH_SIZE must be between 1 and 200.")
 
+# Work a dead worker left behind is taken up again by beat (tumorboard/celery.py), long before the
+# broker's visibility timeout redelivers it. A summary still "running" this many seconds after it
+# was claimed is queued again: keep it above the preparation tasks' hard time limit (90 s), so a
+# live run is never taken from its worker.
+SUMMARY_PREPARATION_LEASE_SECONDS = env.int("SUMMARY_PREPARATION_LEASE_SECONDS", default=300)
+if not 120 <= SUMMARY_PREPARATION_LEASE_SECONDS <= 3600:
+    raise ImproperlyConfigured("SUMMARY_PREPARATION_LEASE_SECONDS must be between 120 and 3600.")
+# Notifications not e-mailed this many minutes after they were made (the broker was down, the mail
+# server failed every retry) are sent again, for this many hours; older ones stay in the app only.
+NOTIFICATION_RESEND_AFTER_MINUTES = env.int("NOTIFICATION_RESEND_AFTER_MINUTES", default=10)
+NOTIFICATION_RESEND_WITHIN_HOURS = env.int("NOTIFICATION_RESEND_WITHIN_HOURS", default=48)
+if NOTIFICATION_RESEND_AFTER_MINUTES < 1 or NOTIFICATION_RESEND_WITHIN_HOURS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_RESEND_* must be at least 1.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -242,6 +256,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tumorboard.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# /api/schema/ and /api/docs/ describe the whole API: signed-in users only unless set (e.g. for a
+# public developer portal).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "tumorboard API",
     "DESCRIPTION": "Spine-metastasis multidisciplinary tumor board.",
@@ -307,8 +324,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Feed, summary-link and invitation tokens in a logged URL are masked (tumorboard.log_filters).
+    "filters": {"mask_url_tokens": {"()": "tumorboard.log_filters.MaskUrlTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_url_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # SQL with its parameters (names, MRNs) is never logged, even with DEBUG and LOG_LEVEL=DEBUG.
-    "loggers": {"django.db.backends": {"level": "INFO", "propagate": True}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO", "propagate": True},
+        # runserver's request lines, through the handler that masks URL tokens.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

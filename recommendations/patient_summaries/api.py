@@ -41,7 +41,7 @@ from recommendations.patient_summaries.services import (
     patient_summary_release,
     token_hash,
 )
-from tumorboard.api import StaffApiMixin, error_responses
+from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 from tumorboard.roles import PATIENT, has_role
 
 _errors = error_responses(
@@ -148,7 +148,7 @@ class HistoryEntrySerializer(serializers.Serializer):
         return (user.get_full_name() or user.get_username()) if user else ""
 
 
-class DraftInputSerializer(serializers.Serializer):
+class DraftInputSerializer(StrictInputMixin, serializers.Serializer):
     summary_language = serializers.ChoiceField(
         choices=LANGUAGE_CHOICES,
         required=False,
@@ -161,7 +161,7 @@ class EditInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=BODY_MAX, required=False)
 
 
-class LinkInputSerializer(serializers.Serializer):
+class LinkInputSerializer(StrictInputMixin, serializers.Serializer):
     valid_hours = serializers.IntegerField(
         min_value=1, max_value=LINK_HOURS_MAX, default=LINK_HOURS_DEFAULT
     )

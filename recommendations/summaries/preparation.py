@@ -12,7 +12,10 @@ failed, back to queued for a retry).
 
 The tasks receive ids only, claim the work with a conditional UPDATE, and are safe to run twice
 and safe to kill: with acks_late + reject_on_worker_lost (settings) a message whose worker died is
-delivered again. `prepare_summary_batch` prepares a batch (a meeting's agenda is sent as batches
+delivered again, and an item still "running" past its lease (SUMMARY_PREPARATION_LEASE_SECONDS) is
+queued again by beat before that (`services.preparations_reclaim_stuck`); each run names its claim
+by its start time, so a late failure of the first run leaves the item to the run that took it over.
+`prepare_summary_batch` prepares a batch (a meeting's agenda is sent as batches
 of `settings.SUMMARY_BATCH_SIZE`); `prepare_agenda_item_summary` one item (a retry, a refresh
 after a change). Failure reasons stored for coordinators name the kind of failure only, never
 patient data.
@@ -24,6 +27,7 @@ which enqueues these tasks; the tasks that ask are in tasks.py.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -220,27 +224,30 @@ def summary_prepare(agenda_item_id: int) -> PreMeetingSummary:
     return outcome.summaries[agenda_item_id]
 
 
-def _claim() -> dict:
+def _claim(at: dt.datetime) -> dict:
+    """A claim is named by its start time: the run's writes of failure leave a row another run
+    has claimed since (see `preparations_fail`)."""
     return {
         "status": SummaryPreparation.Status.RUNNING,
-        "started_at": timezone.now(),
+        "started_at": at,
         "attempts": F("attempts") + 1,
     }
 
 
-def preparation_start(agenda_item_id: int) -> bool:
+def preparation_start(agenda_item_id: int, *, at: dt.datetime | None = None) -> bool:
     """Claim the item's preparation for this run (status -> running); False: nothing to do.
 
     A done item is claimed only when its summary is stale; queued, failed and running items
     (a redelivered message after a killed worker) are claimed as they are.
     """
+    at = at or timezone.now()
     if not AgendaItem.objects.filter(pk=agenda_item_id).exists():
         return False
     SummaryPreparation.objects.get_or_create(agenda_item_id=agenda_item_id)
     claimed = (
         SummaryPreparation.objects.filter(agenda_item_id=agenda_item_id)
         .exclude(status=DONE)
-        .update(**_claim())
+        .update(**_claim(at))
     )
     if claimed:
         return True
@@ -248,33 +255,48 @@ def preparation_start(agenda_item_id: int) -> bool:
         return False
     return bool(
         SummaryPreparation.objects.filter(agenda_item_id=agenda_item_id, status=DONE).update(
-            **_claim()
+            **_claim(at)
         )
     )
 
 
-def preparations_start(agenda_item_ids: Iterable[int]) -> list[int]:
+def preparations_start(
+    agenda_item_ids: Iterable[int], *, at: dt.datetime | None = None
+) -> list[int]:
     """Claim a batch for this run (not done -> running), in three statements; returns the items
     that still exist. Done items are not claimed: `summaries_prepare` rebuilds those found stale.
     """
+    at = at or timezone.now()
     ids = _existing_items(agenda_item_ids)
     if ids:
         _ensure_preparations(ids)
         SummaryPreparation.objects.filter(agenda_item_id__in=ids).exclude(status=DONE).update(
-            **_claim()
+            **_claim(at)
         )
     return ids
 
 
 def preparations_fail(
-    agenda_item_ids: Iterable[int], reason: str, *, including_done: bool = False
+    agenda_item_ids: Iterable[int],
+    reason: str,
+    *,
+    including_done: bool = False,
+    claimed_at: dt.datetime | None = None,
 ) -> None:
     """Record why preparing failed; items already done are left so unless `including_done` (a
     stale summary that could not be rebuilt). `reason` is for coordinators and must not carry
-    patient data."""
+    patient data.
+
+    `claimed_at`: the failing run's claim. An item another run has claimed since (its lease ran
+    out and it was reclaimed, then claimed again) is that run's: a late failure leaves it be.
+    """
     preparations = SummaryPreparation.objects.filter(agenda_item_id__in=list(agenda_item_ids))
     if not including_done:
         preparations = preparations.exclude(status=DONE)
+    if claimed_at is not None:
+        preparations = preparations.exclude(
+            Q(status=SummaryPreparation.Status.RUNNING) & ~Q(started_at=claimed_at)
+        )
     preparations.update(
         status=SummaryPreparation.Status.FAILED,
         error=reason[:500],
@@ -292,7 +314,7 @@ def preparations_requeue(agenda_item_ids: Iterable[int], reason: str) -> None:
 # --- the tasks ----------------------------------------------------------------------------------
 
 
-def _retry_or_give_up(task, exc: OperationalError, ids: list[int]) -> str:
+def _retry_or_give_up(task, exc: OperationalError, ids: list[int], claimed_at: dt.datetime) -> str:
     """The database went away: queue the items again and retry, with a backoff, a few times."""
     if task.request.retries < task.max_retries:
         countdown = RETRY_BASE_SECONDS * 2**task.request.retries
@@ -303,22 +325,28 @@ def _retry_or_give_up(task, exc: OperationalError, ids: list[int]) -> str:
             )
         raise task.retry(exc=exc, countdown=countdown) from exc
     preparations_fail(
-        ids, f"Database unavailable after {MAX_RETRIES + 1} attempts. Retry when it is back."
+        ids,
+        f"Database unavailable after {MAX_RETRIES + 1} attempts. Retry when it is back.",
+        claimed_at=claimed_at,
     )
     logger.error("summaries of agenda items %s: database unavailable, gave up", ids)
     return "failed: database unavailable"
 
 
-def _timed_out(ids: list[int]) -> str:
-    preparations_fail(ids, f"Timed out after {TASK_SOFT_TIME_LIMIT} seconds. Retry to try again.")
+def _timed_out(ids: list[int], claimed_at: dt.datetime) -> str:
+    preparations_fail(
+        ids,
+        f"Timed out after {TASK_SOFT_TIME_LIMIT} seconds. Retry to try again.",
+        claimed_at=claimed_at,
+    )
     logger.error("summaries of agenda items %s timed out", ids)
     return "failed: timed out"
 
 
-def _failed(ids: list[int], exc: Exception) -> str:
+def _failed(ids: list[int], exc: Exception, claimed_at: dt.datetime) -> str:
     # The exception's message may quote clinical data: record and log its kind only.
     kind = exc.__class__.__name__
-    preparations_fail(ids, _build_failure(kind))
+    preparations_fail(ids, _build_failure(kind), claimed_at=claimed_at)
     logger.error("summaries of agenda items %s failed: %s", ids, kind)
     return f"failed: {kind}"
 
@@ -334,16 +362,17 @@ def _failed(ids: list[int], exc: Exception) -> str:
 def prepare_summary_batch(self, agenda_item_ids: list[int]) -> str:
     """Prepare a batch of agenda items' summaries. Returns what happened, for the worker log."""
     ids = sorted(set(agenda_item_ids))
+    claimed_at = timezone.now()
     try:
-        if not preparations_start(ids):
+        if not preparations_start(ids, at=claimed_at):
             return "skipped: the agenda items were removed"
         outcome = summaries_prepare(ids)
     except SoftTimeLimitExceeded:
-        return _timed_out(ids)
+        return _timed_out(ids, claimed_at)
     except OperationalError as exc:
-        return _retry_or_give_up(self, exc, ids)
+        return _retry_or_give_up(self, exc, ids, claimed_at)
     except Exception as exc:
-        return _failed(ids, exc)
+        return _failed(ids, exc, claimed_at)
     unchanged = len(outcome.summaries) - len(outcome.built)
     return (
         f"prepared: {len(outcome.built)} new, {unchanged} unchanged, "
@@ -363,16 +392,17 @@ def prepare_summary_batch(self, agenda_item_ids: list[int]) -> str:
 )
 def prepare_agenda_item_summary(self, agenda_item_id: int) -> str:
     """Prepare one agenda item's summary. Returns what happened, for the worker log."""
+    claimed_at = timezone.now()
     try:
-        if not preparation_start(agenda_item_id):
+        if not preparation_start(agenda_item_id, at=claimed_at):
             return "skipped: nothing to prepare"
         summary = summary_prepare(agenda_item_id)
     except AgendaItem.DoesNotExist:
         return "skipped: the agenda item was removed"
     except SoftTimeLimitExceeded:
-        return _timed_out([agenda_item_id])
+        return _timed_out([agenda_item_id], claimed_at)
     except OperationalError as exc:
-        return _retry_or_give_up(self, exc, [agenda_item_id])
+        return _retry_or_give_up(self, exc, [agenda_item_id], claimed_at)
     except Exception as exc:
-        return _failed([agenda_item_id], exc)
+        return _failed([agenda_item_id], exc, claimed_at)
     return f"prepared: version {summary.version}"

@@ -162,7 +162,6 @@ def meeting_prepare_enqueue(
     return len(items)
 
 
-@transaction.atomic
 def meeting_prepare_request(
     *,
     meeting: Meeting,
@@ -171,7 +170,12 @@ def meeting_prepare_request(
     queue: str | None = None,
 ) -> PreparationProgress:
     """`meeting_prepare_enqueue`, answered with how the meeting's preparation stands (for the
-    coordinator who asked)."""
+    coordinator who asked).
+
+    Not one transaction on purpose: the tasks are sent when the write commits, and items whose
+    task the broker refused are marked failed then; the answer is read after that, so it never
+    says "queued" for an item that is not.
+    """
     meeting_prepare_enqueue(meeting=meeting, by=by, items=items, queue=queue)
     return meeting_preparation_progress(meeting)
 
@@ -237,6 +241,42 @@ def summary_mark_stale_and_schedule(
         ).update(status=SummaryPreparation.Status.QUEUED, error="", requested_at=timezone.now())
         _enqueue(ids, countdown=DEBOUNCE_SECONDS)
     return ids
+
+
+RECLAIMED = "The worker preparing it stopped; it is being prepared again."
+
+
+@transaction.atomic
+def preparations_reclaim_stuck(
+    *, now: dt.datetime | None = None, queue: str | None = None
+) -> list[int]:
+    """Queue again the items still "running" SUMMARY_PREPARATION_LEASE_SECONDS after their claim
+    (their worker died; the broker would redeliver its message only after the visibility
+    timeout); returns the agenda items reclaimed.
+
+    Each item is taken back by a conditional UPDATE naming the claim it saw (its start time and
+    attempt), so of two reclaimers, or a reclaimer and a run that claimed it meanwhile, one wins:
+    an item is reclaimed and re-sent once. Preparing stays exactly-once whatever finishes last:
+    a version is stored under its inputs' fingerprint (unique), so a late original run and the
+    new one store one version between them.
+    """
+    now = now or timezone.now()
+    lease = dt.timedelta(seconds=settings.SUMMARY_PREPARATION_LEASE_SECONDS)
+    running = SummaryPreparation.Status.RUNNING
+    stuck = SummaryPreparation.objects.filter(status=running, started_at__lt=now - lease)
+    reclaimed = []
+    for agenda_item_id, started_at, attempts in stuck.order_by("agenda_item_id").values_list(
+        "agenda_item_id", "started_at", "attempts"
+    ):
+        taken = SummaryPreparation.objects.filter(
+            agenda_item_id=agenda_item_id, status=running, started_at=started_at, attempts=attempts
+        ).update(status=SummaryPreparation.Status.QUEUED, error=RECLAIMED, requested_at=now)
+        if taken == 1:
+            reclaimed.append(agenda_item_id)
+    if reclaimed:
+        _enqueue(reclaimed, queue=queue)
+        logger.warning("summary preparation reclaimed from a stopped worker: items %s", reclaimed)
+    return reclaimed
 
 
 def summaries_refresh_for_case(case_id: int) -> list[int]:

@@ -3,6 +3,7 @@ and calls `recommendations.summaries.services`.
 
 - `prepare_meeting_summaries`: a meeting's whole agenda (fans out batches of items);
 - `prepare_due_meetings`: the beat, at each meeting's opinion deadline;
+- `reclaim_stuck_preparations`: the beat, every minute, for items a dead worker left "running";
 - `refresh_case_summaries`: sent on commit, by name, by the writes below this package that change
   what a summary is built from (`cases.services`, `opinions.services`): they may not import it.
 
@@ -24,7 +25,11 @@ from recommendations.summaries.selectors import (
     TASK_TIME_LIMIT,
     meetings_due_for_preparation,
 )
-from recommendations.summaries.services import meeting_prepare_enqueue, summaries_refresh_for_case
+from recommendations.summaries.services import (
+    meeting_prepare_enqueue,
+    preparations_reclaim_stuck,
+    summaries_refresh_for_case,
+)
 from scheduling.models import Meeting
 from scheduling.rules import INACTIVE_MEETING_STATUSES
 from tumorboard.errors import ApplicationError
@@ -89,3 +94,15 @@ def refresh_case_summaries(case_id: int) -> int:
     """The case changed (its data, lesions, prior treatments, or an opinion on it): queue its
     prepared summaries for regeneration after the debounce delay. Returns how many items."""
     return len(summaries_refresh_for_case(case_id))
+
+
+@shared_task(
+    bind=True,
+    name="recommendations.summaries.tasks.reclaim_stuck_preparations",
+    acks_late=True,
+    soft_time_limit=TASK_SOFT_TIME_LIMIT,
+    time_limit=TASK_TIME_LIMIT,
+)
+def reclaim_stuck_preparations(self) -> int:
+    """Beat: queue again the items whose preparation outlived its lease. Returns how many."""
+    return len(preparations_reclaim_stuck(queue=_queue_of(self)))

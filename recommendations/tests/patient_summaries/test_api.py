@@ -147,3 +147,23 @@ def test_api_staff_of_another_board_see_nothing(api, cast, summaries):
         str(released.uuid),
         str(draft.uuid),
     }
+
+
+def test_api_draft_and_link_refuse_unknown_fields(api, cast, summaries):
+    released, draft, _other = summaries
+    chair = api(cast.chair)
+    drafted = chair.post(
+        f"/api/v1/plans/{draft.plan.uuid}/patient-summaries/",
+        {"summary_language": "en", "status": "released"},
+        format="json",
+    )
+    assert drafted.status_code == 400
+    assert drafted.data["status"] == ["This field cannot be set here."]
+    link = chair.post(
+        f"/api/v1/patient-summaries/{released.uuid}/links/",
+        {"valid_hours": 2, "uses": 99},
+        format="json",
+    )
+    assert link.status_code == 400
+    assert link.data["uses"] == ["This field cannot be set here."]
+    assert not PatientAccessLink.objects.exists()

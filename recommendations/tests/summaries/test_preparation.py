@@ -3,12 +3,15 @@ task a worker runs (eagerly here): claims, bounded retries, failures recorded wi
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, connection, connections
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from recommendations.models import Opinion, PreMeetingSummary, SummaryPreparation
 from recommendations.summaries import preparation
@@ -434,3 +437,42 @@ def test_a_stale_summary_that_cannot_be_rebuilt_is_shown_failed(cast, monkeypatc
     assert run_batch(items) == "prepared: 0 new, 1 unchanged, 1 failed, 0 removed"
     assert [preparation_of(item).status for item in items] == ["failed", "done"]
     assert summary_is_stale(items[0]) is True
+
+
+# --- a run that outlived its lease ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("task", ["one", "batch"])
+def test_a_late_failure_leaves_an_item_another_run_claimed_since(cast, monkeypatch, task):
+    """The run's lease ran out while it was stuck, the item was reclaimed and claimed by another
+    run; when the first run then fails, the item stays the other run's (not "failed")."""
+    meeting, (item,) = agenda(cast.board, 1)
+    later = timezone.now() + dt.timedelta(minutes=5)
+
+    def stuck_then_failing(*args, **kwargs):
+        SummaryPreparation.objects.filter(agenda_item=item).update(
+            status=SummaryPreparation.Status.RUNNING, started_at=later, attempts=F("attempts") + 1
+        )
+        raise RuntimeError("the late run fails")
+
+    monkeypatch.setattr(preparation, "summary_prepare", stuck_then_failing)
+    monkeypatch.setattr(preparation, "summaries_prepare", stuck_then_failing)
+    if task == "one":
+        result = preparation.prepare_agenda_item_summary.apply(args=[item.pk]).get()
+    else:
+        result = preparation.prepare_summary_batch.apply(args=[[item.pk]]).get()
+    assert result == "failed: RuntimeError"
+    row = SummaryPreparation.objects.get(agenda_item=item)
+    assert (row.status, row.error, row.started_at, row.attempts) == ("running", "", later, 2)
+
+
+def test_a_failure_is_recorded_on_the_run_s_own_claim(cast):
+    meeting, (item,) = agenda(cast.board, 1)
+    claimed_at = timezone.now()
+    SummaryPreparation.objects.create(
+        agenda_item=item, status=SummaryPreparation.Status.RUNNING, started_at=claimed_at
+    )
+    preparation.preparations_fail([item.pk], "x", claimed_at=claimed_at - dt.timedelta(seconds=1))
+    assert SummaryPreparation.objects.get(agenda_item=item).status == "running"
+    preparation.preparations_fail([item.pk], "x", claimed_at=claimed_at)
+    assert SummaryPreparation.objects.get(agenda_item=item).status == "failed"

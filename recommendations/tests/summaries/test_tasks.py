@@ -22,10 +22,11 @@ from recommendations.summaries.preparation import (
     summary_prepare,
 )
 from recommendations.summaries.selectors import meeting_preparation_progress, summary_is_stale
-from recommendations.summaries.services import DEBOUNCE_SECONDS
+from recommendations.summaries.services import DEBOUNCE_SECONDS, preparations_reclaim_stuck
 from recommendations.summaries.tasks import (
     prepare_due_meetings,
     prepare_meeting_summaries,
+    reclaim_stuck_preparations,
     refresh_case_summaries,
 )
 from tests.agendas import agenda
@@ -196,3 +197,64 @@ def test_a_change_to_a_prepared_case_makes_a_new_version_in_process(
     latest = PreMeetingSummary.objects.filter(agenda_item=item).order_by("-version").first()
     assert latest.version == 2
     assert latest.content["case"]["performance"]["kps"] == 80
+
+
+# --- work a dead worker left "running" ----------------------------------------------------------
+
+
+def _stuck(item, *, seconds_ago: int) -> None:
+    SummaryPreparation.objects.update_or_create(
+        agenda_item=item,
+        defaults={
+            "status": SummaryPreparation.Status.RUNNING,
+            "attempts": 1,
+            "started_at": timezone.now() - dt.timedelta(seconds=seconds_ago),
+        },
+    )
+
+
+def test_preparations_stuck_past_their_lease_are_prepared_again_once(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    settings.SUMMARY_PREPARATION_LEASE_SECONDS = 300
+    meeting, (stuck, live) = agenda(cast.board, 2)
+    _stuck(stuck, seconds_ago=301)
+    _stuck(live, seconds_ago=200)  # within its lease: its worker may still be at it
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert reclaim_stuck_preparations.apply().get() == 1
+    assert len(callbacks) == 1
+    assert PreMeetingSummary.objects.filter(agenda_item=stuck).count() == 1
+    assert PreMeetingSummary.objects.filter(agenda_item=live).count() == 0
+    preparation = SummaryPreparation.objects.get(agenda_item=stuck)
+    assert (preparation.status, preparation.attempts) == (SummaryPreparation.Status.DONE, 2)
+    assert SummaryPreparation.objects.get(agenda_item=live).status == "running"
+    # Run again (a second beat): nothing left to reclaim.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert reclaim_stuck_preparations.apply().get() == 0
+    assert callbacks == []
+
+
+def test_a_stuck_item_claimed_again_meanwhile_is_not_reclaimed(
+    cast, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The conditional UPDATE names the claim it saw: a redelivered message that claimed the item
+    between the read and the update keeps it."""
+    meeting, (item,) = agenda(cast.board, 1)
+    _stuck(item, seconds_ago=600)
+    real_filter = SummaryPreparation.objects.filter
+
+    def claim_meanwhile(*args, **kwargs):
+        if "attempts" in kwargs:  # the reclaim's conditional UPDATE: another run claims first
+            SummaryPreparation.objects.all().update(attempts=2, started_at=timezone.now())
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(SummaryPreparation.objects, "filter", claim_meanwhile)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert preparations_reclaim_stuck() == []
+    assert callbacks == []
+    assert SummaryPreparation.objects.get(agenda_item=item).error == ""
+
+
+def test_reclaiming_is_on_the_beat_schedule():
+    entries = [entry["task"] for entry in app.conf.beat_schedule.values()]
+    assert reclaim_stuck_preparations.name in entries
