@@ -12,6 +12,7 @@ from cases import services
 from cases.models import Case
 from cases.status import manual_status_changes, status_change
 from scheduling.models import Meeting
+from scheduling.rules import CarryOver
 from scheduling.services import agenda_item_add, agenda_item_remove, meeting_close
 from scheduling.tests.helpers import ready_case
 from tests.factories import CaseFactory, LesionFactory, MeetingFactory, in_days
@@ -187,7 +188,12 @@ def test_a_scheduled_case_always_shows_its_meeting_on_the_list(cast, client_for,
     Meeting.objects.filter(pk=other.pk).update(
         starts_at=earlier, ends_at=earlier + dt.timedelta(hours=1)
     )
-    meeting_close(meeting=Meeting.objects.get(pk=other.pk), by=cast.coordinator)
+    # Closing asks where each undiscussed case goes (issue 14): this one goes back to ready.
+    meeting_close(
+        meeting=Meeting.objects.get(pk=other.pk),
+        by=cast.coordinator,
+        carry_over={closed.uuid: CarryOver.READY},
+    )
 
     page = client_for(cast.coordinator).get(reverse("case-list")).content.decode()
     found = rows(page)
@@ -195,6 +201,7 @@ def test_a_scheduled_case_always_shows_its_meeting_on_the_list(cast, client_for,
     for row in found:
         scheduled = ">Scheduled<" in row
         assert scheduled != ("not scheduled" in row), row
-    assert sum(">Scheduled<" in row for row in found) == 2
-    assert sum("(meeting closed, not discussed)" in row for row in found) == 1
+    assert sum(">Scheduled<" in row for row in found) == 1  # the unclosed meeting's case
+    closed.refresh_from_db()
+    assert closed.status == "ready"
     assert waiting.status == "ready"

@@ -690,7 +690,7 @@ def test_prior_radiation_is_added_shown_corrected_and_removed(cast, client_for):
     assert not case.prior_treatments.exists()
     page = text(client.get(reverse("case-detail", args=[case.uuid])))
     assert "Re-irradiation: this level was irradiated before." not in page
-    assert "Prior treatment radiation T9 removed" in page
+    assert "Prior treatment Radiation T9 removed" in page  # the kind by its label
 
 
 def test_prior_radiation_without_dose_is_a_form_error(cast, client_for):
