@@ -6,11 +6,11 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q, Value, When
 from django.db.models.functions import Collate, Upper
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinical.levels import SPINAL_LEVEL_CHOICES
 from clinical.primaries import PRIMARY_SITE_CHOICES
+from tumorboard import bounds
 from tumorboard.db import PublicIdModel, TrackedModel
 
 GRADE_CHOICES = [(g, g) for g in "ABCDE"]
@@ -50,7 +50,7 @@ class Patient(PublicIdModel, TrackedModel):
     mrn = models.CharField("MRN", max_length=32, unique=True)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[bounds.validate_birth_date])
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     preferred_language = models.CharField(
         max_length=8, choices=Language.choices, default=Language.ENGLISH
@@ -89,10 +89,6 @@ class Patient(PublicIdModel, TrackedModel):
 
     def __str__(self) -> str:
         return self.full_name
-
-    def clean(self) -> None:
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
 
     @property
     def full_name(self) -> str:
@@ -187,7 +183,9 @@ class Case(PublicIdModel, TrackedModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
     board = models.ForeignKey("scheduling.Board", on_delete=models.PROTECT, related_name="cases")
     referring_clinician = models.CharField(max_length=200)
-    clinical_question = models.TextField(help_text="What the board is asked to decide.")
+    clinical_question = bounds.BoundedTextField(
+        max_length=bounds.SHORT_TEXT, help_text="What the board is asked to decide."
+    )
     urgency = models.CharField(
         max_length=16,
         choices=Urgency.choices,
@@ -226,9 +224,11 @@ class Case(PublicIdModel, TrackedModel):
         blank=True,
         help_text="Needed for Tomita when the primary is not in its table; overrides it if set.",
     )
-    diagnosis_date = models.DateField(null=True, blank=True)
-    molecular_markers = models.TextField(blank=True)
-    systemic_therapy_history = models.TextField(blank=True)
+    diagnosis_date = models.DateField(
+        null=True, blank=True, validators=[bounds.validate_clinical_date]
+    )
+    molecular_markers = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
+    systemic_therapy_history = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
 
     # Extent of disease
     vertebral_body_mets = models.PositiveSmallIntegerField(
@@ -245,11 +245,20 @@ class Case(PublicIdModel, TrackedModel):
     # Neurological status
     asia_grade = models.CharField("ASIA grade", max_length=1, choices=GRADE_CHOICES, blank=True)
     frankel_grade = models.CharField(max_length=1, choices=GRADE_CHOICES, blank=True)
-    neuro_deficits = models.TextField("neurological deficits", blank=True)
-    deficit_onset = models.DateTimeField(null=True, blank=True)
+    neuro_deficits = bounds.BoundedTextField(
+        "neurological deficits", max_length=bounds.TEXT, blank=True
+    )
+    deficit_onset = models.DateTimeField(
+        null=True, blank=True, validators=[bounds.validate_clinical_date]
+    )
     neuro_progression = models.CharField(max_length=8, choices=Progression.choices, blank=True)
     ambulatory = models.BooleanField(null=True, blank=True)
-    neuro_exam_date = models.DateField("neurological examination date", null=True, blank=True)
+    neuro_exam_date = models.DateField(
+        "neurological examination date",
+        null=True,
+        blank=True,
+        validators=[bounds.validate_clinical_date],
+    )
 
     # Performance status, pain, general health
     ecog = models.PositiveSmallIntegerField(
@@ -261,8 +270,8 @@ class Case(PublicIdModel, TrackedModel):
     pain_score = models.PositiveSmallIntegerField(
         "pain (0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]
     )
-    analgesics = models.TextField(blank=True)
-    comorbidities = models.TextField(blank=True)
+    analgesics = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
+    comorbidities = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
     fit_for_surgery = models.BooleanField(null=True, blank=True)
     expected_survival_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The treating team's estimate (Patchell needs ≥ 3 months)."
@@ -270,7 +279,9 @@ class Case(PublicIdModel, TrackedModel):
 
     # The patient's goals and priorities, most important first
     goals_ranked = models.JSONField(default=list, blank=True)
-    goals_notes = models.TextField("goals in the patient's words", blank=True)
+    goals_notes = bounds.BoundedTextField(
+        "goals in the patient's words", max_length=bounds.TEXT, blank=True
+    )
     goals_reported_by = models.CharField(max_length=16, choices=GoalsReporter.choices, blank=True)
     goals_recorded_at = models.DateTimeField(null=True, blank=True)
     goals_recorded_by = models.ForeignKey(
@@ -407,7 +418,9 @@ class SpinalLesion(TrackedModel):
     level = models.CharField(
         max_length=3, choices=SPINAL_LEVEL_CHOICES, error_messages=LEVEL_ERRORS
     )
-    imaging_date = models.DateField(null=True, blank=True)
+    imaging_date = models.DateField(
+        null=True, blank=True, validators=[bounds.validate_clinical_date]
+    )
     imaging_modality = models.CharField(
         max_length=8, choices=Modality.choices, default=Modality.MRI
     )
@@ -428,7 +441,7 @@ class SpinalLesion(TrackedModel):
         blank=True,
         help_text="Radicular pain or signs, or the root compressed on imaging, at this level.",
     )
-    notes = models.TextField(blank=True)
+    notes = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT, blank=True)
 
     history = HistoricalRecords()
 
@@ -478,7 +491,11 @@ class PriorTreatment(TrackedModel):
         error_messages=LEVEL_ERRORS,
         help_text="The last level treated; empty for a single level.",
     )
-    treated_on = models.DateField("date", help_text="For systemic therapy: when it started.")
+    treated_on = models.DateField(
+        "date",
+        help_text="For systemic therapy: when it started.",
+        validators=[bounds.validate_clinical_date],
+    )
     dose_gy = models.DecimalField(
         "dose (Gy)", max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -542,8 +559,6 @@ class PriorTreatment(TrackedModel):
                 errors["dose_gy"] = "Give the total dose in Gy."
             if not self.fractions:
                 errors["fractions"] = "Give the number of fractions (at least 1)."
-        if self.treated_on and self.treated_on > timezone.localdate():
-            errors["treated_on"] = "A prior treatment cannot be dated in the future."
         if errors:
             raise ValidationError(errors)
 

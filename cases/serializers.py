@@ -6,7 +6,6 @@ call them with `validated_data`. No serializer here saves anything.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -112,22 +111,6 @@ class PriorTreatmentSerializer(StrictCaseInput, serializers.ModelSerializer):
 # Cases ------------------------------------------------------------------------------------------
 
 GOALS_FIELD_HELP = "The patient's goals, most important first; each at most once."
-EARLIEST_ONSET_YEAR = 1900
-
-
-def _check_deficit_onset(value):
-    """A deficit began in the patient's lifetime: no earlier than 1900, and not in the future.
-
-    Far-past datetimes would also come back in a local-mean-time offset ("-00:01:15") that is
-    not a valid RFC 3339 date-time.
-    """
-    if value is None:
-        return value
-    if value.year < EARLIEST_ONSET_YEAR:
-        raise serializers.ValidationError(f"Give an onset after {EARLIEST_ONSET_YEAR}.")
-    if value > timezone.now():
-        raise serializers.ValidationError("The onset cannot be in the future.")
-    return value
 
 
 class CaseCreateSerializer(StrictCaseInput, serializers.ModelSerializer):
@@ -144,9 +127,6 @@ class CaseCreateSerializer(StrictCaseInput, serializers.ModelSerializer):
         model = Case
         fields = ["patient", "board", *sorted(CASE_FIELDS - {"board"}), "lesions"]
 
-    def validate_deficit_onset(self, value):
-        return _check_deficit_onset(value)
-
 
 class CaseUpdateSerializer(StrictCaseInput, serializers.ModelSerializer):
     goals_ranked = serializers.ListField(
@@ -158,9 +138,6 @@ class CaseUpdateSerializer(StrictCaseInput, serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = sorted(CASE_UPDATE_FIELDS)
-
-    def validate_deficit_onset(self, value):
-        return _check_deficit_onset(value)
 
 
 class CaseTransitionSerializer(StrictCaseInput, serializers.Serializer):

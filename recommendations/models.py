@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Case
 from scheduling.models import Discipline
+from tumorboard import bounds
 from tumorboard.db import PublicIdModel, TrackedModel
 
 
@@ -44,12 +45,12 @@ class Opinion(PublicIdModel, TrackedModel):
     )
     systemic_class = models.CharField(max_length=32, blank=True)
     systemic_line = models.PositiveSmallIntegerField(null=True, blank=True)
-    details = models.TextField(blank=True)
+    details = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
     urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
-    rationale = models.TextField()
+    rationale = bounds.BoundedTextField(max_length=bounds.LONG_TEXT)
     confidence = models.CharField(max_length=16, choices=Confidence.choices)
-    questions_for_board = models.TextField(blank=True)
-    data_needed = models.TextField(blank=True)
+    questions_for_board = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
+    data_needed = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
     submitted_at = models.DateTimeField()
     revision = models.PositiveIntegerField(default=1)
 
@@ -159,11 +160,11 @@ class DecisionRecord(PublicIdModel, TrackedModel):
     )
     options = models.JSONField(default=list, blank=True)
     supportive_care = models.JSONField(default=list, blank=True)
-    patient_goals = models.TextField(blank=True)
+    patient_goals = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
     patient_involvement = models.CharField(max_length=24, choices=Involvement.choices, blank=True)
-    involvement_note = models.TextField(blank=True)
-    uncertainties = models.TextField(blank=True)
-    information_needed = models.TextField(blank=True)
+    involvement_note = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
+    uncertainties = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
+    information_needed = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
@@ -190,14 +191,16 @@ class ConsensusPlan(PublicIdModel, TrackedModel):
 
     decision = models.OneToOneField(DecisionRecord, on_delete=models.PROTECT, related_name="plan")
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
-    summary = models.TextField(blank=True, help_text="The plan in one paragraph.")
+    summary = bounds.BoundedTextField(
+        max_length=bounds.LONG_TEXT, blank=True, help_text="The plan in one paragraph."
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
     quorum_met = models.BooleanField(null=True, blank=True)
-    quorum_override_reason = models.TextField(blank=True)
+    quorum_override_reason = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
@@ -262,9 +265,9 @@ class PlanActivity(PublicIdModel, TrackedModel):
         on_delete=models.PROTECT,
         related_name="plan_activities",
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[bounds.validate_due_date])
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.PLANNED)
-    status_reason = models.TextField(blank=True)
+    status_reason = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -295,7 +298,7 @@ class Dissent(TrackedModel):
 
     plan = models.ForeignKey(ConsensusPlan, on_delete=models.CASCADE, related_name="dissents")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    view = models.TextField()
+    view = bounds.BoundedTextField(max_length=bounds.TEXT)
 
     history = HistoricalRecords()
 
@@ -307,7 +310,7 @@ class PlanAmendment(models.Model):
     """A change to a signed plan: the reason, who and when; the plan's history keeps the before."""
 
     plan = models.ForeignKey(ConsensusPlan, on_delete=models.CASCADE, related_name="amendments")
-    reason = models.TextField()
+    reason = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     plan_version_before = models.PositiveIntegerField()
@@ -339,7 +342,10 @@ class PatientSummary(PublicIdModel, TrackedModel):
     )
     language = models.CharField(max_length=8, default="en")
     title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Plain-language text (sections separated by headings).")
+    body = bounds.BoundedTextField(
+        max_length=bounds.DOCUMENT_TEXT,
+        help_text="Plain-language text (sections separated by headings).",
+    )
     glossary = models.JSONField(default=list, blank=True)
     reading_grade = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)

@@ -6,13 +6,18 @@ the instant is the one stored in UTC. The files carry no patient data: no names,
 details, only how many cases are on the agenda and a link to the meeting's page (which needs a
 login). The UID is stable (meeting uuid), SEQUENCE grows with every recorded change, and a
 cancelled meeting stays in the feed with STATUS:CANCELLED so subscribed calendars drop it.
+
+One meeting whose times cannot be written (a date far outside any plausible range, written
+straight to the table; an unknown zone) is left out with a warning naming only its id: it never
+takes the whole feed down with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event
 
@@ -25,6 +30,12 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 FEED_REFRESH = dt.timedelta(hours=1)
 # A VTIMEZONE only needs to describe the zone around the events it serves.
 ZONE_MARGIN = dt.timedelta(days=366)
+# The span a calendar file may describe. The services keep meetings far inside it
+# (tumorboard.bounds); a row outside it (year 9999 overflowed the VTIMEZONE margin) is skipped.
+WRITABLE_FROM = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+WRITABLE_UNTIL = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+logger = logging.getLogger(__name__)
 
 
 def meeting_uid(meeting: Meeting) -> str:
@@ -76,6 +87,25 @@ def meeting_event(
     return event
 
 
+def _event_or_none(meeting: Meeting, link_for: Callable[[Meeting], str]) -> Event | None:
+    """The meeting's VEVENT, or None (with a warning naming only its id) if it cannot be written."""
+    writable = all(
+        WRITABLE_FROM <= moment <= WRITABLE_UNTIL for moment in (meeting.starts_at, meeting.ends_at)
+    )
+    try:
+        if writable:
+            return meeting_event(
+                meeting,
+                link=link_for(meeting),
+                n_cases=getattr(meeting, "n_cases", 0) or 0,
+                sequence=(getattr(meeting, "n_versions", 1) or 1) - 1,
+            )
+    except (OverflowError, ValueError, ZoneInfoNotFoundError):
+        pass
+    logger.warning("Meeting %s left out of a calendar: its times cannot be written.", meeting.uuid)
+    return None
+
+
 def build_calendar(
     meetings: Iterable[Meeting],
     *,
@@ -101,15 +131,10 @@ def build_calendar(
         calendar.add("x-published-ttl", "PT1H")
     starts = []
     for meeting in meetings:
-        calendar.add_component(
-            meeting_event(
-                meeting,
-                link=link_for(meeting),
-                n_cases=getattr(meeting, "n_cases", 0) or 0,
-                sequence=(getattr(meeting, "n_versions", 1) or 1) - 1,
-            )
-        )
-        starts.append(meeting.starts_at)
+        event = _event_or_none(meeting, link_for)
+        if event is not None:
+            calendar.add_component(event)
+            starts.append(meeting.starts_at)
     if starts:
         calendar.add_missing_timezones(
             first_date=(min(starts) - ZONE_MARGIN).date(),

@@ -12,6 +12,7 @@ from clinical.systemic import (
     DEFAULT_KPS_AT_MOST,
     DEFAULT_SURVIVAL_UNDER_MONTHS,
 )
+from tumorboard import bounds
 from tumorboard.db import PublicIdModel, TrackedModel
 
 from .recurrence import describe_schedule
@@ -230,7 +231,7 @@ class BoardSchedule(TrackedModel):
     local_start_time = models.TimeField()
     time_zone = models.CharField(max_length=64, default="Europe/London")
     duration_minutes = models.PositiveSmallIntegerField(default=60)
-    starts_on = models.DateField()
+    starts_on = models.DateField(validators=[bounds.validate_meeting_time])
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)
     active = models.BooleanField(default=True)
@@ -270,8 +271,8 @@ class Meeting(PublicIdModel, TrackedModel):
         AD_HOC = "ad_hoc", "Ad-hoc (urgent)"
 
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="meetings")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    starts_at = models.DateTimeField(validators=[bounds.validate_meeting_time])
+    ends_at = models.DateTimeField(validators=[bounds.validate_meeting_time])
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REGULAR)
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import CaseFactory
-from tumorboard.parsers import UNPAIRED_SURROGATE
+from tumorboard.parsers import MAX_JSON_DEPTH, TOO_DEEP, UNPAIRED_SURROGATE
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +46,36 @@ def test_a_surrogate_pair_is_ordinary_text(cast, api):
     assert response.status_code == 200
     case.refresh_from_db()
     assert case.molecular_markers == "EGFR \U0001f9ec"
+
+
+DEEP = 100_000  # far past Python's recursion limit
+
+
+@pytest.mark.parametrize("who", ["coordinator", None])
+def test_deeply_nested_json_is_a_400(cast, api, who):
+    case = CaseFactory(board=cast.board)
+    client = api(getattr(cast, who) if who else None)
+    client.raise_request_exception = False
+    url = reverse("api:case-detail", kwargs={"uuid": case.uuid})
+    response = patch_json(client, url, "[" * DEEP + "]" * DEEP)
+    assert response.status_code == (400 if who else 403)
+    if who:
+        assert response.json() == {"detail": TOO_DEEP}
+
+
+@pytest.mark.parametrize("body", ["[" * DEEP + "]" * DEEP, '{"a":' * DEEP + "1" + "}" * DEEP])
+def test_deeply_nested_json_is_a_400_without_signing_in(api, body):
+    client = api()
+    client.raise_request_exception = False
+    response = client.post(reverse("api:token"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": TOO_DEEP}
+
+
+def test_json_nested_up_to_the_limit_is_parsed(cast, api):
+    case = CaseFactory(board=cast.board)
+    url = reverse("api:case-detail", kwargs={"uuid": case.uuid})
+    inner = "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1)
+    response = patch_json(api(cast.coordinator), url, '{"goals_ranked": ' + inner + "}")
+    assert response.status_code == 400
+    assert response.json()["detail"] != TOO_DEEP

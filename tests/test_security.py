@@ -4,8 +4,11 @@ import re
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import authenticate
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
@@ -76,3 +79,31 @@ def test_api_docs_load_their_assets_from_this_server(client, cast):
     assert "cdn.jsdelivr.net" not in page
     # Strict CSP forbids inline scripts: the split view serves its script as a separate file.
     assert re.search(r"<script>\s*\S", page) is None
+
+
+LONG_USERNAME = "u" * 300  # over AccessAttempt.username's 255 characters
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_an_overlong_username_on_a_login_page_is_a_form_error(url_name):
+    client = Client(raise_request_exception=False)
+    response = client.post(reverse(url_name), {"username": LONG_USERNAME, "password": "wrong"})
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_overlong_username_for_an_api_token_is_a_400():
+    client = APIClient(raise_request_exception=False)
+    response = client.post(
+        reverse("api:token"), {"username": LONG_USERNAME, "password": "wrong"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["username"] == ["Ensure this field has no more than 150 characters."]
+
+
+def test_the_throttle_records_an_overlong_username_cut_to_its_column(rf):
+    """The backstop for any other caller of authenticate(): no DataError, one attempt recorded."""
+    request = rf.post("/login/")
+    assert authenticate(request, username=LONG_USERNAME, password="wrong") is None
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [LONG_USERNAME[:255]]

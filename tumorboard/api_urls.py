@@ -4,6 +4,9 @@ from django.urls import include, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
+
+from tumorboard.auth import TokenRequestSerializer
 
 app_name = "api"
 
@@ -18,7 +21,11 @@ app_name = "api"
     )
 )
 class TokenApi(ObtainAuthToken):
-    """DRF's token view, with its refusal documented."""
+    """DRF's token view, with its refusal documented, the API's parsers (a deeply nested body
+    is a 400, not a RecursionError) and a bounded username."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    serializer_class = TokenRequestSerializer
 
 
 urlpatterns = [

@@ -6,12 +6,15 @@ from django.urls import include, path
 from cases.account_views import invitation_accept
 
 from . import views
+from .auth import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

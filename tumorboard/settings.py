@@ -137,6 +137,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "tumorboard.auth.throttle_username"
+
+# A change's reason is written by people (a deferral, a cancellation: up to 300 characters) and
+# is kept in full; the default 100-character column turned a long reason into a 500.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from tumorboard import health
 from tumorboard.api import ApiDocsAccess
+from tumorboard.auth import AdminLoginForm
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

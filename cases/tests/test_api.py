@@ -18,6 +18,7 @@ from tests.factories import (
     PatientFactory,
     PriorTreatmentFactory,
 )
+from tumorboard import bounds
 
 pytestmark = pytest.mark.django_db
 
@@ -396,8 +397,8 @@ def test_status_and_board_cannot_be_patched(cast, api, case, field, value):
     ("onset", "message"),
     [
         # Found by the API fuzzer: accepted, then returned as "0003-12-31T23:58:45-00:01:15".
-        ("0004-01-01T00:00:00+00:00", "Give an onset after 1900."),
-        ("2999-01-01T00:00:00+00:00", "The onset cannot be in the future."),
+        ("0004-01-01T00:00:00+00:00", "Give a date on or after 1950-01-01."),
+        ("2999-01-01T00:00:00+00:00", "A date cannot be in the future."),
     ],
 )
 def test_implausible_deficit_onset_is_400_and_unchanged(cast, api, case, onset, message):
@@ -754,7 +755,7 @@ def test_future_birth_date_and_bad_sex_are_400(cast, api):
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     response = client.post(url("patient-list"), PATIENT | {"date_of_birth": future})
     assert response.status_code == 400
-    assert response.json()["date_of_birth"] == ["Date of birth cannot be in the future."]
+    assert response.json()["date_of_birth"] == ["A date of birth cannot be in the future."]
     response = client.post(url("patient-list"), PATIENT | {"sex": "x"})
     assert response.status_code == 400
     assert "sex" in response.json()
@@ -891,3 +892,48 @@ def test_history_refused_pair(cast, api, case):
     assert api(cast.outsider).get(url("case-history", uuid=case.uuid)).status_code == 404
     assert api(cast.patient_user).get(url("case-history", uuid=case.uuid)).status_code == 403
     assert api(cast.chair).get(url("case-history", uuid=case.uuid)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("date_of_birth", "message"),
+    [
+        ("1800-01-01", "Give a date of birth on or after 1900-01-01."),
+        ("1899-12-31", "Give a date of birth on or after 1900-01-01."),
+    ],
+)
+def test_a_birth_before_1900_is_400(cast, api, date_of_birth, message):
+    response = api(cast.coordinator).post(
+        url("patient-list"), PATIENT | {"date_of_birth": date_of_birth}
+    )
+    assert response.status_code == 400
+    assert response.json()["date_of_birth"] == [message]
+    assert not Patient.objects.filter(mrn="DEMO-9001").exists()
+
+
+@pytest.mark.parametrize(
+    ("treated_on", "message"),
+    [
+        ("2099-01-01", "A date cannot be in the future."),
+        ("1949-12-31", "Give a date on or after 1950-01-01."),
+    ],
+)
+def test_a_prior_treatment_outside_its_range_is_400(cast, api, case, treated_on, message):
+    payload = {"kind": "systemic", "treated_on": treated_on, "description": "Pembrolizumab"}
+    response = api(cast.coordinator).post(
+        url("case-prior-treatments", uuid=case.uuid), payload, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["treated_on"] == [message]
+    assert not case.prior_treatments.exists()
+
+
+def test_an_overlong_clinical_text_is_400_and_the_limit_is_accepted(cast, api, case):
+    client = api(cast.coordinator)
+    detail = url("case-detail", uuid=case.uuid)
+    response = client.patch(detail, {"comorbidities": "x" * (bounds.TEXT + 1)}, format="json")
+    assert response.status_code == 400
+    assert response.json()["comorbidities"] == [
+        f"Ensure this field has no more than {bounds.TEXT} characters."
+    ]
+    response = client.patch(detail, {"comorbidities": "x" * bounds.TEXT}, format="json")
+    assert response.status_code == 200, response.json()

@@ -67,8 +67,10 @@ def test_karnofsky_is_0_to_100_in_steps_of_10(kps):
 def test_a_birth_date_in_the_future_is_refused():
     patient = Patient(date_of_birth=timezone.localdate() + dt.timedelta(days=1))
     with pytest.raises(ValidationError) as refused:
-        patient.clean()
-    assert "date_of_birth" in refused.value.message_dict
+        patient.full_clean()
+    assert refused.value.message_dict["date_of_birth"] == [
+        "A date of birth cannot be in the future."
+    ]
 
 
 def test_prior_radiation_needs_its_dose_and_fractions_in_the_database(cast):

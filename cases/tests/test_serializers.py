@@ -63,8 +63,8 @@ def test_the_board_and_patient_of_a_new_case_are_looked_up_in_the_user_scope(cas
 @pytest.mark.parametrize(
     ("onset", "message"),
     [
-        (dt.datetime(1850, 1, 1, tzinfo=dt.UTC), "Give an onset after 1900."),
-        (timezone.now() + dt.timedelta(days=2), "The onset cannot be in the future."),
+        (dt.datetime(1850, 1, 1, tzinfo=dt.UTC), "Give a date on or after 1950-01-01."),
+        (timezone.now() + dt.timedelta(days=2), "A date cannot be in the future."),
     ],
 )
 def test_an_implausible_deficit_onset_is_refused(onset, message):

@@ -740,3 +740,23 @@ def test_expected_survival_is_shown_and_edited_on_the_case_form(cast, client_for
     case.refresh_from_db()
     assert (case.expected_survival_months, case.updated_by) == (8, cast.coordinator)
     assert "8 months" in text(client.get(reverse("case-detail", args=[case.uuid])))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("patient-date_of_birth", "1800-01-01", "Give a date of birth on or after 1900-01-01."),
+        ("lesions-0-imaging_date", "2099-01-01", "A date cannot be in the future."),
+        ("case-clinical_question", "x" * 2001, "at most 2000 characters"),
+    ],
+)
+def test_create_with_an_implausible_date_or_overlong_text_is_a_form_error(
+    cast, client_for, field, value, error
+):
+    before = counts()
+    response = client_for(cast.coordinator).post(
+        reverse("case-create"), create_data(cast.board, **{field: value})
+    )
+    assert response.status_code == 200
+    assert error in text(response)
+    assert counts() == before

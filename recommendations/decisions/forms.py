@@ -23,6 +23,7 @@ from recommendations.decisions.services.options import (
 from recommendations.decisions.services.plans import DETAIL_FIELDS, DETAIL_TEXT_MAX
 from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity
 from scheduling.models import Attendance, Discipline
+from tumorboard import bounds
 
 
 class DateInput(forms.DateInput):
@@ -66,17 +67,24 @@ class VersionForm(forms.Form):
 
 class DecisionRecordForm(VersionForm):
     patient_goals = forms.CharField(
-        label=_("The patient's goals and preferences"), required=False, widget=_area(3)
+        max_length=bounds.TEXT,
+        label=_("The patient's goals and preferences"),
+        required=False,
+        widget=_area(3),
     )
     patient_involvement = forms.ChoiceField(
         label=_("Patient and family involvement"),
         choices=[("", "—"), *DecisionRecord.Involvement.choices],
         required=False,
     )
-    involvement_note = forms.CharField(label=_("Involvement note"), required=False, widget=_area(2))
-    uncertainties = forms.CharField(label=_("Uncertainties"), required=False, widget=_area(3))
+    involvement_note = forms.CharField(
+        max_length=bounds.TEXT, label=_("Involvement note"), required=False, widget=_area(2)
+    )
+    uncertainties = forms.CharField(
+        max_length=bounds.TEXT, label=_("Uncertainties"), required=False, widget=_area(3)
+    )
     information_needed = forms.CharField(
-        label=_("Information still needed"), required=False, widget=_area(3)
+        max_length=bounds.TEXT, label=_("Information still needed"), required=False, widget=_area(3)
     )
 
     FIELDS = (
@@ -194,7 +202,12 @@ class PlanForm(VersionForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *ConsensusPlan.Outcome.choices], required=False
     )
-    summary = forms.CharField(label=_("The plan in one paragraph"), required=False, widget=_area(3))
+    summary = forms.CharField(
+        max_length=bounds.LONG_TEXT,
+        label=_("The plan in one paragraph"),
+        required=False,
+        widget=_area(3),
+    )
 
     @staticmethod
     def initial_from(plan: ConsensusPlan) -> dict[str, Any]:
@@ -334,6 +347,7 @@ class DissentForm(forms.Form):
 
 class SignForm(VersionForm):
     quorum_override_reason = forms.CharField(
+        max_length=bounds.SHORT_TEXT,
         label=_("Why the board proceeds without quorum"),
         required=False,
         widget=_area(2),
@@ -353,6 +367,7 @@ class AttendanceForm(forms.Form):
 class ActivityStatusForm(forms.Form):
     status = forms.ChoiceField(choices=PlanActivity.Status.choices)
     reason = forms.CharField(
+        max_length=bounds.SHORT_TEXT,
         label=_("Reason or note"),
         required=False,
         widget=_area(1),
@@ -361,5 +376,12 @@ class ActivityStatusForm(forms.Form):
 
 
 class AmendmentForm(VersionForm):
-    reason = forms.CharField(label=_("Reason for the amendment"), widget=_area(2))
-    summary = forms.CharField(label=_("The plan in one paragraph"), required=False, widget=_area(3))
+    reason = forms.CharField(
+        max_length=bounds.SHORT_TEXT, label=_("Reason for the amendment"), widget=_area(2)
+    )
+    summary = forms.CharField(
+        max_length=bounds.LONG_TEXT,
+        label=_("The plan in one paragraph"),
+        required=False,
+        widget=_area(3),
+    )

@@ -18,6 +18,7 @@ from recommendations.models import (
     PlanAmendment,
 )
 from scheduling.models import Attendance, Discipline
+from tumorboard import bounds
 from tumorboard.api import StrictInputMixin, UserSummarySerializer
 from tumorboard.openapi import NamedChoiceField
 
@@ -247,9 +248,9 @@ class MeetingScreenOpinionSerializer(serializers.Serializer):
     regimen = serializers.CharField()
     urgency = serializers.CharField()
     confidence = serializers.CharField()
-    rationale = serializers.CharField()
-    questions_for_board = serializers.CharField()
-    data_needed = serializers.CharField()
+    rationale = serializers.CharField(max_length=bounds.LONG_TEXT)
+    questions_for_board = serializers.CharField(max_length=bounds.TEXT)
+    data_needed = serializers.CharField(max_length=bounds.TEXT)
 
 
 class MeetingScreenItemSerializer(serializers.Serializer):
@@ -301,7 +302,7 @@ class PlanHistoryEntrySerializer(serializers.Serializer):
     )
     label = serializers.CharField()
     action = _choice([(v, v) for v in ("created", "changed", "deleted")], "PlanHistoryActionEnum")
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(max_length=bounds.SHORT_TEXT, allow_blank=True)
     version = serializers.IntegerField(allow_null=True)
     changes = PlanHistoryChangeSerializer(many=True)
 
@@ -315,7 +316,7 @@ class PlanActivitySnapshotSerializer(serializers.Serializer):
     responsible_user = UserSummarySerializer(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
     status = serializers.CharField()
-    status_reason = serializers.CharField(allow_blank=True)
+    status_reason = serializers.CharField(max_length=bounds.SHORT_TEXT, allow_blank=True)
 
 
 class PlanVersionSerializer(serializers.Serializer):
@@ -324,9 +325,9 @@ class PlanVersionSerializer(serializers.Serializer):
     by = UserSummarySerializer(allow_null=True)
     status = serializers.CharField()
     outcome = serializers.CharField(allow_blank=True)
-    summary = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(max_length=bounds.LONG_TEXT, allow_blank=True)
     quorum_met = serializers.BooleanField(allow_null=True)
-    quorum_override_reason = serializers.CharField(allow_blank=True)
+    quorum_override_reason = serializers.CharField(max_length=bounds.SHORT_TEXT, allow_blank=True)
     signed_at = serializers.DateTimeField(allow_null=True)
     current = serializers.BooleanField()
     amendment = PlanAmendmentSerializer(allow_null=True, help_text="The amendment that made it.")
@@ -363,17 +364,21 @@ VERSION_HELP = "The version you read (or send If-Match); a stale one is refused.
 class DecisionRecordUpdateSerializer(StrictInputMixin, serializers.Serializer):
     options = ConsideredOptionSerializer(many=True, required=False)
     supportive_care = SupportiveMeasureSerializer(many=True, required=False)
-    patient_goals = serializers.CharField(allow_blank=True, required=False)
+    patient_goals = serializers.CharField(max_length=bounds.TEXT, allow_blank=True, required=False)
     patient_involvement = involvement_field(allow_blank=True, required=False)
-    involvement_note = serializers.CharField(allow_blank=True, required=False)
-    uncertainties = serializers.CharField(allow_blank=True, required=False)
-    information_needed = serializers.CharField(allow_blank=True, required=False)
+    involvement_note = serializers.CharField(
+        max_length=bounds.TEXT, allow_blank=True, required=False
+    )
+    uncertainties = serializers.CharField(max_length=bounds.TEXT, allow_blank=True, required=False)
+    information_needed = serializers.CharField(
+        max_length=bounds.TEXT, allow_blank=True, required=False
+    )
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
 class PlanUpdateSerializer(StrictInputMixin, serializers.Serializer):
     outcome = outcome_field(allow_blank=True, required=False)
-    summary = serializers.CharField(allow_blank=True, required=False)
+    summary = serializers.CharField(max_length=bounds.LONG_TEXT, allow_blank=True, required=False)
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
@@ -406,6 +411,7 @@ class PlanActivityInputSerializer(StrictInputMixin, PlanActivityFieldsSerializer
 class PlanActivityStatusInputSerializer(StrictInputMixin, serializers.Serializer):
     status = activity_status_field()
     reason = serializers.CharField(
+        max_length=bounds.SHORT_TEXT,
         allow_blank=True,
         required=False,
         default="",
@@ -415,12 +421,13 @@ class PlanActivityStatusInputSerializer(StrictInputMixin, serializers.Serializer
 
 class PlanDissentInputSerializer(StrictInputMixin, serializers.Serializer):
     member = serializers.CharField(help_text="Username of the dissenting board member.")
-    view = serializers.CharField()
+    view = serializers.CharField(max_length=bounds.TEXT)
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
 class PlanSignInputSerializer(StrictInputMixin, serializers.Serializer):
     quorum_override_reason = serializers.CharField(
+        max_length=bounds.SHORT_TEXT,
         allow_blank=True,
         required=False,
         default="",
@@ -437,7 +444,7 @@ class PlanAmendmentActivitySerializer(StrictInputMixin, PlanActivityFieldsSerial
 
 
 class PlanAmendmentInputSerializer(StrictInputMixin, serializers.Serializer):
-    reason = serializers.CharField()
-    summary = serializers.CharField(allow_blank=True, required=False)
+    reason = serializers.CharField(max_length=bounds.SHORT_TEXT)
+    summary = serializers.CharField(max_length=bounds.LONG_TEXT, allow_blank=True, required=False)
     activities = PlanAmendmentActivitySerializer(many=True, required=False, default=list)
     version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)

@@ -13,6 +13,7 @@ from recommendations.models import Opinion
 from recommendations.opinions.options import SYSTEMIC_CLASSES, options_for
 from recommendations.opinions.services import OPINION_FIELDS
 from scheduling.models import Discipline
+from tumorboard import bounds
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -45,7 +46,10 @@ class OpinionForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 1, "max": 20}),
     )
     details = forms.CharField(
-        label=_("Details of the recommendation"), required=False, widget=_text(2)
+        max_length=bounds.TEXT,
+        label=_("Details of the recommendation"),
+        required=False,
+        widget=_text(2),
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
@@ -56,11 +60,13 @@ class OpinionForm(forms.Form):
     confidence = forms.ChoiceField(
         label=_("Confidence"), choices=Opinion.Confidence.choices, widget=forms.RadioSelect
     )
-    rationale = forms.CharField(label=_("Rationale"), widget=_text(5))
+    rationale = forms.CharField(max_length=bounds.LONG_TEXT, label=_("Rationale"), widget=_text(5))
     questions_for_board = forms.CharField(
-        label=_("Questions for the board"), required=False, widget=_text(2)
+        max_length=bounds.TEXT, label=_("Questions for the board"), required=False, widget=_text(2)
     )
-    data_needed = forms.CharField(label=_("Data still needed"), required=False, widget=_text(2))
+    data_needed = forms.CharField(
+        max_length=bounds.TEXT, label=_("Data still needed"), required=False, widget=_text(2)
+    )
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, discipline: str, regimens: dict[str, list[str]], **kwargs):

@@ -15,6 +15,7 @@ from recommendations.models import Opinion
 from recommendations.opinions.options import OPTIONS, SYSTEMIC_CLASSES, option_label
 from scheduling.models import Discipline, Meeting
 from scheduling.selectors import meetings_visible_to
+from tumorboard import bounds
 from tumorboard.api import ScopedUUIDField, StrictInputMixin, UserSummarySerializer
 from tumorboard.openapi import NamedChoiceField
 
@@ -72,13 +73,21 @@ class OpinionFieldsMixin(serializers.Serializer):
         default=None,
         help_text="Line of therapy (1 = first line); required to start or change therapy.",
     )
-    details = serializers.CharField(required=False, allow_blank=True, default="")
+    details = serializers.CharField(
+        max_length=bounds.TEXT, required=False, allow_blank=True, default=""
+    )
     urgency = urgency_field(required=False, default=Opinion.Urgency.ROUTINE)
-    rationale = serializers.CharField()
+    rationale = serializers.CharField(max_length=bounds.LONG_TEXT)
     confidence = confidence_field()
-    questions_for_board = serializers.CharField(required=False, allow_blank=True, default="")
+    questions_for_board = serializers.CharField(
+        max_length=bounds.TEXT, required=False, allow_blank=True, default=""
+    )
     data_needed = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Data still needed to decide."
+        max_length=bounds.TEXT,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Data still needed to decide.",
     )
 
 
@@ -159,12 +168,12 @@ class OpinionHistoryEntrySerializer(serializers.Serializer):
     regimen = serializers.CharField()
     systemic_class = serializers.CharField()
     systemic_line = serializers.IntegerField(allow_null=True)
-    details = serializers.CharField()
+    details = serializers.CharField(max_length=bounds.TEXT)
     urgency = serializers.CharField()
-    rationale = serializers.CharField()
+    rationale = serializers.CharField(max_length=bounds.LONG_TEXT)
     confidence = serializers.CharField()
-    questions_for_board = serializers.CharField()
-    data_needed = serializers.CharField()
+    questions_for_board = serializers.CharField(max_length=bounds.TEXT)
+    data_needed = serializers.CharField(max_length=bounds.TEXT)
 
     @extend_schema_field(serializers.ChoiceField(choices=list(HISTORY_ACTIONS.values())))
     def get_action(self, row) -> str:

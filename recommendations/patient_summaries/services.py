@@ -37,12 +37,13 @@ from recommendations.patient_summaries.selectors import can_release, patient_of,
 from scheduling.access import is_board_member
 from scheduling.models import Notification
 from scheduling.notifications import notify
+from tumorboard import bounds
 from tumorboard.errors import ApplicationError, ConflictError
 from tumorboard.services import save_validated
 
 LANGUAGES = ("en", "es")
 TITLE_MAX = 200
-BODY_MAX = 20_000
+BODY_MAX = bounds.DOCUMENT_TEXT  # the model's limit (tumorboard.bounds)
 LINK_HOURS_DEFAULT = 72
 LINK_HOURS_MAX = 24 * 14
 # After a link is redeemed, the browser session may keep reading that one summary for this long.

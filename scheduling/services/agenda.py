@@ -278,13 +278,33 @@ def _lock_item(item: AgendaItem, *, by) -> tuple[Meeting, AgendaItem]:
     return meeting, current
 
 
+HAS_DECISION_RECORD = (
+    "This case has a decision record at this meeting, which must be kept: it cannot be taken "
+    "off this agenda. Once the meeting has started it can be deferred, and it then stays on this "
+    "agenda, closed, as the record's place."
+)
+
+
+def refuse_if_decision_recorded(item: AgendaItem, *, field: str = "case") -> None:
+    """Refuse to delete an agenda item that a decision record hangs on (it is protected: the
+    record is part of the clinical file and is never removed with its agenda place)."""
+    if AgendaItem.objects.filter(pk=item.pk, decision__isnull=False).exists():
+        raise ConflictError(
+            HAS_DECISION_RECORD,
+            fields={field: ["It has a decision record at this meeting."]},
+            code="has_decision_record",
+        )
+
+
 @transaction.atomic
 def agenda_item_remove(*, item: AgendaItem, by: AbstractBaseUser) -> None:
     """Take a case off an agenda; the cases below move up. A scheduled case goes back to ready.
 
-    Refused once the meeting is closed, cancelled or has started.
+    Refused once the meeting is closed, cancelled or has started, and for a case with a decision
+    record at this meeting (ConflictError).
     """
     meeting, item = _lock_item(item, by=by)
+    refuse_if_decision_recorded(item)
     case_id = item.case_id
     item._history_user = by
     item.delete()

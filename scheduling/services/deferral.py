@@ -22,7 +22,12 @@ from ..rules import (
     meeting_has_started,
     next_meeting_for,
 )
-from .agenda import agenda_item_add, compact_agenda, release_stale_places
+from .agenda import (
+    agenda_item_add,
+    compact_agenda,
+    refuse_if_decision_recorded,
+    release_stale_places,
+)
 from .common import local_start, lock_meeting, require_coordinator, required_reason
 
 
@@ -43,7 +48,9 @@ def case_defer(*, case: Case, reason: str, by: AbstractBaseUser) -> Deferral:
     """Defer a case (e.g. not ready) to the board's next planned meeting, with a reason.
 
     - It leaves its open agenda: removed (the cases below move up) when that meeting has not
-      started; kept but closed (is_open False) as a record when the meeting is under way.
+      started; kept but closed (is_open False) as a record when the meeting is under way. A case
+      with a decision record at a meeting not yet started is refused (ConflictError): the record
+      is never deleted with its agenda place.
     - Its status becomes deferred (`case_transition`, which refuses a plan-signed, closed or
       withdrawn case), then scheduled again if it is placed on the next planned meeting of its
       board (after the meeting it left). If there is none, or the case cannot go there (e.g. the
@@ -88,6 +95,7 @@ def case_defer(*, case: Case, reason: str, by: AbstractBaseUser) -> Deferral:
             item._change_reason = f"Deferred: {reason}"
             save_validated(item, by=by)
         else:
+            refuse_if_decision_recorded(item)
             item._history_user = by
             item._change_reason = f"Deferred: {reason}"
             item.delete()

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case
+from tumorboard import bounds
 from tumorboard.errors import ApplicationError
 from tumorboard.services import save_validated
 
@@ -58,11 +59,17 @@ def _check_times(starts_at, ends_at) -> None:
 def _check_slot(
     *, board: Board, starts_at: dt.datetime, ends_at: dt.datetime, exclude: Meeting | None = None
 ) -> None:
-    """Refuse a start in the past and a clash with another meeting of the same board."""
+    """Refuse a start in the past or more than two years ahead (bounds.MEETING_AHEAD), and a
+    clash with another meeting of the same board."""
     if starts_at <= timezone.now():
         raise ApplicationError(
             "A meeting cannot be planned in the past.",
             fields={"starts_at": ["Choose a start time in the future."]},
+        )
+    if starts_at > timezone.now() + bounds.MEETING_AHEAD:
+        raise ApplicationError(
+            "A meeting can be planned at most two years ahead.",
+            fields={"starts_at": ["Choose a start within the next two years."]},
         )
     clashes = overlapping_meetings(starts_at=starts_at, ends_at=ends_at, board=board)
     if exclude is not None:

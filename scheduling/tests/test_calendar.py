@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from scheduling import services
+from scheduling import calendar, services
 from scheduling.models import CalendarFeed, Invitation, Meeting
 from scheduling.tests.helpers import ready_case
 from tests.factories import BoardFactory, MeetingFactory, MembershipFactory, in_days
@@ -216,3 +216,41 @@ def test_my_calendar_page_shows_and_rotates_the_address(cast, client):
     assert client.get(reverse("calendar-feed", args=[token])).status_code == 404
     client.force_login(cast.patient_user)
     assert client.get(reverse("my-calendar")).status_code == 403
+
+
+# --- one bad event never breaks a feed --------------------------------------------------------
+
+FAR_FUTURE = dt.datetime(9999, 12, 31, 7, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("cancel", [False, True])
+def test_a_meeting_at_the_end_of_time_is_left_out_and_the_feed_still_answers(
+    cast, api, client, meeting, cancel, caplog
+):
+    """Written straight to the table (the services refuse such a date): the feed skips it, logs
+    its id only, and still lists the others; its own .ics answers too."""
+    bad = MeetingFactory(board=cast.board, starts_at=in_days(9))
+    Meeting.objects.filter(pk=bad.pk).update(
+        starts_at=FAR_FUTURE,
+        ends_at=FAR_FUTURE + dt.timedelta(hours=1),
+        status=Meeting.Status.CANCELLED if cancel else Meeting.Status.PLANNED,
+    )
+    path = feed_path(api(cast.surgeon))
+    with caplog.at_level("WARNING", logger="scheduling.calendar"):
+        calendar = parse(client.get(path))
+    assert [str(e["UID"]) for e in events(calendar)] == [f"{meeting.uuid}@tumorboard"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Meeting {bad.uuid} left out of a calendar: its times cannot be written."
+    ]
+    single = api(cast.coordinator).get(reverse("api:meeting-calendar", args=[bad.uuid]))
+    assert events(parse(single)) == []
+    client.force_login(cast.coordinator)
+    assert events(parse(client.get(reverse("meeting-ics", args=[bad.uuid])))) == []
+
+
+def test_a_meeting_of_a_board_with_an_unknown_zone_is_left_out(cast, meeting):
+    Board = type(meeting.board)
+    Board.objects.filter(pk=meeting.board_id).update(time_zone="Nowhere/Atlantis")
+    meeting = Meeting.objects.select_related("board").get(pk=meeting.pk)
+    body = calendar.build_calendar([meeting], link_for=lambda m: "")
+    assert events(Calendar.from_ical(body)) == []

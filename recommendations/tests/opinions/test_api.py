@@ -9,6 +9,7 @@ from recommendations.models import Opinion
 from recommendations.opinions import services
 from recommendations.tests.opinions.helpers import RADIATION, SURGERY
 from scheduling.models import Meeting
+from tumorboard import bounds
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +316,15 @@ def test_options_lists_each_discipline_and_the_boards_regimens(cast, api):
 def test_options_for_an_outsider_show_only_their_board(cast, api):
     data = api(cast.outsider).get(url("opinion-options")).json()
     assert [b["name"] for b in data["boards"]] == [cast.other_board.name]
+
+
+def test_an_overlong_rationale_is_400_and_one_at_the_limit_is_saved(cast, api, case, meeting):
+    client = api(cast.surgeon)
+    too_long = body(case, meeting, rationale="x" * (bounds.LONG_TEXT + 1))
+    response = client.post(url("opinion-list"), too_long, format="json")
+    assert response.status_code == 400
+    assert response.json()["rationale"] == [
+        f"Ensure this field has no more than {bounds.LONG_TEXT} characters."
+    ]
+    at_limit = body(case, meeting, rationale="x" * bounds.LONG_TEXT)
+    assert client.post(url("opinion-list"), at_limit, format="json").status_code == 201

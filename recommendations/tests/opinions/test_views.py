@@ -10,6 +10,7 @@ from recommendations.opinions import services
 from recommendations.tests.opinions.helpers import RADIATION, SURGERY
 from scheduling.models import Meeting
 from tests.factories import AgendaItemFactory, CaseFactory, LesionFactory
+from tumorboard import bounds
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +229,16 @@ def test_after_the_meeting_starts_the_form_is_closed(cast, case, meeting, client
     response = client.post(form_url(meeting, case), post_data(revision="1", rationale="Late."))
     assert response.status_code == 302
     assert Opinion.objects.get().rationale == SURGERY["rationale"]
+
+
+def test_an_overlong_rationale_is_a_form_error_and_the_field_says_its_limit(
+    cast, case, meeting, client_for
+):
+    client = client_for(cast.surgeon)
+    assert f'maxlength="{bounds.LONG_TEXT}"' in text(client.get(form_url(meeting, case)))
+    response = client.post(
+        form_url(meeting, case), post_data(rationale="x" * (bounds.LONG_TEXT + 1))
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert f"at most {bounds.LONG_TEXT} characters" in text(response)
+    assert not Opinion.objects.exists()

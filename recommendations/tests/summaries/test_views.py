@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,12 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from cases.models import Case
 from recommendations.models import PreMeetingSummary, SummaryPreparation
 from recommendations.summaries.preparation import summary_prepare
 from recommendations.summaries.services import meeting_prepare_request
 from tests.agendas import agenda, give_opinion
+from tumorboard import bounds
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +256,43 @@ def test_outsiders_cannot_download_the_pdf(open_board, who, status, client_for):
     response = client_for(getattr(cast, who)).get(page("meeting-packet-pdf", meeting))
     assert response.status_code == status
     assert not response.content.startswith(b"%PDF")
+
+
+def test_the_packet_with_every_text_at_its_limit_stays_a_bounded_pdf(open_board, client_for):
+    """The worst a packet can hold since texts have limits (tumorboard.bounds): every text of the
+    case and every opinion at its limit, as one unbroken word (the slowest to break into lines).
+    A 1 MB rationale made this take 33 s; at the limits it is a few dozen pages (measured once:
+    about 1 s on the development machine)."""
+    cast = open_board
+    meeting, (item,) = agenda(cast.board, 1)
+    at_limit = {
+        name: "W" * Case._meta.get_field(name).max_length
+        for name in (
+            "clinical_question",
+            "molecular_markers",
+            "systemic_therapy_history",
+            "neuro_deficits",
+            "analgesics",
+            "comorbidities",
+            "goals_notes",
+        )
+    }
+    Case.objects.filter(pk=item.case_id).update(**at_limit)
+    for user in cast.specialists.values():
+        give_opinion(
+            item,
+            user,
+            ["separation_surgery"],
+            rationale="W" * bounds.LONG_TEXT,
+            details="W" * bounds.TEXT,
+            questions_for_board="W" * bounds.TEXT,
+            data_needed="W" * bounds.TEXT,
+        )
+    summary_prepare(item.pk)
+    started = time.monotonic()
+    response = client_for(cast.coordinator).get(page("meeting-packet-pdf", meeting))
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    pages = len(re.findall(rb"/Type /Page\b", response.content))
+    assert 2 < pages <= 80
+    assert elapsed < 25  # far below gunicorn's 30 s even on a loaded machine

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case
+from recommendations.models import DecisionRecord
 from scheduling import services
 from scheduling.models import AgendaItem
 from scheduling.tests.helpers import agenda_snapshot, api_url, assert_bad_input, ready_case
@@ -215,3 +216,21 @@ def test_addition_after_circulation_is_marked_late(cast, api, meeting):
         (str(late.uuid), True),
     ]
     assert api(cast.surgeon).post(api_url("meeting-circulate", meeting.uuid)).status_code == 403
+
+
+def test_a_case_with_a_decision_record_is_not_taken_off_the_agenda(cast, api, meeting):
+    """The decision record protects its agenda place: a clear 409, not a ProtectedError 500."""
+    case = ready_case(cast.board)
+    item = services.agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
+    DecisionRecord.objects.create(agenda_item=item, created_by=cast.chair)
+    client = api(cast.coordinator)
+    response = client.delete(api_url("agenda-item", meeting.uuid, case.uuid))
+    assert response.status_code == 409, response.content
+    assert "decision record" in response.json()["detail"]
+    assert response.json()["case"] == ["It has a decision record at this meeting."]
+    response = client.post(api_url("case-defer", case.uuid), {"reason": "Awaiting MRI"})
+    assert response.status_code == 409, response.content
+    assert "decision record" in response.json()["detail"]
+    assert list(AgendaItem.objects.values_list("pk", "is_open")) == [(item.pk, True)]
+    case.refresh_from_db()
+    assert case.status == Case.Status.SCHEDULED

@@ -48,3 +48,18 @@ def test_defer_needs_a_reason_and_a_coordinator(cast, api, meeting):
     case.refresh_from_db()
     assert case.status == Case.Status.SCHEDULED
     assert AgendaItem.objects.get(case=case).meeting == meeting
+
+
+def test_a_reason_at_its_limit_is_kept_in_full_and_nothing_fails(cast, api, meeting):
+    """A 300-character deferral reason went into a 100-character history column (a 500)."""
+    MeetingFactory(board=cast.board, starts_at=in_days(12), ends_at=in_days(12, 8, 30))
+    case = ready_case(cast.board)
+    services.agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
+    reason = "r" * 300
+    client = api(cast.coordinator)
+    client.raise_request_exception = False
+    response = client.post(api_url("case-defer", case.uuid), {"reason": reason})
+    assert response.status_code == 200, response.content[:300]
+    assert AgendaItem.history.filter(
+        meeting=meeting, history_type="-", history_change_reason=f"Deferred: {reason}"
+    ).exists()

@@ -187,6 +187,14 @@ def _iso(days, hour=7, minute=30):
     [
         ({"starts_at": _iso(5, 8, 0), "ends_at": _iso(5, 9, 0)}, "starts_at"),  # overlaps
         ({"starts_at": _iso(-1), "ends_at": _iso(-1, 8, 30)}, "starts_at"),  # in the past
+        ({"starts_at": _iso(800), "ends_at": _iso(800, 8, 30)}, "starts_at"),  # > 2 years ahead
+        (
+            {
+                "starts_at": lambda: "9999-12-31T07:30:00+00:00",
+                "ends_at": lambda: "9999-12-31T08:30:00+00:00",
+            },
+            "starts_at",
+        ),
         ({"starts_at": _iso(9, 9, 0), "ends_at": _iso(9, 8, 0)}, "ends_at"),  # ends first
         ({"starts_at": _iso(9)}, "ends_at"),  # a regular meeting needs an end
         ({"starts_at": lambda: "tuesday", "ends_at": _iso(9)}, "starts_at"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
+from recommendations.models import DecisionRecord
 from scheduling import services
 from scheduling.models import AgendaItem
 from scheduling.tests.helpers import (
@@ -192,3 +193,22 @@ def test_the_search_button_finds_a_case_without_javascript(cast, coordinator, me
     assert not meeting.agenda_items.exists()
     response = coordinator.post(url, {"add-search": "1", "add-q": "nobody-by-this-name"})
     assert "No case waiting for an agenda matches your search." in response.content.decode()
+
+
+def test_remove_or_defer_of_a_case_with_a_decision_record_is_refused(cast, coordinator, meeting):
+    case = ready_case(cast.board)
+    add_to_agenda(coordinator, meeting, case)
+    item = AgendaItem.objects.get(meeting=meeting, case=case)
+    DecisionRecord.objects.create(agenda_item=item, created_by=cast.chair)
+    response = coordinator.post(
+        reverse("agenda-remove", args=[meeting.uuid, case.uuid]), follow=True
+    )
+    assert response.status_code == 200
+    assert "cannot be taken off this agenda" in response.content.decode()
+    field = f"defer-{case.uuid.hex[:12]}-reason"
+    response = coordinator.post(
+        reverse("agenda-defer", args=[meeting.uuid, case.uuid]), {field: "Awaiting MRI"}
+    )
+    assert response.status_code == 409
+    assert "cannot be taken off this agenda" in response.content.decode()
+    assert agenda_order(meeting) == [case.pk]
