@@ -325,6 +325,9 @@ def batch_sql() -> tuple[str, dict]:
             "urgency": "CASE WHEN r5 < 0.04 THEN 'emergency' WHEN r5 < 0.18 THEN 'urgent' "
             "ELSE 'routine' END",
             "status": status,
+            # A deferral or withdrawal carries its reason (the case_deferral_reason constraint).
+            "status_reason": "CASE WHEN r1 >= 0.90 THEN 'Bench: the patient asked to wait' "
+            "ELSE '' END",
             "status_changed_at": "created",
             "primary_site": pick("primaries", "r6"),
             "kps": "40 + 10 * floor(r7 * 7)::int",
