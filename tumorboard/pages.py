@@ -77,6 +77,8 @@ def show_errors(exc: ApplicationError, *forms, formset=None) -> None:
                 target.add_error(name, message)
             elif name in {"__all__", "non_field_errors"}:
                 main.add_error(None, message)
+            elif name in main.fields:  # a hidden field (the version): the refusal itself
+                main.add_error(None, exc.message)
             else:  # a field this page does not show: named by its label, not its code name
                 main.add_error(None, f"{field_label(name, *_models(forms))}: {message}")
     if not exc.fields:
@@ -116,9 +118,9 @@ class Conflict:
     `message`), and what the user tried next to what is saved now."""
 
     message: str
-    rows: list[tuple[str, str, str]] = dataclasses.field(
-        default_factory=list
-    )  # (what, yours, theirs)
+    # (what, yours, theirs)
+    rows: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    advice: str = ""  # what to do now, when not "merge in the form below and save again"
 
 
 class VersionedForm:

@@ -319,8 +319,10 @@ def patient_summary_edit(request, summary_uuid):
         except ApplicationError as exc:
             for name, field_messages in exc.fields.items():
                 for message in field_messages:
-                    shown = name in form.fields and not form.fields[name].widget.is_hidden
-                    form.add_error(name if shown else None, message)
+                    if name in form.fields and form.fields[name].widget.is_hidden:
+                        form.add_error(None, exc.message)  # the version: the refusal itself
+                    else:
+                        form.add_error(name if name in form.fields else None, message)
             if not exc.fields:
                 form.add_error(None, exc.message)
         else:
