@@ -1,5 +1,11 @@
 """REST API v1 for patients and cases. Each view parses input, calls one service or selector, and
-shapes the output. Scope comes from the selectors: outside it, a record answers 404."""
+shapes the output. Scope comes from the selectors: outside it, a record answers 404.
+
+Concurrency (`tumorboard.versioning`): a patient, a case, a lesion and a prior treatment carry a
+`version`, returned as the ETag (the lesions' and treatments' in the case's body). A change or a
+removal names the version it is based on (If-Match or `version`): a stale one writes nothing and
+is answered 412 (If-Match) or 409 (body) with the record as it is now; none is answered 428.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,13 @@ from rest_framework.views import APIView
 from cases.assessment import stored_case_assessment
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.pagination import KeysetPages
+from tumorboard.versioning import (
+    IF_MATCH_PARAMETER,
+    body_version,
+    guarded,
+    precondition,
+    with_etag,
+)
 
 from . import invitations, services
 from .models import Case, Patient, PriorTreatment, SpinalLesion
@@ -59,10 +72,23 @@ def _visible_case(request, uuid) -> Case:
 def _case_response(request, case: Case, *, code=status.HTTP_200_OK) -> Response:
     """The case as its detail page shows it (reloaded with everything prefetched)."""
     case = case_detail(user=request.user, uuid=case.uuid)
-    return Response(CaseDetailSerializer(case).data, status=code)
+    return with_etag(Response(CaseDetailSerializer(case).data, status=code), case.version)
 
 
 _errors = error_responses()
+
+
+def _patient_now(patient: Patient) -> Response:
+    return with_etag(Response(PatientSerializer(patient).data), patient.version)
+
+
+def _lesion_now(lesion: SpinalLesion) -> Response:
+    return with_etag(Response(LesionSerializer(lesion).data), lesion.version)
+
+
+def _treatment_now(treatment: PriorTreatment) -> Response:
+    return with_etag(Response(PriorTreatmentSerializer(treatment).data), treatment.version)
+
 
 SEARCH_DESCRIPTION = (
     "By the exact MRN (any letter case), or by the first letters of the family name and "
@@ -98,6 +124,7 @@ class PatientListCreateApi(StaffApiMixin, GenericAPIView):
     def post(self, request):
         serializer = PatientSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        serializer.validated_data.pop("version", None)  # a new patient starts at 1
         patient = services.patient_create(by=request.user, **serializer.validated_data)
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
@@ -130,29 +157,38 @@ class PatientDetailApi(StaffApiMixin, GenericAPIView):
 
     @extend_schema(summary="One patient", responses={200: PatientSerializer, **_errors(403, 404)})
     def get(self, request, uuid):
-        return Response(PatientSerializer(self.get_object()).data)
+        patient = self.get_object()
+        return with_etag(Response(PatientSerializer(patient).data), patient.version)
 
     def _update(self, request, *, partial: bool) -> Response:
         patient = self.get_object()
         serializer = PatientSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        patient = services.patient_update(
-            patient=patient, by=request.user, **serializer.validated_data
-        )
-        return Response(PatientSerializer(patient).data)
+        data = dict(serializer.validated_data)
+        pre = precondition(request, data)
+
+        def write():
+            changed = services.patient_update(
+                patient=patient, expected_version=pre.version, by=request.user, **data
+            )
+            return with_etag(Response(PatientSerializer(changed).data), changed.version)
+
+        return guarded(pre, write, _patient_now)
 
     @extend_schema(
-        summary="Replace a patient's details",
+        summary="Replace a patient's details (from the version you read)",
+        parameters=[IF_MATCH_PARAMETER],
         request=PatientSerializer,
-        responses={200: PatientSerializer, **_errors(400, 403, 404)},
+        responses={200: PatientSerializer, **_errors(400, 403, 404, 409, 412, 428)},
     )
     def put(self, request, uuid):
         return self._update(request, partial=False)
 
     @extend_schema(
-        summary="Change some of a patient's details",
+        summary="Change some of a patient's details (from the version you read)",
+        parameters=[IF_MATCH_PARAMETER],
         request=PatientSerializer,
-        responses={200: PatientSerializer, **_errors(400, 403, 404)},
+        responses={200: PatientSerializer, **_errors(400, 403, 404, 409, 412, 428)},
     )
     def patch(self, request, uuid):
         return self._update(request, partial=True)
@@ -218,19 +254,29 @@ class CaseDetailApi(StaffApiMixin, APIView):
             case = case_detail(user=request.user, uuid=uuid)
         except Case.DoesNotExist:
             raise Http404 from None
-        return Response(CaseDetailSerializer(case).data)
+        return with_etag(Response(CaseDetailSerializer(case).data), case.version)
 
     @extend_schema(
         summary="Change a case's clinical data (not its status: see transition)",
+        description="Send only what changes, with If-Match or `version` (the version you read).",
+        parameters=[IF_MATCH_PARAMETER],
         request=CaseUpdateSerializer,
-        responses={200: CaseDetailSerializer, **_errors(400, 403, 404)},
+        responses={200: CaseDetailSerializer, **_errors(400, 403, 404, 409, 412, 428)},
     )
     def patch(self, request, uuid):
         case = _visible_case(request, uuid)
         serializer = CaseUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        case = services.case_update(case=case, by=request.user, **serializer.validated_data)
-        return _case_response(request, case)
+        data = dict(serializer.validated_data)
+        pre = precondition(request, data)
+
+        def write():
+            changed = services.case_update(
+                case=case, expected_version=pre.version, by=request.user, **data
+            )
+            return _case_response(request, changed)
+
+        return guarded(pre, write, lambda current: _case_response(request, current))
 
 
 @extend_schema(tags=["cases"])
@@ -272,6 +318,7 @@ class CaseLesionCreateApi(StaffApiMixin, APIView):
         case = _visible_case(request, uuid)
         serializer = LesionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        serializer.validated_data.pop("version", None)  # a new lesion starts at 1
         lesion = services.lesion_add(case=case, by=request.user, **serializer.validated_data)
         return Response(LesionSerializer(lesion).data, status=status.HTTP_201_CREATED)
 
@@ -286,24 +333,43 @@ class CaseLesionDetailApi(StaffApiMixin, APIView):
             raise Http404 from None
 
     @extend_schema(
-        summary="Change a lesion",
+        summary="Change a lesion (from the version you read)",
+        parameters=[IF_MATCH_PARAMETER],
         request=LesionSerializer,
-        responses={200: LesionSerializer, **_errors(400, 403, 404)},
+        responses={200: LesionSerializer, **_errors(400, 403, 404, 409, 412, 428)},
     )
     def patch(self, request, uuid, lesion_id):
         lesion = self._lesion(request, uuid, lesion_id)
         serializer = LesionSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        lesion = services.lesion_update(lesion=lesion, by=request.user, **serializer.validated_data)
-        return Response(LesionSerializer(lesion).data)
+        data = dict(serializer.validated_data)
+        pre = precondition(request, data)
+
+        def write():
+            changed = services.lesion_update(
+                lesion=lesion, expected_version=pre.version, by=request.user, **data
+            )
+            return _lesion_now(changed)
+
+        return guarded(pre, write, _lesion_now)
 
     @extend_schema(
-        summary="Remove a lesion",
-        responses={204: OpenApiResponse(description="Removed."), **_errors(403, 404)},
+        summary="Remove a lesion (as you read it)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={
+            204: OpenApiResponse(description="Removed."),
+            **_errors(400, 403, 404, 409, 412, 428),
+        },
     )
     def delete(self, request, uuid, lesion_id):
-        services.lesion_remove(lesion=self._lesion(request, uuid, lesion_id), by=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        lesion = self._lesion(request, uuid, lesion_id)
+        pre = precondition(request, {"version": body_version(request)})
+
+        def write():
+            services.lesion_remove(lesion=lesion, expected_version=pre.version, by=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+
+        return guarded(pre, write, _lesion_now)
 
 
 @extend_schema(tags=["cases"])
@@ -322,6 +388,7 @@ class CasePriorTreatmentCreateApi(StaffApiMixin, APIView):
         case = _visible_case(request, uuid)
         serializer = PriorTreatmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        serializer.validated_data.pop("version", None)  # a new record starts at 1
         treatment = services.prior_treatment_add(
             case=case, by=request.user, **serializer.validated_data
         )
@@ -338,28 +405,45 @@ class CasePriorTreatmentDetailApi(StaffApiMixin, APIView):
             raise Http404 from None
 
     @extend_schema(
-        summary="Correct a prior treatment",
+        summary="Correct a prior treatment (from the version you read)",
+        parameters=[IF_MATCH_PARAMETER],
         request=PriorTreatmentSerializer,
-        responses={200: PriorTreatmentSerializer, **_errors(400, 403, 404)},
+        responses={200: PriorTreatmentSerializer, **_errors(400, 403, 404, 409, 412, 428)},
     )
     def patch(self, request, uuid, treatment_id):
         treatment = self._treatment(request, uuid, treatment_id)
         serializer = PriorTreatmentSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        treatment = services.prior_treatment_update(
-            treatment=treatment, by=request.user, **serializer.validated_data
-        )
-        return Response(PriorTreatmentSerializer(treatment).data)
+        data = dict(serializer.validated_data)
+        pre = precondition(request, data)
+
+        def write():
+            changed = services.prior_treatment_update(
+                treatment=treatment, expected_version=pre.version, by=request.user, **data
+            )
+            return _treatment_now(changed)
+
+        return guarded(pre, write, _treatment_now)
 
     @extend_schema(
-        summary="Remove a prior treatment",
-        responses={204: OpenApiResponse(description="Removed."), **_errors(403, 404)},
+        summary="Remove a prior treatment (as you read it)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={
+            204: OpenApiResponse(description="Removed."),
+            **_errors(400, 403, 404, 409, 412, 428),
+        },
     )
     def delete(self, request, uuid, treatment_id):
-        services.prior_treatment_remove(
-            treatment=self._treatment(request, uuid, treatment_id), by=request.user
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        treatment = self._treatment(request, uuid, treatment_id)
+        pre = precondition(request, {"version": body_version(request)})
+
+        def write():
+            services.prior_treatment_remove(
+                treatment=treatment, expected_version=pre.version, by=request.user
+            )
+            return Response(status=status.HTTP_204_NO_CONTENT)
+
+        return guarded(pre, write, _treatment_now)
 
 
 @extend_schema(tags=["cases"])

@@ -11,7 +11,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tumorboard.pages import ChoicesListedForm
+from tumorboard.pages import ChoicesListedForm, VersionedForm
 
 from .models import LEVEL_ERRORS, Case, Patient, PriorTreatment, SpinalLesion
 from .selectors import SEARCH_NAME_MIN, boards_of, patients_visible_to, related_model
@@ -231,14 +231,14 @@ class CaseForm(ChoicesListedForm, forms.ModelForm):
                 yield legend, fields
 
 
-class CaseEditForm(CaseForm):
+class CaseEditForm(VersionedForm, CaseForm):
     """A case never changes board here (that would move it out of its members' sight)."""
 
     class Meta(CaseForm.Meta):
         fields = [name for name in CASE_FORM_FIELDS if name != "board"]
 
 
-class LesionForm(ChoicesListedForm, forms.ModelForm):
+class LesionForm(VersionedForm, ChoicesListedForm, forms.ModelForm):
     class Meta:
         model = SpinalLesion
         fields = [
@@ -267,7 +267,7 @@ class BaseLesionFormSet(forms.BaseFormSet):
         self.non_form_errors().append(message)
 
 
-class PriorTreatmentForm(ChoicesListedForm, forms.ModelForm):
+class PriorTreatmentForm(VersionedForm, ChoicesListedForm, forms.ModelForm):
     """Surgery, cement, radiotherapy (dose, fractions, levels, date) or systemic therapy."""
 
     class Meta:

@@ -66,6 +66,10 @@ class Patient(PublicIdModel, TrackedModel):
         help_text="The patient's own login, for reading released summaries.",
     )
 
+    # Optimistic concurrency (tumorboard.services.check_version): a change names the version it
+    # was based on; a stale one is refused instead of overwriting someone else's edit.
+    version = models.PositiveIntegerField(default=1)
+
     history = HistoricalRecords()
 
     class Meta:
@@ -289,6 +293,10 @@ class Case(PublicIdModel, TrackedModel):
     )
 
     # The stored rank is derived from `urgency`, which the history already keeps.
+    # Optimistic concurrency (tumorboard.services.check_version): a change names the version it
+    # was based on; a stale one is refused instead of overwriting someone else's edit.
+    version = models.PositiveIntegerField(default=1)
+
     history = HistoricalRecords(excluded_fields=["urgency_priority"])
 
     class Meta:
@@ -443,6 +451,10 @@ class SpinalLesion(TrackedModel):
     )
     notes = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT, blank=True)
 
+    # Optimistic concurrency (tumorboard.services.check_version): a change names the version it
+    # was based on; a stale one is refused instead of overwriting someone else's edit.
+    version = models.PositiveIntegerField(default=1)
+
     history = HistoricalRecords()
 
     class Meta:
@@ -503,6 +515,10 @@ class PriorTreatment(TrackedModel):
     description = models.CharField(
         max_length=300, blank=True, help_text="For systemic therapy: the agents or regimen."
     )
+
+    # Optimistic concurrency (tumorboard.services.check_version): a change names the version it
+    # was based on; a stale one is refused instead of overwriting someone else's edit.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 

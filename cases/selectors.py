@@ -239,6 +239,7 @@ HISTORY_EXCLUDED = frozenset(
         "status_changed_at",
         "created_at",
         "updated_at",
+        "version",  # the concurrency token, not a clinical change
     }
 )
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}

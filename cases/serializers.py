@@ -17,6 +17,7 @@ from tumorboard.api import (
     StrictInputMixin,
     UserSummarySerializer,
 )
+from tumorboard.versioning import version_field
 
 from .models import LEVELS_TEXT, Case, Patient, PriorTreatment, SpinalLesion
 from .selectors import SEARCH_LIMIT, boards_of, patients_visible_to, related_model
@@ -70,9 +71,11 @@ class BoardSummarySerializer(serializers.ModelSerializer):
 
 
 class PatientSerializer(StrictCaseInput, serializers.ModelSerializer):
+    version = version_field()
+
     class Meta:
         model = Patient
-        fields = ["uuid", *sorted(PATIENT_FIELDS), "created_at", "updated_at"]
+        fields = ["uuid", *sorted(PATIENT_FIELDS), "version", "created_at", "updated_at"]
         read_only_fields = ["uuid", "created_at", "updated_at"]
         # Uniqueness is the service's call (it also catches the race the validator cannot).
         extra_kwargs = {"mrn": {"validators": []}}
@@ -90,10 +93,11 @@ class PatientSummarySerializer(serializers.ModelSerializer):
 
 class LesionSerializer(StrictCaseInput, serializers.ModelSerializer):
     level = SpinalLevelField()
+    version = version_field()
 
     class Meta:
         model = SpinalLesion
-        fields = ["id", *sorted(LESION_FIELDS)]
+        fields = ["id", *sorted(LESION_FIELDS), "version"]
         read_only_fields = ["id"]
 
 
@@ -101,10 +105,11 @@ class PriorTreatmentSerializer(StrictCaseInput, serializers.ModelSerializer):
     # Required for every kind but systemic therapy: the model's rule, checked by the service.
     level_from = SpinalLevelField(required=False, allow_blank=True)
     level_to = SpinalLevelField(required=False, allow_blank=True)
+    version = version_field()
 
     class Meta:
         model = PriorTreatment
-        fields = ["id", *sorted(PRIOR_TREATMENT_FIELDS)]
+        fields = ["id", *sorted(PRIOR_TREATMENT_FIELDS), "version"]
         read_only_fields = ["id"]
 
 
@@ -134,10 +139,11 @@ class CaseUpdateSerializer(StrictCaseInput, serializers.ModelSerializer):
         required=False,
         help_text=GOALS_FIELD_HELP,
     )
+    version = version_field()
 
     class Meta:
         model = Case
-        fields = sorted(CASE_UPDATE_FIELDS)
+        fields = [*sorted(CASE_UPDATE_FIELDS), "version"]
 
 
 class CaseTransitionSerializer(StrictCaseInput, serializers.Serializer):
@@ -435,6 +441,7 @@ CASE_OUTPUT_FIELDS = [
     "status_changed_at",
     "status_reason",
     "readiness_overridden",
+    "version",
     *[f.name for f in Case._meta.concrete_fields if f.name in CASE_FIELDS and f.name != "board"],
     "goals_recorded_at",
     "goals_recorded_by",

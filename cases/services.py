@@ -23,7 +23,7 @@ from tumorboard.errors import ApplicationError
 from tumorboard.labels import labelled_messages
 from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import is_staff_member
-from tumorboard.services import save_validated
+from tumorboard.services import check_version, save_validated
 
 from .assessment import current_fingerprint, stored_assessment_row
 from .models import (
@@ -254,16 +254,21 @@ def patient_create(*, by: AbstractBaseUser, **data: Any) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, by: AbstractBaseUser, **data: Any) -> Patient:
+def patient_update(
+    *, patient: Patient, expected_version: int | None, by: AbstractBaseUser, **data: Any
+) -> Patient:
+    """Correct a patient's details from the version the writer read (a stale one is refused)."""
     _reject_unknown(data, PATIENT_FIELDS)
     try:
         patient = patients_visible_to(by).select_for_update().get(pk=patient.pk)
     except Patient.DoesNotExist:
         raise PermissionDenied(NOT_YOUR_PATIENT) from None
+    check_version(patient, expected_version, "patient's details")
     if "mrn" in data:
         _check_mrn_free(data["mrn"], by=by, patient=patient)
     for name, value in data.items():
         setattr(patient, name, value)
+    patient.version += 1
     save_validated(patient, by=by)
     return patient
 
@@ -319,15 +324,23 @@ def _flat(exc: ApplicationError) -> list[str]:
 
 
 @transaction.atomic
-def case_update(*, case: Case, by: AbstractBaseUser, **data: Any) -> Case:
+def case_update(
+    *, case: Case, expected_version: int | None, by: AbstractBaseUser, **data: Any
+) -> Case:
+    """Change the case's clinical fields from the version the writer read: a stale version is
+    refused (StaleVersionError, with the case as it is now), so nobody overwrites an edit they
+    have not seen. Status changes (case_transition) do not move the version: they touch no field
+    this edits."""
     _reject_unknown(data, CASE_UPDATE_FIELDS)
     case = _locked_case(case, by)
+    check_version(case, expected_version, "case")
     goals_changed = any(getattr(case, k) != data[k] for k in GOAL_FIELDS & data.keys())
     for name, value in data.items():
         setattr(case, name, value)
     if goals_changed:
         case.goals_recorded_at = timezone.now()
         case.goals_recorded_by = by
+    case.version += 1
     save_validated(case, by=by)
     _case_changed(case.pk)
     return case
@@ -407,23 +420,32 @@ def _locked_part(model, pk: int, by: AbstractBaseUser):
 
 
 @transaction.atomic
-def lesion_update(*, lesion: SpinalLesion, by: AbstractBaseUser, **data: Any) -> SpinalLesion:
-    """Correct a lesion's findings; the case's assessment (and so its readiness) follows."""
+def lesion_update(
+    *, lesion: SpinalLesion, expected_version: int | None, by: AbstractBaseUser, **data: Any
+) -> SpinalLesion:
+    """Correct a lesion's findings from the version the writer read (a stale one is refused);
+    the case's assessment (and so its readiness) follows."""
     _reject_unknown(data, LESION_FIELDS)
     lesion = _locked_part(SpinalLesion, lesion.pk, by)
+    check_version(lesion, expected_version, "lesion")
     if isinstance(data.get("level"), str):
         data = {**data, "level": data["level"].strip().upper()}
     for name, value in data.items():
         setattr(lesion, name, value)
+    lesion.version += 1
     save_validated(lesion, by=by)
     _case_changed(lesion.case_id)
     return lesion
 
 
 @transaction.atomic
-def lesion_remove(*, lesion: SpinalLesion, by: AbstractBaseUser) -> None:
-    """Remove a lesion; the history keeps it, with who removed it."""
+def lesion_remove(
+    *, lesion: SpinalLesion, expected_version: int | None, by: AbstractBaseUser
+) -> None:
+    """Remove a lesion as the writer read it (not one corrected since); the history keeps it,
+    with who removed it."""
     lesion = _locked_part(SpinalLesion, lesion.pk, by)
+    check_version(lesion, expected_version, "lesion")
     lesion._history_user = by
     lesion.delete()
     _case_changed(lesion.case_id)
@@ -441,22 +463,32 @@ def prior_treatment_add(*, case: Case, by: AbstractBaseUser, **data: Any) -> Pri
 
 @transaction.atomic
 def prior_treatment_update(
-    *, treatment: PriorTreatment, by: AbstractBaseUser, **data: Any
+    *,
+    treatment: PriorTreatment,
+    expected_version: int | None,
+    by: AbstractBaseUser,
+    **data: Any,
 ) -> PriorTreatment:
-    """Correct a prior treatment; prior radiation changes the re-irradiation advice."""
+    """Correct a prior treatment from the version the writer read (a stale one is refused);
+    prior radiation changes the re-irradiation advice."""
     _reject_unknown(data, PRIOR_TREATMENT_FIELDS)
     treatment = _locked_part(PriorTreatment, treatment.pk, by)
+    check_version(treatment, expected_version, "prior treatment")
     for name, value in data.items():
         setattr(treatment, name, value)
+    treatment.version += 1
     save_validated(treatment, by=by)
     _case_changed(treatment.case_id)
     return treatment
 
 
 @transaction.atomic
-def prior_treatment_remove(*, treatment: PriorTreatment, by: AbstractBaseUser) -> None:
-    """Remove a prior treatment; the history keeps it, with who removed it."""
+def prior_treatment_remove(
+    *, treatment: PriorTreatment, expected_version: int | None, by: AbstractBaseUser
+) -> None:
+    """Remove a prior treatment as the writer read it; the history keeps it, with who removed it."""
     treatment = _locked_part(PriorTreatment, treatment.pk, by)
+    check_version(treatment, expected_version, "prior treatment")
     treatment._history_user = by
     treatment.delete()
     _case_changed(treatment.case_id)

@@ -23,8 +23,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.assessment import stored_case_assessment, stored_case_flags
 from tumorboard import labels
-from tumorboard.errors import ApplicationError
-from tumorboard.pages import error_summary, show_errors, staff_required
+from tumorboard.errors import ApplicationError, StaleVersionError
+from tumorboard.pages import (
+    Conflict,
+    error_summary,
+    form_conflict,
+    rebased,
+    show_errors,
+    staff_required,
+)
 from tumorboard.pagination import InvalidCursor, keyset_page
 
 from . import invitations, selectors, services
@@ -242,13 +249,22 @@ def case_edit(request, case_uuid):
         None if adding_lesion else data, instance=copy.copy(case), prefix="case"
     )
     lesion_form = LesionForm(data if adding_lesion else None, prefix="lesion")
+    conflict = None
     if data is not None and not adding_lesion and case_form.is_valid():
-        changes = {name: case_form.cleaned_data[name] for name in case_form.changed_data}
+        changes = case_form.changes()
         if not changes:
             messages.info(request, _("Nothing was changed."))
             return redirect("case-detail", case_uuid=case.uuid)
         try:
-            services.case_update(case=case, by=request.user, **changes)
+            services.case_update(
+                case=case,
+                expected_version=case_form.cleaned_data["version"],
+                by=request.user,
+                **changes,
+            )
+        except StaleVersionError as exc:
+            conflict = form_conflict(exc, case_form, changes)
+            case_form = rebased(case_form, exc.current)
         except ApplicationError as exc:
             show_errors(exc, case_form)
         else:
@@ -271,8 +287,10 @@ def case_edit(request, case_uuid):
             "lesions": case.lesions.all(),
             "case_form": case_form,
             "lesion_form": lesion_form,
-            "errors": error_summary(case_form, lesion_form),
+            "conflict": conflict,
+            "errors": [] if conflict else error_summary(case_form, lesion_form),
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -288,8 +306,8 @@ class CasePart:
     related: str  # the case's related manager
     anchor: str  # the case page's section
     add: Any
-    update: Any
-    remove: Any
+    update: Any  # (item, expected_version, by, data)
+    remove: Any  # (item, expected_version, by)
     noun: str
     added: str
     changed: str
@@ -308,8 +326,12 @@ LESION = CasePart(
     related="lesions",
     anchor="lesions",
     add=lambda case, by, data: services.lesion_add(case=case, by=by, **data),
-    update=lambda item, by, data: services.lesion_update(lesion=item, by=by, **data),
-    remove=lambda item, by: services.lesion_remove(lesion=item, by=by),
+    update=lambda item, version, by, data: services.lesion_update(
+        lesion=item, expected_version=version, by=by, **data
+    ),
+    remove=lambda item, version, by: services.lesion_remove(
+        lesion=item, expected_version=version, by=by
+    ),
     noun=_lazy("lesion"),
     added=_lazy("Lesion %(item)s added."),
     changed=_lazy("Lesion %(item)s corrected."),
@@ -321,8 +343,12 @@ PRIOR_TREATMENT = CasePart(
     related="prior_treatments",
     anchor="prior-treatment",
     add=lambda case, by, data: services.prior_treatment_add(case=case, by=by, **data),
-    update=lambda item, by, data: services.prior_treatment_update(treatment=item, by=by, **data),
-    remove=lambda item, by: services.prior_treatment_remove(treatment=item, by=by),
+    update=lambda item, version, by, data: services.prior_treatment_update(
+        treatment=item, expected_version=version, by=by, **data
+    ),
+    remove=lambda item, version, by: services.prior_treatment_remove(
+        treatment=item, expected_version=version, by=by
+    ),
     noun=_lazy("prior treatment"),
     added=_lazy("%(item)s added."),
     changed=_lazy("%(item)s corrected."),
@@ -341,16 +367,20 @@ def _part_form(request, case_uuid, part: CasePart, pk: int | None):
     data = request.POST if request.method == "POST" else None
     # A copy: an invalid submission must not alter what the page shows.
     form = part.form(data, instance=copy.copy(item) if item else None, prefix="item")
+    conflict = None
     if data is not None and form.is_valid():
-        if item is not None and not form.changed_data:
+        changes = form.changes() if item is not None else {}
+        if item is not None and not changes:
             messages.info(request, _("Nothing was changed."))
             return _back_to_case(case, part)
         try:
             if item is None:
                 saved = part.add(case, request.user, form.cleaned_data)
             else:
-                changes = {name: form.cleaned_data[name] for name in form.changed_data}
-                saved = part.update(item, request.user, changes)
+                saved = part.update(item, form.cleaned_data["version"], request.user, changes)
+        except StaleVersionError as exc:
+            conflict = form_conflict(exc, form, changes)
+            form = rebased(form, exc.current)
         except ApplicationError as exc:
             show_errors(exc, form)
         else:
@@ -366,8 +396,10 @@ def _part_form(request, case_uuid, part: CasePart, pk: int | None):
             "part": part,
             "item": item,
             "form": form,
-            "errors": error_summary(form),
+            "conflict": conflict,
+            "errors": [] if conflict else error_summary(form),
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -375,16 +407,45 @@ def _part_remove(request, case_uuid, part: CasePart, pk: int):
     """Ask first (GET); remove on the confirming POST."""
     case = _get_case(request.user, case_uuid)
     item = part.get(case, pk)
+    version, conflict, refusal, code = item.version, None, "", 200
     if request.method == "POST":
         label = str(item)
-        part.remove(item, request.user)
-        messages.success(request, part.removed % {"item": label})
-        return _back_to_case(case, part)
+        try:
+            part.remove(item, _posted_version(request), request.user)
+        except StaleVersionError as exc:
+            # Ask again, about the record as it is now: the user removes what they see.
+            item, version = exc.current, exc.current.version
+            advice = _(
+                "Nothing was removed. This is the record as it is now: remove it if you still "
+                "want to."
+            )
+            conflict, code = Conflict(exc.message, advice=advice), 409
+        except ApplicationError as exc:  # no version: a form from before versions existed
+            refusal, code = exc.message, 400
+        else:
+            messages.success(request, part.removed % {"item": label})
+            return _back_to_case(case, part)
     return render(
         request,
         "cases/case_part_remove.html",
-        {"case": case, "patient": case.patient, "part": part, "item": item},
+        {
+            "case": case,
+            "patient": case.patient,
+            "part": part,
+            "item": item,
+            "version": version,
+            "conflict": conflict,
+            "refusal": refusal,
+        },
+        status=code,
     )
+
+
+def _posted_version(request) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
 
 
 @require_http_methods(["GET", "POST"])

@@ -353,6 +353,9 @@ class PatientSummary(PublicIdModel, TrackedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     released_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency (tumorboard.services.check_version): an edit names the version it
+    # was based on; a stale one is refused instead of overwriting someone else's wording.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 

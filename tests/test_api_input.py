@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def patch_json(client, url, text: str):
-    return client.patch(url, text, content_type="application/json")
+    return client.patch(url, text, content_type="application/json", HTTP_IF_MATCH='"1"')
 
 
 @pytest.mark.parametrize(

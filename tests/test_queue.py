@@ -37,7 +37,12 @@ def test_a_change_to_the_case_requeues_its_summary_after_commit(
 ):
     with mock.patch(SEND_ITEM_TASK) as send:
         with django_capture_on_commit_callbacks() as callbacks:
-            case_services.case_update(case=prepared.case, by=cast.coordinator, pain_score=7)
+            case_services.case_update(
+                case=prepared.case,
+                expected_version=prepared.case.version,
+                by=cast.coordinator,
+                pain_score=7,
+            )
             send.assert_not_called()  # nothing is sent before the transaction commits
         # On commit the case's refresh task runs (eagerly here): it queues the item again and
         # sends its preparation, delayed, once that commits in turn.
@@ -51,7 +56,12 @@ def test_a_change_to_the_case_requeues_its_summary_after_commit(
 
 def test_the_requeued_summary_is_a_new_version_because_an_input_changed(cast, prepared):
     first = prepared.summaries.get()
-    case_services.lesion_update(lesion=prepared.case.lesions.get(), by=cast.surgeon, pain="none")
+    case_services.lesion_update(
+        lesion=prepared.case.lesions.get(),
+        expected_version=prepared.case.lesions.get().version,
+        by=cast.surgeon,
+        pain="none",
+    )
     second = summary_prepare(prepared.pk)
     assert second.version == first.version + 1
     assert second.inputs_fingerprint != first.inputs_fingerprint

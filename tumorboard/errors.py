@@ -8,11 +8,13 @@ ProgrammingError...) mean a bug and stay 500s.
 """
 
 import logging
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -30,6 +32,47 @@ class ApplicationError(Exception):
 
 class ConflictError(ApplicationError):
     """A stale write or a state clash (answered 409)."""
+
+
+class StaleVersionError(ConflictError):
+    """Optimistic concurrency: the record changed since the client read it. `current` is the row
+    as it is now (with `version`, `updated_by`, `updated_at`); the message says who changed it
+    and when, so the user knows whose work they are about to meet."""
+
+    def __init__(self, current: Any, what: str):
+        super().__init__(
+            f"Someone else saved this {what} while you were editing: {changed_by(current)}, "
+            f"at {changed_at(current)} (it is now at version {current.version}). Nothing was "
+            "saved: review their change, then save again.",
+            fields={"version": [f"The current version is {current.version}."]},
+            code="stale",
+        )
+        self.current = current
+
+
+class VersionRequiredError(ApplicationError):
+    """A change that does not say which version it is based on (the API answers 428)."""
+
+    def __init__(self, what: str):
+        super().__init__(
+            f"Say which version of the {what} you are changing.",
+            fields={"version": ['Send the version you read (or an If-Match: "<version>" header).']},
+            code="version_required",
+        )
+
+
+def changed_by(record: Any) -> str:
+    user = getattr(record, "updated_by", None)
+    if user is None:
+        return "an unknown user"
+    return user.get_full_name() or user.get_username()
+
+
+def changed_at(record: Any) -> str:
+    when = getattr(record, "updated_at", None)
+    if when is None:
+        return "an unknown time"
+    return f"{timezone.localtime(when):%d %b %Y %H:%M}"
 
 
 BAD_INPUT = "Please correct the errors below."

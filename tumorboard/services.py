@@ -6,7 +6,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 
-from tumorboard.errors import ApplicationError, error_fields
+from tumorboard.errors import (
+    ApplicationError,
+    StaleVersionError,
+    VersionRequiredError,
+    error_fields,
+)
 
 
 def save_validated(
@@ -32,3 +37,13 @@ def save_validated(
         instance.save()
     except IntegrityError as exc:  # a race past full_clean (e.g. a concurrent duplicate)
         raise ApplicationError("This record clashes with an existing one.") from exc
+
+
+def check_version(current: models.Model, expected: int | None, what: str) -> None:
+    """Optimistic concurrency: `current` is the row locked for the change (select_for_update);
+    refuse the change unless it names the version it was based on and that is still the one
+    saved. The caller bumps `version` on the save, inside the same transaction."""
+    if expected is None:
+        raise VersionRequiredError(what)
+    if current.version != expected:  # type: ignore[attr-defined]
+        raise StaleVersionError(current, what)

@@ -337,7 +337,7 @@ def test_status_cannot_be_set_on_create(cast, api):
 def test_board_member_updates_case(cast, api, case, name):
     user = person(cast, name)
     response = api(user).patch(
-        url("case-detail", uuid=case.uuid), {"kps": 50, "ecog": 2}, format="json"
+        url("case-detail", uuid=case.uuid), {"kps": 50, "ecog": 2, "version": 1}, format="json"
     )
     assert response.status_code == 200, response.json()
     assert response.json()["kps"] == 50
@@ -414,7 +414,10 @@ def test_implausible_deficit_onset_is_400_and_unchanged(cast, api, case, onset, 
 def test_a_past_deficit_onset_is_kept(cast, api, case):
     onset = dt.datetime(2020, 5, 4, 6, 30, tzinfo=dt.UTC)
     response = api(cast.coordinator).patch(
-        url("case-detail", uuid=case.uuid), {"deficit_onset": onset.isoformat()}, format="json"
+        url("case-detail", uuid=case.uuid),
+        {"deficit_onset": onset.isoformat()},
+        format="json",
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 200
     case.refresh_from_db()
@@ -423,7 +426,10 @@ def test_a_past_deficit_onset_is_kept(cast, api, case):
 
 def test_duplicate_goal_is_400(cast, api, case):
     response = api(cast.coordinator).patch(
-        url("case-detail", uuid=case.uuid), {"goals_ranked": ["walking", "walking"]}, format="json"
+        url("case-detail", uuid=case.uuid),
+        {"goals_ranked": ["walking", "walking"]},
+        format="json",
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 400
     assert response.json()["goals_ranked"] == ["Each goal may be ranked only once."]
@@ -535,11 +541,11 @@ def test_add_update_remove_lesion(cast, api, case):
     assert SpinalLesion.objects.get(pk=lesion_id).level == "L1"
 
     detail = url("case-lesion-detail", uuid=case.uuid, lesion_id=lesion_id)
-    response = client.patch(detail, {"escc_grade": "1c"}, format="json")
+    response = client.patch(detail, {"escc_grade": "1c"}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 200
     assert SpinalLesion.objects.get(pk=lesion_id).escc_grade == "1c"
 
-    response = client.delete(detail)
+    response = client.delete(detail, HTTP_IF_MATCH='"2"')
     assert response.status_code == 204
     assert not SpinalLesion.objects.filter(pk=lesion_id).exists()
 
@@ -612,19 +618,19 @@ def test_correct_and_remove_a_prior_treatment(cast, api, case):
     treatment = PriorTreatmentFactory(case=case)
     client = api(cast.specialists["radiation_oncology"])
     detail = url("case-prior-treatment-detail", uuid=case.uuid, treatment_id=treatment.pk)
-    response = client.patch(detail, {"dose_gy": "30", "fractions": 10}, format="json")
+    response = client.patch(detail, {"dose_gy": "30", "fractions": 10, "version": 1}, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["dose_gy"], response.json()["fractions"]) == ("30.00", 10)
     treatment.refresh_from_db()
     assert treatment.updated_by == cast.specialists["radiation_oncology"]
 
-    response = client.patch(detail, {"fractions": 0}, format="json")
+    response = client.patch(detail, {"fractions": 0, "version": 2}, format="json")
     assert response.status_code == 400
     assert response.json()["fractions"] == ["Give the number of fractions (at least 1)."]
     treatment.refresh_from_db()
     assert treatment.fractions == 10
 
-    assert client.delete(detail).status_code == 204
+    assert client.delete(detail, HTTP_IF_MATCH='"2"').status_code == 204
     assert not case.prior_treatments.exists()
     assert PriorTreatment.history.filter(id=treatment.pk).first().history_type == "-"
 
@@ -711,12 +717,12 @@ def test_outsider_does_not_see_our_patients(cast, api, case):
 def test_board_member_updates_patient(cast, api, case):
     detail = url("patient-detail", uuid=case.patient.uuid)
     client = api(cast.coordinator)
-    response = client.patch(detail, {"phone": "+44 20 7946 0000"}, format="json")
+    response = client.patch(detail, {"phone": "+44 20 7946 0000", "version": 1}, format="json")
     assert response.status_code == 200, response.json()
     case.patient.refresh_from_db()
     assert case.patient.phone == "+44 20 7946 0000"
     # Sending back the read-only uuid is harmless; a field the API does not know is refused.
-    replacement = PATIENT | {"mrn": "DEMO-9002", "uuid": str(case.patient.uuid)}
+    replacement = PATIENT | {"mrn": "DEMO-9002", "uuid": str(case.patient.uuid), "version": 2}
     response = client.put(detail, replacement, format="json")
     assert response.status_code == 200, response.json()
     case.patient.refresh_from_db()
@@ -851,7 +857,9 @@ def test_patient_list_query_count_is_constant(cast, api):
 
 
 def test_history_shows_who_changed_what(cast, api, case):
-    api(cast.surgeon).patch(url("case-detail", uuid=case.uuid), {"kps": 40}, format="json")
+    api(cast.surgeon).patch(
+        url("case-detail", uuid=case.uuid), {"kps": 40}, format="json", HTTP_IF_MATCH='"1"'
+    )
     api(cast.coordinator).post(url("case-lesions", uuid=case.uuid), {"level": "L3"})
 
     response = api(cast.chair).get(url("case-history", uuid=case.uuid))
@@ -871,7 +879,9 @@ def test_history_shows_who_changed_what(cast, api, case):
 def test_history_records_lesion_removal_and_transition(cast, api, case):
     lesion = case.lesions.get()
     client = api(cast.coordinator)
-    client.delete(url("case-lesion-detail", uuid=case.uuid, lesion_id=lesion.pk))
+    client.delete(
+        url("case-lesion-detail", uuid=case.uuid, lesion_id=lesion.pk), HTTP_IF_MATCH='"1"'
+    )
     client.post(
         url("case-transition", uuid=case.uuid),
         {"status": "ready", "override": True, "reason": "Urgent"},
@@ -930,10 +940,122 @@ def test_a_prior_treatment_outside_its_range_is_400(cast, api, case, treated_on,
 def test_an_overlong_clinical_text_is_400_and_the_limit_is_accepted(cast, api, case):
     client = api(cast.coordinator)
     detail = url("case-detail", uuid=case.uuid)
-    response = client.patch(detail, {"comorbidities": "x" * (bounds.TEXT + 1)}, format="json")
+    response = client.patch(
+        detail, {"comorbidities": "x" * (bounds.TEXT + 1), "version": 1}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["comorbidities"] == [
         f"Ensure this field has no more than {bounds.TEXT} characters."
     ]
-    response = client.patch(detail, {"comorbidities": "x" * bounds.TEXT}, format="json")
+    response = client.patch(
+        detail, {"comorbidities": "x" * bounds.TEXT, "version": 1}, format="json"
+    )
     assert response.status_code == 200, response.json()
+
+
+# --- lost updates: two editors of one record ------------------------------------------------------
+
+
+def _record(kind, case):
+    """(detail url, the record) for each editable record of a case."""
+    if kind == "case":
+        return url("case-detail", uuid=case.uuid), case
+    if kind == "patient":
+        return url("patient-detail", uuid=case.patient.uuid), case.patient
+    if kind == "lesion":
+        lesion = case.lesions.get()
+        return url("case-lesion-detail", uuid=case.uuid, lesion_id=lesion.pk), lesion
+    treatment = PriorTreatmentFactory(case=case)
+    return url("case-prior-treatment-detail", uuid=case.uuid, treatment_id=treatment.pk), treatment
+
+
+# One field per record and the values the first and the second editor give it.
+EDITS = {
+    "case": ("kps", 50, 40),
+    "patient": ("phone", "0100", "0200"),
+    "lesion": ("notes", "Lytic.", "Sclerotic."),
+    "prior_treatment": ("fractions", 10, 1),
+}
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_the_second_of_two_api_editors_is_refused_412_and_nothing_is_saved(cast, api, case, kind):
+    detail, record = _record(kind, case)
+    field, first_value, second_value = EDITS[kind]
+    first, second = api(cast.surgeon), api(cast.coordinator)
+    if kind in ("case", "patient"):
+        assert first.get(detail)["ETag"] == '"1"'
+    # Both read version 1; the first saves, the second saves from what it read.
+    saved = first.patch(detail, {field: first_value}, format="json", HTTP_IF_MATCH='"1"')
+    assert saved.status_code == 200, saved.json()
+    assert saved["ETag"] == '"2"' and saved.json()["version"] == 2
+    stale = second.patch(detail, {field: second_value}, format="json", HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 412
+    body = stale.json()
+    assert "Someone else saved this" in body["detail"] and _name(cast.surgeon) in body["detail"]
+    assert body["version"] == ["The current version is 2."]
+    assert body["current"][field] == first_value and stale["ETag"] == '"2"'
+    record.refresh_from_db()
+    assert (getattr(record, field), record.version, record.updated_by) == (
+        first_value,
+        2,
+        cast.surgeon,
+    )
+    # Named in the body instead, the stale version is a 409; the current one is accepted.
+    again = second.patch(detail, {field: second_value, "version": 1}, format="json")
+    assert again.status_code == 409 and again.json()["current"][field] == first_value
+    merged = second.patch(detail, {field: second_value, "version": 2}, format="json")
+    assert merged.status_code == 200 and merged.json()["version"] == 3
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_an_api_change_without_a_version_is_428_and_a_garbled_if_match_400(cast, api, case, kind):
+    detail, record = _record(kind, case)
+    field, value, _ = EDITS[kind]
+    client = api(cast.coordinator)
+    missing = client.patch(detail, {field: value}, format="json")
+    assert missing.status_code == 428 and "version" in missing.json()
+    garbled = client.patch(detail, {field: value}, format="json", HTTP_IF_MATCH="latest")
+    assert garbled.status_code == 400 and "version" in garbled.json()
+    disagree = client.patch(
+        detail, {field: value, "version": 2}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert disagree.status_code == 400
+    record.refresh_from_db()
+    assert record.version == 1 and getattr(record, field) != value
+
+
+@pytest.mark.parametrize("kind", ["lesion", "prior_treatment"])
+def test_removing_what_someone_else_just_corrected_is_refused(cast, api, case, kind):
+    detail, record = _record(kind, case)
+    field, value, _ = EDITS[kind]
+    client = api(cast.coordinator)
+    assert client.delete(detail).status_code == 428
+    saved = api(cast.surgeon).patch(detail, {field: value, "version": 1}, format="json")
+    assert saved.status_code == 200
+    stale = client.delete(detail, HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 412 and stale.json()["current"][field] == value
+    assert client.delete(detail, {"version": 1}, format="json").status_code == 409
+    assert type(record).objects.filter(pk=record.pk).exists()
+    assert client.delete(detail, HTTP_IF_MATCH='"2"').status_code == 204
+    assert not type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_a_new_record_starts_at_version_1_whatever_the_client_sends(cast, api, case):
+    client = api(cast.coordinator)
+    lesion = client.post(
+        url("case-lesions", uuid=case.uuid), {"level": "L2", "version": 7}, format="json"
+    )
+    assert lesion.status_code == 201 and lesion.json()["version"] == 1
+    treatment = client.post(
+        url("case-prior-treatments", uuid=case.uuid),
+        {"kind": "surgery", "level_from": "L1", "treated_on": "2024-01-05", "version": 7},
+        format="json",
+    )
+    assert treatment.status_code == 201 and treatment.json()["version"] == 1
+    patient = client.post(url("patient-list"), PATIENT | {"version": 7}, format="json")
+    assert patient.status_code == 201 and patient.json()["version"] == 1

@@ -43,7 +43,7 @@ def test_api_refuses_changing_the_count_to_zero_when_lesions_exist(cast, api):
     case = CaseFactory(board=cast.board, vertebral_body_mets=1)
     LesionFactory(case=case, level="T10")
     response = api(cast.surgeon).patch(
-        url("case-detail", uuid=case.uuid), {"vertebral_body_mets": 0}, format="json"
+        url("case-detail", uuid=case.uuid), {"vertebral_body_mets": 0, "version": 1}, format="json"
     )
     assert response.status_code == 400
     assert response.json()["vertebral_body_mets"] == [ZERO_WITH_T10]
@@ -54,7 +54,7 @@ def test_api_refuses_changing_the_count_to_zero_when_lesions_exist(cast, api):
 def test_zero_without_lesions_is_allowed(cast, api):
     case = CaseFactory(board=cast.board, vertebral_body_mets=None)
     response = api(cast.surgeon).patch(
-        url("case-detail", uuid=case.uuid), {"vertebral_body_mets": 0}, format="json"
+        url("case-detail", uuid=case.uuid), {"vertebral_body_mets": 0, "version": 1}, format="json"
     )
     assert response.status_code == 200, response.json()
 
@@ -63,7 +63,9 @@ def test_service_refuses_zero_with_lesions(cast):
     case = CaseFactory(board=cast.board, vertebral_body_mets=2)
     LesionFactory(case=case, level="T10")
     with pytest.raises(ApplicationError) as refused:
-        services.case_update(case=case, by=cast.coordinator, vertebral_body_mets=0)
+        services.case_update(
+            case=case, expected_version=case.version, by=cast.coordinator, vertebral_body_mets=0
+        )
     assert refused.value.fields == {"vertebral_body_mets": [ZERO_WITH_T10]}
 
 

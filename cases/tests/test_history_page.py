@@ -30,6 +30,7 @@ def test_every_kind_of_change_reads_in_the_clinics_words(cast, client_for):
     MembershipFactory(board=cast.board, user=nameless)
     services.case_update(
         case=case,
+        expected_version=case.version,
         by=cast.surgeon,
         kps=60,  # a number
         ambulatory=False,  # a yes/no
@@ -40,11 +41,13 @@ def test_every_kind_of_change_reads_in_the_clinics_words(cast, client_for):
         goals_ranked=["time_at_home", "pain_relief"],  # a list kept as JSON
     )
     lesion = services.lesion_add(case=case, by=cast.surgeon, level="L4")
-    services.lesion_update(lesion=lesion, by=nameless, pain="none", radiculopathy=True)
+    services.lesion_update(
+        lesion=lesion, expected_version=lesion.version, by=nameless, pain="none", radiculopathy=True
+    )
     services.prior_treatment_add(
         case=case, by=cast.surgeon, kind="surgery", level_from="T10", treated_on=dt.date(2024, 1, 5)
     )
-    services.lesion_remove(lesion=lesion, by=cast.surgeon)
+    services.lesion_remove(lesion=lesion, expected_version=2, by=cast.surgeon)
 
     page = client_for(cast.coordinator).get(reverse("case-detail", args=[case.uuid]))
     history = visible_section(page.content.decode(), "history")

@@ -84,7 +84,9 @@ def test_case_with_invalid_lesion_level_writes_nothing(cast):
 def test_out_of_range_scores_refused(cast, field, value):
     case = CaseFactory(board=cast.board)
     with pytest.raises(ApplicationError) as excinfo:
-        services.case_update(case=case, by=cast.coordinator, **{field: value})
+        services.case_update(
+            case=case, expected_version=case.version, by=cast.coordinator, **{field: value}
+        )
     assert list(excinfo.value.fields) == [field]
     case.refresh_from_db()
     assert getattr(case, field) is None
@@ -110,10 +112,18 @@ def test_defer_needs_reason(cast):
 def test_goals_must_come_from_vocabulary_once_each(cast):
     case = CaseFactory(board=cast.board)
     with pytest.raises(ApplicationError) as excinfo:
-        services.case_update(case=case, by=cast.coordinator, goals_ranked=["walking", "walking"])
+        services.case_update(
+            case=case,
+            expected_version=case.version,
+            by=cast.coordinator,
+            goals_ranked=["walking", "walking"],
+        )
     assert excinfo.value.fields["goals_ranked"] == ["Each goal may be ranked only once."]
     updated = services.case_update(
-        case=case, by=cast.coordinator, goals_ranked=["walking", "independence"]
+        case=case,
+        expected_version=case.version,
+        by=cast.coordinator,
+        goals_ranked=["walking", "independence"],
     )
     assert updated.goals_recorded_by == cast.coordinator
     assert updated.goals_recorded_at is not None
@@ -124,23 +134,33 @@ def test_goals_must_come_from_vocabulary_once_each(cast):
 # without a role may not, whoever calls the service.
 
 CASE_WRITES = {
-    "case_update": lambda case, by: services.case_update(case=case, by=by, kps=50),
+    "case_update": lambda case, by: services.case_update(
+        case=case, expected_version=case.version, by=by, kps=50
+    ),
     "case_transition": lambda case, by: services.case_transition(
         case=case, to=Case.Status.READY, by=by, override=True, reason="Board asked for it"
     ),
     "lesion_add": lambda case, by: services.lesion_add(case=case, by=by, level="L4"),
     "lesion_update": lambda case, by: services.lesion_update(
-        lesion=case.lesions.get(), by=by, pain="none"
+        lesion=case.lesions.get(), expected_version=case.lesions.get().version, by=by, pain="none"
     ),
-    "lesion_remove": lambda case, by: services.lesion_remove(lesion=case.lesions.get(), by=by),
+    "lesion_remove": lambda case, by: services.lesion_remove(
+        lesion=case.lesions.get(), expected_version=case.lesions.get().version, by=by
+    ),
     "prior_treatment_add": lambda case, by: services.prior_treatment_add(
         case=case, by=by, kind="surgery", level_from="T10", treated_on=dt.date(2024, 1, 5)
     ),
     "prior_treatment_update": lambda case, by: services.prior_treatment_update(
-        treatment=case.prior_treatments.get(), by=by, dose_gy=Decimal("30"), fractions=10
+        treatment=case.prior_treatments.get(),
+        expected_version=case.prior_treatments.get().version,
+        by=by,
+        dose_gy=Decimal("30"),
+        fractions=10,
     ),
     "prior_treatment_remove": lambda case, by: services.prior_treatment_remove(
-        treatment=case.prior_treatments.get(), by=by
+        treatment=case.prior_treatments.get(),
+        expected_version=case.prior_treatments.get().version,
+        by=by,
     ),
 }
 
@@ -187,10 +207,14 @@ def test_patient_create_is_for_clinical_staff_only(cast):
 def test_patient_update_is_for_staff_of_the_patient_boards(cast):
     patient = CaseFactory(board=cast.board).patient
     with pytest.raises(PermissionDenied):
-        services.patient_update(patient=patient, by=cast.outsider, phone="0100")
+        services.patient_update(
+            patient=patient, expected_version=patient.version, by=cast.outsider, phone="0100"
+        )
     patient.refresh_from_db()
     assert patient.phone == ""
-    services.patient_update(patient=patient, by=cast.surgeon, phone="0100")
+    services.patient_update(
+        patient=patient, expected_version=patient.version, by=cast.surgeon, phone="0100"
+    )
     patient.refresh_from_db()
     assert patient.phone == "0100"
 
@@ -252,6 +276,7 @@ def test_correcting_an_incomplete_lesion_makes_the_case_ready(cast):
 
     corrected = services.lesion_update(
         lesion=lesion,
+        expected_version=lesion.version,
         by=cast.surgeon,
         pain="mechanical",
         bone_lesion="lytic",
@@ -272,7 +297,13 @@ def test_a_refused_lesion_correction_changes_nothing(cast):
     case = LesionFactory(case__board=cast.board, level="T10").case
     other = LesionFactory(case=case, level="T11", pain="none")
     with pytest.raises(ApplicationError) as refused:
-        services.lesion_update(lesion=other, by=cast.coordinator, level="T10", pain="mechanical")
+        services.lesion_update(
+            lesion=other,
+            expected_version=other.version,
+            by=cast.coordinator,
+            level="T10",
+            pain="mechanical",
+        )
     assert refused.value.fields
     other.refresh_from_db()
     assert (other.level, other.pain) == ("T11", "none")
@@ -282,7 +313,7 @@ def test_a_refused_lesion_correction_changes_nothing(cast):
 def test_removing_a_lesion_keeps_it_in_the_history_with_who_removed_it(cast):
     lesion = LesionFactory(case__board=cast.board, level="L3")
     case = lesion.case
-    services.lesion_remove(lesion=lesion, by=cast.chair)
+    services.lesion_remove(lesion=lesion, expected_version=lesion.version, by=cast.chair)
     assert not case.lesions.exists()
     removal = SpinalLesion.history.filter(case_id=case.pk).first()
     assert (removal.history_type, removal.level, removal.history_user) == ("-", "L3", cast.chair)
@@ -306,9 +337,11 @@ def test_prior_radiation_correction_and_removal_reach_the_reirradiation_advice(c
         return lesion["noms"]["result"]["reirradiation"]
 
     assert reirradiation() is False  # T2 is not the lesion's level (T10)
-    services.prior_treatment_update(treatment=radiation, by=cast.coordinator, level_to="T11")
+    services.prior_treatment_update(
+        treatment=radiation, expected_version=radiation.version, by=cast.coordinator, level_to="T11"
+    )
     assert reirradiation() is True
-    services.prior_treatment_remove(treatment=radiation, by=cast.chair)
+    services.prior_treatment_remove(treatment=radiation, expected_version=2, by=cast.chair)
     assert reirradiation() is False
     history = PriorTreatment.history.filter(case_id=case.pk).order_by("history_id")
     assert [(h.history_type, h.history_user) for h in history] == [

@@ -98,13 +98,13 @@ def test_random_cases_stay_stored_as_computed_through_every_kind_of_edit(cast, s
         **random_case_data(rng),
     )
     assert_stored_is_fresh(case)
-    services.case_update(case=case, by=by, **random_case_data(rng))
+    services.case_update(case=case, expected_version=case.version, by=by, **random_case_data(rng))
     assert_stored_is_fresh(case)
     lesion = services.lesion_add(case=case, by=by, **random_lesion(rng, levels[2]))
     assert_stored_is_fresh(case)
     changes = random_lesion(rng, levels[2])
     del changes["level"]
-    services.lesion_update(lesion=lesion, by=by, **changes)
+    services.lesion_update(lesion=lesion, expected_version=lesion.version, by=by, **changes)
     assert_stored_is_fresh(case)
     services.prior_treatment_add(
         case=case,
@@ -116,7 +116,9 @@ def test_random_cases_stay_stored_as_computed_through_every_kind_of_edit(cast, s
         fractions=1,
     )
     assert_stored_is_fresh(case)
-    services.lesion_remove(lesion=case.lesions.first(), by=by)
+    services.lesion_remove(
+        lesion=case.lesions.first(), expected_version=case.lesions.first().version, by=by
+    )
     assert_stored_is_fresh(case)
 
 

@@ -1,5 +1,6 @@
 """Case pages: who may see and change what, how bad input is shown, and what gets written."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -223,7 +224,7 @@ def test_case_detail_refused_for_patient_and_roleless(cast, who, client_for):
 
 def test_case_detail_shows_transitions_goals_and_history(cast, client_for):
     case = CaseFactory(board=cast.board, goals_ranked=["pain_relief", "time_at_home"])
-    services.case_update(case=case, by=cast.surgeon, kps=60)
+    services.case_update(case=case, expected_version=case.version, by=cast.surgeon, kps=60)
     page = text(client_for(cast.coordinator).get(reverse("case-detail", args=[case.uuid])))
     assert 'name="to" value="ready"' in page
     assert 'name="to" value="plan_signed"' not in page
@@ -457,6 +458,7 @@ def edit_data(case, **overrides) -> dict:
         "case-urgency": case.urgency,
         "case-clinical_question": case.clinical_question,
         "case-primary_site": case.primary_site,
+        "case-version": str(case.version),
     }
     return data | overrides
 
@@ -568,7 +570,10 @@ def test_an_incomplete_lesion_shows_what_is_missing_and_is_corrected_on_its_page
     form = client.get(edit)
     assert form.status_code == 200 and "Correct lesion L2" in text(form)
     response = client.post(
-        edit, lesion_post("L2", **{"item-imaging_date": "2025-01-10"}, **LESION_FINDINGS)
+        edit,
+        lesion_post(
+            "L2", **{"item-imaging_date": "2025-01-10", "item-version": "1"}, **LESION_FINDINGS
+        ),
     )
     assert response.status_code == 302
     lesion.refresh_from_db()
@@ -628,10 +633,11 @@ def test_removing_a_lesion_asks_first_and_removes_on_post(cast, client_for):
     page = client.get(url)
     assert page.status_code == 200 and "Remove lesion L4?" in text(page)
     assert case.lesions.exists()
-    response = client.post(url)
+    assert 'name="version" value="1"' in page.content.decode()
+    response = client.post(url, {"version": "1"})
     assert response.status_code == 302
     assert not case.lesions.exists()
-    assert client.post(url).status_code == 404  # already gone
+    assert client.post(url, {"version": "1"}).status_code == 404  # already gone
     page = text(client.get(reverse("case-detail", args=[case.uuid])))
     assert "Lesion L4 removed" in page
 
@@ -679,14 +685,16 @@ def test_prior_radiation_is_added_shown_corrected_and_removed(cast, client_for):
     assert "Re-irradiation: this level was irradiated before." in page
 
     edit = reverse("case-prior-treatment-edit", args=[case.uuid, treatment.pk])
-    response = client.post(edit, RADIATION | {"item-dose_gy": "30", "item-fractions": "10"})
+    response = client.post(
+        edit, RADIATION | {"item-dose_gy": "30", "item-fractions": "10", "item-version": "1"}
+    )
     assert response.status_code == 302
     treatment.refresh_from_db()
     assert (treatment.dose_gy, treatment.fractions) == (30, 10)
 
     remove = reverse("case-prior-treatment-remove", args=[case.uuid, treatment.pk])
     assert "Remove prior treatment: Radiation T9–T11?" in text(client.get(remove))
-    assert client.post(remove).status_code == 302
+    assert client.post(remove, {"version": "2"}).status_code == 302
     assert not case.prior_treatments.exists()
     page = text(client.get(reverse("case-detail", args=[case.uuid])))
     assert "Re-irradiation: this level was irradiated before." not in page
@@ -760,3 +768,89 @@ def test_create_with_an_implausible_date_or_overlong_text_is_a_form_error(
     assert response.status_code == 200
     assert error in text(response)
     assert counts() == before
+
+
+# --- lost updates: two editors of one record ------------------------------------------------------
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def test_the_second_of_two_case_editors_gets_a_conflict_page_and_nothing_is_saved(cast, client_for):
+    case = CaseFactory(board=cast.board, kps=60)
+    edit = reverse("case-edit", args=[case.uuid])
+    first, second = client_for(cast.surgeon), client_for(cast.coordinator)
+    assert 'name="case-version" value="1"' in text(second.get(edit))
+    assert first.post(edit, edit_data(case, **{"case-kps": "80"})).status_code == 302
+    # The second editor's form still says version 1.
+    stale = second.post(edit, edit_data(case, **{"case-kps": "40"}))
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "Someone else saved this case while you were editing" in page
+    assert _name(cast.surgeon) in page and "Karnofsky" in page
+    assert 'name="case-version" value="2"' in page  # saving again knowingly replaces theirs
+    case.refresh_from_db()
+    assert (case.kps, case.version, case.updated_by) == (80, 2, cast.surgeon)
+    again = second.post(edit, edit_data(case, **{"case-kps": "40"}))
+    assert again.status_code == 302
+    case.refresh_from_db()
+    assert (case.kps, case.version) == (40, 3)
+
+
+def test_the_second_of_two_lesion_editors_gets_a_conflict_page(cast, client_for):
+    lesion = LesionFactory(case=CaseFactory(board=cast.board), level="L2", notes="")
+    edit = reverse("case-lesion-edit", args=[lesion.case.uuid, lesion.pk])
+    first, second = client_for(cast.surgeon), client_for(cast.coordinator)
+    assert 'name="item-version" value="1"' in text(second.get(edit))
+    findings = LESION_FINDINGS | {"item-imaging_date": "2025-01-10", "item-version": "1"}
+    saved = first.post(edit, lesion_post("L2", **findings, **{"item-notes": "Lytic."}))
+    assert saved.status_code == 302
+    stale = second.post(edit, lesion_post("L2", **findings, **{"item-notes": "Sclerotic."}))
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "Someone else saved this lesion" in page and "Lytic." in page
+    assert 'name="item-version" value="2"' in page
+    lesion.refresh_from_db()
+    assert (lesion.notes, lesion.version, lesion.updated_by) == ("Lytic.", 2, cast.surgeon)
+
+
+def test_the_second_of_two_prior_treatment_editors_gets_a_conflict_page(cast, client_for):
+    case = CaseFactory(board=cast.board)
+    treatment = services.prior_treatment_add(
+        case=case,
+        by=cast.chair,
+        kind="radiation",
+        level_from="T9",
+        level_to="T11",
+        treated_on=dt.date(2024, 5, 2),
+        dose_gy=20,
+        fractions=5,
+    )
+    edit = reverse("case-prior-treatment-edit", args=[case.uuid, treatment.pk])
+    first, second = client_for(cast.surgeon), client_for(cast.coordinator)
+    sent = RADIATION | {"item-version": "1"}
+    assert first.post(edit, sent | {"item-fractions": "10"}).status_code == 302
+    stale = second.post(edit, sent | {"item-fractions": "1"})
+    assert stale.status_code == 409 and "Someone else saved this prior treatment" in text(stale)
+    treatment.refresh_from_db()
+    assert (treatment.fractions, treatment.version) == (10, 2)
+
+
+def test_removing_a_lesion_someone_just_corrected_asks_again(cast, client_for):
+    lesion = LesionFactory(case=CaseFactory(board=cast.board), level="L4")
+    remove = reverse("case-lesion-remove", args=[lesion.case.uuid, lesion.pk])
+    client = client_for(cast.coordinator)
+    assert 'name="version" value="1"' in text(client.get(remove))
+    services.lesion_update(lesion=lesion, expected_version=1, by=cast.surgeon, notes="Lytic.")
+    stale = client.post(remove, {"version": "1"})
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "Someone else saved this lesion" in page and _name(cast.surgeon) in page
+    assert "Nothing was removed" in page and 'name="version" value="2"' in page
+    assert SpinalLesion.objects.filter(pk=lesion.pk).exists()
+    unversioned = client.post(remove)
+    assert unversioned.status_code == 400 and "Say which version" in text(unversioned)
+    assert SpinalLesion.objects.filter(pk=lesion.pk).exists()
+    assert client.post(remove, {"version": "2"}).status_code == 302
+    assert not SpinalLesion.objects.filter(pk=lesion.pk).exists()

@@ -14,12 +14,9 @@ Scope comes from `recommendations.decisions.selectors`: records outside the user
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -46,17 +43,18 @@ from recommendations.decisions.serializers import (
 )
 from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity
 from scheduling.selectors import meeting_for_user
-from tumorboard.api import StaffApiMixin, error_responses, if_match
+from tumorboard.api import StaffApiMixin, error_responses
+from tumorboard.versioning import (
+    IF_MATCH_PARAMETER,
+    Precondition,
+    body_version,
+    guarded,
+    precondition,
+    with_etag,
+)
 
 # --- helpers ----------------------------------------------------------------------------------
 
-IF_MATCH_PARAMETER = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The version you read, e.g. "3" (instead of `version` in the body).',
-)
 _errors = error_responses(
     {
         403: "Not clinical staff, or not allowed (e.g. not the chair).",
@@ -73,33 +71,11 @@ _errors = error_responses(
 )
 
 
-@dataclass(frozen=True)
-class Precondition:
-    version: int | None
-    via_header: bool
-
-
-def _precondition(request, data: dict) -> Precondition:
-    """The version the client read: If-Match, else the body's `version` (they must agree)."""
-    body = data.pop("version", None)
-    version = if_match(request, field="version")
-    if version is None:
-        return Precondition(body, via_header=False)
-    if body is not None and body != version:
-        raise ValidationError({"version": ["The body's version and If-Match disagree."]})
-    return Precondition(version, via_header=True)
-
-
-def _with_etag(response: Response, version: int) -> Response:
-    response["ETag"] = f'"{version}"'
-    return response
-
-
 def _record_response(record: DecisionRecord, code=status.HTTP_200_OK) -> Response:
     record = DecisionRecord.objects.select_related(
         "agenda_item__meeting", "agenda_item__case", "plan", "prefilled_from", "updated_by"
     ).get(pk=record.pk)
-    return _with_etag(Response(DecisionRecordSerializer(record).data, status=code), record.version)
+    return with_etag(Response(DecisionRecordSerializer(record).data, status=code), record.version)
 
 
 def _plan_response(plan: ConsensusPlan, code=status.HTTP_200_OK) -> Response:
@@ -108,33 +84,18 @@ def _plan_response(plan: ConsensusPlan, code=status.HTTP_200_OK) -> Response:
         .prefetch_related(selectors.activities_prefetch(), selectors.dissents_prefetch())
         .get(pk=plan.pk)
     )
-    return _with_etag(Response(ConsensusPlanSerializer(plan).data, status=code), plan.version)
+    return with_etag(Response(ConsensusPlanSerializer(plan).data, status=code), plan.version)
 
 
-def _conflict(exc: services.StaleVersionError, pre: Precondition) -> Response:
-    current = exc.current
+def _current(current: DecisionRecord | ConsensusPlan) -> Response:
     if isinstance(current, DecisionRecord):
-        data = _record_response(current).data
-    else:
-        data = _plan_response(current).data
-    code = status.HTTP_412_PRECONDITION_FAILED if pre.via_header else status.HTTP_409_CONFLICT
-    body = {"detail": exc.message, **exc.fields, "current": data}
-    return _with_etag(Response(body, status=code), current.version)
+        return _record_response(current)
+    return _plan_response(current)
 
 
-def _version_required(exc: services.VersionRequiredError) -> Response:
-    body = {"detail": exc.message, **exc.fields}
-    return Response(body, status=status.HTTP_428_PRECONDITION_REQUIRED)
-
-
-def _guarded(pre: Precondition, write):
+def _guarded(pre: Precondition, write) -> Response:
     """Run a versioned write; a stale version → 409/412 with the current record, none → 428."""
-    try:
-        return write()
-    except services.StaleVersionError as exc:
-        return _conflict(exc, pre)
-    except services.VersionRequiredError as exc:
-        return _version_required(exc)
+    return guarded(pre, write, _current)
 
 
 def _member(board, username, field: str):
@@ -231,7 +192,7 @@ class DecisionDetailApi(StaffApiMixin, APIView):
         serializer = DecisionRecordUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        pre = _precondition(request, data)
+        pre = precondition(request, data)
         return _guarded(
             pre,
             lambda: _record_response(
@@ -261,7 +222,7 @@ class PlanDetailApi(StaffApiMixin, APIView):
         serializer = PlanUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        pre = _precondition(request, data)
+        pre = precondition(request, data)
         return _guarded(
             pre,
             lambda: _plan_response(
@@ -286,14 +247,14 @@ class PlanActivitiesApi(StaffApiMixin, APIView):
         serializer = PlanActivityInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        pre = _precondition(request, data)
+        pre = precondition(request, data)
         fields = _activity_fields(data, _plan_board(plan))
 
         def write():
             activity = services.activity_add(
                 plan=plan, by=request.user, expected_version=pre.version, **fields
             )
-            return _with_etag(
+            return with_etag(
                 Response(PlanActivitySerializer(activity).data, status=status.HTTP_201_CREATED),
                 activity.plan.version,
             )
@@ -315,14 +276,14 @@ class ActivityDetailApi(StaffApiMixin, APIView):
         serializer = PlanActivityInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        pre = _precondition(request, data)
+        pre = precondition(request, data)
         fields = _activity_fields(data, _plan_board(activity.plan))
 
         def write():
             changed = services.activity_update(
                 activity=activity, expected_version=pre.version, by=request.user, **fields
             )
-            return _with_etag(Response(PlanActivitySerializer(changed).data), changed.plan.version)
+            return with_etag(Response(PlanActivitySerializer(changed).data), changed.plan.version)
 
         return _guarded(pre, write)
 
@@ -334,25 +295,15 @@ class ActivityDetailApi(StaffApiMixin, APIView):
     )
     def delete(self, request, uuid):
         activity = _get(selectors.activity_detail, request, uuid)
-        pre = _precondition(request, {"version": _body_version(request)})
+        pre = precondition(request, {"version": body_version(request)})
 
         def write():
             plan = services.activity_remove(
                 activity=activity, expected_version=pre.version, by=request.user
             )
-            return _with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan.version)
+            return with_etag(Response(status=status.HTTP_204_NO_CONTENT), plan.version)
 
         return _guarded(pre, write)
-
-
-def _body_version(request) -> int | None:
-    value = request.data.get("version") if hasattr(request.data, "get") else None
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({"version": ["Give the version as a number."]}) from None
 
 
 @extend_schema(tags=["meeting mode"])
@@ -388,7 +339,7 @@ class PlanDissentsApi(StaffApiMixin, APIView):
         serializer = PlanDissentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        pre = _precondition(request, data)
+        pre = precondition(request, data)
         member = _member(_plan_board(plan), data["member"], "member")
 
         def write():
@@ -399,7 +350,7 @@ class PlanDissentsApi(StaffApiMixin, APIView):
                 by=request.user,
                 expected_version=pre.version,
             )
-            return _with_etag(
+            return with_etag(
                 Response(PlanDissentSerializer(dissent).data, status=status.HTTP_201_CREATED),
                 dissent.plan.version,
             )
@@ -423,7 +374,7 @@ class PlanSignApi(StaffApiMixin, APIView):
         serializer = PlanSignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        pre = _precondition(request, data)
+        pre = precondition(request, data)
         return _guarded(
             pre,
             lambda: _plan_response(
@@ -453,7 +404,7 @@ class PlanAmendmentsApi(StaffApiMixin, APIView):
         serializer = PlanAmendmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        pre = _precondition(request, data)
+        pre = precondition(request, data)
         board = _plan_board(plan)
         existing = {a.uuid: a for a in plan.activities.all()}
         changes = []
@@ -483,7 +434,7 @@ class PlanAmendmentsApi(StaffApiMixin, APIView):
                 activities=changes,
                 expected_version=pre.version,
             )
-            return _with_etag(
+            return with_etag(
                 Response(PlanAmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED),
                 amendment.plan.version,
             )

@@ -8,7 +8,6 @@ the user's own words still in the form, so saving again is a deliberate choice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -49,15 +48,7 @@ from scheduling.selectors import meeting_for_user
 from scheduling.services import attendance_record, attendance_take
 from tumorboard import labels
 from tumorboard.errors import ApplicationError
-from tumorboard.pages import show_errors, staff_required
-
-
-@dataclass
-class Conflict:
-    """A stale save: what the user tried, next to what is saved now."""
-
-    message: str
-    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (what, yours, theirs)
+from tumorboard.pages import Conflict, show_errors, staff_required
 
 
 def _meeting(user, meeting_uuid):

@@ -43,6 +43,13 @@ from recommendations.patient_summaries.services import (
 )
 from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 from tumorboard.roles import PATIENT, has_role
+from tumorboard.versioning import (
+    IF_MATCH_PARAMETER,
+    guarded,
+    precondition,
+    version_field,
+    with_etag,
+)
 
 _errors = error_responses(
     {
@@ -113,6 +120,7 @@ class StaffPatientSummarySerializer(serializers.Serializer):
     readability = serializers.SerializerMethodField()
     released_by = serializers.SerializerMethodField()
     released_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField(help_text="Also the ETag: send it back to edit.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -159,6 +167,7 @@ class DraftInputSerializer(StrictInputMixin, serializers.Serializer):
 class EditInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=TITLE_MAX, required=False)
     body = serializers.CharField(max_length=BODY_MAX, required=False)
+    version = version_field()
 
 
 class LinkInputSerializer(StrictInputMixin, serializers.Serializer):
@@ -225,7 +234,8 @@ def _summary(request, uuid) -> PatientSummary:
 
 def _summary_response(summary: PatientSummary, *, code=status.HTTP_200_OK) -> Response:
     summary = PatientSummary.objects.select_related("plan", "released_by").get(pk=summary.pk)
-    return Response(StaffPatientSummarySerializer(summary).data, status=code)
+    response = Response(StaffPatientSummarySerializer(summary).data, status=code)
+    return with_etag(response, summary.version)
 
 
 @extend_schema(tags=["patient summaries"])
@@ -267,24 +277,36 @@ class PatientSummaryDetailApi(StaffApiMixin, APIView):
         return _summary_response(_summary(request, uuid))
 
     @extend_schema(
-        summary="Edit a draft's wording",
+        summary="Edit a draft's wording (from the version you read)",
         description="The status becomes `edited`; the glossary and reading grade follow the new "
-        "text; the history keeps every version. A released summary is never changed (409): "
-        "draft a new one.",
+        "text; the history keeps every version. Send If-Match or `version`: a stale one is "
+        "refused (412 / 409, with the summary as it is now), none is a 428. A released summary "
+        "is never changed (409): draft a new one.",
+        parameters=[IF_MATCH_PARAMETER],
         request=EditInputSerializer,
-        responses={200: StaffPatientSummarySerializer, **_errors(400, 403, 404, 409)},
+        responses={
+            200: StaffPatientSummarySerializer,
+            **_errors(400, 403, 404, 409, 412, 428),
+        },
     )
     def patch(self, request, uuid):
         summary = _summary(request, uuid)
         data = EditInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        summary = patient_summary_edit(
-            summary=summary,
-            by=request.user,
-            title=data.validated_data.get("title", summary.title),
-            body=data.validated_data.get("body", summary.body),
-        )
-        return _summary_response(summary)
+        fields = dict(data.validated_data)
+        pre = precondition(request, fields)
+
+        def write():
+            edited = patient_summary_edit(
+                summary=summary,
+                expected_version=pre.version,
+                by=request.user,
+                title=fields.get("title", summary.title),
+                body=fields.get("body", summary.body),
+            )
+            return _summary_response(edited)
+
+        return guarded(pre, write, _summary_response)
 
 
 @extend_schema(tags=["patient summaries"])

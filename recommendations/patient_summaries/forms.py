@@ -24,6 +24,8 @@ class SummaryEditForm(forms.Form):
             '"- " for a list item. Leave a blank line between paragraphs.'
         ),
     )
+    # The version the wording was read at (tumorboard.pages.VersionedForm is for model forms).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class DraftForm(forms.Form):

@@ -39,7 +39,7 @@ from scheduling.models import Notification
 from scheduling.notifications import notify
 from tumorboard import bounds
 from tumorboard.errors import ApplicationError, ConflictError
-from tumorboard.services import save_validated
+from tumorboard.services import check_version, save_validated
 
 LANGUAGES = ("en", "es")
 TITLE_MAX = 200
@@ -113,15 +113,22 @@ RELEASED_IS_FINAL = (
 
 @transaction.atomic
 def patient_summary_edit(
-    *, summary: PatientSummary, by: AbstractBaseUser, title: str, body: str
+    *,
+    summary: PatientSummary,
+    expected_version: int | None,
+    by: AbstractBaseUser,
+    title: str,
+    body: str,
 ) -> PatientSummary:
-    """The clinician's wording; the glossary and reading grade follow the new text."""
+    """The clinician's wording, from the version they read (a stale one is refused, so two
+    clinicians never overwrite each other); the glossary and reading grade follow the text."""
     title = _clean_text(title, field="title", limit=TITLE_MAX, label="Title")
     body = _clean_text(body, field="body", limit=BODY_MAX, label="Text") + "\n"
     summary = PatientSummary.objects.select_for_update().get(pk=summary.pk)
     _require_board_staff(by, summary.plan)
     if summary.status == PatientSummary.Status.RELEASED:
         raise ConflictError(RELEASED_IS_FINAL, fields={"status": [RELEASED_IS_FINAL]})
+    check_version(summary, expected_version, "patient summary")
     if summary.title == title and summary.body == body:
         return summary
     summary.title = title
@@ -130,6 +137,7 @@ def patient_summary_edit(
     summary.reading_grade = summary_grade(title, body, summary.glossary, summary.language)
     summary.status = PatientSummary.Status.EDITED
     summary._change_reason = "edited"
+    summary.version += 1
     save_validated(summary, by=by)
     return summary
 

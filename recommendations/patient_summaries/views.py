@@ -41,8 +41,8 @@ from recommendations.patient_summaries.readability import (
     grade_level,
 )
 from recommendations.patient_summaries.text import body_sections, long_date
-from tumorboard.errors import ApplicationError
-from tumorboard.pages import staff_required
+from tumorboard.errors import ApplicationError, StaleVersionError
+from tumorboard.pages import form_conflict, rebased, staff_required
 from tumorboard.roles import PATIENT, has_role
 
 GRANTS = "patient_summary_grants"
@@ -216,7 +216,14 @@ def _review_url(summary: PatientSummary) -> str:
 
 
 def _review(
-    request, plan: ConsensusPlan, *, selected=None, edit_form=None, new_link="", status=200
+    request,
+    plan: ConsensusPlan,
+    *,
+    selected=None,
+    edit_form=None,
+    conflict=None,
+    new_link="",
+    status=200,
 ):
     summaries = list(selectors.plan_summaries(plan))
     if selected is None:
@@ -248,7 +255,14 @@ def _review(
                 "can_release": selectors.can_release(request.user, selected),
                 "editable": selected.status != PatientSummary.Status.RELEASED,
                 "edit_form": edit_form
-                or SummaryEditForm(initial={"title": selected.title, "body": selected.body}),
+                or SummaryEditForm(
+                    initial={
+                        "title": selected.title,
+                        "body": selected.body,
+                        "version": selected.version,
+                    }
+                ),
+                "conflict": conflict,
             }
         )
     return render(request, "patients/summary_review.html", context, status=status)
@@ -284,14 +298,31 @@ def patient_summary_edit(request, summary_uuid):
     summary = _staff_summary(request.user, summary_uuid)
     form = SummaryEditForm(request.POST)
     if form.is_valid():
+        mine = {"title": form.cleaned_data["title"], "body": form.cleaned_data["body"]}
         try:
             summary = services.patient_summary_edit(
-                summary=summary, by=request.user, **form.cleaned_data
+                summary=summary,
+                expected_version=form.cleaned_data["version"],
+                by=request.user,
+                **mine,
+            )
+        except StaleVersionError as exc:
+            conflict = form_conflict(exc, form, mine)
+            return _review(
+                request,
+                summary.plan,
+                selected=exc.current,
+                edit_form=rebased(form, exc.current),
+                conflict=conflict,
+                status=409,
             )
         except ApplicationError as exc:
             for name, field_messages in exc.fields.items():
                 for message in field_messages:
-                    form.add_error(name if name in form.fields else None, message)
+                    if name in form.fields and form.fields[name].widget.is_hidden:
+                        form.add_error(None, exc.message)  # the version: the refusal itself
+                    else:
+                        form.add_error(name if name in form.fields else None, message)
             if not exc.fields:
                 form.add_error(None, exc.message)
         else:

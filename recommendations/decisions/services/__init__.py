@@ -22,8 +22,9 @@ coordinator of the board amends a signed plan; an activity's status is recorded 
 the board or by the person responsible for it.
 """
 
+from tumorboard.errors import StaleVersionError, VersionRequiredError
+
 from .amendments import plan_amend
-from .common import StaleVersionError, VersionRequiredError
 from .plans import (
     ActivityChange,
     activity_add,

@@ -12,11 +12,11 @@ from django.db import transaction
 
 from recommendations.models import ConsensusPlan, PlanAmendment
 from tumorboard.errors import ConflictError
+from tumorboard.services import check_version
 
 from .common import (
     REASON_MAX,
     bump,
-    check_version,
     clean_text,
     fail,
     lock_plan,

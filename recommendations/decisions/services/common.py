@@ -24,30 +24,6 @@ REASON_MAX = 1000
 LOCKED = "The plan is signed and locked: change it with an amendment (reason required)."
 
 
-class StaleVersionError(ConflictError):
-    """The record changed since the client read it; `current` is the row as it is now."""
-
-    def __init__(self, current: DecisionRecord | ConsensusPlan, what: str):
-        super().__init__(
-            f"Someone else saved this {what} while you were editing (it is now at version "
-            f"{current.version}). Nothing was saved: review their change, then save again.",
-            fields={"version": [f"The current version is {current.version}."]},
-            code="stale",
-        )
-        self.current = current
-
-
-class VersionRequiredError(ApplicationError):
-    """A change that does not say which version it is based on (the API answers 428)."""
-
-    def __init__(self, what: str):
-        super().__init__(
-            f"Say which version of the {what} you are changing.",
-            fields={"version": ['Send the version you read (or an If-Match: "<version>" header).']},
-            code="version_required",
-        )
-
-
 def fail(field: str, message: str, summary: str = "Please correct the errors below.") -> NoReturn:
     raise ApplicationError(summary, fields={field: [message]})
 
@@ -60,13 +36,6 @@ def require_member(board: Board, user: AbstractBaseUser) -> BoardRoles:
     if not duties.member:
         raise PermissionDenied("Only members of the meeting's board work on its decisions.")
     return duties
-
-
-def check_version(current, expected: int | None, what: str) -> None:
-    if expected is None:
-        raise VersionRequiredError(what)
-    if current.version != expected:
-        raise StaleVersionError(current, what)
 
 
 def lock_plan(plan: ConsensusPlan) -> ConsensusPlan:

@@ -22,12 +22,11 @@ from scheduling.access import is_board_member
 from scheduling.models import Board
 from tumorboard.errors import ApplicationError
 from tumorboard.roles import is_staff_member
-from tumorboard.services import save_validated
+from tumorboard.services import check_version, save_validated
 
 from .common import (
     REASON_MAX,
     bump,
-    check_version,
     clean_text,
     fail,
     lock_plan,

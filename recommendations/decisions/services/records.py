@@ -13,11 +13,10 @@ from recommendations.models import ConsensusPlan, DecisionRecord, PreMeetingSumm
 from recommendations.opinions.selectors import Visibility, opinion_visibility
 from scheduling.models import AgendaItem, Meeting
 from tumorboard.errors import ApplicationError
-from tumorboard.services import save_validated
+from tumorboard.services import check_version, save_validated
 
 from .common import (
     bump,
-    check_version,
     clean_text,
     fail,
     plan_context,

@@ -20,11 +20,11 @@ from scheduling.notifications import notify
 from scheduling.rules import board_coordinators, meeting_has_started, meeting_quorum
 from scheduling.services import case_defer
 from tumorboard.errors import ApplicationError
+from tumorboard.services import check_version
 
 from .common import (
     REASON_MAX,
     bump,
-    check_version,
     clean_text,
     fail,
     lock_plan,

@@ -87,6 +87,7 @@ def test_api_staff_draft_edit_release_and_link(api, cast, make_plan):
         f"/api/v1/patient-summaries/{uuid}/",
         {"body": f"## Next\nYou will rest.\n{CALL}"},
         format="json",
+        HTTP_IF_MATCH='"1"',
     )
     assert edited.status_code == 200
     assert edited.data["summary_status"] == "edited"
@@ -167,3 +168,22 @@ def test_api_draft_and_link_refuse_unknown_fields(api, cast, summaries):
     assert link.status_code == 400
     assert link.data["uses"] == ["This field cannot be set here."]
     assert not PatientAccessLink.objects.exists()
+
+
+def test_api_the_second_of_two_summary_editors_is_refused(api, cast, summaries):
+    _released, draft, _other = summaries
+    detail = f"/api/v1/patient-summaries/{draft.uuid}/"
+    first, second = api(cast.chair), api(cast.coordinator)
+    read = second.get(detail)
+    assert read["ETag"] == '"1"' and read.data["version"] == 1
+    saved = first.patch(detail, {"title": "Theirs"}, format="json", HTTP_IF_MATCH='"1"')
+    assert saved.status_code == 200 and saved["ETag"] == '"2"'
+    stale = second.patch(detail, {"title": "Mine"}, format="json", HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 412
+    assert "Someone else saved this patient summary" in stale.data["detail"]
+    assert stale.data["current"]["title"] == "Theirs" and stale["ETag"] == '"2"'
+    in_body = second.patch(detail, {"title": "Mine", "version": 1}, format="json")
+    assert in_body.status_code == 409
+    assert second.patch(detail, {"title": "Mine"}, format="json").status_code == 428
+    draft.refresh_from_db()
+    assert (draft.title, draft.version, draft.updated_by) == ("Theirs", 2, cast.chair)

@@ -70,13 +70,21 @@ def test_an_unknown_language_is_refused_with_a_field_error(plan, cast):
 def test_edits_keep_their_history_and_are_measured_again(draft, cast, hard_text):
     first_body = draft.body
     edited = services.patient_summary_edit(
-        summary=draft, by=cast.surgeon, title="Your plan", body=f"## Next\n{hard_text}\nAn MRI."
+        summary=draft,
+        expected_version=draft.version,
+        by=cast.surgeon,
+        title="Your plan",
+        body=f"## Next\n{hard_text}\nAn MRI.",
     )
     assert edited.status == PatientSummary.Status.EDITED
     assert edited.reading_grade > 8
     assert [e["key"] for e in edited.glossary] == ["mri"]
     again = services.patient_summary_edit(
-        summary=edited, by=cast.coordinator, title="Your plan", body="## Next\nYou will rest."
+        summary=edited,
+        expected_version=edited.version,
+        by=cast.coordinator,
+        title="Your plan",
+        body="## Next\nYou will rest.",
     )
     assert again.reading_grade <= 6 and again.glossary == []
 
@@ -89,10 +97,14 @@ def test_edits_keep_their_history_and_are_measured_again(draft, cast, hard_text)
 
 def test_an_edit_needs_a_title_and_text(draft, cast):
     with pytest.raises(ApplicationError) as refused:
-        services.patient_summary_edit(summary=draft, by=cast.chair, title=" ", body="")
+        services.patient_summary_edit(
+            summary=draft, expected_version=draft.version, by=cast.chair, title=" ", body=""
+        )
     assert set(refused.value.fields) == {"title"}
     with pytest.raises(ApplicationError) as refused:
-        services.patient_summary_edit(summary=draft, by=cast.chair, title="Plan", body="  ")
+        services.patient_summary_edit(
+            summary=draft, expected_version=draft.version, by=cast.chair, title="Plan", body="  "
+        )
     assert set(refused.value.fields) == {"body"}
 
 
@@ -100,11 +112,15 @@ def test_an_edit_needs_a_title_and_text(draft, cast):
 def test_only_staff_of_the_board_edit(draft, cast, who, allowed):
     user = getattr(cast, who)
     if allowed:
-        edited = services.patient_summary_edit(summary=draft, by=user, title="T", body="Rest.")
+        edited = services.patient_summary_edit(
+            summary=draft, expected_version=draft.version, by=user, title="T", body="Rest."
+        )
         assert edited.status == "edited" and edited.updated_by == user
     else:
         with pytest.raises(PermissionDenied):
-            services.patient_summary_edit(summary=draft, by=user, title="T", body="Rest.")
+            services.patient_summary_edit(
+                summary=draft, expected_version=draft.version, by=user, title="T", body="Rest."
+            )
         draft.refresh_from_db()
         assert draft.status == "draft"
 
@@ -112,7 +128,13 @@ def test_only_staff_of_the_board_edit(draft, cast, who, allowed):
 def test_a_released_summary_is_never_changed_but_a_new_draft_supersedes_it(draft, cast, release):
     released = release(draft)
     with pytest.raises(ConflictError):
-        services.patient_summary_edit(summary=released, by=cast.chair, title="New", body="New.")
+        services.patient_summary_edit(
+            summary=released,
+            expected_version=released.version,
+            by=cast.chair,
+            title="New",
+            body="New.",
+        )
     with pytest.raises(ConflictError):
         services.patient_summary_release(summary=released, by=cast.chair)
 

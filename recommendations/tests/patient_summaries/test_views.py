@@ -173,7 +173,8 @@ def test_review_page_warns_above_grade_8(client, cast, summaries):
     )
     client = login(client, cast.chair)
     response = client.post(
-        f"/patient-summaries/{draft.uuid}/edit/", {"title": "Plan", "body": f"## A\n{hard}"}
+        f"/patient-summaries/{draft.uuid}/edit/",
+        {"title": "Plan", "body": f"## A\n{hard}", "version": "1"},
     )
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
@@ -218,7 +219,7 @@ def test_review_page_draft_edit_and_link(client, cast, make_plan):
     assert empty.status_code == 400  # the form, with its errors, never a 500
     saved = client.post(
         f"/patient-summaries/{summary.uuid}/edit/",
-        {"title": "Plan", "body": f"## A\nRest.\n{CALL}"},
+        {"title": "Plan", "body": f"## A\nRest.\n{CALL}", "version": "1"},
     )
     assert saved.status_code == 302
     summary.refresh_from_db()
@@ -242,3 +243,31 @@ def test_review_page_of_an_unsigned_plan_offers_no_draft(client, cast, make_plan
     response = client.post(f"/plans/{plan.uuid}/patient-summary/draft/", {"language": "en"})
     assert response.status_code == 302
     assert not PatientSummary.objects.exists()
+
+
+def test_the_second_of_two_summary_editors_gets_a_conflict_and_nothing_is_saved(
+    client, cast, summaries
+):
+    _released, draft, _other = summaries
+    edit = f"/patient-summaries/{draft.uuid}/edit/"
+    review = f"/plans/{draft.plan.uuid}/patient-summary/?summary={draft.uuid}"
+    assert (
+        'name="version" value="1"' in login(client, cast.coordinator).get(review).content.decode()
+    )
+    services.patient_summary_edit(
+        summary=draft, expected_version=1, by=cast.chair, title="Theirs", body=f"Rest.\n{CALL}"
+    )
+    stale = client.post(edit, {"title": "Mine", "body": f"Walk.\n{CALL}", "version": "1"})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    who = cast.chair.get_full_name() or cast.chair.get_username()
+    assert "Someone else saved this patient summary" in html and who in html
+    assert "Theirs" in html and 'name="version" value="2"' in html
+    draft.refresh_from_db()
+    assert (draft.title, draft.version, draft.updated_by) == ("Theirs", 2, cast.chair)
+    unversioned = client.post(edit, {"title": "Mine", "body": f"Walk.\n{CALL}"})
+    assert unversioned.status_code == 400 and "Say which version" in unversioned.content.decode()
+    again = client.post(edit, {"title": "Mine", "body": f"Walk.\n{CALL}", "version": "2"})
+    assert again.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.version) == ("Mine", 3)

@@ -126,10 +126,14 @@ def test_a_change_to_a_case_sends_the_refresh_on_commit(
     meeting, (item,) = agenda(cast.board)
     case = item.case
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        case_services.case_update(case=case, by=cast.coordinator, kps=80)
+        case_services.case_update(
+            case=case, expected_version=case.version, by=cast.coordinator, kps=80
+        )
         lesion = case_services.lesion_add(case=case, by=cast.surgeon, level="L2")
-        case_services.lesion_update(lesion=lesion, by=cast.surgeon, notes="Lytic.")
-        case_services.lesion_remove(lesion=lesion, by=cast.surgeon)
+        case_services.lesion_update(
+            lesion=lesion, expected_version=lesion.version, by=cast.surgeon, notes="Lytic."
+        )
+        case_services.lesion_remove(lesion=lesion, expected_version=2, by=cast.surgeon)
         case_services.prior_treatment_add(
             case=case,
             by=cast.surgeon,
@@ -192,7 +196,9 @@ def test_a_change_to_a_prepared_case_makes_a_new_version_in_process(
     meeting, (item,) = agenda(cast.board)
     summary_prepare(item.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        case_services.case_update(case=item.case, by=cast.coordinator, kps=80)
+        case_services.case_update(
+            case=item.case, expected_version=item.case.version, by=cast.coordinator, kps=80
+        )
     assert summary_is_stale(item) is False
     latest = PreMeetingSummary.objects.filter(agenda_item=item).order_by("-version").first()
     assert latest.version == 2
