@@ -55,10 +55,14 @@ def test_changing_an_mrn_to_another_boards_patient_is_refused_without_saying_so(
     PatientFactory(mrn="DEMO-9002")
     mine = CaseFactory(board=cast.board).patient
     with pytest.raises(ApplicationError) as excinfo:
-        services.patient_update(patient=mine, by=cast.coordinator, mrn="DEMO-9002")
+        services.patient_update(
+            patient=mine, by=cast.coordinator, expected_version=1, mrn="DEMO-9002"
+        )
     assert excinfo.value.fields["mrn"] == [services.MRN_NOT_AVAILABLE]
     # Its own MRN is no clash.
-    services.patient_update(patient=mine, by=cast.coordinator, mrn=mine.mrn, given_name="Bo")
+    services.patient_update(
+        patient=mine, by=cast.coordinator, expected_version=1, mrn=mine.mrn, given_name="Bo"
+    )
 
 
 def test_case_with_invalid_lesion_level_writes_nothing(cast):
