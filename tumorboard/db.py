@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.backends.signals import connection_created
 from django.db.migrations.operations.base import Operation
 from django.db.models.functions import Collate
 
@@ -71,3 +72,18 @@ class ByteOrder(Collate):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, collation="BINARY", **extra_context)
+
+
+def _byte_order(left: str, right: str) -> int:
+    return (left > right) - (left < right)
+
+
+def _sqlite_c_collation(sender, connection, **kwargs) -> None:
+    """SQLite, the embedded default, gets a collation named "C" (byte order, as PostgreSQL's):
+    the patient-name index is declared with it, and SQLite recreates a table's indexes from the
+    model state whenever a migration rebuilds the table (adding a column)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation("C", _byte_order)
+
+
+connection_created.connect(_sqlite_c_collation, dispatch_uid="tumorboard-sqlite-c-collation")
