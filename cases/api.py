@@ -16,6 +16,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from cases.assessment import stored_case_assessment
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.pagination import KeysetPages
@@ -64,7 +65,7 @@ from .serializers import (
 
 def _visible_case(request, uuid) -> Case:
     try:
-        return cases_visible_to(request.user).get(uuid=uuid)
+        return cases_visible_to(request.user).select_related("patient").get(uuid=uuid)
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -114,6 +115,7 @@ class PatientListCreateApi(StaffApiMixin, GenericAPIView):
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
+        reads.record_many(request, "patient.list", [(p.uuid, p.uuid) for p in page])
         return self.get_paginated_response(PatientSerializer(page, many=True).data)
 
     @extend_schema(
@@ -141,6 +143,7 @@ class PatientSearchApi(StaffApiMixin, APIView):
         terms = SearchSerializer(data=request.data)
         terms.is_valid(raise_exception=True)
         found = patient_search(user=request.user, **terms.validated_data)
+        reads.record_many(request, "patient.search", [(p.uuid, p.uuid) for p in found.rows])
         rows = PatientSummarySerializer(found.rows, many=True).data
         return Response({"results": rows, "more": found.more})
 
@@ -158,6 +161,7 @@ class PatientDetailApi(StaffApiMixin, GenericAPIView):
     @extend_schema(summary="One patient", responses={200: PatientSerializer, **_errors(403, 404)})
     def get(self, request, uuid):
         patient = self.get_object()
+        reads.record(request, "patient", patient=patient.uuid, obj=patient.uuid)
         return with_etag(Response(PatientSerializer(patient).data), patient.version)
 
     def _update(self, request, *, partial: bool) -> Response:
@@ -213,6 +217,7 @@ class CaseListCreateApi(StaffApiMixin, GenericAPIView):
         filters.is_valid(raise_exception=True)
         cases = case_list(user=request.user, filters=filters.validated_data)
         page = self.paginate_queryset(cases)
+        reads.record_many(request, "case.list", [(c.patient.uuid, c.uuid) for c in page])
         return self.get_paginated_response(CaseSummarySerializer(page, many=True).data)
 
     @extend_schema(
@@ -239,6 +244,7 @@ class CaseSearchApi(StaffApiMixin, APIView):
         terms = SearchSerializer(data=request.data)
         terms.is_valid(raise_exception=True)
         found = case_search(user=request.user, **terms.validated_data)
+        reads.record_many(request, "case.search", [(c.patient.uuid, c.uuid) for c in found.rows])
         rows = CaseSummarySerializer(found.rows, many=True).data
         return Response({"results": rows, "more": found.more})
 
@@ -254,6 +260,7 @@ class CaseDetailApi(StaffApiMixin, APIView):
             case = case_detail(user=request.user, uuid=uuid)
         except Case.DoesNotExist:
             raise Http404 from None
+        reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
         return with_etag(Response(CaseDetailSerializer(case).data), case.version)
 
     @extend_schema(
@@ -454,6 +461,7 @@ class CaseHistoryApi(StaffApiMixin, APIView):
     )
     def get(self, request, uuid):
         case = _visible_case(request, uuid)
+        reads.record(request, "case.history", patient=case.patient.uuid, obj=case.uuid)
         return Response(CaseHistoryEntrySerializer(case_history(case), many=True).data)
 
 
@@ -474,6 +482,7 @@ class CaseAssessmentApi(StaffApiMixin, APIView):
             case = case_detail(user=request.user, uuid=uuid)
         except Case.DoesNotExist:
             raise Http404 from None
+        reads.record(request, "case.assessment", patient=case.patient.uuid, obj=case.uuid)
         return Response(CaseAssessmentSerializer(stored_case_assessment(case).as_dict()).data)
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import reads
 from cases.assessment import stored_case_assessment, stored_case_flags
 from tumorboard import labels
 from tumorboard.errors import ApplicationError, StaleVersionError
@@ -81,6 +82,7 @@ def case_list(request):
     except InvalidCursor:
         cursor_refused = True
         page = keyset_page(cases, cursor=None, size=CASES_PER_PAGE)
+    reads.record_many(request, "case.list", [(c.patient.uuid, c.uuid) for c in page.rows])
     return render(
         request,
         "cases/case_list.html",
@@ -106,6 +108,8 @@ def case_search(request):
             found = selectors.case_search(user=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             show_errors(exc, form)
+    if found:
+        reads.record_many(request, "case.search", [(c.patient.uuid, c.uuid) for c in found.rows])
     return render(
         request,
         "cases/case_list.html",
@@ -139,6 +143,7 @@ def case_detail(request, case_uuid):
     now = timezone.now()
     assessment = stored_case_assessment(case, now=now)
     changes = manual_status_changes(case, now=now)
+    reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
     return render(
         request,
         "cases/case_detail.html",
@@ -278,6 +283,7 @@ def case_edit(request, case_uuid):
         else:
             messages.success(request, _("Lesion %(level)s added.") % {"level": lesion.level})
             return redirect("case-edit", case_uuid=case.uuid)
+    reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
     return render(
         request,
         "cases/case_edit.html",
@@ -387,6 +393,7 @@ def _part_form(request, case_uuid, part: CasePart, pk: int | None):
             message = part.added if item is None else part.changed
             messages.success(request, message % {"item": saved})
             return _back_to_case(case, part)
+    reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
     return render(
         request,
         "cases/case_part_form.html",
@@ -425,6 +432,7 @@ def _part_remove(request, case_uuid, part: CasePart, pk: int):
         else:
             messages.success(request, part.removed % {"item": label})
             return _back_to_case(case, part)
+    reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
     return render(
         request,
         "cases/case_part_remove.html",

@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("cases.api_urls")),
     path("", include("scheduling.api_urls")),
     path("", include("recommendations.api_urls")),
+    path("", include("audit.api_urls")),
 ]

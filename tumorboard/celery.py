@@ -57,4 +57,9 @@ app.conf.beat_schedule = {
         "task": "recommendations.summaries.tasks.prepare_due_meetings",
         "schedule": crontab(minute="*/5"),
     },
+    # The read log: rows past READ_LOG_RETENTION_DAYS are deleted (batched, idempotent).
+    "audit-purge-expired-reads": {
+        "task": "audit.tasks.purge_expired_reads",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

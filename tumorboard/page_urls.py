@@ -23,4 +23,5 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("", include("scheduling.urls")),
     path("", include("recommendations.urls")),
+    path("", include("audit.urls")),
 ]

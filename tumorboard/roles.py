@@ -16,8 +16,10 @@ COORDINATOR = "coordinator"
 CHAIR = "chair"
 SPECIALIST = "specialist"
 PATIENT = "patient"
+# Reads the read log (who read which patient's data) and nothing clinical: not a board role.
+PRIVACY_OFFICER = "privacy_officer"
 STAFF_ROLES = (COORDINATOR, CHAIR, SPECIALIST)
-ALL_ROLES = (*STAFF_ROLES, PATIENT)
+ALL_ROLES = (*STAFF_ROLES, PATIENT, PRIVACY_OFFICER)
 
 
 def user_roles(user) -> frozenset[str]:
@@ -105,4 +107,5 @@ def roles_context(request):
         "is_coordinator": COORDINATOR in roles,
         "is_chair": CHAIR in roles,
         "is_patient": PATIENT in roles,
+        "is_privacy_officer": PRIVACY_OFFICER in roles,
     }

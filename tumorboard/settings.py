@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cases",
     "recommendations",
     "scheduling",
+    "audit",  # the read log: who read which patient's data
     "tumorboard",  # no models: the wiring layer's `seed_demo` command
 ]
 
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Writes the reads of patient data a view noted, once it has answered (audit.reads).
+    "audit.middleware.ReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tumorboard.queue.QueueProblemsMiddleware",
     # A database outage in a view: a 503 page saying nothing was saved (tumorboard.errors).
@@ -290,6 +293,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The read log (audit/): every read of a patient's data is recorded; rows older than the
+# retention period are purged daily. Turning the log off is for the benchmark's comparison only.
+READ_LOG_ENABLED = env.bool("READ_LOG_ENABLED", default=True)
+READ_LOG_RETENTION_DAYS = env.int("READ_LOG_RETENTION_DAYS", default=2557)  # 7 years
+if not 30 <= READ_LOG_RETENTION_DAYS <= 36600:
+    raise ImproperlyConfigured("READ_LOG_RETENTION_DAYS must be between 30 and 36600.")
+
 # The benchmark's floor endpoint (`/bench/floor`, bench/endpoints.py): mounted only when set.
 BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 
@@ -305,7 +315,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP 
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if env.bool("BEHIND_TLS_PROXY", default=False):
+# Behind the TLS proxy its headers are trusted: X-Forwarded-Proto, and the last X-Forwarded-For
+# address as the client's (the read log).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy: only our own scripts, styles, images and fonts; no framing.

@@ -24,7 +24,15 @@ from scheduling.selectors import (
     upcoming_board_meetings,
 )
 
-from .roles import CHAIR, COORDINATOR, PATIENT, SPECIALIST, has_role, is_staff_member
+from .roles import (
+    CHAIR,
+    COORDINATOR,
+    PATIENT,
+    PRIVACY_OFFICER,
+    SPECIALIST,
+    has_role,
+    is_staff_member,
+)
 
 
 def home(request):
@@ -34,6 +42,8 @@ def home(request):
         return worklist(request)
     if has_role(request.user, PATIENT):
         return redirect("my-summaries")
+    if has_role(request.user, PRIVACY_OFFICER):
+        return redirect("read-log")
     # Signed in but given no role yet: nothing here is theirs to see.
     raise PermissionDenied
 

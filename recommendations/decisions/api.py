@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from recommendations.decisions import selectors, services
 from recommendations.decisions.serializers import (
     ConflictSerializer,
@@ -114,6 +115,10 @@ def _activity_fields(data: dict, board) -> dict:
     return data
 
 
+def _patient_of(plan: ConsensusPlan):
+    return plan.decision.agenda_item.case.patient.uuid
+
+
 def _plan_board(plan: ConsensusPlan):
     return plan.decision.agenda_item.meeting.board
 
@@ -141,6 +146,9 @@ class MeetingBoardApi(StaffApiMixin, APIView):
     def get(self, request, uuid):
         meeting = _get(meeting_for_user, request, uuid)
         board = selectors.meeting_board(meeting=meeting, user=request.user)
+        reads.record_many(
+            request, "case", [(i.case.patient.uuid, i.case.uuid) for i in board.items]
+        )
         return Response(MeetingScreenSerializer(board).data)
 
 
@@ -177,7 +185,10 @@ class DecisionDetailApi(StaffApiMixin, APIView):
         responses={200: DecisionRecordSerializer, **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        return _record_response(_get(selectors.decision_detail, request, uuid))
+        record = _get(selectors.decision_detail, request, uuid)
+        case = record.agenda_item.case
+        reads.record(request, "decision_record", patient=case.patient.uuid, obj=record.uuid)
+        return _record_response(record)
 
     @extend_schema(
         summary="Change the decision record (from the version you read)",
@@ -209,7 +220,9 @@ class PlanDetailApi(StaffApiMixin, APIView):
         summary="One consensus plan", responses={200: ConsensusPlanSerializer, **_errors(403, 404)}
     )
     def get(self, request, uuid):
-        return _plan_response(_get(selectors.plan_detail, request, uuid))
+        plan = _get(selectors.plan_detail, request, uuid)
+        reads.record(request, "plan", patient=_patient_of(plan), obj=plan.uuid)
+        return _plan_response(plan)
 
     @extend_schema(
         summary="Change the draft plan's outcome or summary",
@@ -450,5 +463,6 @@ class PlanHistoryApi(StaffApiMixin, APIView):
     )
     def get(self, request, uuid):
         plan = _get(selectors.plan_detail, request, uuid)
+        reads.record(request, "plan.history", patient=_patient_of(plan), obj=plan.uuid)
         history = selectors.plan_history(plan)
         return Response(PlanHistorySerializer(history).data)

@@ -70,6 +70,7 @@ def _record_related(qs: QuerySet[DecisionRecord]) -> QuerySet[DecisionRecord]:
     return qs.select_related(
         "agenda_item__meeting__board",
         "agenda_item__case__board",
+        "agenda_item__case__patient",
         "plan",
         "prefilled_from",
         "updated_by",

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit import reads
 from cases.assessment import stored_case_assessment
 from recommendations.decisions import selectors, services
 from recommendations.decisions.forms import (
@@ -325,6 +326,12 @@ def _render_run(request, meeting, position, *, board=None, status=200, **overrid
             **_forms_for(entry, people),
         }
     context |= overrides
+    # The screen names every patient on the agenda and shows one case in full.
+    reads.record_many(
+        request, "case.agenda", [(i.case.patient.uuid, i.case.uuid) for i in board.items]
+    )
+    if entry is not None:
+        reads.record(request, "case", patient=entry.case.patient.uuid, obj=entry.case.uuid)
     return render(request, "recommendations/meeting_run.html", context, status=status)
 
 
@@ -606,6 +613,7 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
             people=people,
         )
     context |= overrides
+    reads.record(request, "plan", patient=item.case.patient.uuid, obj=plan.uuid)
     return render(request, "recommendations/plan_detail.html", context, status=status)
 
 

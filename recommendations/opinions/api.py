@@ -12,6 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from cases.selectors import cases_visible_to
 from recommendations.models import Opinion
 from recommendations.opinions import services
@@ -120,7 +121,9 @@ class OpinionDetailApi(StaffApiMixin, APIView):
         responses={200: OpinionSerializer, **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        return _opinion_response(self._opinion(request, uuid))
+        opinion = self._opinion(request, uuid)
+        reads.record(request, "opinion", patient=opinion.case.patient.uuid, obj=opinion.uuid)
+        return _opinion_response(opinion)
 
     @extend_schema(
         summary="Revise your opinion (before the meeting starts)",

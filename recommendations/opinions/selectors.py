@@ -121,7 +121,7 @@ def opinion_detail(*, user, uuid) -> Opinion:
     blind rule, so their existence is not revealed)."""
     if not is_staff_member(user):
         raise Opinion.DoesNotExist
-    opinion = _opinions().select_related("case__board").get(uuid=uuid)
+    opinion = _opinions().select_related("case__board", "case__patient").get(uuid=uuid)
     visibility = opinion_visibility(user, opinion.case, opinion.meeting)
     if visibility is Visibility.ALL or (
         visibility is Visibility.OWN and opinion.author_id == user.pk

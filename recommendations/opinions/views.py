@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from audit import reads
 from cases.assessment import stored_case_assessment
 from cases.models import Case
 from cases.selectors import case_detail
@@ -115,6 +116,7 @@ def opinion_form(request, meeting_uuid, case_uuid):
         for opinion in selectors.opinions_visible_to(user, case, meeting)
         if opinion.author_id != user.pk
     ]
+    reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
     return render(
         request,
         "recommendations/opinion_form.html",

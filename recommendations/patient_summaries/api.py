@@ -17,6 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from recommendations.models import ConsensusPlan, PatientSummary
 from recommendations.patient_summaries.readability import (
     TARGET_GRADE,
@@ -199,6 +200,7 @@ class MySummaryListApi(PatientApiMixin, GenericAPIView):
     )
     def get(self, request):
         page = self.paginate_queryset(released_summaries_for_patient(request.user))
+        reads.record_many(request, "patient_summary.list", [(_patient_of(s), s.uuid) for s in page])
         return self.get_paginated_response(MySummarySerializer(page, many=True).data)
 
 
@@ -212,7 +214,12 @@ class MySummaryDetailApi(PatientApiMixin, APIView):
         summary = released_summaries_for_patient(request.user).filter(uuid=uuid).first()
         if summary is None:
             raise Http404
+        reads.record(request, "patient_summary", patient=_patient_of(summary), obj=summary.uuid)
         return Response(MySummarySerializer(summary).data)
+
+
+def _patient_of(summary: PatientSummary):
+    return summary.plan.decision.agenda_item.case.patient.uuid
 
 
 # --- clinical staff -----------------------------------------------------------------------------
@@ -247,7 +254,10 @@ class PlanPatientSummariesApi(StaffApiMixin, GenericAPIView):
         responses={200: StaffPatientSummarySerializer(many=True), **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        page = self.paginate_queryset(plan_summaries(_plan(request, uuid)))
+        plan = _plan(request, uuid)
+        page = self.paginate_queryset(plan_summaries(plan))
+        patient = plan.decision.agenda_item.case.patient.uuid
+        reads.record_many(request, "patient_summary", [(patient, s.uuid) for s in page])
         return self.get_paginated_response(StaffPatientSummarySerializer(page, many=True).data)
 
     @extend_schema(
@@ -274,7 +284,9 @@ class PatientSummaryDetailApi(StaffApiMixin, APIView):
         responses={200: StaffPatientSummarySerializer, **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        return _summary_response(_summary(request, uuid))
+        summary = _summary(request, uuid)
+        reads.record(request, "patient_summary", patient=_patient_of(summary), obj=summary.uuid)
+        return _summary_response(summary)
 
     @extend_schema(
         summary="Edit a draft's wording (from the version you read)",
@@ -316,7 +328,11 @@ class PatientSummaryHistoryApi(StaffApiMixin, APIView):
         responses={200: HistoryEntrySerializer(many=True), **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        rows = summary_history(_summary(request, uuid))
+        summary = _summary(request, uuid)
+        reads.record(
+            request, "patient_summary.history", patient=_patient_of(summary), obj=summary.uuid
+        )
+        rows = summary_history(summary)
         return Response(HistoryEntrySerializer(rows, many=True).data)
 
 

@@ -46,7 +46,7 @@ def released_summaries_for_patient(user) -> QuerySet[PatientSummary]:
             status=PatientSummary.Status.RELEASED,
             plan__decision__agenda_item__case__patient__user=user,
         )
-        .select_related("released_by", "plan__decision__agenda_item")
+        .select_related("released_by", "plan__decision__agenda_item__case__patient")
         .order_by("-released_at", "-id")
     )
 
@@ -54,7 +54,9 @@ def released_summaries_for_patient(user) -> QuerySet[PatientSummary]:
 def released_summary(uuid) -> PatientSummary | None:
     """A released summary by uuid, for a browser session its single-use link has opened."""
     return (
-        PatientSummary.objects.select_related("released_by")
+        PatientSummary.objects.select_related(
+            "released_by", "plan__decision__agenda_item__case__patient"
+        )
         .filter(uuid=uuid, status=PatientSummary.Status.RELEASED)
         .first()
     )

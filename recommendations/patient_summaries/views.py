@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import reads
 from recommendations.models import ConsensusPlan, PatientSummary
 from recommendations.patient_summaries import selectors, services
 from recommendations.patient_summaries.forms import DraftForm, LinkForm, SummaryEditForm
@@ -68,22 +69,28 @@ def _grant(request, summary: PatientSummary) -> None:
     request.session[GRANTS] = grants
 
 
-def _readable_summary(request, summary_uuid) -> PatientSummary | None:
-    """The released summary this visitor may read: their own, or one their link opened."""
+def _readable_summary(request, summary_uuid) -> tuple[PatientSummary | None, bool]:
+    """The released summary this visitor may read: their own, or one their link opened (then
+    True: read through a single-use link)."""
     own = selectors.released_summaries_for_patient(request.user).filter(uuid=summary_uuid).first()
     if own is not None:
-        return own
+        return own, False
     if str(summary_uuid) in _grants(request):
-        return selectors.released_summary(summary_uuid)
-    return None
+        return selectors.released_summary(summary_uuid), True
+    return None, False
 
 
-def _summary_or_refuse(request, summary_uuid) -> PatientSummary:
-    summary = _readable_summary(request, summary_uuid)
+def _summary_or_refuse(request, summary_uuid, *, what: str) -> PatientSummary:
+    """The summary, its read noted in the read log ("<what>.link" when a link opened it)."""
+    summary, by_link = _readable_summary(request, summary_uuid)
     if summary is None:
         if not request.user.is_authenticated:
             raise _LoginNeeded
         raise Http404("No such summary.")
+    patient = summary.plan.decision.agenda_item.case.patient
+    reads.record(
+        request, what + (".link" if by_link else ""), patient=patient.uuid, obj=summary.uuid
+    )
     return summary
 
 
@@ -101,6 +108,11 @@ def my_summaries(request):
     if not has_role(request.user, PATIENT):
         raise PermissionDenied
     summaries = list(selectors.released_summaries_for_patient(request.user))
+    reads.record_many(
+        request,
+        "patient_summary.list",
+        [(s.plan.decision.agenda_item.case.patient.uuid, s.uuid) for s in summaries],
+    )
     language = _patient_language(request.user)
     with translation.override(language):
         for index, summary in enumerate(summaries):  # newest first
@@ -117,7 +129,7 @@ def my_summaries(request):
 @never_cache
 def my_summary_detail(request, summary_uuid):
     try:
-        summary = _summary_or_refuse(request, summary_uuid)
+        summary = _summary_or_refuse(request, summary_uuid, what="patient_summary")
     except _LoginNeeded:
         return redirect_to_login(request.get_full_path())
     with translation.override(summary.language):
@@ -159,7 +171,7 @@ def _readable_versions(request, summary: PatientSummary) -> list[dict]:
 @never_cache
 def my_summary_pdf(request, summary_uuid):
     try:
-        summary = _summary_or_refuse(request, summary_uuid)
+        summary = _summary_or_refuse(request, summary_uuid, what="patient_summary.pdf")
     except _LoginNeeded:
         return redirect_to_login(request.get_full_path())
     response = HttpResponse(summary_pdf(summary), content_type="application/pdf")
@@ -245,7 +257,11 @@ def _review(
         "target_grade": TARGET_GRADE,
         "warn_grade": WARN_ABOVE_GRADE,
     }
-    if selected is not None:
+    patient_uuid = context["patient"].uuid
+    if selected is None:
+        reads.record(request, "plan", patient=patient_uuid, obj=plan.uuid)
+    else:
+        reads.record(request, "patient_summary", patient=patient_uuid, obj=selected.uuid)
         context.update(
             {
                 "sections": body_sections(selected.body),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
+from audit import reads
 from cases.models import Patient
 from tumorboard.pages import staff_required
 
@@ -20,6 +21,7 @@ def patient_page(request, patient_uuid):
         history = selectors.patient_history(user=request.user, uuid=patient_uuid)
     except Patient.DoesNotExist:
         raise Http404("No such patient.") from None
+    reads.record(request, "patient", patient=history.patient.uuid, obj=history.patient.uuid)
     return render(
         request,
         "patients/patient_detail.html",

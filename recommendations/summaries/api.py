@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from audit import reads
 from recommendations.models import PreMeetingSummary
 from recommendations.summaries.selectors import (
     STATUS_LABELS,
@@ -238,6 +239,9 @@ class MeetingPacketApi(StaffApiMixin, GenericAPIView):
     def get(self, request, uuid):
         meeting = _meeting(request, uuid)
         entries = meeting_packet(meeting, withheld=_withheld(request, meeting))
+        reads.record_many(
+            request, "meeting_packet", [(e.case.patient.uuid, e.case.uuid) for e in entries]
+        )
         return Response(MeetingPacketSerializer({"meeting": meeting, "items": entries}).data)
 
 
@@ -266,6 +270,9 @@ class MeetingSummaryApi(StaffApiMixin, GenericAPIView):
         entry = summary_detail(item, version=version)
         if version and entry.summary is None:
             raise Http404
+        reads.record(
+            request, "pre_meeting_summary", patient=item.case.patient.uuid, obj=item.case.uuid
+        )
         body = {
             "item": entry.item,
             "withheld": False,

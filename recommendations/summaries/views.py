@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import reads
 from recommendations.summaries import selectors, services
 from recommendations.summaries.packet_pdf import packet_pdf
 from scheduling.access import can_coordinate
@@ -41,6 +42,10 @@ def _coordinated_meeting(request, meeting_uuid) -> Meeting:
 def _withheld(request, meeting: Meeting) -> tuple[bool, set[int] | None]:
     coordinator = can_coordinate(request.user, meeting.board)
     return coordinator, selectors.summaries_withheld(user=request.user, meeting=meeting)
+
+
+def _patients_and_cases(entries) -> list[tuple]:
+    return [(entry.case.patient.uuid, entry.case.uuid) for entry in entries]
 
 
 @staff_required
@@ -97,6 +102,7 @@ def meeting_packet(request, meeting_uuid):
     meeting = _meeting(request, meeting_uuid)
     coordinator, withheld = _withheld(request, meeting)
     entries = selectors.meeting_packet(meeting, withheld=withheld)
+    reads.record_many(request, "meeting_packet", _patients_and_cases(entries))
     return render(
         request,
         "recommendations/packet.html",
@@ -115,6 +121,7 @@ def meeting_packet_pdf(request, meeting_uuid):
     meeting = _meeting(request, meeting_uuid)
     coordinator, withheld = _withheld(request, meeting)
     entries = selectors.meeting_packet(meeting, withheld=withheld)
+    reads.record_many(request, "meeting_packet.pdf", _patients_and_cases(entries))
     response = HttpResponse(packet_pdf(meeting, entries), content_type="application/pdf")
     # The file name says which meeting, never which patients.
     name = f"packet-{meeting.starts_at:%Y-%m-%d}-{meeting.uuid.hex[:8]}.pdf"
@@ -140,6 +147,7 @@ def meeting_summary(request, meeting_uuid, case_uuid):
     entry = selectors.summary_detail(item, version=int(version) if version else None)
     if version and entry.summary is None:
         raise Http404("No such version.")
+    reads.record(request, "pre_meeting_summary", patient=item.case.patient.uuid, obj=item.case.uuid)
     return render(
         request,
         "recommendations/summary_detail.html",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from audit import reads
 from cases.models import Case
 from cases.selectors import cases_visible_to
 from tumorboard.api import StrictInputMixin, error_responses
@@ -139,8 +140,15 @@ def quorum_data(quorum) -> dict:
     return dataclasses.asdict(quorum)
 
 
-def meeting_detail_data(meeting: Meeting, *, user) -> dict:
+def meeting_detail_data(meeting: Meeting, *, user, read_by=None) -> dict:
+    """The detail shape; with `read_by` (a request), its agenda's patients go to the read log."""
     overview = meeting_overview(meeting, user=user)
+    if read_by is not None:
+        reads.record_many(
+            read_by,
+            "case.agenda",
+            [(e.item.case.patient.uuid, e.item.case.uuid) for e in overview.agenda],
+        )
     return {
         "uuid": meeting.uuid,
         "board": meeting.board,
@@ -171,10 +179,14 @@ def meeting_detail_data(meeting: Meeting, *, user) -> dict:
     }
 
 
-def detail_response(request, meeting: Meeting, *, code=status.HTTP_200_OK) -> Response:
-    """The meeting as it is now (reloaded after a change), in the detail shape."""
+def detail_response(
+    request, meeting: Meeting, *, code=status.HTTP_200_OK, read: bool = False
+) -> Response:
+    """The meeting as it is now (reloaded after a change), in the detail shape; `read`: a GET,
+    recorded in the read log."""
     meeting = meeting_for_user(user=request.user, uuid=meeting.uuid)
-    data = MeetingDetailSerializer(meeting_detail_data(meeting, user=request.user)).data
+    detail = meeting_detail_data(meeting, user=request.user, read_by=request if read else None)
+    data = MeetingDetailSerializer(detail).data
     return Response(data, status=code)
 
 

@@ -152,7 +152,7 @@ class MeetingDetailApi(StaffApiMixin, APIView):
         responses={200: MeetingDetailSerializer, **_errors(403, 404)},
     )
     def get(self, request, uuid):
-        return detail_response(request, meeting_or_404(request, uuid))
+        return detail_response(request, meeting_or_404(request, uuid), read=True)
 
     @extend_schema(
         summary="Move a planned meeting (new start and/or end)",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import reads
 from tumorboard.errors import ApplicationError, ConflictError
 from tumorboard.pages import error_summary, show_errors, staff_required
 
@@ -112,6 +113,9 @@ def render_meeting(request, meeting: Meeting, *, status=200, **bound):
     if forms["add_form"] is not None:
         forms["add_form"].offer()
     submitted = [form for form in bound.values() if form is not None]
+    reads.record_many(
+        request, "case.agenda", [(e.item.case.patient.uuid, e.item.case.uuid) for e in agenda]
+    )
     return render(
         request,
         "scheduling/meeting_detail.html",

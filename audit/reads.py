@@ -1,0 +1,102 @@
+"""Recording reads of patient data: one cheap call where a view has shown it.
+
+    from audit import reads
+    reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
+
+`record` only notes the read on the request (no query). `ReadLogMiddleware` writes the notes of a
+request in one INSERT after the view has answered, with the answer's status, and only if the
+answer was not a refusal or an error (status < 400): a 403, a 404 or a 500 showed nothing. Pass
+ids the view has already loaded (`case.patient.uuid` with the patient selected with the case), so
+recording adds no SELECT.
+
+A view that shows several patients (a meeting's agenda) calls `record_many`: one row per patient,
+the rows of a request sharing its `request_id`. Which URL names must record is listed in
+`audit.registry` (a test fails on a view that is in neither list).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from tumorboard.roles import user_roles
+
+from .models import ReadEvent
+
+_PENDING = "_audit_reads"
+USER_AGENT_LENGTH = ReadEvent._meta.get_field("user_agent").max_length
+
+Id = uuid.UUID | str | None
+
+
+def _django_request(request) -> HttpRequest:
+    # A DRF Request wraps the HttpRequest the middleware sees.
+    return getattr(request, "_request", request)
+
+
+def _as_uuid(value: Id) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+def record(request, what: str, *, patient: Id = None, obj: Id = None) -> None:
+    """Note that this request shows `what` (a record kind: "case", "plan", ...) with public id
+    `obj`, belonging to the patient with public id `patient`."""
+    record_many(request, what, [(patient, obj)])
+
+
+def record_many(request, what: str, reads: Iterable[tuple[Id, Id]]) -> None:
+    """Note several reads of one kind: (patient, obj) public-id pairs."""
+    pending = _django_request(request).__dict__.setdefault(_PENDING, [])
+    pending.extend((what, _as_uuid(patient), _as_uuid(obj)) for patient, obj in reads)
+
+
+def pending(request) -> list[tuple[str, uuid.UUID | None, uuid.UUID | None]]:
+    return list(_django_request(request).__dict__.get(_PENDING, ()))
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The reader's address. Behind the TLS proxy (BEHIND_TLS_PROXY) it is the last address of
+    X-Forwarded-For, the one the proxy appended (earlier ones are whatever the client sent)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_TLS_PROXY:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if hops:
+            address = hops[-1]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def write(request: HttpRequest, status: int) -> int:
+    """Write the request's noted reads in one INSERT; returns how many rows. Called by the
+    middleware once the view has answered."""
+    noted = request.__dict__.pop(_PENDING, None)
+    if not noted or status >= 400 or not settings.READ_LOG_ENABLED:
+        return 0
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    match = request.resolver_match
+    common = {
+        "request_id": uuid.uuid4(),
+        "user_id": user.pk if signed_in else None,
+        "username": user.get_username() if signed_in else "",
+        "roles": ",".join(sorted(user_roles(user))) if signed_in else "",
+        "view_name": (match.view_name if match else "")[:100],
+        "method": request.method or "",
+        "status": status,
+        "client_ip": client_ip(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH],
+    }
+    unique = dict.fromkeys(noted)  # a page that shows a record twice read it once
+    ReadEvent.objects.bulk_create(
+        [ReadEvent(what=what, patient_uuid=p, object_uuid=o, **common) for what, p, o in unique]
+    )
+    return len(unique)
