@@ -1,0 +1,219 @@
+"""The read log through the pages and the API (issue 15 item 8): each read of a patient's data
+writes exactly one row per patient shown, with who, when, what and from where; a refused read
+writes none; recording costs one INSERT and no other query.
+
+The time a read costs is measured by `bench/read_log.py` (house rule: no wall clock in unit tests).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.models import ReadEvent
+from recommendations.patient_summaries import services as summary_services
+from tests.factories import AgendaItemFactory, CaseFactory, LesionFactory, PatientFactory
+from tests.plans import signed_plan
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+
+
+@pytest.fixture
+def case(cast):
+    case = CaseFactory(board=cast.board, patient=cast.patient)
+    LesionFactory(case=case)
+    return case
+
+
+@pytest.fixture
+def released(cast):
+    """A released patient summary of the cast's patient (a signed plan of a new case)."""
+    plan = signed_plan(CaseFactory(board=cast.board, patient=cast.patient), 1, chair=cast.chair)
+    draft = summary_services.patient_summary_draft(plan=plan, by=cast.chair)
+    return summary_services.patient_summary_release(summary=draft, by=cast.chair)
+
+
+def _only_new_row(before: int) -> ReadEvent:
+    assert ReadEvent.objects.count() == before + 1
+    return ReadEvent.objects.order_by("-id").first()
+
+
+def test_case_page_writes_one_row_with_who_what_when_and_where(client_for, cast, case):
+    client = client_for(cast.surgeon)
+    before = ReadEvent.objects.count()
+    response = client.get(
+        reverse("case-detail", args=[case.uuid]) + "?tab=history",
+        HTTP_USER_AGENT=BROWSER,
+        REMOTE_ADDR="192.0.2.10",
+    )
+    assert response.status_code == 200
+    row = _only_new_row(before)
+    assert (row.user_id, row.username, row.roles) == (
+        cast.surgeon.pk,
+        cast.surgeon.username,
+        "specialist",
+    )
+    assert (row.what, row.object_uuid, row.patient_uuid) == ("case", case.uuid, cast.patient.uuid)
+    assert (row.view_name, row.method, row.status) == ("case-detail", "GET", 200)
+    assert (row.client_ip, row.user_agent) == ("192.0.2.10", BROWSER)
+    assert "tab" not in row.view_name  # a URL name, never the path or its query
+
+
+def test_case_api_writes_one_row(api, cast, case):
+    before = ReadEvent.objects.count()
+    response = api(cast.coordinator).get(reverse("api:case-detail", args=[case.uuid]))
+    assert response.status_code == 200
+    row = _only_new_row(before)
+    assert (row.username, row.roles, row.view_name) == ("coord", "coordinator", "api:case-detail")
+    assert (row.what, row.object_uuid, row.patient_uuid) == ("case", case.uuid, cast.patient.uuid)
+
+
+def test_patient_api_and_page_write_one_row_each(api, client_for, cast, case):
+    before = ReadEvent.objects.count()
+    assert (
+        api(cast.chair).get(reverse("api:patient-detail", args=[cast.patient.uuid])).status_code
+        == 200
+    )
+    assert _only_new_row(before).view_name == "api:patient-detail"
+    before += 1
+    page = client_for(cast.chair).get(reverse("patient-page", args=[cast.patient.uuid]))
+    assert page.status_code == 200
+    row = _only_new_row(before)
+    assert (row.what, row.patient_uuid, row.view_name) == (
+        "patient",
+        cast.patient.uuid,
+        "patient-page",
+    )
+
+
+@pytest.mark.parametrize("user", ["outsider", "patient_user", "stranger"])
+def test_a_refused_read_writes_nothing(client_for, api, cast, case, user):
+    """404 (another board), 403 (a patient, no role): nothing was shown, nothing is logged."""
+    reader = getattr(cast, user)
+    before = ReadEvent.objects.count()
+    assert client_for(reader).get(reverse("case-detail", args=[case.uuid])).status_code in (
+        403,
+        404,
+    )
+    assert api(reader).get(reverse("api:case-detail", args=[case.uuid])).status_code in (403, 404)
+    assert ReadEvent.objects.count() == before
+
+
+def test_recording_costs_exactly_one_insert(api, cast, case, settings):
+    """The same request with the log off and on: one more query, and it is the INSERT."""
+    client = api(cast.chair)
+    url = reverse("api:case-detail", args=[case.uuid])
+    client.get(url)  # warm caches (roles, content types) out of the comparison
+    settings.READ_LOG_ENABLED = False
+    with CaptureQueriesContext(connection) as off:
+        assert client.get(url).status_code == 200
+    settings.READ_LOG_ENABLED = True
+    with CaptureQueriesContext(connection) as on:
+        assert client.get(url).status_code == 200
+    assert len(on.captured_queries) == len(off.captured_queries) + 1
+    extra = [q["sql"] for q in on.captured_queries if "audit_readevent" in q["sql"]]
+    assert len(extra) == 1 and extra[0].startswith("INSERT INTO")
+
+
+def test_the_log_off_writes_nothing(api, cast, case, settings):
+    settings.READ_LOG_ENABLED = False
+    api(cast.chair).get(reverse("api:case-detail", args=[case.uuid]))
+    assert not ReadEvent.objects.exists()
+
+
+def test_meeting_page_writes_one_row_per_patient_in_one_insert(client_for, cast, meeting):
+    patients = [cast.patient, PatientFactory(), PatientFactory()]
+    cases = [CaseFactory(board=cast.board, patient=p) for p in patients]
+    for position, case in enumerate(cases, start=1):
+        AgendaItemFactory(meeting=meeting, case=case, position=position)
+    client = client_for(cast.coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("meeting-detail", args=[meeting.uuid])).status_code == 200
+    assert sum("audit_readevent" in q["sql"] for q in queries.captured_queries) == 1
+    rows = list(ReadEvent.objects.all())
+    assert {r.patient_uuid for r in rows} == {p.uuid for p in patients}
+    assert {r.object_uuid for r in rows} == {c.uuid for c in cases}
+    assert len({r.request_id for r in rows}) == 1 and len(rows) == 3
+    assert {r.view_name for r in rows} == {"meeting-detail"}
+
+
+def test_the_patients_own_summary_and_pdf(client_for, cast, released):
+    client = client_for(cast.patient_user)
+    before = ReadEvent.objects.count()
+    assert client.get(reverse("my-summary-detail", args=[released.uuid])).status_code == 200
+    row = _only_new_row(before)
+    assert (row.what, row.username, row.roles) == ("patient_summary", "patient", "patient")
+    assert (row.object_uuid, row.patient_uuid) == (released.uuid, cast.patient.uuid)
+    pdf = client.get(reverse("my-summary-pdf", args=[released.uuid]))
+    assert pdf.content.startswith(b"%PDF")
+    row = _only_new_row(before + 1)
+    assert (row.what, row.view_name) == ("patient_summary.pdf", "my-summary-pdf")
+
+
+def test_a_single_use_link_read_is_logged_without_a_user(client, cast, released):
+    token = summary_services.access_link_create(summary=released, by=cast.chair)
+    url = reverse("patient-summary-link-open", args=[token])
+    assert client.get(url).status_code == 200  # checks the link only: nothing read yet
+    assert not ReadEvent.objects.exists()
+    opened = client.post(url)
+    assert not ReadEvent.objects.exists()
+    assert client.get(opened["Location"]).status_code == 200
+    row = ReadEvent.objects.get()
+    assert (row.user_id, row.username, row.roles) == (None, "", "")
+    assert (row.what, row.object_uuid) == ("patient_summary.link", released.uuid)
+    assert row.patient_uuid == cast.patient.uuid
+
+
+def test_staff_review_and_api_of_a_patient_summary(client_for, api, cast, released):
+    before = ReadEvent.objects.count()
+    plan_uuid = released.plan.uuid
+    assert (
+        client_for(cast.chair).get(reverse("plan-patient-summary", args=[plan_uuid])).status_code
+        == 200
+    )
+    assert _only_new_row(before).patient_uuid == cast.patient.uuid
+    detail = api(cast.chair).get(reverse("api:patient-summary-detail", args=[released.uuid]))
+    assert detail.status_code == 200
+    row = _only_new_row(before + 1)
+    assert (row.what, row.object_uuid, row.view_name) == (
+        "patient_summary",
+        released.uuid,
+        "api:patient-summary-detail",
+    )
+
+
+def test_plan_page_and_meeting_packet_pdf(client_for, cast, released):
+    plan = released.plan
+    client = client_for(cast.chair)
+    before = ReadEvent.objects.count()
+    assert client.get(reverse("plan-page", args=[plan.uuid])).status_code == 200
+    row = _only_new_row(before)
+    assert (row.what, row.object_uuid, row.patient_uuid) == ("plan", plan.uuid, cast.patient.uuid)
+    meeting = plan.decision.agenda_item.meeting
+    pdf = client.get(reverse("meeting-packet-pdf", args=[meeting.uuid]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    row = _only_new_row(before + 1)
+    assert (row.what, row.patient_uuid, row.view_name) == (
+        "meeting_packet.pdf",
+        cast.patient.uuid,
+        "meeting-packet-pdf",
+    )
+
+
+def test_behind_the_proxy_the_forwarded_address_is_the_readers(api, cast, case, settings):
+    settings.BEHIND_TLS_PROXY = True
+    api(cast.chair).get(
+        reverse("api:case-detail", args=[case.uuid]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
+    )
+    assert ReadEvent.objects.get().client_ip == "198.51.100.7"  # the hop the proxy appended
+    settings.BEHIND_TLS_PROXY = False
+    api(cast.chair).get(
+        reverse("api:case-detail", args=[case.uuid]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert ReadEvent.objects.order_by("-id").first().client_ip == "10.0.0.2"
