@@ -25,6 +25,7 @@ Roles (columns, in this order):
   pain   pain medicine        rehab  rehabilitation           (each a specialist member)
   pat    a patient, whose case is on the board      out   a specialist of another board
   str    signed in, no role                          anon  not signed in
+  priv   the privacy officer: the read log only (no clinical page; home sends them to the log)
 
 The records the requests address (built once per run by the test):
   - the upcoming meeting (planned) with "the case" (the patient's) on its agenda; every member is
@@ -77,238 +78,244 @@ ROLES = (
     "patient",
     "outsider",
     "stranger",
+    "privacy_officer",
     "anonymous",
 )
 
 # fmt: off
 TABLE = """
-# url name                      method coord chair spine radon medon pain rehab pat  out  str  anon
-healthz                         GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-readyz                          GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-schema                          GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   403
-api-docs                        GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   403
+# url name                      method coord chair spine radon medon pain rehab pat  out  str  priv anon
+healthz                         GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
+readyz                          GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
+schema                          GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   403
+api-docs                        GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   403
 
 # --- pages: sign-in, home ----------------------------------------------------------------------
-home                            GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   403  login
-login                           GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-login                           POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-login                           PUT    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
+home                            GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   403  ok   login
+login                           GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
+login                           POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
+login                           PUT    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
 logout                          POST   login  # every role: signing out leads to the login page
 
 # --- pages: cases ------------------------------------------------------------------------------
-case-list                       GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-case-search                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-case-create                     GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-case-create                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-case-detail                     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-edit                       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-edit                       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-transition                 POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-lesion-add                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-lesion-add                 POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-lesion-edit                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-lesion-edit                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-lesion-remove              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-lesion-remove              POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-prior-treatment-add        GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-prior-treatment-add        POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-prior-treatment-edit       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-prior-treatment-edit       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-prior-treatment-remove     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-prior-treatment-remove     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-case-patient-invite             POST   ok    403   403   403   403   403  403   403  404  403  login
-case-patient-link               POST   ok    403   403   403   403   403  403   403  404  403  login
-patient-page                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+case-list                       GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+case-search                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+case-create                     GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+case-create                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+case-detail                     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-edit                       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-edit                       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-transition                 POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-lesion-add                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-lesion-add                 POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-lesion-edit                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-lesion-edit                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-lesion-remove              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-lesion-remove              POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-prior-treatment-add        GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-prior-treatment-add        POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-prior-treatment-edit       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-prior-treatment-edit       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-prior-treatment-remove     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-prior-treatment-remove     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-patient-invite             POST   ok    403   403   403   403   403  403   403  404  403  403  login
+case-patient-link               POST   ok    403   403   403   403   403  403   403  404  403  403  login
+patient-page                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
 
 # --- pages: boards, meetings, agendas, invitations, calendars -----------------------------------
-board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-board-settings                  POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-manage                    GET    ok    ok    403   403   403   403  403   403  404  403  login
-board-manage                    POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-member-search             POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-member-add                POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-member-role               POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-member-remove             POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-schedule-add              POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-schedule-edit             POST   ok    ok    403   403   403   403  403   403  404  403  login
-board-schedule-remove           POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-list                    GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-meeting-create                  POST   ok    ok    403   403   403   403  403   403  403  403  login
-meeting-create-urgent           POST   ok    ok    403   403   403   403  403   403  403  403  login
-schedule-create                 POST   ok    ok    403   403   403   403  403   403  403  403  login
-schedule-generate               POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-detail                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-ics                     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-agenda-add                      POST   ok    ok    403   403   403   403  403   403  404  403  login
-agenda-remove                   POST   ok    ok    403   403   403   403  403   403  404  403  login
-agenda-move                     POST   ok    ok    403   403   403   403  403   403  404  403  login
-agenda-minutes                  POST   ok    ok    403   403   403   403  403   403  404  403  login
-agenda-defer                    POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-overbooking             POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-circulate               POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-invite                  POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-attendance-record       POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-attendance-take         POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-start                   POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-reschedule              POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-cancel                  POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-close                   GET    ok    ok    403   403   403   403  403   403  404  403  login
-meeting-close                   POST   ok    ok    403   403   403   403  403   403  404  403  login
-readiness-board                 GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-readiness-column                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-my-invitations                  GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-invitation-respond              POST   404   404   ok    404   404   404  404   403  404  403  login
-my-calendar                     GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-my-calendar                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-calendar-feed                   GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
+board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+board-settings                  POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-manage                    GET    ok    ok    403   403   403   403  403   403  404  403  403  login
+board-manage                    POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-member-search             POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-member-add                POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-member-role               POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-member-remove             POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-schedule-add              POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-schedule-edit             POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+board-schedule-remove           POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-list                    GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+meeting-create                  POST   ok    ok    403   403   403   403  403   403  403  403  403  login
+meeting-create-urgent           POST   ok    ok    403   403   403   403  403   403  403  403  403  login
+schedule-create                 POST   ok    ok    403   403   403   403  403   403  403  403  403  login
+schedule-generate               POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-detail                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-ics                     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+agenda-add                      POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+agenda-remove                   POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+agenda-move                     POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+agenda-minutes                  POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+agenda-defer                    POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-overbooking             POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-circulate               POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-invite                  POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-attendance-record       POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-attendance-take         POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-start                   POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-reschedule              POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-cancel                  POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-close                   GET    ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-close                   POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+readiness-board                 GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+readiness-column                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+my-invitations                  GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+invitation-respond              POST   404   404   ok    404   404   404  404   403  404  403  403  login
+my-calendar                     GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+my-calendar                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+calendar-feed                   GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
 
 # --- pages: opinions, pre-meeting summaries ----------------------------------------------------
-my-cases                        GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
-opinion-form                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-opinion-form                    POST   403   ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-preparation             GET    ok    ok    403   403   403   403  403   403  404  403  login
-meeting-prepare                 POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-preparation-retry       POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-packet                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-packet-pdf              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-summary                 GET    ok    ok    ok    403   403   403  403   403  404  403  login
+my-cases                        GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
+opinion-form                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+opinion-form                    POST   403   ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-preparation             GET    ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-prepare                 POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-preparation-retry       POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-packet                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-packet-pdf              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-summary                 GET    ok    ok    ok    403   403   403  403   403  404  403  403  login
 
 # --- pages: meeting mode, plans ----------------------------------------------------------------
-meeting-run                     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-run-attendance          POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-run-attendance-all      POST   ok    ok    403   403   403   403  403   403  404  403  login
-meeting-run-open                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-run-record              POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-run-plan                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-run-dissent             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-meeting-run-sign                POST   403   ok    403   403   403   403  403   403  404  403  login
-plan-page                       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-plan-activity-status            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-plan-amend                      POST   ok    ok    403   403   403   403  403   403  404  403  login
+meeting-run                     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-run-attendance          POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-run-attendance-all      POST   ok    ok    403   403   403   403  403   403  404  403  403  login
+meeting-run-open                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-run-record              POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-run-plan                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-run-dissent             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+meeting-run-sign                POST   403   ok    403   403   403   403  403   403  404  403  403  login
+plan-page                       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+plan-activity-status            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+plan-amend                      POST   ok    ok    403   403   403   403  403   403  404  403  403  login
 
 # --- pages: the patient's summary --------------------------------------------------------------
-my-summaries                    GET    403   403   403   403   403   403  403   ok   403  403  login
-my-summary-detail               GET    404   404   404   404   404   404  404   ok   404  404  login
-my-summary-pdf                  GET    404   404   404   404   404   404  404   ok   404  404  login
-patient-summary-link-open       GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-patient-summary-link-open       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
+my-summaries                    GET    403   403   403   403   403   403  403   ok   403  403  403  login
+my-summary-detail               GET    404   404   404   404   404   404  404   ok   404  404  404  login
+my-summary-pdf                  GET    404   404   404   404   404   404  404   ok   404  404  404  login
+patient-summary-link-open       GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
+patient-summary-link-open       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
 patient-invitation-accept       GET    404  # public, by its token (here a summary link's)
 patient-invitation-accept       POST   404
-plan-patient-summary            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-patient-summary-draft           POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-patient-summary-edit            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-patient-summary-release         POST   403   ok    ok    ok    ok    ok   ok    403  404  403  login
-patient-summary-link            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+plan-patient-summary            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+patient-summary-draft           POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+patient-summary-edit            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+patient-summary-release         POST   403   ok    ok    ok    ok    ok   ok    403  404  403  403  login
+patient-summary-link            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
 
 # --- API: sign-in, patients, cases -------------------------------------------------------------
-api:token                       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok
-api:patient-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:patient-list                POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:patient-search              POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:patient-detail              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:patient-detail              PUT    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:patient-detail              PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-list                   GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:case-list                   POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:case-search                 POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:case-detail                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-transition             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-patient-invitations    POST   ok    403   403   403   403   403  403   403  404  403  anon
-api:case-patient-account        POST   ok    403   403   403   403   403  403   403  404  403  anon
-api:case-lesions                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-lesion-detail          PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-lesion-detail          DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-prior-treatments       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-prior-treatment-detail PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-prior-treatment-detail DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-history                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:case-assessment             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:token                       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
+api:patient-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:patient-list                POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:patient-search              POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:patient-detail              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:patient-detail              PUT    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:patient-detail              PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-list                   GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:case-list                   POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:case-search                 POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:case-detail                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-transition             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-patient-invitations    POST   ok    403   403   403   403   403  403   403  404  403  403  anon
+api:case-patient-account        POST   ok    403   403   403   403   403  403   403  404  403  403  anon
+api:case-lesions                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-lesion-detail          PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-lesion-detail          DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-prior-treatments       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-prior-treatment-detail PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-prior-treatment-detail DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-history                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-assessment             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 
 # --- API: boards, schedules, meetings, agendas, invitations, attendance, calendars --------------
-api:board-list                  GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:board-settings              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:board-settings              PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
-api:board-detail                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:board-detail                PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
-api:board-members               GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:board-members               POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:board-member                PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
-api:board-member                DELETE ok    ok    403   403   403   403  403   403  404  403  anon
-api:board-staff-search          POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:board-schedulable-cases     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:board-schedules             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:board-schedules             POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:schedule-generate           POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:schedule-detail             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:schedule-detail             PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
-api:schedule-detail             DELETE ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:meeting-list                POST   ok    ok    403   403   403   403  403   403  ok   403  anon
-api:meeting-detail              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:meeting-detail              PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-cancel              POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-close               POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-start               POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-circulate           POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-allow-overbooking   POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:agenda-add                  POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:agenda-order                PUT    ok    ok    403   403   403   403  403   403  404  403  anon
-api:agenda-item                 PATCH  ok    ok    403   403   403   403  403   403  404  403  anon
-api:agenda-item                 DELETE ok    ok    403   403   403   403  403   403  404  403  anon
-api:case-defer                  POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-invitations         GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:meeting-invitations         POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:invitation-respond          POST   403   403   ok    403   403   403  403   403  404  403  anon
-api:my-invitations              GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:meeting-attendance          GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:meeting-attendance          PUT    ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-attendance          POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-calendar            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:my-calendar-feed            GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:my-calendar-feed            POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:readiness-board             GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:readiness-column            GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
+api:board-list                  GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:board-settings              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:board-settings              PATCH  ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:board-detail                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:board-detail                PATCH  ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:board-members               GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:board-members               POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:board-member                PATCH  ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:board-member                DELETE ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:board-staff-search          POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:board-schedulable-cases     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:board-schedules             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:board-schedules             POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:schedule-generate           POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:schedule-detail             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:schedule-detail             PATCH  ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:schedule-detail             DELETE ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:meeting-list                POST   ok    ok    403   403   403   403  403   403  ok   403  403  anon
+api:meeting-detail              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:meeting-detail              PATCH  ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-cancel              POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-close               POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-start               POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-circulate           POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-allow-overbooking   POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:agenda-add                  POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:agenda-order                PUT    ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:agenda-item                 PATCH  ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:agenda-item                 DELETE ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:case-defer                  POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-invitations         GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:meeting-invitations         POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:invitation-respond          POST   403   403   ok    403   403   403  403   403  404  403  403  anon
+api:my-invitations              GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:meeting-attendance          GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:meeting-attendance          PUT    ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-attendance          POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-calendar            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:my-calendar-feed            GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:my-calendar-feed            POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:readiness-board             GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:readiness-column            GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
 
 # --- API: opinions, pre-meeting summaries ------------------------------------------------------
-api:opinion-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:opinion-list                POST   403   ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:opinion-detail              GET    ok    ok    ok    404   404   404  404   403  404  403  anon
-api:opinion-detail              PATCH  403   403   ok    404   404   404  404   403  404  403  anon
-api:opinion-history             GET    ok    ok    ok    404   404   404  404   403  404  403  anon
-api:opinion-options             GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  anon
-api:meeting-prepare             POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-preparation         GET    ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-preparation-retry   POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:meeting-packet              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:meeting-summary             GET    ok    ok    ok    403   403   403  403   403  404  403  anon
+api:opinion-list                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:opinion-list                POST   403   ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:opinion-detail              GET    ok    ok    ok    404   404   404  404   403  404  403  403  anon
+api:opinion-detail              PATCH  403   403   ok    404   404   404  404   403  404  403  403  anon
+api:opinion-history             GET    ok    ok    ok    404   404   404  404   403  404  403  403  anon
+api:opinion-options             GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
+api:meeting-prepare             POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-preparation         GET    ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-preparation-retry   POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:meeting-packet              GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:meeting-summary             GET    ok    ok    ok    403   403   403  403   403  404  403  403  anon
 
 # --- API: meeting mode, decision records, plans, activities ------------------------------------
-api:meeting-board               GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:decision-open               POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:decision-detail             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:decision-detail             PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:plan-detail                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:plan-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:plan-activities             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:plan-dissents               POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:plan-sign                   POST   403   ok    403   403   403   403  403   403  404  403  anon
-api:plan-amendments             POST   ok    ok    403   403   403   403  403   403  404  403  anon
-api:plan-history                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:activity-detail             PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:activity-detail             DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:activity-status             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:meeting-board               GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:decision-open               POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:decision-detail             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:decision-detail             PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:plan-detail                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:plan-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:plan-activities             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:plan-dissents               POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:plan-sign                   POST   403   ok    403   403   403   403  403   403  404  403  403  anon
+api:plan-amendments             POST   ok    ok    403   403   403   403  403   403  404  403  403  anon
+api:plan-history                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:activity-detail             PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:activity-detail             DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:activity-status             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 
 # --- API: the patient's summary ----------------------------------------------------------------
-api:my-summary-list             GET    403   403   403   403   403   403  403   ok   403  403  anon
-api:my-summary-detail           GET    403   403   403   403   403   403  403   ok   403  403  anon
-api:plan-patient-summaries      GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:plan-patient-summaries      POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:patient-summary-detail      GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:patient-summary-detail      PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:patient-summary-history     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:patient-summary-release     POST   403   ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:patient-summary-links       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:my-summary-list             GET    403   403   403   403   403   403  403   ok   403  403  403  anon
+api:my-summary-detail           GET    403   403   403   403   403   403  403   ok   403  403  403  anon
+api:plan-patient-summaries      GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:plan-patient-summaries      POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:patient-summary-detail      GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:patient-summary-detail      PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:patient-summary-history     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:patient-summary-release     POST   403   ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:patient-summary-links       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+
+# --- the read log: the privacy officer's only ---------------------------------------------------
+read-log                        GET    403   403   403   403   403   403  403   403  403  403  ok   login
+read-log-csv                    GET    403   403   403   403   403   403  403   403  403  403  ok   login
+api:read-log                    GET    403   403   403   403   403   403  403   403  403  403  ok   anon
 """
 # fmt: on
 

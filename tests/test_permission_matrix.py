@@ -43,9 +43,11 @@ from tests.factories import (
     LesionFactory,
     MeetingFactory,
     PriorTreatmentFactory,
+    UserFactory,
 )
 from tests.permission_matrix import MATRIX, ROLES, Expect
 from tests.plans import signed_plan
+from tumorboard import roles
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Refusals of the input or of the record's state: the permission check was passed.
@@ -246,6 +248,7 @@ def _build_world() -> SimpleNamespace:
         "patient": cast.patient_user,
         "outsider": cast.outsider,
         "stranger": cast.stranger,
+        "privacy_officer": UserFactory(username="privacy", roles=[roles.PRIVACY_OFFICER]),
         "anonymous": None,
     }
     assert set(users) == set(ROLES)
