@@ -18,7 +18,7 @@ import environ
 import pytest
 from django.urls import clear_url_caches
 
-from bench import endpoints, explain, seed
+from bench import endpoints, explain, read_log, seed
 from cases import selectors
 from tests.factories import CaseFactory
 
@@ -137,6 +137,15 @@ def test_endpoint_arguments():
         endpoints.parse_args(["--db", "tb_bench_x", "--only", "no-such-endpoint"])
     with pytest.raises(SystemExit):
         endpoints.parse_args(["--db", "tb_bench_x", "--rounds", "0"])
+
+
+def test_read_log_arguments():
+    args = read_log.parse_args(["--db", "tb_bench_x", "--only", "case-detail-api"])
+    assert (args.rounds, args.http_port, args.only) == (5, 8775, ["case-detail-api"])
+    with pytest.raises(SystemExit):
+        read_log.parse_args(["--db", "tb_bench_x", "--only", "case-list-api"])
+    with pytest.raises(SystemExit):
+        read_log.parse_args(["--db", "tb_bench_x", "--duration", "0"])
 
 
 def test_explain_arguments():
