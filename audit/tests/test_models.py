@@ -43,16 +43,3 @@ def test_the_database_refuses_sql_that_changes_a_row(read_event, statement):
     with refused, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement, [row.pk])
     assert ReadEvent.objects.filter(pk=row.pk, username="chair").exists()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)  # real transactions: SET LOCAL ends with its own
-def test_the_purge_switch_ends_with_its_transaction(read_event):
-    row = read_event()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL audit.purge = 'on'")
-    # A later transaction on the same connection is refused again.
-    refused = pytest.raises(DatabaseError, match="append-only")
-    with refused, transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_readevent WHERE id = %s", [row.pk])
-    assert ReadEvent.objects.filter(pk=row.pk).exists()
