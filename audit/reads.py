@@ -96,7 +96,10 @@ def write(request: HttpRequest, status: int) -> int:
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH],
     }
     unique = dict.fromkeys(noted)  # a page that shows a record twice read it once
-    ReadEvent.objects.bulk_create(
-        [ReadEvent(what=what, patient_uuid=p, object_uuid=o, **common) for what, p, o in unique]
-    )
-    return len(unique)
+    rows = [ReadEvent(what=what, patient_uuid=p, object_uuid=o, **common) for what, p, o in unique]
+    if len(rows) == 1:
+        # One INSERT: bulk_create would wrap even one row in BEGIN … COMMIT (three round trips).
+        rows[0].save(force_insert=True)
+    else:
+        ReadEvent.objects.bulk_create(rows)  # one INSERT, in a transaction of its own
+    return len(rows)
