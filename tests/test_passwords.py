@@ -164,3 +164,10 @@ def test_a_failing_mail_server_answers_like_an_unknown_address(client, monkeypat
     response = client.post(reverse("password-reset"), {"email": "unlucky@example.org"})
     assert response.status_code == 302
     assert response["Location"] == reverse("password-reset-done")
+
+
+def test_the_reset_pages_are_in_spanish_for_a_spanish_browser(client):
+    login = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "¿Olvidó su contraseña?" in login
+    reset = client.get(reverse("password-reset"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Restablecer su contraseña" in reset

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from tests.factories import UserFactory
 from tumorboard.session_policy import TWO_FACTOR_NEEDED
 from tumorboard.two_factor import secret_text
 
@@ -252,3 +253,11 @@ def test_the_account_menu_offers_two_factor_to_staff_only(cast, settings):
     assert link in signed_in(cast.coordinator).get(reverse("case-list")).content.decode()
     page = signed_in(cast.patient_user).get(reverse("my-summaries")).content.decode()
     assert link not in page
+
+
+def test_an_administrator_verifies_before_the_admin_site(client):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two-factor"))
