@@ -97,6 +97,23 @@ login                           POST   ok    ok    ok    ok    ok    ok   ok    
 login                           PUT    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
 logout                          POST   login  # every role: signing out leads to the login page
 
+# --- pages: account security (password change and reset, two-factor sign-in) -------------------
+password-change                 GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   login
+password-change                 POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   login
+password-change                 PUT    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   login
+password-reset                  GET    ok  # public: one answer, known address or not
+password-reset                  POST   ok
+password-reset                  PUT    ok
+password-reset-done             GET    ok
+password-reset-confirm          GET    ok  # public, by its token (here a wrong one)
+password-reset-confirm          POST   ok
+password-reset-confirm          PUT    ok
+password-reset-complete         GET    ok
+two-factor                      GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
+two-factor                      POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
+two-factor-setup                GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
+two-factor-setup                POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  login
+
 # --- pages: cases ------------------------------------------------------------------------------
 case-list                       GET    ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login
 case-search                     POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  login

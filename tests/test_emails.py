@@ -96,6 +96,6 @@ def test_every_email_template_has_a_text_and_an_html_part():
     folder = Path(django_settings.BASE_DIR) / "templates" / "emails"
     names = {path.stem for path in folder.iterdir() if path.suffix in (".txt", ".html")}
     names.discard("base")
-    assert names == {"notification", "patient_invitation"}
+    assert names == {"notification", "patient_invitation", "password_reset"}
     for name in names:
         assert (folder / f"{name}.txt").exists() and (folder / f"{name}.html").exists()

@@ -66,6 +66,11 @@ def test_runserver_request_lines_carry_no_token(console):
             f"/accounts/login/?next=%2Fjoin%2F{SECRET}%2F",
             "/accounts/login/?next=%2Fjoin%2F[token]%2F",
         ),
+        (
+            "/account/password/reset/MQ/cz1k2a-0f3e9a8b7c6d5e4f3a2b/",
+            "/account/password/reset/MQ/[token]/",
+        ),
+        ("/account/password/reset/sent/", "/account/password/reset/sent/"),  # untouched
         ("/cases/3f1c/ and /meetings/9/", "/cases/3f1c/ and /meetings/9/"),  # untouched
     ],
 )

@@ -365,7 +365,13 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
             "summaries": w.released.uuid,  # my/summaries/<uuid>/: the patient's own
         },
         "pk": {"schedules": w.schedule.pk, "invitations": w.invitation.pk},
-        "token": {"calendar": w.feed_token, "s": w.link_token, "join": w.link_token},
+        # The password-reset link's token follows its <uidb64>: a wrong one (the page says so).
+        "token": {
+            "calendar": w.feed_token,
+            "s": w.link_token,
+            "join": w.link_token,
+            "<uidb64>": "set-password",
+        },
     }
     fixed = {
         "meeting_uuid": meeting.uuid,
@@ -382,6 +388,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
         "user_id": w.surgeon.pk,
         "position": 1,
         "state": "ready",
+        "uidb64": "MQ",
     }
     kwargs = {}
     for param in endpoint.params:

@@ -147,3 +147,65 @@ def test_the_embedded_default_has_no_postgres_options():
     out = run(OPTIONS_PROBE, {"DEBUG": "true"})
     assert out.returncode == 0, out.stderr
     assert "server_side_binding" not in json.loads(out.stdout)
+
+
+SIGN_IN_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'2fa': settings.REQUIRE_STAFF_2FA, 'idle': settings.SESSION_IDLE_MINUTES, "
+    "'max': settings.SESSION_MAX_HOURS, 'token': settings.API_TOKEN_HOURS, "
+    "'min_length': next(v['OPTIONS']['min_length'] for v in settings.AUTH_PASSWORD_VALIDATORS "
+    "if v['NAME'].endswith('MinimumLengthValidator'))}))"
+)
+
+
+def test_production_requires_staff_two_factor_and_short_sessions_by_default():
+    out = run(SIGN_IN_PROBE, PRODUCTION)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {
+        "2fa": True,
+        "idle": 30,
+        "max": 12,
+        "token": 12,
+        "min_length": 12,
+    }
+
+
+def test_the_first_run_demo_asks_no_second_factor():
+    out = run(SIGN_IN_PROBE, {"DEBUG": "true"})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["2fa"] is False
+
+
+def test_sign_in_limits_come_from_the_environment():
+    env = {
+        **PRODUCTION,
+        "REQUIRE_STAFF_2FA": "false",
+        "SESSION_IDLE_MINUTES": "15",
+        "SESSION_MAX_HOURS": "8",
+        "API_TOKEN_HOURS": "2",
+        "PASSWORD_MIN_LENGTH": "16",
+    }
+    out = run(SIGN_IN_PROBE, env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {
+        "2fa": False,
+        "idle": 15,
+        "max": 8,
+        "token": 2,
+        "min_length": 16,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SESSION_IDLE_MINUTES", "0"),
+        ("SESSION_MAX_HOURS", "1000"),
+        ("API_TOKEN_HOURS", "0"),
+        ("PASSWORD_MIN_LENGTH", "6"),
+    ],
+)
+def test_an_out_of_range_sign_in_limit_stops_start_up(name, value):
+    out = run(SIGN_IN_PROBE, {**PRODUCTION, name: value})
+    assert out.returncode != 0
+    assert name in out.stderr

@@ -1,4 +1,4 @@
-"""Sign-in forms and the name the login throttle records.
+"""Sign-in forms, the API token request, and the name the login throttle records.
 
 Django's AuthenticationForm sets the username field's max_length after the field is built, so
 it renders maxlength but never validates it: a 300-character username reached authenticate(),
@@ -16,8 +16,13 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+
+from . import two_factor
+from .roles import token_expires_at
 
 USERNAME_MAX_LENGTH: int = get_user_model()._meta.get_field("username").max_length or 150
 THROTTLE_USERNAME_LENGTH: int = AccessAttempt._meta.get_field("username").max_length or 255
@@ -42,12 +47,64 @@ class AdminLoginForm(_BoundedUsername, AdminAuthenticationForm):
     """The admin site's sign-in form."""
 
 
+OTP_MAX_LENGTH = 16  # a recovery code (django-otp's StaticToken) is at most 16 characters
+OTP_MISSING = (
+    "Staff need a two-factor code: the 6-digit code of your authenticator app, or a recovery code."
+)
+OTP_NOT_ENROLLED = "Set up two-factor sign-in on the website first, then ask for a token again."
+OTP_WRONG = "That two-factor code is not right (or was used already). Try the current code."
+
+
 class TokenRequestSerializer(AuthTokenSerializer):
-    """The API token request: the same username bound as the forms."""
+    """The API token request: the same username bound as the forms and, for staff when
+    REQUIRE_STAFF_2FA is on, a two-factor code (`otp`)."""
 
     username = serializers.CharField(
         label="Username", write_only=True, max_length=USERNAME_MAX_LENGTH
     )
+    otp = serializers.CharField(
+        label="Two-factor code",
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=OTP_MAX_LENGTH,
+        help_text="Staff, when two-factor sign-in is required: the authenticator app's 6-digit "
+        "code or a recovery code.",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        if two_factor.required_for(user):
+            code = attrs.get("otp") or ""
+            if not code.strip():
+                raise serializers.ValidationError({"otp": [OTP_MISSING]})
+            if not two_factor.is_enrolled(user):
+                raise serializers.ValidationError({"otp": [OTP_NOT_ENROLLED]})
+            if two_factor.code_check(user=user, code=code) is None:
+                raise serializers.ValidationError({"otp": [OTP_WRONG]})
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    """The token answer: the key and when it stops working (settings.API_TOKEN_HOURS)."""
+
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+def api_token_issue(user) -> Token:
+    """The user's API token: the current one, or a new one when it has expired."""
+    token, created = Token.objects.get_or_create(user=user)
+    if not created and token_expires_at(token) <= timezone.now():
+        token.delete()
+        token = Token.objects.create(user=user)
+    return token
+
+
+def api_tokens_revoke(user) -> None:
+    """Delete the user's API token (after a password change or reset)."""
+    Token.objects.filter(user=user).delete()
 
 
 def throttle_username(request: Any, credentials: dict[str, Any] | None = None) -> str | None:

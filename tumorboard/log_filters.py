@@ -1,7 +1,8 @@
 """Logging filters: secrets that travel in URLs never reach a log line.
 
-A calendar feed (/calendar/<token>.ics), a patient's single-use summary link (/s/<token>/) and an
-invitation (/join/<token>/) carry their credential in the path. Django logs paths: "Not Found:
+A calendar feed (/calendar/<token>.ics), a patient's single-use summary link (/s/<token>/), an
+invitation (/join/<token>/) and a password-reset link (/account/password/reset/<uid>/<token>/)
+carry their credential in the path. Django logs paths: "Not Found:
 /calendar/….ics" from django.request for a revoked feed, the request line from runserver's
 django.server. `MaskUrlTokens` sits on the handlers (settings.LOGGING) and replaces the token with
 "[token]" in every record they write, whichever logger it came from, also where the path is
@@ -17,7 +18,8 @@ MASK = "[token]"
 # Tokens are URL-safe base64 (secrets.token_urlsafe).
 _SEP = r"(?:/|%2F)"
 TOKEN_IN_URL = re.compile(
-    rf"(?P<head>{_SEP}(?:calendar{_SEP}|s{_SEP}|join{_SEP}))(?P<token>[A-Za-z0-9_-]+)",
+    rf"(?P<head>{_SEP}(?:calendar{_SEP}|s{_SEP}|join{_SEP}|reset{_SEP}[A-Za-z0-9_-]+{_SEP}))"
+    r"(?P<token>[A-Za-z0-9_-]+)",
     re.IGNORECASE,
 )
 

@@ -4,10 +4,14 @@ Access decisions live in each app's selectors (querysets scoped to the user) and
 allowed/refused pairs.
 """
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -67,8 +71,24 @@ class RoleAwareModelBackend(ModelBackend):
         return user
 
 
+def token_expires_at(token: Token) -> dt.datetime:
+    """When an API token stops working: settings.API_TOKEN_HOURS after it was issued."""
+    return token.created + dt.timedelta(hours=settings.API_TOKEN_HOURS)
+
+
+class TokenExpired(exceptions.APIException):
+    """401, not DRF's 403 for a failed authentication: the session authenticator comes first
+    and has no WWW-Authenticate challenge, but an expired token has one answer: get a new one."""
+
+    status_code = 401
+    default_detail = "Token expired: request a new one (POST /api/v1/auth/token/)."
+    default_code = "token_expired"
+    auth_header = "Token"
+
+
 class RoleAwareTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, with the user's roles loaded in the same query."""
+    """DRF's token authentication, with the user's roles loaded in the same query; a token
+    older than settings.API_TOKEN_HOURS is refused (its `created` is on the row already read)."""
 
     def authenticate_credentials(self, key):
         token = (
@@ -81,6 +101,8 @@ class RoleAwareTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if token_expires_at(token) <= timezone.now():
+            raise TokenExpired()
         _remember_roles(token.user, token)
         return (token.user, token)
 

@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    # Two-factor sign-in for staff (tumorboard.two_factor): TOTP apps and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "cases",
     "recommendations",
@@ -72,6 +76,8 @@ MIDDLEWARE = [
     # Writes the reads of patient data a view noted, once it has answered (audit.reads).
     "audit.middleware.ReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end when idle or too old; unverified staff are sent to two-factor sign-in.
+    "tumorboard.session_policy.SessionPolicyMiddleware",
     "tumorboard.queue.QueueProblemsMiddleware",
     # A database outage in a view: a 503 page saying nothing was saved (tumorboard.errors).
     "tumorboard.middleware.DatabaseUnavailableMiddleware",
@@ -122,9 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
+if not 8 <= PASSWORD_MIN_LENGTH <= 128:
+    raise ImproperlyConfigured("PASSWORD_MIN_LENGTH must be between 8 and 128.")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -146,6 +158,27 @@ AXES_USERNAME_CALLABLE = "tumorboard.auth.throttle_username"
 # is kept in full; the default 100-character column turned a long reason into a 500.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 LOGIN_URL = "login"
+
+# Staff sessions (clinical roles, admin accounts) end after this long without a request, and this
+# long after sign-in whatever the activity (tumorboard.session_policy). Patients keep Django's
+# two-week session.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+if not 1 <= SESSION_IDLE_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be between 1 and 1440.")
+if not 1 <= SESSION_MAX_HOURS <= 24 * 14:
+    raise ImproperlyConfigured("SESSION_MAX_HOURS must be between 1 and 336.")
+# API tokens (POST /api/v1/auth/token/) stop working this long after they were issued.
+API_TOKEN_HOURS = env.int("API_TOKEN_HOURS", default=12)
+if not 1 <= API_TOKEN_HOURS <= 24 * 365:
+    raise ImproperlyConfigured("API_TOKEN_HOURS must be between 1 and 8760.")
+# Staff must sign in with a second factor (an authenticator app's code, or a recovery code).
+# On by default in production; off in DEBUG (the first-run demo, the test suite).
+REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Spine Tumour Board")
+# A password-reset link works this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
