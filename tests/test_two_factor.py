@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tumorboard import roles
 from tumorboard.session_policy import TWO_FACTOR_NEEDED
 from tumorboard.two_factor import secret_text
 
@@ -261,3 +262,16 @@ def test_an_administrator_verifies_before_the_admin_site(client):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two-factor"))
+
+
+def test_the_privacy_officer_verifies_before_the_read_log(db):
+    """The read log shows who read every patient's data: its reader signs in with a second factor."""
+    officer = UserFactory(username="privacy", roles=[roles.PRIVACY_OFFICER])
+    client = signed_in(officer)
+    response = client.get(reverse("read-log"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two-factor"))
+    device = enrolled(officer)
+    verify = client.post(reverse("two-factor"), {"code": code_for(device)})
+    assert verify.status_code == 302
+    assert client.get(reverse("read-log")).status_code == 200

@@ -25,7 +25,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import is_staff_member
+from .roles import PRIVACY_OFFICER, has_role, is_staff_member
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -33,8 +33,12 @@ RECOVERY_NAME = "Recovery codes"
 
 
 def applies_to(user) -> bool:
-    """Staff accounts, who may be asked for a second factor (never a patient)."""
-    return bool(user.is_authenticated and (user.is_staff or is_staff_member(user)))
+    """Staff accounts, who may be asked for a second factor (never a patient). The privacy
+    officer reads who read every patient's data, so counts as staff here."""
+    return bool(
+        user.is_authenticated
+        and (user.is_staff or is_staff_member(user) or has_role(user, PRIVACY_OFFICER))
+    )
 
 
 def required_for(user) -> bool:
