@@ -640,6 +640,8 @@ def plan_activity_status(request, plan_uuid, activity_uuid):
     activity = next((a for a in plan.activities.all() if a.uuid == activity_uuid), None)
     if activity is None:
         raise Http404("No such activity on this plan.")
+    if not services.may_follow_up(request.user, activity, plan.decision.agenda_item.meeting.board):
+        raise PermissionDenied("Only the activity's owner and the board's coordinators and chair.")
     status = request.POST.get("status", "")
     if status not in STATUS_FIELDS:
         messages.error(request, _("Choose one of the offered statuses."))
@@ -669,6 +671,8 @@ def plan_activity_status(request, plan_uuid, activity_uuid):
 def plan_send_back(request, plan_uuid):
     """Send the case back to the board from its signed plan (a re-discussion)."""
     plan = _plan(request.user, plan_uuid)
+    if not services.may_send_back(request.user, plan, plan.decision.agenda_item.meeting.board):
+        raise PermissionDenied("Only an activity's owner and the board's coordinators and chair.")
     form = SendBackForm(request.POST, prefix="back")
     if form.is_valid():
         wanted = form.cleaned_data["activity"]

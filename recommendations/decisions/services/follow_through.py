@@ -251,11 +251,13 @@ def signed_plan_of(case: Case) -> ConsensusPlan | None:
     )
 
 
-def may_send_back(user, plan: ConsensusPlan, board: Board) -> bool:
-    """The board's coordinators and chair, and the owner of an activity of the plan."""
+def may_send_back(user, plan: ConsensusPlan | None, board: Board) -> bool:
+    """The board's coordinators and chair, and the owner of an activity of the (signed) plan."""
+    if not is_staff_member(user):
+        return False
     if board_roles(user, board).coordinates:
         return True
-    return any(owns_activity(user, a, board) for a in plan.activities.all())
+    return plan is not None and any(owns_activity(user, a, board) for a in plan.activities.all())
 
 
 def rediscussion_link(plan: ConsensusPlan) -> str:
@@ -276,14 +278,13 @@ def case_send_back(
     links the earlier plan, and the coordinators are told. When the coordinator puts the case on
     an agenda, `rediscussion_place` links the new agenda item."""
     plan = signed_plan_of(case)
+    if not may_send_back(by, plan, case.board):
+        raise PermissionDenied(NOT_YOURS_TO_SEND_BACK)
     if plan is None:
         raise ConflictError(
             "Only a case with a signed plan is sent back to the board.",
             fields={"case": ["The case has no signed plan."]},
         )
-    board = plan.decision.agenda_item.meeting.board
-    if not is_staff_member(by) or not may_send_back(by, plan, board):
-        raise PermissionDenied(NOT_YOURS_TO_SEND_BACK)
     if trigger not in Rediscussion.Trigger.values:
         fail("trigger", "Choose one of: " + ", ".join(Rediscussion.Trigger.values) + ".")
     detail = _text(detail, field="detail", label="Detail", required="Say what happened.")
