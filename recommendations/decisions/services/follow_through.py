@@ -277,8 +277,11 @@ def case_send_back(
     the board's queue (ready, or referred when it is not ready), a Rediscussion records why and
     links the earlier plan, and the coordinators are told. When the coordinator puts the case on
     an agenda, `rediscussion_place` links the new agenda item."""
+    # The case row serialises concurrent send-backs (the unique open re-discussion backs it).
+    case = Case.objects.select_for_update(of=("self",)).select_related("board").get(pk=case.pk)
+    board = case.board
     plan = signed_plan_of(case)
-    if not may_send_back(by, plan, case.board):
+    if not may_send_back(by, plan, board):
         raise PermissionDenied(NOT_YOURS_TO_SEND_BACK)
     if plan is None:
         raise ConflictError(

@@ -294,10 +294,10 @@ def test_activity_status_transitions_over_the_api(cast, api, record):
         by=cast.chair,
         kind="imaging",
         description="MRI",
-        responsible_discipline="radiology",
+        responsible_discipline="pain_medicine",
     )
     url = f"/api/v1/activities/{activity.uuid}/status/"
-    client = api(cast.specialists["radiology"])
+    client = api(cast.specialists["pain_medicine"])
     refused = client.post(url, {"status": "cancelled"})
     assert refused.status_code == 400
     assert "reason" in refused.json()
