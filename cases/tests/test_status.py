@@ -123,6 +123,17 @@ def test_discussed_only_once_the_meeting_has_started(cast, meeting):
     assert case.history.filter(history_user=cast.chair).count() == 3
 
 
+def test_a_signed_case_goes_back_to_the_queue_only_by_a_rediscussion(cast):
+    case = ready_case(cast.board)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.PLAN_SIGNED)
+    case.refresh_from_db()
+    assert [c.to for c in manual_status_changes(case)] == [Case.Status.CLOSED]
+    error = refused(case, "ready", cast.coordinator)
+    assert "re-discussion" in error.message
+    case = services.case_transition(case=case, to="ready", by=cast.coordinator, rediscussion=True)
+    assert case.status == "ready"
+
+
 def test_a_cancelled_meeting_does_not_count_as_a_place(cast, meeting):
     case = ready_case(cast.board)
     agenda_item_add(meeting=meeting, case=case, by=cast.coordinator)
