@@ -147,6 +147,32 @@ class Board(PublicIdModel, TrackedModel):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="The time a case is given on the agenda unless changed.",
     )
+    # The board's own targets for its results page (recommendations.dashboard): not published
+    # rules; REFERENCE.md's one comparison is a median 16 days from meeting to treatment.
+    target_referral_to_meeting_days = models.PositiveSmallIntegerField(
+        "target: referral to meeting (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Routine and urgent cases are discussed within this many days of referral.",
+    )
+    target_urgent_hours = models.PositiveSmallIntegerField(
+        "target: emergency (cord compression) referral to meeting (hours)",
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="Emergency cases, such as cord compression, within this many hours (24–48).",
+    )
+    target_plan_signed_days = models.PositiveSmallIntegerField(
+        "target: meeting to signed plan (days)",
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
+        help_text="The chair signs the plan within this many days of the meeting.",
+    )
+    target_treatment_days = models.PositiveSmallIntegerField(
+        "target: signed plan to first treatment (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text="The first treatment starts within this many days of the signed plan.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="BoardMembership",
@@ -184,6 +210,16 @@ class Board(PublicIdModel, TrackedModel):
             models.CheckConstraint(
                 condition=Q(default_case_minutes__gte=1) & Q(default_case_minutes__lte=120),
                 name="board_case_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_referral_to_meeting_days__gte=1)
+                & Q(target_referral_to_meeting_days__lte=90)
+                & Q(target_urgent_hours__gte=1)
+                & Q(target_urgent_hours__lte=168)
+                & Q(target_plan_signed_days__lte=30)
+                & Q(target_treatment_days__gte=1)
+                & Q(target_treatment_days__lte=180),
+                name="board_result_targets_range",
             ),
         ]
 
