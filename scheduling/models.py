@@ -18,7 +18,6 @@ from tumorboard.db import PublicIdModel, TrackedModel
 
 from .recurrence import describe_schedule
 
-
 # When the board sees its patients again after the main treatment (days): 6 weeks, 3, 6 and
 # 12 months (issue 16, "Outcomes"; a board setting).
 DEFAULT_FOLLOW_UP_DAYS = [42, 91, 182, 365]
