@@ -1,5 +1,7 @@
 """Specialist opinions and the Celery-prepared pre-meeting summaries built from them."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -240,17 +242,23 @@ class PlanActivity(PublicIdModel, TrackedModel):
         PLANNED = "planned", "Planned"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
-        NOT_DONE = "not_done", "Not done"
-        CHANGED_BY_PATIENT = "changed_by_patient", "Changed at the patient's wish"
+        DEVIATED = "deviated", "Deviated from the plan"
+        CANCELLED = "cancelled", "Cancelled"
 
-    # Allowed status changes; the plan services enforce them.
+    # Allowed status changes; the plan services enforce them. Done, deviated and cancelled are
+    # where an activity ends: a mistake there is corrected by amending the plan (its history
+    # keeps the before), not by moving the activity on.
     TRANSITIONS: dict[str, frozenset[str]] = {
-        "planned": frozenset({"in_progress", "done", "not_done", "changed_by_patient"}),
-        "in_progress": frozenset({"done", "not_done", "changed_by_patient"}),
+        "planned": frozenset({"in_progress", "done", "deviated", "cancelled"}),
+        "in_progress": frozenset({"done", "deviated", "cancelled"}),
         "done": frozenset(),
-        "not_done": frozenset(),
-        "changed_by_patient": frozenset(),
+        "deviated": frozenset(),
+        "cancelled": frozenset(),
     }
+    # Still to be done: these can be overdue.
+    OPEN = frozenset({"planned", "in_progress"})
+    ENDED_ON_A_DATE = frozenset({"done", "deviated"})
+    NEEDS_REASON = frozenset({"deviated", "cancelled"})
 
     plan = models.ForeignKey(ConsensusPlan, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -268,7 +276,20 @@ class PlanActivity(PublicIdModel, TrackedModel):
     )
     due_date = models.DateField(null=True, blank=True, validators=[bounds.validate_due_date])
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.PLANNED)
+    # Why it deviated or was cancelled.
     status_reason = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT, blank=True)
+    # The day a done or deviated activity ended (what happened, never a plan: not in the future).
+    completed_on = models.DateField(
+        null=True, blank=True, validators=[bounds.validate_clinical_date]
+    )
+    # What was done instead, when the activity deviated from the plan.
+    done_instead = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The last day the owner was reminded that it is overdue: one reminder a day at most.
+    reminded_on = models.DateField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -281,14 +302,33 @@ class PlanActivity(PublicIdModel, TrackedModel):
                 name="activity_has_an_owner",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["not_done", "changed_by_patient"]) | ~Q(status_reason=""),
-                name="activity_not_done_needs_reason",
+                condition=~Q(status__in=["deviated", "cancelled"]) | ~Q(status_reason=""),
+                name="activity_deviated_or_cancelled_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=["done", "deviated"], completed_on__isnull=False)
+                    | (~Q(status__in=["done", "deviated"]) & Q(completed_on__isnull=True))
+                ),
+                name="activity_ended_has_completion_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="deviated") | ~Q(done_instead=""),
+                name="activity_deviated_says_what_instead",
             ),
         ]
         indexes = [
             models.Index(fields=["responsible_user", "status"], name="activity_owner_status_idx"),
             models.Index(fields=["status", "due_date"], name="activity_status_due_idx"),
         ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Still to be done and its due date has passed (`today` in the board's time zone)."""
+        return self.is_open and self.due_date is not None and self.due_date < today
 
     def __str__(self) -> str:
         return self.description
@@ -325,6 +365,62 @@ class PlanAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"Amendment to {self.plan} at {self.created_at:%Y-%m-%d}"
+
+
+class Rediscussion(PublicIdModel, TrackedModel):
+    """A case sent back to the board after its plan was signed (a deviation, progression or a new
+    neurological deficit), linked to the earlier plan so the case's history reads as one story.
+
+    Open until the coordinator places the case on an agenda: then `agenda_item` names the new
+    discussion. One open re-discussion per case.
+    """
+
+    class Trigger(models.TextChoices):
+        DEVIATION = "deviation", "Deviation from the plan"
+        PROGRESSION = "progression", "Progression"
+        NEW_DEFICIT = "new_deficit", "New neurological deficit"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="rediscussions")
+    earlier_plan = models.ForeignKey(
+        ConsensusPlan, on_delete=models.PROTECT, related_name="rediscussions"
+    )
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    detail = bounds.BoundedTextField(max_length=bounds.SHORT_TEXT)
+    activity = models.ForeignKey(
+        PlanActivity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rediscussions",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    agenda_item = models.ForeignKey(
+        "scheduling.AgendaItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rediscussions",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(detail=""), name="rediscussion_detail_required"),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(agenda_item__isnull=True),
+                name="rediscussion_one_open_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Re-discussion of {self.case} ({self.get_trigger_display()})"
 
 
 class PatientSummary(PublicIdModel, TrackedModel):

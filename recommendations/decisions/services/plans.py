@@ -52,7 +52,7 @@ DETAIL_TEXT_MAX = 200
 # Activities that may still change or go in an amendment; done/not done ones are history.
 AMENDABLE_STATUSES = frozenset({PlanActivity.Status.PLANNED, PlanActivity.Status.IN_PROGRESS})
 REMOVABLE_STATUSES = frozenset({PlanActivity.Status.PLANNED})
-REASON_STATUSES = frozenset({PlanActivity.Status.NOT_DONE, PlanActivity.Status.CHANGED_BY_PATIENT})
+REASON_STATUSES = frozenset({PlanActivity.Status.DEVIATED, PlanActivity.Status.CANCELLED})
 
 RADIATION_TIMING: tuple[tuple[str, str], ...] = (
     ("before_surgery", "Before surgery"),
