@@ -1,6 +1,7 @@
 """Boards, their members and disciplines, meetings and agendas."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,33 @@ from tumorboard import bounds
 from tumorboard.db import PublicIdModel, TrackedModel
 
 from .recurrence import describe_schedule
+
+# When the board sees its patients again after the main treatment (days): 6 weeks, 3, 6 and
+# 12 months (issue 16, "Outcomes"; a board setting).
+DEFAULT_FOLLOW_UP_DAYS = [42, 91, 182, 365]
+FOLLOW_UP_DAYS_MAX = 1825
+FOLLOW_UP_TIMEPOINTS_MAX = 8
+FOLLOW_UP_DAYS_HELP = (
+    f"Days after the main treatment: whole numbers 1–{FOLLOW_UP_DAYS_MAX}, in increasing order, "
+    f"each once, at most {FOLLOW_UP_TIMEPOINTS_MAX}."
+)
+
+
+def default_follow_up_days() -> list[int]:
+    return list(DEFAULT_FOLLOW_UP_DAYS)
+
+
+def validate_follow_up_days(value: object) -> None:
+    """A board's follow-up schedule: sorted unique whole days 1–1825, at most 8 of them."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or len(value) > FOLLOW_UP_TIMEPOINTS_MAX
+        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
+        or any(not 1 <= v <= FOLLOW_UP_DAYS_MAX for v in value)
+        or any(a >= b for a, b in zip(value, value[1:], strict=False))
+    ):
+        raise ValidationError(FOLLOW_UP_DAYS_HELP, code="follow_up_days")
 
 
 class Discipline(models.TextChoices):
@@ -172,6 +200,12 @@ class Board(PublicIdModel, TrackedModel):
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(180)],
         help_text="The first treatment starts within this many days of the signed plan.",
+    )
+    follow_up_days = models.JSONField(
+        "follow-up schedule (days after the main treatment)",
+        default=default_follow_up_days,
+        validators=[validate_follow_up_days],
+        help_text=FOLLOW_UP_DAYS_HELP,
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0010_history_change_reasons_kept_in_full'),
+        ('scheduling', '0011_board_follow_up_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
