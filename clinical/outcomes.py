@@ -18,7 +18,8 @@ Definitions and where they come from:
   Oncol Biol Phys 2012;82:1730–7. Complete response: pain 0 at the treated site with no increase
   in analgesics. Partial response: pain down by at least 2 points (0–10) without an analgesic
   increase (the consensus also counts an analgesic reduction of 25 % or more without more pain:
-  the follow-up records analgesics as text, so that arm cannot be read and is not counted).
+  the referral records analgesics as free text, so neither an increase nor that arm can be read
+  against it and only the pain scores are compared).
   Pain progression: up by 2 or more, or an analgesic increase. Anything else is indeterminate.
 * Ambulation kept: ambulatory at referral (walking independently or with an aid) and still
   ambulatory at the 3-month follow-up (the end point of Patchell 2005, REFERENCE.md).
@@ -276,3 +277,14 @@ def agrees(given: dict[str, set[str]], consensus: dict[str, str]) -> bool | None
     if not shared:
         return None
     return all(consensus[q] in given[q] for q in shared)
+
+
+# --- follow-up time points -------------------------------------------------------------------
+
+THREE_MONTHS_DAYS = 91
+THREE_MONTH_WINDOW = (77, 105)  # 11 to 15 weeks: the follow-up a board schedules "at 3 months"
+
+
+def is_three_month(timepoint_days: int) -> bool:
+    """Whether a follow-up time point is the 3-month one (a board sets its own days)."""
+    return THREE_MONTH_WINDOW[0] <= timepoint_days <= THREE_MONTH_WINDOW[1]

@@ -152,3 +152,16 @@ def test_agreement_with_the_plan():
     assert agrees({"urgency": {"urgent"}}, plan) is None
     unreadable = plan_answers([("radiation", "palliative course")])
     assert "radiation_technique" not in unreadable
+
+
+def test_three_month_follow_up():
+    from clinical.outcomes import is_three_month
+
+    assert [is_three_month(d) for d in (42, 77, 91, 105, 106, 182)] == [
+        False,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]

@@ -26,7 +26,13 @@ from django.db.models import Exists, OuterRef, Q
 from cases.assessment import board_sbrt_regimens
 from cases.models import Case
 from clinical import outcomes
-from recommendations.models import ConsensusPlan, Opinion, PlanActivity
+from recommendations.models import (
+    ConsensusPlan,
+    FollowUp,
+    Opinion,
+    PlanActivity,
+    Rediscussion,
+)
 from recommendations.summaries.build import noms_answers, opinion_answers
 from scheduling.access import boards_coordinated_by, boards_visible_to, can_coordinate
 from scheduling.models import AgendaItem, Attendance, Board, Discipline, Invitation, Meeting
@@ -79,10 +85,10 @@ class Period:
     def checked(cls, start: dt.date, end: dt.date) -> Period:
         errors: dict[str, list[str]] = {}
         if end < start:
-            errors["to"] = ["The period ends before it starts."]
+            errors["end"] = ["The period ends before it starts."]
         elif (end - start).days + 1 > MAX_PERIOD_DAYS:
-            errors["to"] = [f"Choose a period of at most {MAX_PERIOD_DAYS} days."]
-        for name, day in (("from", start), ("to", end)):
+            errors["end"] = [f"Choose a period of at most {MAX_PERIOD_DAYS} days."]
+        for name, day in (("start", start), ("end", end)):
             if not dt.date(2000, 1, 1) <= day <= dt.date(2099, 12, 31):
                 errors[name] = ["Give a date from 2000 to 2099."]
         if errors:
@@ -187,6 +193,10 @@ def board_results(board: Board, period: Period) -> Results:
             "meeting__starts_at",
             "case__created_at",
             "case__urgency",
+            "case__ambulatory",
+            "case__pain_score",
+            "case__patient_id",
+            "case__patient__date_of_death",
             "first_discussion",
             "decision__plan__id",
             "decision__plan__status",
@@ -199,21 +209,35 @@ def board_results(board: Board, period: Period) -> Results:
     plan_ids = [row["decision__plan__id"] for row in items if row["decision__plan__id"]]
     activities = list(
         PlanActivity.objects.filter(plan_id__in=plan_ids).values(
-            "plan_id", "kind", "details", "status", "due_date"
+            "plan_id", "kind", "details", "status", "due_date", "completed_on"
         )
     )
+    follow_ups = list(
+        FollowUp.objects.filter(plan_id__in=plan_ids).values(
+            "plan_id", "timepoint_days", "status", "recorded_on", "ambulatory", "pain_score"
+        )
+    )
+    rediscussions = Rediscussion.objects.filter(
+        agenda_item__in=AgendaItem.objects.filter(in_period)
+    ).count()
     opinions = list(
         Opinion.objects.filter(in_period).values(
             "case_id", "meeting_id", "discipline", "options", "regimen", "urgency", "submitted_at"
         )
     )
-    _timeliness(results, items)
+    _timeliness(results, items, activities)
     _participation(results, board, meeting_rows, opinions, in_period)
-    _decisions(results, board, meeting_rows, items, activities, opinions)
+    _decisions(results, board, meeting_rows, items, activities, opinions, rediscussions)
+    _follow_through(results, activities)
+    _outcomes(results, items, activities, follow_ups)
     return results
 
 
-def _timeliness(results: Results, items: list[dict]) -> None:
+def _local_date(moment: dt.datetime, board: Board) -> dt.date:
+    return moment.astimezone(board_zone(board.time_zone)).date()
+
+
+def _timeliness(results: Results, items: list[dict], activities: list[dict]) -> None:
     board = results.board
     first = [row for row in items if row["first_discussion"]]
     emergency = [row for row in first if row["case__urgency"] == Case.Urgency.EMERGENCY]
@@ -244,6 +268,35 @@ def _timeliness(results: Results, items: list[dict]) -> None:
         ),
         "days",
         board.target_plan_signed_days,
+    )
+    # The first treatment: the earliest completed surgery, radiotherapy or systemic therapy.
+    first_treatment: dict[int, dt.date] = {}
+    for activity in activities:
+        done_on = activity["completed_on"]
+        if (
+            activity["kind"] in TREATMENT_KINDS
+            and activity["status"] == PlanActivity.Status.DONE
+            and done_on is not None
+        ):
+            plan = activity["plan_id"]
+            first_treatment[plan] = min(done_on, first_treatment.get(plan, done_on))
+    treated = [
+        float(
+            (
+                first_treatment[r["decision__plan__id"]]
+                - _local_date(r["decision__plan__signed_at"], board)
+            ).days
+        )
+        for r in signed
+        if r["decision__plan__id"] in first_treatment
+    ]
+    _timed(
+        results,
+        "signed_plan_to_treatment",
+        "Signed plan to first treatment",
+        treated,
+        "days",
+        board.target_treatment_days,
     )
     monthly: dict[str, list[float]] = defaultdict(list)
     for row in other:
@@ -348,7 +401,7 @@ def _regimen(details: Any) -> str:
     return str((details or {}).get("regimen") or "") if isinstance(details, dict) else ""
 
 
-def _decisions(results, board, meeting_rows, items, activities, opinions) -> None:
+def _decisions(results, board, meeting_rows, items, activities, opinions, rediscussions) -> None:
     per_meeting = Counter(row["meeting_id"] for row in items)
     counts = [per_meeting[m["id"]] for m in meeting_rows]
     results.add("decisions", "cases_discussed", "Cases on the agendas", len(items), "count", 0)
@@ -379,6 +432,14 @@ def _decisions(results, board, meeting_rows, items, activities, opinions) -> Non
         "count",
         len(signed),
     )
+    results.add(
+        "decisions",
+        "rediscussions",
+        "Re-discussions requested after a plan (deviation, progression, new deficit)",
+        rediscussions,
+        "count",
+        0,
+    )
     reasons = Counter(
         " ".join((r["decision__information_needed"] or "").split())[:120] or "(no reason given)"
         for r in signed
@@ -393,7 +454,7 @@ def _decisions(results, board, meeting_rows, items, activities, opinions) -> Non
     sbrt = board_sbrt_regimens(board).regimens
     by_plan: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for activity in activities:
-        if activity["status"] not in ("not_done", "changed_by_patient", "cancelled"):
+        if activity["status"] != PlanActivity.Status.CANCELLED:
             by_plan[activity["plan_id"]].append((activity["kind"], _regimen(activity["details"])))
     agreed = {
         (r["case_id"], r["meeting_id"]): r
@@ -460,3 +521,115 @@ def _decisions(results, board, meeting_rows, items, activities, opinions) -> Non
         "share",
         noms_compared,
     )
+
+
+def _follow_through(results: Results, activities: list[dict]) -> None:
+    today = _local_date(dt.datetime.now(dt.UTC), results.board)
+    statuses = Counter(a["status"] for a in activities)
+    overdue = sum(
+        1
+        for a in activities
+        if a["status"] in PlanActivity.OPEN and a["due_date"] is not None and a["due_date"] < today
+    )
+    total = len(activities)
+    for key, label, count in (
+        ("activities_done", "Activities done", statuses[PlanActivity.Status.DONE]),
+        ("activities_deviated", "Activities deviated", statuses[PlanActivity.Status.DEVIATED]),
+        ("activities_cancelled", "Activities cancelled", statuses[PlanActivity.Status.CANCELLED]),
+        ("activities_overdue", "Activities overdue (open past their due date)", overdue),
+    ):
+        results.add("follow_through", key, label, count, "count", total)
+        results.add(
+            "follow_through",
+            f"{key}_share",
+            f"{label}: share",
+            outcomes.share(count, total),
+            "share",
+            total,
+        )
+
+
+def _outcomes(results, items, activities, follow_ups) -> None:
+    """Ambulation kept and pain response at 3 months, and survival, by treatment category: the
+    agreed, signed plans of the period, one per patient (their first), by the plan as signed."""
+    board = results.board
+    sbrt = board_sbrt_regimens(board).regimens
+    by_plan: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for activity in activities:
+        if activity["status"] != PlanActivity.Status.CANCELLED:
+            by_plan[activity["plan_id"]].append((activity["kind"], _regimen(activity["details"])))
+    plans: dict[int, dict] = {}
+    for row in sorted(items, key=lambda r: (r["meeting__starts_at"], r["id"])):
+        if (
+            row["decision__plan__status"] == ConsensusPlan.Status.SIGNED
+            and row["decision__plan__outcome"] == ConsensusPlan.Outcome.AGREED
+        ):
+            plans.setdefault(row["case__patient_id"], row)
+    recorded: dict[int, list[dict]] = defaultdict(list)
+    for follow_up in follow_ups:
+        if follow_up["status"] == FollowUp.Status.RECORDED:
+            recorded[follow_up["plan_id"]].append(follow_up)
+    kept: dict[str, list[bool]] = defaultdict(list)
+    pain: dict[str, list[bool]] = defaultdict(list)
+    observations: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for row in plans.values():
+        plan = row["decision__plan__id"]
+        category = outcomes.treatment_category(by_plan[plan], sbrt)
+        seen = recorded[plan]
+        at_three = [f for f in seen if outcomes.is_three_month(f["timepoint_days"])]
+        three = (
+            min(at_three, key=lambda f: abs(f["timepoint_days"] - outcomes.THREE_MONTHS_DAYS))
+            if at_three
+            else None
+        )
+        if three is not None and three["ambulatory"]:
+            verdict = outcomes.ambulation_kept(row["case__ambulatory"], three["ambulatory"])
+            if verdict is not None:
+                kept[category].append(verdict)
+        if three is not None and three["pain_score"] is not None and row["case__pain_score"]:
+            response = outcomes.pain_response(row["case__pain_score"], three["pain_score"])
+            pain[category].append(outcomes.responded(response))
+        start = _local_date(row["decision__plan__signed_at"], board)
+        death = row["case__patient__date_of_death"]
+        if death is not None:
+            observations[category].append((float(max((death - start).days, 0)), True))
+        else:
+            last = max((f["recorded_on"] for f in seen if f["recorded_on"]), default=start)
+            observations[category].append((float(max((last - start).days, 0)), False))
+    all_kept = [v for values in kept.values() for v in values]
+    all_pain = [v for values in pain.values() for v in values]
+    results.add(
+        "outcomes",
+        "ambulation_kept_3m",
+        "Walking at referral and still walking at 3 months",
+        outcomes.share(sum(all_kept), len(all_kept)),
+        "share",
+        len(all_kept),
+    )
+    results.add(
+        "outcomes",
+        "pain_response_3m",
+        "Pain response at 3 months (complete or partial)",
+        outcomes.share(sum(all_pain), len(all_pain)),
+        "share",
+        len(all_pain),
+    )
+    rows = []
+    for category, label in outcomes.TREATMENT_CATEGORIES:
+        steps = outcomes.kaplan_meier(observations[category])
+        results.survival[category] = steps
+        rows.append(
+            {
+                "category": category,
+                "label": label,
+                "patients": len(observations[category]),
+                "deaths": sum(1 for _, died in observations[category] if died),
+                "median_survival_days": outcomes.median_survival(steps),
+                "survival_6_months": outcomes.survival_at(steps, 182) if steps else None,
+                "ambulation_kept": outcomes.share(sum(kept[category]), len(kept[category])),
+                "ambulation_n": len(kept[category]),
+                "pain_response": outcomes.share(sum(pain[category]), len(pain[category])),
+                "pain_n": len(pain[category]),
+            }
+        )
+    results.tables["outcomes_by_treatment"] = rows
