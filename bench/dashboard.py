@@ -159,18 +159,16 @@ def seed_history(weeks: int, per_meeting: int) -> None:
                 [(created, case_id) for case_id, created in when.items()],
             )
         decisions = DecisionRecord.objects.bulk_create(
-            (
-                DecisionRecord(agenda_item=item, information_needed="Awaiting MRI")
-                for item in items
-            ),
+            (DecisionRecord(agenda_item=item, information_needed="Awaiting MRI") for item in items),
             batch_size=2000,
         )
         plans = ConsensusPlan.objects.bulk_create(
             (
                 ConsensusPlan(
                     decision=decision,
-                    outcome=rng.choices(["agreed", "deferred_pending_information", "rediscuss"],
-                                        [17, 2, 1])[0],
+                    outcome=rng.choices(
+                        ["agreed", "deferred_pending_information", "rediscuss"], [17, 2, 1]
+                    )[0],
                     status="signed",
                     signed_by=chair,
                     signed_at=item.meeting.starts_at + dt.timedelta(hours=rng.randint(1, 96)),
@@ -183,8 +181,9 @@ def seed_history(weeks: int, per_meeting: int) -> None:
         activities, opinions, follow_ups, deaths = [], [], [], []
         for plan, item in zip(plans, items, strict=True):
             signed = plan.signed_at.date()
-            kinds = rng.choice([["surgery", "radiation"], ["radiation"], ["systemic"],
-                                ["radiation", "systemic"]])
+            kinds = rng.choice(
+                [["surgery", "radiation"], ["radiation"], ["systemic"], ["radiation", "systemic"]]
+            )
             for kind in kinds:
                 status = rng.choice(STATUSES)
                 ended = status in ("done", "deviated")
@@ -211,11 +210,17 @@ def seed_history(weeks: int, per_meeting: int) -> None:
                         meeting=item.meeting,
                         author=author,
                         discipline=author.specialist_profile.discipline,
-                        options=rng.choice([["no_surgery", "cebrt"], ["separation_surgery",
-                                                                      "sbrt"], ["systemic_start"]]),
+                        options=rng.choice(
+                            [
+                                ["no_surgery", "cebrt"],
+                                ["separation_surgery", "sbrt"],
+                                ["systemic_start"],
+                            ]
+                        ),
                         rationale="Bench.",
                         confidence="moderate",
-                        submitted_at=item.meeting.starts_at - dt.timedelta(hours=rng.randint(0, 72)),
+                        submitted_at=item.meeting.starts_at
+                        - dt.timedelta(hours=rng.randint(0, 72)),
                     )
                 )
             for days in (42, 91):
@@ -375,8 +380,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args.in_process_only:
         for result in over_http(args, board_uuid):
             verdict = "ok" if result.single_p95_ms < 1000 else "SLOW"
-            print(f"{result.endpoint.name}: single-client p95 {result.single_p95_ms:.0f} ms "
-                  f"({verdict}), {result.queries} queries")
+            print(
+                f"{result.endpoint.name}: single-client p95 {result.single_p95_ms:.0f} ms "
+                f"({verdict}), {result.queries} queries"
+            )
     print(f"loadavg start {start_load} / end {loadavg()}")
 
 

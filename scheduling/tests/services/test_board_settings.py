@@ -108,3 +108,25 @@ def test_bad_settings_are_refused_on_their_field_and_change_nothing(cast, field,
     after = Board.objects.get(pk=cast.board.pk)
     assert getattr(after, field) == getattr(before, field)
     assert after.history.count() == before.history.count()
+
+
+def test_results_targets_are_settings_checked_against_their_ranges(cast):
+    board = board_settings_update(
+        board=cast.board,
+        by=cast.chair,
+        target_referral_to_meeting_days=10,
+        target_urgent_hours=24,
+        target_plan_signed_days=0,
+        target_treatment_days=21,
+    )
+    saved = Board.objects.get(pk=board.pk)
+    assert (
+        saved.target_referral_to_meeting_days,
+        saved.target_urgent_hours,
+        saved.target_plan_signed_days,
+        saved.target_treatment_days,
+    ) == (10, 24, 0, 21)
+    with pytest.raises(ApplicationError) as refused:
+        board_settings_update(board=saved, by=cast.chair, target_urgent_hours=500)
+    assert "target_urgent_hours" in refused.value.fields
+    assert Board.objects.get(pk=board.pk).target_urgent_hours == 24
