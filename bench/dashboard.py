@@ -110,7 +110,8 @@ def seed_history(weeks: int, per_meeting: int) -> None:
             user__specialist_profile=None
         )
     )
-    specialists = [m.user for m in members][:3]
+    people = list({m.user.pk: m.user for m in members}.values())  # a member may hold two duties
+    specialists = people[:3]
     chair = specialists[0]
     cases = list(
         Case.objects.filter(board=board, agenda_items=None)
@@ -245,9 +246,9 @@ def seed_history(weeks: int, per_meeting: int) -> None:
         for died, case_id in deaths:
             Patient.objects.filter(pk=patient_of[case_id]).update(date_of_death=died)
         Attendance.objects.bulk_create(
-            Attendance(meeting=meeting, user=m.user, mode=rng.choice(["in_person", "remote"]))
+            Attendance(meeting=meeting, user=user, mode=rng.choice(["in_person", "remote"]))
             for meeting in meetings
-            for m in members
+            for user in people
         )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
