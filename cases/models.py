@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q, Value, When
+from django.db.models import F, Q, Value, When
 from django.db.models.functions import Collate, Upper
 from simple_history.models import HistoricalRecords
 
@@ -51,6 +51,12 @@ class Patient(PublicIdModel, TrackedModel):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(validators=[bounds.validate_birth_date])
+    date_of_death = models.DateField(
+        null=True,
+        blank=True,
+        validators=[bounds.validate_clinical_date],
+        help_text="When known; not before the date of birth, not in the future.",
+    )
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     preferred_language = models.CharField(
         max_length=8, choices=Language.choices, default=Language.ENGLISH
@@ -73,7 +79,13 @@ class Patient(PublicIdModel, TrackedModel):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=~Q(mrn=""), name="patient_mrn_not_blank")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(mrn=""), name="patient_mrn_not_blank"),
+            models.CheckConstraint(
+                condition=Q(date_of_death__isnull=True) | Q(date_of_death__gte=F("date_of_birth")),
+                name="patient_death_after_birth",
+            ),
+        ]
         indexes = [
             # The patient list's order, with the id as its unique tiebreak (keyset pages).
             models.Index(fields=["family_name", "given_name", "id"], name="patient_name_idx"),
@@ -93,6 +105,10 @@ class Patient(PublicIdModel, TrackedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        if self.date_of_death and self.date_of_birth and self.date_of_death < self.date_of_birth:
+            raise ValidationError({"date_of_death": "The date of death is before the birth."})
 
     @property
     def full_name(self) -> str:

@@ -274,6 +274,26 @@ def patient_update(
 
 
 @transaction.atomic
+def patient_death_record(
+    *, patient: Patient, date_of_death: dt.date | None, by: AbstractBaseUser
+) -> Patient:
+    """Record (or correct, or clear) when the patient died, from a follow-up: only that field
+    changes, on the locked row, so it needs no version from the writer; the patient's version is
+    bumped so an edit begun before it is refused. Validated by the model (not in the future, not
+    before the birth)."""
+    try:
+        patient = patients_visible_to(by).select_for_update().get(pk=patient.pk)
+    except Patient.DoesNotExist:
+        raise PermissionDenied(NOT_YOUR_PATIENT) from None
+    if patient.date_of_death == date_of_death:
+        return patient
+    patient.date_of_death = date_of_death
+    patient.version += 1
+    save_validated(patient, by=by)
+    return patient
+
+
+@transaction.atomic
 def case_create(
     *,
     by: AbstractBaseUser,

@@ -3,11 +3,12 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case
+from cases.models import GRADE_CHOICES, Case, Patient, validate_kps
 from scheduling.models import Discipline
 from tumorboard import bounds
 from tumorboard.db import PublicIdModel, TrackedModel
@@ -485,3 +486,157 @@ class PatientAccessLink(models.Model):
 
     def __str__(self) -> str:
         return f"Link to {self.summary} (expires {self.expires_at:%Y-%m-%d})"
+
+
+class FollowUp(PublicIdModel, TrackedModel):
+    """One scheduled follow-up after the main treatment of a signed plan, and what was found.
+
+    Scheduled at the main treatment's date + each of the board's `follow_up_days`
+    (recommendations.outcomes.services.follow_ups_schedule); a clinician records it (status
+    "recorded") or records that the patient was not seen (status "missed", with a reason). A
+    follow-up still "due" after its date is missing and shows on the coordinator's worklist.
+    Survival is the patient's `date_of_death` (cases.Patient), not a field here.
+    """
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        RECORDED = "recorded", "Recorded"
+        MISSED = "missed", "Missed (patient not seen)"
+
+    class Ambulatory(models.TextChoices):
+        INDEPENDENT = "independent", "Walks independently"
+        WITH_AID = "with_aid", "Walks with an aid"
+        NON_AMBULATORY = "non_ambulatory", "Not ambulatory"
+
+    class Analgesics(models.TextChoices):
+        NONE = "none", "None"
+        NON_OPIOID = "non_opioid", "Non-opioid"
+        WEAK_OPIOID = "weak_opioid", "Weak opioid"
+        STRONG_OPIOID = "strong_opioid", "Strong opioid"
+
+    class LocalControl(models.TextChoices):
+        CONTROLLED = "controlled", "Controlled"
+        PROGRESSION = "progression", "Local progression"
+        NOT_ASSESSED = "not_assessed", "Not assessed"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="follow_ups")
+    plan = models.ForeignKey(ConsensusPlan, on_delete=models.PROTECT, related_name="follow_ups")
+    timepoint_days = models.PositiveSmallIntegerField(
+        help_text="Days after the main treatment this follow-up is for."
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DUE)
+    recorded_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[bounds.validate_clinical_date],
+        help_text="When the patient was seen.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    missed_reason = bounds.BoundedTextField(
+        max_length=bounds.SHORT_TEXT, blank=True, help_text="Why the patient was not seen."
+    )
+    ambulatory = models.CharField(max_length=16, choices=Ambulatory.choices, blank=True)
+    frankel_grade = models.CharField(max_length=1, choices=GRADE_CHOICES, blank=True)
+    pain_score = models.PositiveSmallIntegerField(
+        "pain (0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    analgesics = models.CharField(max_length=16, choices=Analgesics.choices, blank=True)
+    ecog = models.PositiveSmallIntegerField(
+        "ECOG", null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
+    kps = models.PositiveSmallIntegerField(
+        "Karnofsky (KPS)", null=True, blank=True, validators=[validate_kps]
+    )
+    local_control = models.CharField(max_length=16, choices=LocalControl.choices, blank=True)
+    complication_fracture = models.BooleanField("fracture", null=True, blank=True)
+    complication_wound = models.BooleanField("wound complication", null=True, blank=True)
+    complication_neuro_worsening = models.BooleanField(
+        "neurological worsening", null=True, blank=True
+    )
+    readmitted = models.BooleanField(null=True, blank=True)
+    notes = bounds.BoundedTextField(max_length=bounds.TEXT, blank=True)
+    # Optimistic concurrency (tumorboard.services.check_version).
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "timepoint_days"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "timepoint_days"], name="follow_up_one_per_timepoint"
+            ),
+            models.CheckConstraint(
+                condition=Q(timepoint_days__gte=1), name="follow_up_timepoint_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="recorded") | Q(recorded_on__isnull=False),
+                name="follow_up_recorded_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="missed") | ~Q(missed_reason=""),
+                name="follow_up_missed_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_score__isnull=True) | Q(pain_score__lte=10),
+                name="follow_up_pain_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(ecog__isnull=True) | Q(ecog__lte=4), name="follow_up_ecog_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(kps__isnull=True) | Q(kps__in=range(0, 101, 10)),
+                name="follow_up_kps_steps_of_10",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="follow_up_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.timepoint_days}-day follow-up of {self.case}"
+
+
+class PatientReportedOutcome(PublicIdModel):
+    """What the patient says at one follow-up, in their own words: pain 0–10 and mobility.
+
+    One per follow-up: the patient may send it again while the follow-up is open (an update; the
+    history keeps what was sent before), and the clinician sees it beside the clinical record.
+    """
+
+    class Mobility(models.TextChoices):
+        WALK_UNAIDED = "walk_unaided", "I walk without help"
+        WALK_WITH_AID = "walk_with_aid", "I walk with a stick, crutches or a frame"
+        WHEELCHAIR = "wheelchair", "I use a wheelchair"
+        BED = "bed", "I stay in bed most of the day"
+
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="patient_reports"
+    )
+    pain_score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    mobility = models.CharField(max_length=16, choices=Mobility.choices)
+    comment = bounds.BoundedTextField(max_length=1_000, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    language = models.CharField(
+        max_length=8, choices=Patient.Language.choices, default=Patient.Language.ENGLISH
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follow_up"], name="patient_report_one_per_follow_up"),
+            models.CheckConstraint(
+                condition=Q(pain_score__lte=10), name="patient_report_pain_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Patient report for {self.follow_up}"

@@ -759,6 +759,33 @@ class BoardManageForm(BoardSettingsForm):
         help_text=_("Quorum also needs at least this many people present."),
     )
 
+    target_referral_to_meeting_days = forms.IntegerField(
+        label=_("Referral to meeting (days)"),
+        min_value=1,
+        max_value=90,
+        widget=_number(1, 90),
+        help_text=_("Routine and urgent cases. At most 90."),
+    )
+    target_urgent_hours = forms.IntegerField(
+        label=_("Emergency (cord compression) referral to meeting (hours)"),
+        min_value=1,
+        max_value=168,
+        widget=_number(1, 168),
+        help_text=_("Usually 24–48 hours. At most 168."),
+    )
+    target_plan_signed_days = forms.IntegerField(
+        label=_("Meeting to signed plan (days)"),
+        min_value=0,
+        max_value=30,
+        widget=_number(0, 30),
+    )
+    target_treatment_days = forms.IntegerField(
+        label=_("Signed plan to first treatment (days)"),
+        min_value=1,
+        max_value=180,
+        widget=_number(1, 180),
+    )
+
     GROUPS = (
         (_("Board"), ("name", "time_zone")),
         (
@@ -772,6 +799,15 @@ class BoardManageForm(BoardSettingsForm):
             ),
         ),
         (_("Quorum"), ("required_disciplines", "quorum_min_present")),
+        (
+            _("Targets for the results page"),
+            (
+                "target_referral_to_meeting_days",
+                "target_urgent_hours",
+                "target_plan_signed_days",
+                "target_treatment_days",
+            ),
+        ),
         (
             _("Decision support"),
             (
@@ -803,5 +839,9 @@ class BoardManageForm(BoardSettingsForm):
             "opinions_blind": "true" if board.opinions_blind else "false",
             "required_disciplines": list(board.required_disciplines or []),
             "quorum_min_present": board.quorum_min_present,
+            "target_referral_to_meeting_days": board.target_referral_to_meeting_days,
+            "target_urgent_hours": board.target_urgent_hours,
+            "target_plan_signed_days": board.target_plan_signed_days,
+            "target_treatment_days": board.target_treatment_days,
         }
         return form

@@ -1,6 +1,7 @@
 """Boards, their members and disciplines, meetings and agendas."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,33 @@ from tumorboard import bounds
 from tumorboard.db import PublicIdModel, TrackedModel
 
 from .recurrence import describe_schedule
+
+# When the board sees its patients again after the main treatment (days): 6 weeks, 3, 6 and
+# 12 months (issue 16, "Outcomes"; a board setting).
+DEFAULT_FOLLOW_UP_DAYS = [42, 91, 182, 365]
+FOLLOW_UP_DAYS_MAX = 1825
+FOLLOW_UP_TIMEPOINTS_MAX = 8
+FOLLOW_UP_DAYS_HELP = (
+    f"Days after the main treatment: whole numbers 1–{FOLLOW_UP_DAYS_MAX}, in increasing order, "
+    f"each once, at most {FOLLOW_UP_TIMEPOINTS_MAX}."
+)
+
+
+def default_follow_up_days() -> list[int]:
+    return list(DEFAULT_FOLLOW_UP_DAYS)
+
+
+def validate_follow_up_days(value: object) -> None:
+    """A board's follow-up schedule: sorted unique whole days 1–1825, at most 8 of them."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or len(value) > FOLLOW_UP_TIMEPOINTS_MAX
+        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
+        or any(not 1 <= v <= FOLLOW_UP_DAYS_MAX for v in value)
+        or any(a >= b for a, b in zip(value, value[1:], strict=False))
+    ):
+        raise ValidationError(FOLLOW_UP_DAYS_HELP, code="follow_up_days")
 
 
 class Discipline(models.TextChoices):
@@ -147,6 +175,38 @@ class Board(PublicIdModel, TrackedModel):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="The time a case is given on the agenda unless changed.",
     )
+    # The board's own targets for its results page (recommendations.dashboard): not published
+    # rules; REFERENCE.md's one comparison is a median 16 days from meeting to treatment.
+    target_referral_to_meeting_days = models.PositiveSmallIntegerField(
+        "target: referral to meeting (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Routine and urgent cases are discussed within this many days of referral.",
+    )
+    target_urgent_hours = models.PositiveSmallIntegerField(
+        "target: emergency (cord compression) referral to meeting (hours)",
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="Emergency cases, such as cord compression, within this many hours (24–48).",
+    )
+    target_plan_signed_days = models.PositiveSmallIntegerField(
+        "target: meeting to signed plan (days)",
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
+        help_text="The chair signs the plan within this many days of the meeting.",
+    )
+    target_treatment_days = models.PositiveSmallIntegerField(
+        "target: signed plan to first treatment (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text="The first treatment starts within this many days of the signed plan.",
+    )
+    follow_up_days = models.JSONField(
+        "follow-up schedule (days after the main treatment)",
+        default=default_follow_up_days,
+        validators=[validate_follow_up_days],
+        help_text=FOLLOW_UP_DAYS_HELP,
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="BoardMembership",
@@ -184,6 +244,16 @@ class Board(PublicIdModel, TrackedModel):
             models.CheckConstraint(
                 condition=Q(default_case_minutes__gte=1) & Q(default_case_minutes__lte=120),
                 name="board_case_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_referral_to_meeting_days__gte=1)
+                & Q(target_referral_to_meeting_days__lte=90)
+                & Q(target_urgent_hours__gte=1)
+                & Q(target_urgent_hours__lte=168)
+                & Q(target_plan_signed_days__lte=30)
+                & Q(target_treatment_days__gte=1)
+                & Q(target_treatment_days__lte=180),
+                name="board_result_targets_range",
             ),
         ]
 

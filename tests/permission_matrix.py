@@ -53,6 +53,8 @@ Rules the table encodes (from the views, selectors and services):
     radiation oncology's) and the board's coordinator and chair; a signed plan's case is sent
     back to the board by the owner of one of its activities (the signed plan's are radiation
     oncology's, medical oncology's and radiology's) and the coordinator and chair.
+  - the board's results (page, CSV, API): coordinators and chairs of some board; everyone else 403
+    (a board named in the query that is not theirs: 404, tested in recommendations/tests/dashboard).
   - patient summaries: staff of the board draft and edit; only a clinician (chair, specialist)
     releases; a patient reads only their own released summaries; the link page and the calendar
     feed are public and checked by their secret token.
@@ -210,6 +212,10 @@ plan-activity-status            POST   ok    ok    403   ok    403   403  403   
 plan-amend                      POST   ok    ok    403   403   403   403  403   403  404  403  403  login
 plan-send-back                  POST   ok    ok    403   ok    ok    403  403   403  404  403  403  login
 
+# --- pages: the board's results (coordinators and chairs; no board of theirs: 403) ------------
+results                         GET    ok    ok    403   403   403   403  403   403  403  403  403  login
+results-csv                     GET    ok    ok    403   403   403   403  403   403  403  403  403  login
+
 # --- pages: the patient's summary --------------------------------------------------------------
 my-summaries                    GET    403   403   403   403   403   403  403   ok   403  403  403  login
 my-summary-detail               GET    404   404   404   404   404   404  404   ok   404  404  404  login
@@ -323,6 +329,9 @@ api:plan-history                GET    ok    ok    ok    ok    ok    ok   ok    
 api:activity-detail             PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:activity-detail             DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:activity-status             POST   ok    ok    403   ok    403   403  403   403  404  403  403  anon
+
+# --- API: the board's results ----------------------------------------------------------------
+api:results                     GET    ok    ok    403   403   403   403  403   403  403  403  403  anon
 
 # --- API: the patient's summary ----------------------------------------------------------------
 api:my-summary-list             GET    403   403   403   403   403   403  403   ok   403  403  403  anon

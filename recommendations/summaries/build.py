@@ -294,6 +294,10 @@ def _noms_answers(noms_rows) -> dict[str, set[str]]:
     return answers
 
 
+# What the results page compares with the consensus (recommendations.dashboard).
+noms_answers = _noms_answers
+
+
 def _who(op: Opinion) -> dict[str, str]:
     return {
         "discipline": op.discipline,
@@ -326,6 +330,9 @@ def _opinion_answers(op: Opinion, sbrt_labels: frozenset[str]) -> dict[str, set[
         answers["radiation_technique"] = {technique}
     answers["urgency"] = {op.urgency}
     return {question: found for question, found in answers.items() if found}
+
+
+opinion_answers = _opinion_answers
 
 
 def compare_opinions(

@@ -54,6 +54,10 @@ class BoardDetailSerializer(serializers.ModelSerializer):
             "opinions_blind",
             "required_disciplines",
             "quorum_min_present",
+            "target_referral_to_meeting_days",
+            "target_urgent_hours",
+            "target_plan_signed_days",
+            "target_treatment_days",
             "can_change",
         ]
         read_only_fields = fields
@@ -93,6 +97,21 @@ class BoardUpdateSerializer(StrictInputMixin, serializers.Serializer):
         help_text="Quorum needs someone present for each; [] requires none.",
     )
     quorum_min_present = serializers.IntegerField(required=False, min_value=1, max_value=50)
+    target_referral_to_meeting_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=90, help_text="Results page target (days)."
+    )
+    target_urgent_hours = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=168,
+        help_text="Results page target for emergency (cord compression) cases (hours).",
+    )
+    target_plan_signed_days = serializers.IntegerField(
+        required=False, min_value=0, max_value=30, help_text="Meeting to signed plan (days)."
+    )
+    target_treatment_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=180, help_text="Signed plan to treatment (days)."
+    )
 
     def validate_required_disciplines(self, value) -> list[str]:
         return list(value)  # a set; the service puts them in the order of Discipline

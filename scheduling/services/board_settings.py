@@ -38,9 +38,17 @@ COORDINATION_FIELDS = (
     "opinions_blind",
 )
 QUORUM_FIELDS = ("required_disciplines", "quorum_min_present")
+# The targets the results page measures against (checked by the model's ranges).
+TARGET_FIELDS = (
+    "target_referral_to_meeting_days",
+    "target_urgent_hours",
+    "target_plan_signed_days",
+    "target_treatment_days",
+)
 SETTINGS_FIELDS = (
     *COORDINATION_FIELDS,
     *QUORUM_FIELDS,
+    *TARGET_FIELDS,
     "escc_1c_high_grade",
     "intermediate_histology",
     "sbrt_regimens",

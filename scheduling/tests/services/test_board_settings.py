@@ -11,6 +11,7 @@ from scheduling.services.board_settings import (
     PHONE_FIELDS,
     QUORUM_FIELDS,
     SETTINGS_FIELDS,
+    TARGET_FIELDS,
 )
 from tumorboard.errors import ApplicationError
 
@@ -54,8 +55,8 @@ def test_every_setting_the_board_can_change_is_one_the_stored_assessment_is_keye
     # A setting missing from BOARD_SETTINGS_READ would leave stored assessments stale after a
     # change (their context fingerprint would not move).
     # The coordination and quorum settings change no assessment (readiness and quorum are
-    # computed when read).
-    not_read = {*PHONE_FIELDS, *COORDINATION_FIELDS, *QUORUM_FIELDS}
+    # computed when read), nor do the results page's targets.
+    not_read = {*PHONE_FIELDS, *COORDINATION_FIELDS, *QUORUM_FIELDS, *TARGET_FIELDS}
     assert set(SETTINGS_FIELDS) - not_read == set(BOARD_SETTINGS_READ)
 
 
@@ -108,3 +109,25 @@ def test_bad_settings_are_refused_on_their_field_and_change_nothing(cast, field,
     after = Board.objects.get(pk=cast.board.pk)
     assert getattr(after, field) == getattr(before, field)
     assert after.history.count() == before.history.count()
+
+
+def test_results_targets_are_settings_checked_against_their_ranges(cast):
+    board = board_settings_update(
+        board=cast.board,
+        by=cast.chair,
+        target_referral_to_meeting_days=10,
+        target_urgent_hours=24,
+        target_plan_signed_days=0,
+        target_treatment_days=21,
+    )
+    saved = Board.objects.get(pk=board.pk)
+    assert (
+        saved.target_referral_to_meeting_days,
+        saved.target_urgent_hours,
+        saved.target_plan_signed_days,
+        saved.target_treatment_days,
+    ) == (10, 24, 0, 21)
+    with pytest.raises(ApplicationError) as refused:
+        board_settings_update(board=saved, by=cast.chair, target_urgent_hours=500)
+    assert "target_urgent_hours" in refused.value.fields
+    assert Board.objects.get(pk=board.pk).target_urgent_hours == 24
