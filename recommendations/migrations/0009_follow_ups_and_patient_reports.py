@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0015_patient_date_of_death'),
-        ('recommendations', '0007_patient_summary_version'),
+        ('recommendations', '0008_plan_follow_through'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
