@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from recommendations.models import ConsensusPlan, Dissent, PlanActivity
+from recommendations.outcomes.services import follow_ups_after_treatment
 from scheduling.access import is_board_member
 from scheduling.models import Board
 from tumorboard.errors import ApplicationError
@@ -405,6 +406,8 @@ def activity_set_status(
     current.status_reason = reason
     set_reason(current, reason)
     save_validated(current, by=by)
+    # The main treatment done: the follow-ups are scheduled from it (issue 16, outcomes).
+    follow_ups_after_treatment(activity=current, by=by)
     return current
 
 
