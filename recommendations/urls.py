@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("recommendations.decisions.urls")),
     path("", include("recommendations.patient_summaries.urls")),
     path("", include("recommendations.patients.urls")),
+    path("", include("recommendations.outcomes.urls")),
 ]

@@ -1,0 +1,14 @@
+"""/api/v1/ routes of recommendations.outcomes. Records are addressed by uuid only."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path(
+        "cases/<uuid:uuid>/follow-ups/",
+        api.CaseFollowUpsApi.as_view(),
+        name="case-follow-ups-api",
+    ),
+    path("follow-ups/<uuid:uuid>/", api.FollowUpDetailApi.as_view(), name="follow-up-detail-api"),
+]
