@@ -53,6 +53,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "complication_neuro_worsening",
             "readmitted",
             "notes",
+            "patient_report",
             "version",
             "updated_at",
         ]
