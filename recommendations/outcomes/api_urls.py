@@ -8,7 +8,7 @@ urlpatterns = [
     path(
         "cases/<uuid:uuid>/follow-ups/",
         api.CaseFollowUpsApi.as_view(),
-        name="case-follow-ups-api",
+        name="case-follow-ups",
     ),
-    path("follow-ups/<uuid:uuid>/", api.FollowUpDetailApi.as_view(), name="follow-up-detail-api"),
+    path("follow-ups/<uuid:uuid>/", api.FollowUpDetailApi.as_view(), name="follow-up-detail"),
 ]
