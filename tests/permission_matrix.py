@@ -224,6 +224,7 @@ api:case-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    
 api:case-follow-ups             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:follow-up-detail            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:follow-up-detail            PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:plan-follow-ups             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-transition             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:case-patient-invitations    POST   ok    403   403   403   403   403  403   403  404  403  anon
 api:case-patient-account        POST   ok    403   403   403   403   403  403   403  404  403  anon

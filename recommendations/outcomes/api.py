@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recommendations.models import FollowUp
+from recommendations.models import ConsensusPlan, FollowUp
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.versioning import IF_MATCH_PARAMETER, guarded, precondition, with_etag
 
@@ -24,6 +24,7 @@ from .serializers import (
     CaseFollowUpsSerializer,
     ConflictSerializer,
     FollowUpRecordSerializer,
+    FollowUpScheduleSerializer,
     FollowUpSerializer,
 )
 
@@ -99,3 +100,25 @@ class FollowUpDetailApi(StaffApiMixin, APIView):
             ),
             _follow_up_response,
         )
+
+
+@extend_schema(tags=["outcomes"])
+class PlanFollowUpsApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Schedule a signed plan's follow-ups from its main treatment's date",
+        description="Normally automatic when the plan's first surgery, radiotherapy or systemic "
+        "therapy is marked done; this is for a treatment recorded elsewhere. Idempotent.",
+        request=FollowUpScheduleSerializer,
+        responses={200: FollowUpSerializer(many=True), **_errors(400, 403, 404)},
+    )
+    def post(self, request, uuid):
+        try:
+            plan = selectors.plan_for_user(user=request.user, uuid=uuid)
+        except ConsensusPlan.DoesNotExist:
+            raise Http404 from None
+        serializer = FollowUpScheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.follow_ups_schedule(
+            plan=plan, treatment_date=serializer.validated_data["treatment_date"], by=request.user
+        )
+        return Response(FollowUpSerializer(selectors.plan_follow_ups(plan), many=True).data)

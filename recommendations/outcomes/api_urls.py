@@ -10,5 +10,6 @@ urlpatterns = [
         api.CaseFollowUpsApi.as_view(),
         name="case-follow-ups",
     ),
+    path("plans/<uuid:uuid>/follow-ups/", api.PlanFollowUpsApi.as_view(), name="plan-follow-ups"),
     path("follow-ups/<uuid:uuid>/", api.FollowUpDetailApi.as_view(), name="follow-up-detail"),
 ]

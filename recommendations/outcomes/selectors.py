@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.selectors import cases_visible_to
-from recommendations.models import FollowUp, PatientReportedOutcome
+from recommendations.models import ConsensusPlan, FollowUp, PatientReportedOutcome
 from scheduling.access import boards_coordinated_by
 from scheduling.selectors import WORKLIST_LIMIT, Shortlist
 
@@ -79,6 +79,22 @@ def follow_up_for_user_by_pk(pk: int) -> FollowUp:
     row = _with_reports(FollowUp.objects.select_related("case", "plan")).get(pk=pk)
     _annotate(row, timezone.localdate())
     return row
+
+
+def plan_for_user(*, user, uuid) -> ConsensusPlan:
+    """A plan of a case on the user's boards (ConsensusPlan.DoesNotExist otherwise)."""
+    return ConsensusPlan.objects.get(
+        uuid=uuid, decision__agenda_item__case__in=cases_visible_to(user)
+    )
+
+
+def plan_follow_ups(plan: ConsensusPlan) -> list[FollowUp]:
+    """A plan's follow-ups, earliest first, as the API shows them. Three queries."""
+    rows = list(_with_reports(FollowUp.objects.filter(plan=plan)).order_by("due_on", "pk"))
+    today = timezone.localdate()
+    for row in rows:
+        _annotate(row, today)
+    return rows
 
 
 def missing_follow_ups(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:

@@ -126,3 +126,10 @@ class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     version = serializers.ListField(child=serializers.CharField())
     current = FollowUpSerializer()
+
+
+class FollowUpScheduleSerializer(serializers.Serializer):
+    treatment_date = serializers.DateField(
+        help_text="The day the main treatment was given (not in the future). Follow-ups already "
+        "scheduled keep their dates."
+    )
