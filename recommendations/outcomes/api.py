@@ -22,7 +22,7 @@ from tumorboard.versioning import IF_MATCH_PARAMETER, guarded, precondition, wit
 from . import selectors, services
 from .serializers import (
     CaseFollowUpsSerializer,
-    ConflictSerializer,
+    FollowUpConflictSerializer,
     FollowUpRecordSerializer,
     FollowUpScheduleSerializer,
     FollowUpSerializer,
@@ -32,10 +32,11 @@ _errors = error_responses(
     {
         403: "Not clinical staff, or not a member of the case's board.",
         409: OpenApiResponse(
-            ConflictSerializer, description="Stale `version` in the body (the current follow-up)."
+            FollowUpConflictSerializer,
+            description="Stale `version` in the body (the current follow-up).",
         ),
         412: OpenApiResponse(
-            ConflictSerializer, description="Stale If-Match (the current follow-up)."
+            FollowUpConflictSerializer, description="Stale If-Match (the current follow-up)."
         ),
     }
 )

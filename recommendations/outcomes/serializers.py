@@ -10,6 +10,8 @@ from tumorboard.versioning import version_field
 
 
 class PatientReportSerializer(serializers.ModelSerializer):
+    language = serializers.CharField(read_only=True, help_text="The form's language: en or es.")
+
     class Meta:
         model = PatientReportedOutcome
         fields = ["pain_score", "mobility", "comment", "language", "submitted_at"]
@@ -120,7 +122,7 @@ class FollowUpRecordSerializer(serializers.Serializer):
         return value
 
 
-class ConflictSerializer(serializers.Serializer):
+class FollowUpConflictSerializer(serializers.Serializer):
     """409/412: a stale version, with the follow-up as it is now."""
 
     detail = serializers.CharField()

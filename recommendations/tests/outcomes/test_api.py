@@ -131,3 +131,17 @@ def test_board_follow_up_days_through_the_api(cast, api):
     assert api(cast.surgeon).patch(url, {"follow_up_days": [30]}, format="json").status_code == 403
     ok = api(cast.coordinator).patch(url, {"follow_up_days": [30, 90]}, format="json")
     assert ok.status_code == 200 and ok.json()["follow_up_days"] == [30, 90]
+
+
+def test_schedule_through_the_api(cast, outc, api):
+    url = f"/api/v1/plans/{outc.plan.uuid}/follow-ups/"
+    body = {"treatment_date": outc.treated_on.isoformat()}
+    assert api(cast.outsider).post(url, body, format="json").status_code == 404
+    assert api(cast.patient_user).post(url, body, format="json").status_code == 403
+    bad = api(cast.surgeon).post(url, {"treatment_date": "2999-01-01"}, format="json")
+    assert bad.status_code == 400 and "treatment_date" in bad.json()
+    response = api(cast.surgeon).post(url, body, format="json")
+    assert response.status_code == 200
+    assert [r["timepoint_days"] for r in response.json()] == [42, 91, 182, 365]
+    again = api(cast.chair).post(url, {"treatment_date": outc.today.isoformat()}, format="json")
+    assert [r["due_on"] for r in again.json()] == [r["due_on"] for r in response.json()]
