@@ -143,7 +143,8 @@ class Case(PublicIdModel, TrackedModel):
             {Status.REFERRED, Status.READY, Status.DISCUSSED, Status.DEFERRED, Status.WITHDRAWN}
         ),
         Status.DISCUSSED: frozenset({Status.PLAN_SIGNED, Status.SCHEDULED, Status.DEFERRED}),
-        Status.PLAN_SIGNED: frozenset({Status.CLOSED}),
+        # Back to the board's queue only by a re-discussion (cases.status.BY_REDISCUSSION).
+        Status.PLAN_SIGNED: frozenset({Status.CLOSED, Status.READY, Status.REFERRED}),
         Status.DEFERRED: frozenset(
             {Status.REFERRED, Status.READY, Status.SCHEDULED, Status.WITHDRAWN}
         ),

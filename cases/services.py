@@ -368,18 +368,25 @@ def case_update(
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to: str, by: AbstractBaseUser, reason: str = "", override: bool = False
+    *,
+    case: Case,
+    to: str,
+    by: AbstractBaseUser,
+    reason: str = "",
+    override: bool = False,
+    rediscussion: bool = False,
 ) -> Case:
     """Move a case along referred → ready → scheduled → discussed → plan signed → closed, by
     the rules of `cases.status.status_change` (for every caller: the pages, the API, the agenda
-    and the sign-off). "ready" for a case that is not ready needs `override` and a reason."""
+    and the sign-off). "ready" for a case that is not ready needs `override` and a reason.
+    `rediscussion`: the re-discussion service sends a signed case back to the board's queue."""
     case = _locked_case(case, by)
     if to not in Case.Status.values:
         raise ApplicationError(
             "Unknown status.",
             fields={"status": [f"Choose one of: {', '.join(Case.Status.values)}."]},
         )
-    change = status_change(case, to)
+    change = status_change(case, to, rediscussion=rediscussion)
     if not change.allowed:
         allowed = ", ".join(sorted(case.TRANSITIONS[case.status])) or "none (final status)"
         details = (

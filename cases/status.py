@@ -12,7 +12,10 @@ accepted):
 - "discussed" only on the agenda of a meeting that has started;
 - a case holding a place on a meeting that has not started keeps "scheduled": it leaves the
   agenda first (the agenda's page or case_defer), which also changes its status;
-- "deferred" and "withdrawn" need a reason.
+- "deferred" and "withdrawn" need a reason;
+- a case whose plan was signed goes back to the board's queue (ready, or referred when it is not
+  ready) only by a re-discussion (recommendations' `case_send_back`, which records why and links
+  the earlier plan), never by hand.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ from .selectors import related_model
 REASON_REQUIRED = frozenset({Case.Status.DEFERRED, Case.Status.WITHDRAWN})
 # Set only by putting the case on an agenda: the case page does not offer it.
 SET_BY_THE_AGENDA = frozenset({Case.Status.SCHEDULED})
+# From "plan signed", only a re-discussion moves the case back to the board's queue.
+BY_REDISCUSSION = frozenset({Case.Status.READY, Case.Status.REFERRED})
+REDISCUSSION_ONLY = (
+    "A case with a signed plan goes back to the board by a re-discussion, sent from its plan."
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +91,11 @@ def case_meeting(case: Case) -> Any | None:
     return max((m for m, _open in _meetings(case)), key=lambda m: m.starts_at, default=None)
 
 
-def status_change(case: Case, to: str, *, now: dt.datetime | None = None) -> StatusChange:
-    """Whether the case may go to `to` now, and what it needs (a reason, an override)."""
+def status_change(
+    case: Case, to: str, *, now: dt.datetime | None = None, rediscussion: bool = False
+) -> StatusChange:
+    """Whether the case may go to `to` now, and what it needs (a reason, an override).
+    `rediscussion`: the move is a re-discussion sending a signed case back to the board."""
     now = now or timezone.now()
     target = Case.Status(to)
     if not case.can_transition_to(target):
@@ -93,6 +104,8 @@ def status_change(case: Case, to: str, *, now: dt.datetime | None = None) -> Sta
             allowed=False,
             refusal=f"A case cannot go from {case.get_status_display()} to {target.label}.",
         )
+    if case.status == Case.Status.PLAN_SIGNED and target in BY_REDISCUSSION and not rediscussion:
+        return StatusChange(target, allowed=False, refusal=REDISCUSSION_ONLY)
     place = agenda_place(case)
     if target == Case.Status.SCHEDULED:
         if place is None:

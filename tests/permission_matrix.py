@@ -49,6 +49,10 @@ Rules the table encodes (from the views, selectors and services):
   - opinions: only specialists write, and only their own (coordinator 403, others' 403); the blind
     rule hides an opinion and its case's summary from a specialist who has not given theirs.
   - meeting mode: every board member works on the record and plan; only the chair signs.
+  - follow-through: an activity's status is recorded by its owner (the draft plan's activity is
+    radiation oncology's) and the board's coordinator and chair; a signed plan's case is sent
+    back to the board by the owner of one of its activities (the signed plan's are radiation
+    oncology's, medical oncology's and radiology's) and the coordinator and chair.
   - patient summaries: staff of the board draft and edit; only a clinician (chair, specialist)
     releases; a patient reads only their own released summaries; the link page and the calendar
     feed are public and checked by their secret token.
@@ -188,8 +192,9 @@ meeting-run-plan                POST   ok    ok    ok    ok    ok    ok   ok    
 meeting-run-dissent             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
 meeting-run-sign                POST   403   ok    403   403   403   403  403   403  404  403  login
 plan-page                       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  login
-plan-activity-status            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  login
+plan-activity-status            POST   ok    ok    403   ok    403   403  403   403  404  403  login
 plan-amend                      POST   ok    ok    403   403   403   403  403   403  404  403  login
+plan-send-back                  POST   ok    ok    403   ok    ok    403  403   403  404  403  login
 
 # --- pages: the patient's summary --------------------------------------------------------------
 my-summaries                    GET    403   403   403   403   403   403  403   ok   403  403  login
@@ -306,10 +311,11 @@ api:plan-activities             POST   ok    ok    ok    ok    ok    ok   ok    
 api:plan-dissents               POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:plan-sign                   POST   403   ok    403   403   403   403  403   403  404  403  anon
 api:plan-amendments             POST   ok    ok    403   403   403   403  403   403  404  403  anon
+api:plan-send-back              POST   ok    ok    403   ok    ok    403  403   403  404  403  anon
 api:plan-history                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:activity-detail             PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
 api:activity-detail             DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
-api:activity-status             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  anon
+api:activity-status             POST   ok    ok    403   ok    403   403  403   403  404  403  anon
 
 # --- API: the patient's summary ----------------------------------------------------------------
 api:my-summary-list             GET    403   403   403   403   403   403  403   ok   403  403  anon

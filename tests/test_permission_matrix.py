@@ -328,6 +328,8 @@ ON_SIGNED_PLAN = frozenset(
     {
         "plan-amend",
         "api:plan-amendments",
+        "plan-send-back",
+        "api:plan-send-back",
         "plan-patient-summary",
         "patient-summary-draft",
         "api:plan-patient-summaries",
@@ -422,6 +424,8 @@ BODIES = {
     },
     ("api:opinion-detail", "PATCH"): lambda w: {"revision": 1},
     ("api:plan-amendments", "POST"): lambda w: {"reason": "The patient asked to start later."},
+    ("api:plan-send-back", "POST"): lambda w: {"trigger": "progression", "detail": "New lesion"},
+    ("api:activity-status", "POST"): lambda w: {"status": "in_progress"},
 }
 QUERIES = {
     ("api:opinion-list", "GET"): lambda w: {"case": w.case.uuid, "meeting": w.meeting.uuid},

@@ -11,7 +11,9 @@ app = Celery("tumorboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Concept packages inside an app keep their tasks beside their services.
-app.autodiscover_tasks(["recommendations.opinions", "recommendations.summaries"])
+app.autodiscover_tasks(
+    ["recommendations.decisions", "recommendations.opinions", "recommendations.summaries"]
+)
 
 
 @app.task(name="tumorboard.ping")
@@ -51,6 +53,12 @@ app.conf.beat_schedule = {
     "recommendations-reclaim-stuck-preparations": {
         "task": "recommendations.summaries.tasks.reclaim_stuck_preparations",
         "schedule": crontab(minute="*"),
+    },
+    # Plan follow-through: owners (and coordinators, a digest) are reminded of overdue activities
+    # once a day, from each board's morning.
+    "recommendations-remind-overdue-activities": {
+        "task": "recommendations.decisions.tasks.remind_overdue_activities",
+        "schedule": crontab(minute=5),
     },
     # Pre-meeting summaries: at each meeting's opinion deadline its whole agenda is prepared.
     "recommendations-prepare-due-meetings": {

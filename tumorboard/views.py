@@ -8,7 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from cases.models import Case
-from recommendations.decisions.selectors import my_plan_activities, plans_to_sign
+from recommendations.decisions.selectors import (
+    my_plan_activities,
+    overdue_activities,
+    plans_to_sign,
+)
 from recommendations.opinions.selectors import (
     can_give_opinions,
     missing_opinions_by_meeting,
@@ -81,6 +85,7 @@ def worklist(request):
             "upcoming_count": upcoming.count,
             "upcoming_more": upcoming.more,
             "follow_ups": missing_follow_ups(user=user),
+            "overdue": overdue_activities(user=user),
         }
     if every or has_role(user, CHAIR):
         context["chair"] = {

@@ -39,6 +39,8 @@ from recommendations.decisions.serializers import (
     PlanHistorySerializer,
     PlanSignInputSerializer,
     PlanUpdateSerializer,
+    RediscussionSerializer,
+    SendBackInputSerializer,
     VersionConflictSerializer,
 )
 from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity
@@ -309,9 +311,12 @@ class ActivityDetailApi(StaffApiMixin, APIView):
 @extend_schema(tags=["meeting mode"])
 class ActivityStatusApi(StaffApiMixin, APIView):
     @extend_schema(
-        summary="Record an activity's status (follow-up; also on a signed plan)",
-        description="planned → in progress → done; or not done / changed at the patient's wish, "
-        "each with a reason.",
+        summary="Record how an activity stands (follow-up; also on a signed plan)",
+        description="planned → in progress → done (with `completed_on`); deviated (with "
+        "`reason`, `done_instead` and `completed_on`); cancelled (with `reason`). Done, "
+        "deviated and cancelled are final. Recorded by the activity's owner (the person, or a "
+        "board member of the discipline responsible) and the board's coordinators and chair; "
+        "anyone else 403.",
         request=PlanActivityStatusInputSerializer,
         responses={200: PlanActivitySerializer, **_errors(400, 403, 404)},
     )
@@ -324,6 +329,41 @@ class ActivityStatusApi(StaffApiMixin, APIView):
         )
         changed = PlanActivity.objects.select_related("plan", "responsible_user").get(pk=changed.pk)
         return Response(PlanActivitySerializer(changed).data)
+
+
+@extend_schema(tags=["meeting mode"])
+class PlanSendBackApi(StaffApiMixin, APIView):
+    @extend_schema(
+        summary="Send the case back to the board (re-discussion of this signed plan)",
+        description="One action: the case returns to the board's queue (ready, or referred "
+        "when it is not ready), the re-discussion records the trigger and detail and links this "
+        "plan, and the coordinators are told. Allowed to the owner of an activity of the plan "
+        "and the board's coordinators and chair. 409 when the case is already sent back or its "
+        "plan is not the signed one.",
+        request=SendBackInputSerializer,
+        responses={201: RediscussionSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def post(self, request, uuid):
+        plan = _get(selectors.plan_detail, request, uuid)
+        serializer = SendBackInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        activity = None
+        if data["activity"] is not None:
+            activity = next((a for a in plan.activities.all() if a.uuid == data["activity"]), None)
+            if activity is None:
+                raise ValidationError({"activity": ["No such activity on this plan."]})
+        rediscussion = services.case_send_back(
+            case=plan.decision.agenda_item.case,
+            by=request.user,
+            trigger=data["trigger"],
+            detail=data["detail"],
+            activity=activity,
+        )
+        return Response(
+            RediscussionSerializer(selectors.rediscussion_detail(rediscussion.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(tags=["meeting mode"])

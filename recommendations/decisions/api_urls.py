@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("plans/<uuid:uuid>/dissents/", api.PlanDissentsApi.as_view(), name="plan-dissents"),
     path("plans/<uuid:uuid>/sign/", api.PlanSignApi.as_view(), name="plan-sign"),
+    path("plans/<uuid:uuid>/send-back/", api.PlanSendBackApi.as_view(), name="plan-send-back"),
     path(
         "plans/<uuid:uuid>/amendments/",
         api.PlanAmendmentsApi.as_view(),

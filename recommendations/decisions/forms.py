@@ -21,7 +21,7 @@ from recommendations.decisions.services.options import (
     OPTION_TEXT_MAX,
 )
 from recommendations.decisions.services.plans import DETAIL_FIELDS, DETAIL_TEXT_MAX
-from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity
+from recommendations.models import ConsensusPlan, DecisionRecord, PlanActivity, Rediscussion
 from scheduling.models import Attendance, Discipline
 from tumorboard import bounds
 
@@ -364,15 +364,47 @@ class AttendanceForm(forms.Form):
         self.order_fields(["user", "mode"])
 
 
+# What each ending asks for (the services require it and say so on the field).
+STATUS_FIELDS: dict[str, tuple[str, ...]] = {
+    PlanActivity.Status.IN_PROGRESS: (),
+    PlanActivity.Status.DONE: ("completed_on",),
+    PlanActivity.Status.DEVIATED: ("reason", "done_instead", "completed_on"),
+    PlanActivity.Status.CANCELLED: ("reason",),
+}
+
+
 class ActivityStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=PlanActivity.Status.choices)
-    reason = forms.CharField(
-        max_length=bounds.SHORT_TEXT,
-        label=_("Reason or note"),
-        required=False,
-        widget=_area(1),
-        help_text=_("Required for “not done” and “changed at the patient's wish”."),
+    """One small form per next status of an activity (Done with its date; Deviated with why,
+    what was done instead and the date; Cancelled with why). The status itself is the form's
+    un-prefixed `status` field, so the page knows which form answered."""
+
+    reason = forms.CharField(max_length=bounds.SHORT_TEXT, label=_("Why"), widget=_area(2))
+    done_instead = forms.CharField(
+        max_length=bounds.SHORT_TEXT, label=_("What was done instead"), widget=_area(2)
     )
+    completed_on = forms.DateField(label=_("Date it ended"), widget=DateInput)
+
+    def __init__(self, *args, status: str, activity_pk: int, **kwargs):
+        super().__init__(*args, prefix=f"{status}-{activity_pk}", **kwargs)
+        self.status = PlanActivity.Status(status)
+        wanted = STATUS_FIELDS[status]
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+            else:
+                # Required, but said by the service on the field (one wording for page and API).
+                self.fields[name].required = False
+
+
+class SendBackForm(forms.Form):
+    trigger = forms.ChoiceField(label=_("Why"), choices=Rediscussion.Trigger.choices)
+    detail = forms.CharField(
+        max_length=bounds.SHORT_TEXT,
+        label=_("What happened"),
+        widget=_area(2),
+        required=False,
+    )
+    activity = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class AmendmentForm(VersionForm):

@@ -25,6 +25,7 @@ from recommendations.models import (
     PlanActivity,
     PlanAmendment,
     PreMeetingSummary,
+    Rediscussion,
 )
 from recommendations.opinions.selectors import Visibility, opinion_visibility, sees_every_opinion
 from recommendations.summaries.selectors import latest_summaries
@@ -32,6 +33,7 @@ from scheduling.access import (
     BoardRoles,
     board_roles,
     boards_chaired_by,
+    boards_coordinated_by,
     boards_visible_to,
     user_discipline,
 )
@@ -589,3 +591,76 @@ def plans_to_sign(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:
         )[:limit]
     )
     return Shortlist(rows=rows, count=plans.count())
+
+
+def overdue_on(boards) -> Q:
+    """Open activities of signed plans whose due date has passed, each board read in its own
+    time zone (`board_today`)."""
+    passed = Q(pk__in=[])
+    for board in boards:
+        passed |= Q(
+            plan__decision__agenda_item__meeting__board=board, due_date__lt=board_today(board)
+        )
+    return passed & Q(status__in=OPEN_ACTIVITY_STATUSES, plan__status=ConsensusPlan.Status.SIGNED)
+
+
+def overdue_activities(*, user, limit: int = WORKLIST_LIMIT) -> Shortlist:
+    """The coordinator's worklist: overdue activities on the boards the user coordinates (or
+    chairs), most overdue first. Three queries (the boards, the rows, the count)."""
+    boards = list(boards_coordinated_by(user))
+    activities = PlanActivity.objects.filter(overdue_on(boards))
+    rows = list(
+        activities.select_related(
+            "plan__decision__agenda_item__case__patient",
+            "plan__decision__agenda_item__meeting__board",
+            "responsible_user",
+        ).order_by("due_date", "pk")[:limit]
+    )
+    for activity in rows:
+        activity.overdue = True
+    return Shortlist(rows=rows, count=activities.count())
+
+
+# --- re-discussions -----------------------------------------------------------------------------
+
+
+def _rediscussions() -> QuerySet[Rediscussion]:
+    return Rediscussion.objects.select_related(
+        "case",
+        "earlier_plan__decision__agenda_item__meeting",
+        "activity",
+        "requested_by",
+        "agenda_item__meeting",
+    )
+
+
+def rediscussion_detail(pk: int) -> Rediscussion:
+    return _rediscussions().get(pk=pk)
+
+
+def case_rediscussions(case: Case) -> list[Rediscussion]:
+    """The case's re-discussions, oldest first, each with its earlier plan's meeting and the
+    agenda item that answered it (one query)."""
+    return list(_rediscussions().filter(case=case).order_by("requested_at", "pk"))
+
+
+def plan_rediscussions(plan: ConsensusPlan) -> list[Rediscussion]:
+    """The re-discussions sent back from this plan, oldest first (one query)."""
+    return list(_rediscussions().filter(earlier_plan=plan).order_by("requested_at", "pk"))
+
+
+def item_rediscussions(items) -> dict[int, Rediscussion]:
+    """For a meeting's agenda items: the re-discussion each answers, by item id (one query)."""
+    rows = _rediscussions().filter(agenda_item__in=[item.pk for item in items])
+    return {row.agenda_item_id: row for row in rows}
+
+
+def case_signed_plans(case: Case) -> list[ConsensusPlan]:
+    """The case's signed plans, earliest first, with their meetings (one query)."""
+    return list(
+        ConsensusPlan.objects.filter(
+            decision__agenda_item__case=case, status=ConsensusPlan.Status.SIGNED
+        )
+        .select_related("decision__agenda_item__meeting")
+        .order_by("signed_at", "pk")
+    )

@@ -16,6 +16,7 @@ from recommendations.models import (
     Dissent,
     PlanActivity,
     PlanAmendment,
+    Rediscussion,
 )
 from scheduling.models import Attendance, Discipline
 from tumorboard import bounds
@@ -154,6 +155,9 @@ class PlanActivitySerializer(serializers.ModelSerializer):
             "due_date",
             "status",
             "status_reason",
+            "completed_on",
+            "done_instead",
+            "status_changed_at",
             "position",
             "updated_at",
         ]
@@ -415,8 +419,65 @@ class PlanActivityStatusInputSerializer(StrictInputMixin, serializers.Serializer
         allow_blank=True,
         required=False,
         default="",
-        help_text="Required for not done and changed at the patient's wish.",
+        help_text="Required for deviated and cancelled: why.",
     )
+    completed_on = serializers.DateField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="Required for done and deviated: the day the activity ended (not in the "
+        "future, not more than 30 days before the meeting).",
+    )
+    done_instead = serializers.CharField(
+        max_length=bounds.SHORT_TEXT,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Required for deviated: what was done instead.",
+    )
+
+
+def rediscussion_trigger_field(**kwargs):
+    return _choice(Rediscussion.Trigger.choices, "RediscussionTriggerEnum", **kwargs)
+
+
+class SendBackInputSerializer(StrictInputMixin, serializers.Serializer):
+    trigger = rediscussion_trigger_field()
+    detail = serializers.CharField(max_length=bounds.SHORT_TEXT, help_text="What happened.")
+    activity = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The activity of the plan that deviated, if any.",
+    )
+
+
+class RediscussionSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case.uuid", read_only=True)
+    earlier_plan = serializers.UUIDField(source="earlier_plan.uuid", read_only=True)
+    trigger = rediscussion_trigger_field(read_only=True)
+    activity = serializers.UUIDField(source="activity.uuid", read_only=True, allow_null=True)
+    requested_by = UserSummarySerializer(read_only=True)
+    placed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rediscussion
+        fields = [
+            "uuid",
+            "case",
+            "earlier_plan",
+            "trigger",
+            "detail",
+            "activity",
+            "requested_by",
+            "requested_at",
+            "placed",
+        ]
+        read_only_fields = fields
+
+    def get_placed(self, obj) -> bool:
+        """Whether the case has been put on an agenda for it."""
+        return obj.agenda_item_id is not None
 
 
 class PlanDissentInputSerializer(StrictInputMixin, serializers.Serializer):

@@ -48,4 +48,5 @@ urlpatterns = [
         name="plan-activity-status",
     ),
     path("plans/<uuid:plan_uuid>/amend/", views.plan_amend, name="plan-amend"),
+    path("plans/<uuid:plan_uuid>/send-back/", views.plan_send_back, name="plan-send-back"),
 ]

@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.assessment import stored_case_assessment
+from cases.models import Case
 from recommendations.decisions import selectors, services
 from recommendations.decisions.forms import (
+    STATUS_FIELDS,
     ActivityForm,
     ActivityFormSet,
     ActivityStatusForm,
@@ -31,6 +33,7 @@ from recommendations.decisions.forms import (
     OptionForm,
     OptionFormSet,
     PlanForm,
+    SendBackForm,
     SignForm,
     SupportiveForm,
     SupportiveFormSet,
@@ -44,6 +47,7 @@ from recommendations.models import ConsensusPlan, PlanActivity
 from recommendations.opinions.options import option_label
 from scheduling.access import board_roles
 from scheduling.models import Discipline
+from scheduling.rules import board_today
 from scheduling.selectors import meeting_for_user
 from scheduling.services import attendance_record, attendance_take
 from tumorboard import labels
@@ -319,6 +323,7 @@ def _render_run(request, meeting, position, *, board=None, status=200, **overrid
             "signed": signed,
             "options_view": options_view(entry.decision.options) if entry.decision else [],
             "activities": _with_details(entry.activities),
+            "rediscussion": selectors.item_rediscussions([entry.item]).get(entry.item.pk),
             "goals": [
                 str(dict(entry.case.Goal.choices).get(g, g)) for g in entry.case.goals_ranked or []
             ],
@@ -570,14 +575,25 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
     signed = plan.status == ConsensusPlan.Status.SIGNED
     activities = _with_details(list(plan.activities.all()))
     status_errors = status_errors or {}
+    today = board_today(meeting.board)
     for activity in activities:
-        activity.next_statuses = [
-            PlanActivity.Status(s) for s in sorted(PlanActivity.TRANSITIONS[activity.status])
-        ]
-        activity.status_form = status_errors.get(activity.pk) or ActivityStatusForm(
-            prefix=f"status-{activity.pk}"
-        )
+        activity.overdue = signed and activity.is_overdue(today)
+        activity.status_forms = []
+        if signed and services.may_follow_up(request.user, activity, meeting.board):
+            activity.status_forms = [
+                status_errors.get((activity.pk, status))
+                or ActivityStatusForm(status=status, activity_pk=activity.pk)
+                for status in STATUS_FIELDS
+                if status in PlanActivity.TRANSITIONS[activity.status]
+            ]
     can_amend = signed and board_roles(request.user, meeting.board).coordinates
+    rediscussions = selectors.plan_rediscussions(plan)
+    can_send_back = (
+        signed
+        and item.case.status == Case.Status.PLAN_SIGNED
+        and not any(r.agenda_item_id is None for r in rediscussions)
+        and services.may_send_back(request.user, plan, meeting.board)
+    )
     history = selectors.plan_history(plan)
     context = {
         "plan": plan,
@@ -594,6 +610,9 @@ def _render_plan(request, plan, *, status=200, status_errors=None, **overrides):
         "options_view": options_view(record.options),
         "signed": signed,
         "can_amend": can_amend,
+        "rediscussions": rediscussions,
+        "can_send_back": can_send_back,
+        "send_back_form": overrides.pop("send_back_form", None) or SendBackForm(prefix="back"),
     }
     if can_amend:
         amendable = [a for a in activities if a.status in AMENDABLE_STATUSES]
@@ -621,13 +640,21 @@ def plan_activity_status(request, plan_uuid, activity_uuid):
     activity = next((a for a in plan.activities.all() if a.uuid == activity_uuid), None)
     if activity is None:
         raise Http404("No such activity on this plan.")
-    form = ActivityStatusForm(request.POST, prefix=f"status-{activity.pk}")
+    if not services.may_follow_up(request.user, activity, plan.decision.agenda_item.meeting.board):
+        raise PermissionDenied("Only the activity's owner and the board's coordinators and chair.")
+    status = request.POST.get("status", "")
+    if status not in STATUS_FIELDS:
+        messages.error(request, _("Choose one of the offered statuses."))
+        return redirect(reverse("plan-page", kwargs={"plan_uuid": plan.uuid}))
+    form = ActivityStatusForm(request.POST, status=status, activity_pk=activity.pk)
     if form.is_valid():
         try:
             services.activity_set_status(
                 activity=activity,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
+                status=status,
+                reason=form.cleaned_data.get("reason", ""),
+                done_instead=form.cleaned_data.get("done_instead", ""),
+                completed_on=form.cleaned_data.get("completed_on"),
                 by=request.user,
             )
         except ApplicationError as exc:
@@ -636,7 +663,37 @@ def plan_activity_status(request, plan_uuid, activity_uuid):
             messages.success(request, _("Activity status recorded."))
             url = reverse("plan-page", kwargs={"plan_uuid": plan.uuid})
             return redirect(f"{url}#activity-{activity.uuid}")
-    return _render_plan(request, plan, status=400, status_errors={activity.pk: form})
+    return _render_plan(request, plan, status=400, status_errors={(activity.pk, status): form})
+
+
+@require_POST
+@staff_required
+def plan_send_back(request, plan_uuid):
+    """Send the case back to the board from its signed plan (a re-discussion)."""
+    plan = _plan(request.user, plan_uuid)
+    if not services.may_send_back(request.user, plan, plan.decision.agenda_item.meeting.board):
+        raise PermissionDenied("Only an activity's owner and the board's coordinators and chair.")
+    form = SendBackForm(request.POST, prefix="back")
+    if form.is_valid():
+        wanted = form.cleaned_data["activity"]
+        activity = next((a for a in plan.activities.all() if a.uuid == wanted), None)
+        if wanted is not None and activity is None:
+            raise Http404("No such activity on this plan.")
+        try:
+            services.case_send_back(
+                case=plan.decision.agenda_item.case,
+                by=request.user,
+                trigger=form.cleaned_data["trigger"],
+                detail=form.cleaned_data["detail"],
+                activity=activity,
+            )
+        except ApplicationError as exc:
+            show_errors(exc, form)
+        else:
+            messages.success(request, _("The case was sent back to the board."))
+            url = reverse("plan-page", kwargs={"plan_uuid": plan.uuid})
+            return redirect(f"{url}#rediscussions")
+    return _render_plan(request, plan, status=400, send_back_form=form)
 
 
 @require_POST

@@ -9,7 +9,7 @@ service refuses anyone else (PermissionDenied).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -47,6 +47,10 @@ MINUTES_RANGE = (1, 120)  # mirrors the agenda_minutes_range constraint
 # Positions are first moved above every real position, then written, because the unique
 # (meeting, position) constraint is checked row by row (it is not deferrable).
 POSITION_OFFSET = 1_000_000
+# What else follows from putting a case on an agenda, run in the same transaction with
+# (item, by=...): the layer above registers it in its AppConfig.ready, since scheduling cannot
+# import it (recommendations links an open re-discussion of the case to its new agenda item).
+PLACEMENT_FOLLOW_UPS: list[Callable[..., None]] = []
 
 
 def _lock_agenda(meeting: Meeting) -> Meeting:
@@ -259,6 +263,8 @@ def agenda_item_add(
     )
     save_validated(item, by=by, creating=True)
     _schedule_case(case, by=by, reason=status_reason)
+    for follow_up in PLACEMENT_FOLLOW_UPS:
+        follow_up(item, by=by)
     _sync_caller_case(caller_case, case)
     return item
 

@@ -18,18 +18,29 @@ record / activity → case.
 
 Who may write: clinical staff who are members of the meeting's board (`scheduling.access.
 board_roles`); each write checks its own actor. Only a chair of the board signs; only a chair or
-coordinator of the board amends a signed plan; an activity's status is recorded by a member of
-the board or by the person responsible for it.
+coordinator of the board amends a signed plan; how an activity ends is recorded by its owner or
+the board's coordinators and chair, who also send a case back to the board (`follow_through`).
 """
 
 from tumorboard.errors import StaleVersionError, VersionRequiredError
 
 from .amendments import plan_amend
+from .follow_through import (
+    activity_cancel,
+    activity_complete,
+    activity_deviate,
+    activity_set_status,
+    activity_start,
+    case_send_back,
+    may_follow_up,
+    may_send_back,
+    overdue_reminders_send,
+    rediscussion_place,
+)
 from .plans import (
     ActivityChange,
     activity_add,
     activity_remove,
-    activity_set_status,
     activity_update,
     dissent_add,
     plan_save,
@@ -43,14 +54,23 @@ __all__ = [
     "StaleVersionError",
     "VersionRequiredError",
     "activity_add",
+    "activity_cancel",
+    "activity_complete",
+    "activity_deviate",
     "activity_remove",
     "activity_set_status",
+    "activity_start",
     "activity_update",
+    "case_send_back",
     "decision_record_open",
     "decision_record_update",
     "dissent_add",
+    "may_follow_up",
+    "may_send_back",
+    "overdue_reminders_send",
     "plan_amend",
     "plan_save",
     "plan_sign",
     "plan_update",
+    "rediscussion_place",
 ]

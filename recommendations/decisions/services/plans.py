@@ -1,6 +1,6 @@
 """The consensus plan while it is a draft: its outcome and summary, its activities (each with the
-structured details that fit its kind) and the dissenting views; and the follow-up of an
-activity's status, which goes on after sign-off.
+structured details that fit its kind) and the dissenting views. How an activity ends, after
+sign-off, is `follow_through`.
 
 The plan's version covers its activities and dissents: adding, changing or removing one moves it
 on, so whoever edits the plan next from an older screen is told.
@@ -18,11 +18,9 @@ from django.db import transaction
 from django.db.models import Max
 
 from recommendations.models import ConsensusPlan, Dissent, PlanActivity
-from recommendations.outcomes.services import follow_ups_after_treatment
 from scheduling.access import is_board_member
 from scheduling.models import Board
 from tumorboard.errors import ApplicationError
-from tumorboard.roles import is_staff_member
 from tumorboard.services import check_version, save_validated
 
 from .common import (
@@ -50,10 +48,9 @@ ACTIVITY_FIELDS = frozenset(
     }
 )
 DETAIL_TEXT_MAX = 200
-# Activities that may still change or go in an amendment; done/not done ones are history.
+# Activities that may still change or go in an amendment; ended ones are history.
 AMENDABLE_STATUSES = frozenset({PlanActivity.Status.PLANNED, PlanActivity.Status.IN_PROGRESS})
 REMOVABLE_STATUSES = frozenset({PlanActivity.Status.PLANNED})
-REASON_STATUSES = frozenset({PlanActivity.Status.DEVIATED, PlanActivity.Status.CANCELLED})
 
 RADIATION_TIMING: tuple[tuple[str, str], ...] = (
     ("before_surgery", "Before surgery"),
@@ -372,43 +369,6 @@ def activity_remove(
     apply_activity_changes(plan, [ActivityChange("remove", activity=activity)], board=board, by=by)
     bump(plan, by=by)
     return plan
-
-
-@transaction.atomic
-def activity_set_status(
-    *, activity: PlanActivity, status: str, reason: str = "", by: AbstractBaseUser
-) -> PlanActivity:
-    """Record how an activity stands: planned → in progress → done, or not done (with a reason),
-    or changed at the patient's wish (with a reason). Follow-up: allowed on a signed plan, and
-    it leaves the plan's version alone (the plan itself did not change)."""
-    current = (
-        PlanActivity.objects.select_for_update(of=("self",))
-        .select_related("plan__decision__agenda_item__meeting__board")
-        .get(pk=activity.pk)
-    )
-    board = current.plan.decision.agenda_item.meeting.board
-    if not (is_staff_member(by) and current.responsible_user_id == by.pk):
-        require_member(board, by)
-    if status not in PlanActivity.Status.values:
-        fail("status", "Choose one of: " + ", ".join(PlanActivity.Status.values) + ".")
-    allowed = PlanActivity.TRANSITIONS[current.status]
-    if status not in allowed:
-        names = ", ".join(sorted(allowed)) or "none (final status)"
-        raise ApplicationError(
-            f"An activity cannot go from {current.get_status_display().lower()} to "
-            f"{PlanActivity.Status(status).label.lower()}.",
-            fields={"status": [f"Allowed next statuses: {names}."]},
-        )
-    reason = clean_text(reason, field="reason", limit=REASON_MAX, label="Reason")
-    if status in REASON_STATUSES and not reason:
-        fail("reason", "Give the reason.", "A reason is required for this status.")
-    current.status = status
-    current.status_reason = reason
-    set_reason(current, reason)
-    save_validated(current, by=by)
-    # The main treatment done: the follow-ups are scheduled from it (issue 16, outcomes).
-    follow_ups_after_treatment(activity=current, by=by)
-    return current
 
 
 @transaction.atomic

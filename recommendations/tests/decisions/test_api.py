@@ -297,14 +297,15 @@ def test_activity_status_transitions_over_the_api(cast, api, record):
         responsible_discipline="radiology",
     )
     url = f"/api/v1/activities/{activity.uuid}/status/"
-    client = api(cast.surgeon)
-    refused = client.post(url, {"status": "not_done"})
+    client = api(cast.specialists["radiology"])
+    refused = client.post(url, {"status": "cancelled"})
     assert refused.status_code == 400
     assert "reason" in refused.json()
     assert client.post(url, {"status": "in_progress"}).json()["status"] == "in_progress"
     back = client.post(url, {"status": "planned"})
     assert back.status_code == 400
-    assert back.json()["status"] == ["Allowed next statuses: changed_by_patient, done, not_done."]
+    assert back.json()["status"] == ["Allowed next statuses: cancelled, deviated, done."]
+    assert api(cast.surgeon).post(url, {"status": "done"}).status_code == 403  # not theirs
     assert api(cast.outsider).post(url, {"status": "done"}).status_code == 404
 
 

@@ -1,10 +1,10 @@
 """The draft plan (services.plans): activities added, changed and removed in one version, their
-details validated, dissents by name; an activity's status follow-up, also after sign-off."""
+details validated, dissents by name; an activity's status follow-up is allowed after sign-off
+(how activities end: recommendations/tests/follow_through)."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
 from recommendations.decisions import services
 from recommendations.decisions.services import ActivityChange
@@ -116,82 +116,6 @@ def test_dissent_is_recorded_by_name(cast):
     )
     assert (dissent.member, dissent.created_by) == (cast.surgeon, cast.chair)
     assert ConsensusPlan.objects.get(pk=record.plan.pk).version == 2
-
-
-def _activity(cast, **fields):
-    meeting, (item,) = started_agenda(cast.board)
-    record = services.decision_record_open(agenda_item=item, by=cast.coordinator)
-    return services.activity_add(
-        plan=record.plan,
-        by=cast.chair,
-        kind="rehabilitation",
-        description="Physiotherapy",
-        responsible_discipline="rehabilitation",
-        details={"goals": "Walk 50 m", "bracing": "TLSO", "therapy": "Daily physiotherapy"},
-        **fields,
-    )
-
-
-@pytest.mark.parametrize(
-    ("path", "reason"),
-    [
-        (["in_progress", "done"], ""),
-        (["done"], ""),
-        (["in_progress", "not_done"], "Patient too unwell"),
-        (["changed_by_patient"], "Prefers to stay at home"),
-    ],
-)
-def test_allowed_activity_status_changes(cast, path, reason):
-    activity = _activity(cast)
-    for status in path:
-        activity = services.activity_set_status(
-            activity=activity, status=status, reason=reason, by=cast.specialists["rehabilitation"]
-        )
-    activity.refresh_from_db()
-    assert (activity.status, activity.status_reason) == (path[-1], reason)
-    assert activity.history.count() == 1 + len(path)
-
-
-@pytest.mark.parametrize(
-    ("path", "refused"),
-    [
-        (["done"], "in_progress"),
-        (["done"], "planned"),
-        (["in_progress"], "planned"),
-        (["not_done"], "done"),
-        ([], "planned"),
-    ],
-)
-def test_refused_activity_status_changes(cast, path, refused):
-    activity = _activity(cast)
-    for status in path:
-        activity = services.activity_set_status(
-            activity=activity, status=status, reason="Reason", by=cast.chair
-        )
-    with pytest.raises(ApplicationError) as caught:
-        services.activity_set_status(activity=activity, status=refused, reason="x", by=cast.chair)
-    assert "status" in caught.value.fields
-    activity.refresh_from_db()
-    assert activity.status == (path[-1] if path else "planned")
-
-
-@pytest.mark.parametrize("status", ["not_done", "changed_by_patient"])
-def test_not_done_and_changed_need_a_reason(cast, status):
-    activity = _activity(cast)
-    with pytest.raises(ApplicationError) as caught:
-        services.activity_set_status(activity=activity, status=status, reason=" ", by=cast.chair)
-    assert "reason" in caught.value.fields
-    activity.refresh_from_db()
-    assert activity.status == "planned"
-
-
-def test_status_is_recorded_by_board_members_and_the_owner_only(cast):
-    activity = _activity(cast)
-    with pytest.raises(PermissionDenied):
-        services.activity_set_status(activity=activity, status="done", by=cast.outsider)
-    services.activity_set_status(activity=activity, status="done", by=cast.surgeon)
-    activity.refresh_from_db()
-    assert activity.status == "done"
 
 
 def test_activity_status_is_follow_up_and_allowed_on_a_signed_plan(cast):

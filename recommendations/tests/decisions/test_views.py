@@ -339,18 +339,18 @@ def test_activity_status_buttons(cast, signed_plan, client_for):
         "plan-activity-status",
         kwargs={"plan_uuid": signed_plan.uuid, "activity_uuid": surgery.uuid},
     )
-    prefix = f"status-{surgery.pk}"
-    refused = client_for(cast.surgeon).post(url, {f"{prefix}-status": "not_done"})
+    prefix = f"cancelled-{surgery.pk}"
+    refused = client_for(cast.surgeon).post(url, {"status": "cancelled"})
     assert refused.status_code == 400
-    assert "Give the reason." in text(refused)
+    assert "Say why it was cancelled." in text(refused)
     surgery.refresh_from_db()
     assert surgery.status == "planned"
     done = client_for(cast.surgeon).post(
-        url, {f"{prefix}-status": "not_done", f"{prefix}-reason": "Declined by the patient."}
+        url, {"status": "cancelled", f"{prefix}-reason": "Declined by the patient."}
     )
     assert done.status_code == 302
     surgery.refresh_from_db()
-    assert (surgery.status, surgery.status_reason) == ("not_done", "Declined by the patient.")
+    assert (surgery.status, surgery.status_reason) == ("cancelled", "Declined by the patient.")
 
 
 def test_amending_from_the_plan_page_keeps_the_earlier_version_readable(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from recommendations.decisions.selectors import my_plan_activities, plans_to_sign
 from recommendations.models import PlanActivity
@@ -30,6 +31,7 @@ def test_activities_of_draft_plans_done_ones_and_other_boards_are_not_listed(cas
     # listed: nothing is owed until the chair signs.
     assert week.to_sign.activities.filter(responsible_user=cast.surgeon).exists()
     week.named_activity.status = PlanActivity.Status.DONE
+    week.named_activity.completed_on = timezone.localdate()
     week.named_activity.save()
     assert my_plan_activities(user=cast.surgeon).rows == [week.discipline_activity]
     assert my_plan_activities(user=cast.outsider).count == 0  # spine surgery, another board
