@@ -5,8 +5,10 @@ from recommendations.models import (
     ConsensusPlan,
     DecisionRecord,
     Dissent,
+    FollowUp,
     Opinion,
     PatientAccessLink,
+    PatientReportedOutcome,
     PatientSummary,
     PlanActivity,
     PlanAmendment,
@@ -175,3 +177,24 @@ class PlanAmendmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ("case", "timepoint_days", "due_on", "status", "recorded_on")
+    list_filter = ("status", "timepoint_days", "case__board")
+    search_fields = ("case__patient__mrn",)
+    list_select_related = ("case__patient",)
+    raw_id_fields = ("case", "plan", "recorded_by")
+    readonly_fields = ("uuid", "version")
+    date_hierarchy = "due_on"
+
+
+@admin.register(PatientReportedOutcome)
+class PatientReportedOutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ("follow_up", "pain_score", "mobility", "language", "submitted_at")
+    list_filter = ("mobility", "language")
+    search_fields = ("follow_up__case__patient__mrn",)
+    list_select_related = ("follow_up__case__patient",)
+    raw_id_fields = ("follow_up", "submitted_by")
+    readonly_fields = ("uuid",)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("recommendations.decisions.api_urls")),
     path("", include("recommendations.patient_summaries.api_urls")),
     path("", include("recommendations.dashboard.api_urls")),
+    path("", include("recommendations.outcomes.api_urls")),
 ]

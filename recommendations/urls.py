@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("recommendations.patient_summaries.urls")),
     path("", include("recommendations.patients.urls")),
     path("", include("recommendations.dashboard.urls")),
+    path("", include("recommendations.outcomes.urls")),
 ]

@@ -25,7 +25,15 @@ from clinical.regimens import SBRT_REGIMENS
 from tumorboard.errors import ApplicationError
 
 from . import recurrence as rec
-from .models import Attendance, Board, BoardMembership, Discipline, Invitation, Meeting
+from .models import (
+    Attendance,
+    Board,
+    BoardMembership,
+    Discipline,
+    Invitation,
+    Meeting,
+    validate_follow_up_days,
+)
 from .rules import CarryOver
 from .selectors import PICKER_LIMIT, CasePick, agenda_candidates, case_picks, schedulable_cases
 from .services.agenda import MINUTES_RANGE
@@ -744,6 +752,14 @@ class BoardManageForm(BoardSettingsForm):
         coerce=_yes_no,
         widget=forms.RadioSelect,
     )
+    follow_up_days = forms.CharField(
+        label=_("Follow-ups after the main treatment (days)"),
+        max_length=100,
+        help_text=_(
+            "Days after the main treatment, separated by commas, e.g. 42, 91, 182, 365 "
+            "(6 weeks, 3, 6 and 12 months). Whole days 1–1825, increasing, at most 8."
+        ),
+    )
     required_disciplines = forms.MultipleChoiceField(
         label=_("Disciplines that must be present"),
         choices=Discipline.choices,
@@ -796,6 +812,7 @@ class BoardManageForm(BoardSettingsForm):
                 "mri_max_age_days",
                 "default_case_minutes",
                 "opinions_blind",
+                "follow_up_days",
             ),
         ),
         (_("Quorum"), ("required_disciplines", "quorum_min_present")),
@@ -843,5 +860,19 @@ class BoardManageForm(BoardSettingsForm):
             "target_urgent_hours": board.target_urgent_hours,
             "target_plan_signed_days": board.target_plan_signed_days,
             "target_treatment_days": board.target_treatment_days,
+            "follow_up_days": ", ".join(str(days) for days in board.follow_up_days),
         }
         return form
+
+    def clean_follow_up_days(self) -> list[int]:
+        parts = [p.strip() for p in self.cleaned_data["follow_up_days"].split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError(
+                _("Give whole numbers of days separated by commas, e.g. 42, 91, 182, 365.")
+            )
+        days = [int(p) for p in parts]
+        try:
+            validate_follow_up_days(days)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return days

@@ -36,7 +36,8 @@ The records the requests address (built once per run by the test):
     meeting-run-*, api:meeting-board, api:decision-open, plans, decisions and activities;
   - a signed plan of a third case of the patient, with a released summary (the patient's own, with
     an access link) and a draft one: amendments, patient-summary pages and API (release acts on
-    the draft; links, my-summary-* and the link page on the released one);
+    the draft; links, my-summary-* and the link page on the released one); its follow-ups,
+    scheduled from a treatment 30 days ago (follow-up pages and API, the patient's check-in);
   - the board's standing schedule, and the coordinator's calendar-feed token.
 
 Rules the table encodes (from the views, selectors and services):
@@ -58,6 +59,8 @@ Rules the table encodes (from the views, selectors and services):
   - patient summaries: staff of the board draft and edit; only a clinician (chair, specialist)
     releases; a patient reads only their own released summaries; the link page and the calendar
     feed are public and checked by their secret token.
+  - follow-ups: every member of the case's board reads and records them (other boards 404); only
+    the patient answers "How are you doing?", for their own follow-ups (staff 403).
 """
 
 from __future__ import annotations
@@ -144,6 +147,8 @@ case-prior-treatment-remove     POST   ok    ok    ok    ok    ok    ok   ok    
 case-patient-invite             POST   ok    403   403   403   403   403  403   403  404  403  403  login
 case-patient-link               POST   ok    403   403   403   403   403  403   403  404  403  403  login
 patient-page                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-follow-ups                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+follow-up-record                POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
 
 # --- pages: boards, meetings, agendas, invitations, calendars -----------------------------------
 board-settings                  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
@@ -220,6 +225,9 @@ results-csv                     GET    ok    ok    403   403   403   403  403   
 my-summaries                    GET    403   403   403   403   403   403  403   ok   403  403  403  login
 my-summary-detail               GET    404   404   404   404   404   404  404   ok   404  404  404  login
 my-summary-pdf                  GET    404   404   404   404   404   404  404   ok   404  404  404  login
+my-follow-ups                   GET    403   403   403   403   403   403  403   ok   403  403  403  login
+my-follow-up-report             GET    403   403   403   403   403   403  403   ok   403  403  403  login
+my-follow-up-report             POST   403   403   403   403   403   403  403   ok   403  403  403  login
 patient-summary-link-open       GET    ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
 patient-summary-link-open       POST   ok    ok    ok    ok    ok    ok   ok    ok   ok   ok   ok   ok
 patient-invitation-accept       GET    404  # public, by its token (here a summary link's)
@@ -243,6 +251,10 @@ api:case-list                   POST   ok    ok    ok    ok    ok    ok   ok    
 api:case-search                 POST   ok    ok    ok    ok    ok    ok   ok    403  ok   403  403  anon
 api:case-detail                 GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:case-detail                 PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-follow-ups             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:follow-up-detail            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:follow-up-detail            PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:plan-follow-ups             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:case-transition             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:case-patient-invitations    POST   ok    403   403   403   403   403  403   403  404  403  403  anon
 api:case-patient-account        POST   ok    403   403   403   403   403  403   403  404  403  403  anon

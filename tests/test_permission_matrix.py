@@ -32,6 +32,7 @@ import conftest as repo_conftest  # the repository's fixed cast of users (root c
 from cases.models import Case
 from recommendations.decisions import services as decisions
 from recommendations.opinions import services as opinion_services
+from recommendations.outcomes import services as outcome_services
 from recommendations.patient_summaries import services as ps
 from recommendations.summaries.preparation import summary_prepare
 from scheduling import services as scheduling_services
@@ -228,6 +229,9 @@ def _build_world() -> SimpleNamespace:
     )
     draft_summary = ps.patient_summary_draft(plan=signed, by=coordinator)
     link_token = ps.access_link_create(summary=released, by=chair)
+    follow_up = outcome_services.follow_ups_schedule(
+        plan=signed, treatment_date=timezone.localdate() - dt.timedelta(days=30), by=chair
+    )[0]
 
     schedule = scheduling_services.board_schedule_create(
         board=board,
@@ -282,6 +286,7 @@ def _build_world() -> SimpleNamespace:
         link_token=link_token,
         schedule=schedule,
         feed_token=feed_token,
+        follow_up=follow_up,
     )
 
 
@@ -365,6 +370,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
             "opinions": w.opinion.uuid,
             "patient-summaries": summary.uuid,
             "summaries": w.released.uuid,  # my/summaries/<uuid>/: the patient's own
+            "follow-ups": w.follow_up.uuid,
         },
         "pk": {"schedules": w.schedule.pk, "invitations": w.invitation.pk},
         # The password-reset link's token follows its <uidb64>: a wrong one (the page says so).
@@ -382,6 +388,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
         "patient_uuid": w.patient.uuid,
         "summary_uuid": summary.uuid,
         "activity_uuid": w.activity.uuid,
+        "follow_up_uuid": w.follow_up.uuid,
         "board_uuid": w.board.uuid,
         "lesion_id": w.lesion.pk,
         "treatment_id": w.prior_treatment.pk,

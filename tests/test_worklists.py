@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import ConsensusPlan, PlanActivity
+from recommendations.models import ConsensusPlan, FollowUp, PlanActivity
 from scheduling.selectors import WORKLIST_LIMIT
 from scheduling.tests.helpers import ready_case
 from tests.factories import AgendaItemFactory, BoardFactory, CaseFactory, MeetingFactory
@@ -139,6 +139,12 @@ def _fill(cast, *, board, chair, n: int) -> None:
             description=f"Follow-up MRI {i}",
             responsible_discipline="spine_surgery",
             due_date=timezone.localdate() + dt.timedelta(days=30 + i),
+        )
+        FollowUp.objects.create(  # a missing follow-up (the coordinator's)
+            case=signed.decision.agenda_item.case,
+            plan=signed,
+            timepoint_days=42,
+            due_on=timezone.localdate() - dt.timedelta(days=1 + i),
         )
 
 

@@ -18,6 +18,7 @@ from recommendations.opinions.selectors import (
     missing_opinions_by_meeting,
     opinions_due,
 )
+from recommendations.outcomes.selectors import missing_follow_ups
 from recommendations.patient_summaries import views as patient_views
 from scheduling.models import Meeting
 from scheduling.selectors import (
@@ -93,6 +94,7 @@ def worklist(request):
             "upcoming": [UpcomingMeeting(m, len(missing[m.pk])) for m in upcoming.rows],
             "upcoming_count": upcoming.count,
             "upcoming_more": upcoming.more,
+            "follow_ups": missing_follow_ups(user=user),
             "overdue": overdue_activities(user=user),
         }
     if every or has_role(user, CHAIR):

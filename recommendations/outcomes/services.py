@@ -74,7 +74,10 @@ def main_treatment_date(plan: ConsensusPlan) -> dt.date | None:
     """The day the plan's main treatment was carried out: the earliest completion of its
     surgery, radiation or systemic activities marked done (None before one is)."""
     done = PlanActivity.objects.filter(
-        plan=plan, kind__in=MAIN_TREATMENT_KINDS, status="done", completed_on__isnull=False
+        plan=plan,
+        kind__in=MAIN_TREATMENT_KINDS,
+        status=PlanActivity.Status.DONE,
+        completed_on__isnull=False,
     )
     return done.order_by("completed_on").values_list("completed_on", flat=True).first()
 
@@ -91,21 +94,30 @@ def follow_ups_schedule(
     again, moves nothing; a timepoint added to the board's setting since is scheduled from that
     first date). Only a signed plan is followed up; `by` must be a member of the case's board.
     """
-    plan = (
-        ConsensusPlan.objects.select_for_update(of=("self",))
-        .select_related("decision__agenda_item__case__board")
-        .get(pk=plan.pk)
-    )
-    case = plan.decision.agenda_item.case
-    _require_member(case.board_id, by)
-    if plan.status != ConsensusPlan.Status.SIGNED:
-        raise ApplicationError("Follow-ups are scheduled from a signed plan only.")
+    locked = _locked_plan(plan)
+    _require_member(locked.decision.agenda_item.case.board_id, by)
     if not isinstance(treatment_date, dt.date) or isinstance(treatment_date, dt.datetime):
         raise _fail("treatment_date", "Give the date of the main treatment.")
     try:
         bounds.validate_clinical_date(treatment_date)
     except ValidationError as exc:
         raise _fail("treatment_date", exc.messages[0]) from exc
+    return _schedule(locked, treatment_date, by)
+
+
+def _locked_plan(plan: ConsensusPlan) -> ConsensusPlan:
+    return (
+        ConsensusPlan.objects.select_for_update(of=("self",))
+        .select_related("decision__agenda_item__case__board")
+        .get(pk=plan.pk)
+    )
+
+
+def _schedule(plan: ConsensusPlan, treatment_date: dt.date, by) -> list[FollowUp]:
+    """The schedule itself, on the locked plan, for an actor already checked."""
+    if plan.status != ConsensusPlan.Status.SIGNED:
+        raise ApplicationError("Follow-ups are scheduled from a signed plan only.")
+    case = plan.decision.agenda_item.case
     existing = {f.timepoint_days: f for f in FollowUp.objects.filter(plan=plan)}
     if existing:
         first = min(existing.values(), key=lambda f: f.timepoint_days)
@@ -124,19 +136,20 @@ def follow_ups_schedule(
     return sorted(existing.values(), key=lambda f: f.timepoint_days)
 
 
-def follow_ups_after_treatment(*, activity_id: int, by: AbstractBaseUser) -> list[FollowUp]:
-    """Schedule the follow-ups once an activity of a signed plan is done, if it is (or makes) the
-    main treatment; the caller runs this in `transaction.on_commit` after marking it done.
-    Nothing happens for other activities or before the date of the treatment is known."""
-    activity = PlanActivity.objects.select_related("plan").get(pk=activity_id)
-    if activity.kind not in MAIN_TREATMENT_KINDS:
+@transaction.atomic
+def follow_ups_after_treatment(*, activity: PlanActivity, by: AbstractBaseUser) -> list[FollowUp]:
+    """Schedule the follow-ups when an activity of a signed plan is marked done and it is (or
+    makes) the main treatment: called by `decisions.services.activity_set_status` in its
+    transaction, whose actor it has already checked. Nothing happens for other activities."""
+    if activity.kind not in MAIN_TREATMENT_KINDS or activity.status != PlanActivity.Status.DONE:
         return []
-    if activity.plan.status != ConsensusPlan.Status.SIGNED:
+    plan = _locked_plan(activity.plan)
+    if plan.status != ConsensusPlan.Status.SIGNED:
         return []
-    treated_on = main_treatment_date(activity.plan)
+    treated_on = main_treatment_date(plan)
     if treated_on is None:
         return []
-    return follow_ups_schedule(plan=activity.plan, treatment_date=treated_on, by=by)
+    return _schedule(plan, treated_on, by)
 
 
 @transaction.atomic

@@ -15,7 +15,14 @@ from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 
 from .. import services
 from ..access import NOT_COORDINATOR, can_coordinate
-from ..models import Board, BoardMembership, Discipline
+from ..models import (
+    FOLLOW_UP_DAYS_HELP,
+    FOLLOW_UP_DAYS_MAX,
+    FOLLOW_UP_TIMEPOINTS_MAX,
+    Board,
+    BoardMembership,
+    Discipline,
+)
 from ..selectors import STAFF_SEARCH_LIMIT, board_member_rows, staff_to_add
 from .common import WRITE_ERRORS, board_or_404
 
@@ -58,6 +65,7 @@ class BoardDetailSerializer(serializers.ModelSerializer):
             "target_urgent_hours",
             "target_plan_signed_days",
             "target_treatment_days",
+            "follow_up_days",
             "can_change",
         ]
         read_only_fields = fields
@@ -111,6 +119,13 @@ class BoardUpdateSerializer(StrictInputMixin, serializers.Serializer):
     )
     target_treatment_days = serializers.IntegerField(
         required=False, min_value=1, max_value=180, help_text="Signed plan to treatment (days)."
+    )
+    follow_up_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=FOLLOW_UP_DAYS_MAX),
+        required=False,
+        min_length=1,
+        max_length=FOLLOW_UP_TIMEPOINTS_MAX,
+        help_text=FOLLOW_UP_DAYS_HELP + " Applies to follow-ups scheduled from then on.",
     )
 
     def validate_required_disciplines(self, value) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cases import tasks as case_tasks
@@ -25,7 +25,7 @@ from tumorboard.queue import enqueue_on_commit
 from tumorboard.services import save_validated
 
 from ..access import can_coordinate
-from ..models import Board, Discipline
+from ..models import Board, Discipline, validate_follow_up_days
 from ..recurrence import time_zone_problem
 
 COORDINATION_FIELDS = (
@@ -36,6 +36,7 @@ COORDINATION_FIELDS = (
     "mri_max_age_days",
     "default_case_minutes",
     "opinions_blind",
+    "follow_up_days",
 )
 QUORUM_FIELDS = ("required_disciplines", "quorum_min_present")
 # The targets the results page measures against (checked by the model's ranges).
@@ -94,7 +95,10 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
     Numbers are checked against the model's ranges (full_clean: opinion deadline and agenda
     circulation 0-336 hours, MRI age 1-365 days, 1-120 minutes per case, 1-50 members present),
     the time zone against the IANA list (`recurrence.time_zone_names`) and the required
-    disciplines against `Discipline`.
+    disciplines against `Discipline`; ``follow_up_days`` (when the patients are seen again after
+    the main treatment) is a list of whole days 1–1825 in increasing order, at most 8
+    (`scheduling.models.validate_follow_up_days`); a change applies to follow-ups scheduled
+    from then on.
 
     ``sbrt_regimens`` is a list of {"total_dose_gy": > 0, "fractions": 1-10}; an empty list means
     the project list (clinical.regimens.SBRT_REGIMENS). Bad input raises an
@@ -132,6 +136,11 @@ def board_settings_update(*, board: Board, by: AbstractBaseUser, **fields) -> Bo
                 errors[name] = [problem]
             else:
                 fields[name] = " ".join(fields[name].split())
+    if "follow_up_days" in fields:
+        try:
+            validate_follow_up_days(fields["follow_up_days"])
+        except ValidationError as exc:
+            errors["follow_up_days"] = exc.messages
     if "sbrt_regimens" in fields:
         regimens, problems = regimens_from_settings(fields["sbrt_regimens"])
         if problems:

@@ -30,6 +30,7 @@ from cases.readiness import board_today, case_readiness
 from cases.services import case_transition
 from recommendations.decisions.selectors import overdue_on
 from recommendations.models import ConsensusPlan, PlanActivity, Rediscussion
+from recommendations.outcomes.services import follow_ups_after_treatment
 from scheduling.access import board_roles
 from scheduling.models import AgendaItem, Board, Notification
 from scheduling.notifications import notify
@@ -167,7 +168,10 @@ def activity_complete(
     current = _locked(activity, by)
     _refuse_unless_allowed(current, S.DONE)
     day = _ended_on(completed_on, current)
-    return _record(current, by=by, status=S.DONE, completed_on=day)
+    done = _record(current, by=by, status=S.DONE, completed_on=day)
+    # The main treatment done: its follow-ups are scheduled from it (issue 16, outcomes).
+    follow_ups_after_treatment(activity=done, by=by)
+    return done
 
 
 @transaction.atomic

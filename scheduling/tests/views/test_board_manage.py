@@ -30,6 +30,7 @@ def settings_data(board, **overrides) -> dict:
         "opinions_blind": "true" if board.opinions_blind else "false",
         "required_disciplines": list(board.required_disciplines),
         "quorum_min_present": board.quorum_min_present,
+        "follow_up_days": ", ".join(str(days) for days in board.follow_up_days),
         "escc_1c_high_grade": "false",
         "intermediate_histology": "sensitive",
         "sbrt_regimens": "",
@@ -175,6 +176,7 @@ def test_coordinator_saves_every_setting_on_one_form(cast, client_for):
             required_disciplines=["spine_surgery", "pain_medicine"],
             quorum_min_present="3",
             time_zone="Europe/Madrid",
+            follow_up_days="28, 91,365",
         ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -187,6 +189,7 @@ def test_coordinator_saves_every_setting_on_one_form(cast, client_for):
     )
     assert board.required_disciplines == ["spine_surgery", "pain_medicine"]
     assert board.quorum_min_present == 3
+    assert board.follow_up_days == [28, 91, 365]
     assert board.history.first().history_user == cast.coordinator
     page = client.get(url("board-manage", cast.board)).content.decode()
     assert "Board settings saved." in page
@@ -205,6 +208,9 @@ def test_coordinator_saves_every_setting_on_one_form(cast, client_for):
         ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
         ({"required_disciplines": ["cardiology"]}, "Select a valid choice"),
         ({"name": ""}, "This field is required."),
+        ({"follow_up_days": "91, 42"}, "in increasing order"),
+        ({"follow_up_days": "six weeks"}, "Give whole numbers of days"),
+        ({"follow_up_days": "42, 2000"}, "1–1825"),
     ],
 )
 def test_bad_settings_are_form_errors_and_change_nothing(cast, client_for, overrides, shown):
