@@ -13,7 +13,7 @@ from tumorboard.db import ByteOrder
 from tumorboard.errors import ApplicationError
 from tumorboard.roles import is_staff_member
 
-from .models import Case, Patient, PriorTreatment, SpinalLesion
+from .models import Case, CaseAttachment, Patient, PriorTreatment, SpinalLesion
 
 # Most urgent first when sorted ascending (emergency, urgent, routine): the stored priority,
 # negated, for lists that sort by it with other fields ascending (agenda candidates, readiness).
@@ -204,6 +204,34 @@ def case_search(
         prefix="patient__", mrn=mrn, family_name=family_name, given_name=given_name
     )
     return _bounded(case_list(user=user).filter(match))
+
+
+# Attachments ----------------------------------------------------------------------------------
+
+
+def case_attachments(case: Case) -> list[CaseAttachment]:
+    """The case's attachments, key images first in their order, then the rest; one query."""
+    rows = list(case.attachments.select_related("created_by").order_by("position", "pk"))
+    return sorted(rows, key=lambda row: not row.is_key_image)
+
+
+def attachment_for(*, user, case_uuid, uuid) -> CaseAttachment:
+    """One attachment of a case the user may see, or CaseAttachment.DoesNotExist."""
+    return CaseAttachment.objects.select_related("case", "case__patient", "case__board").get(
+        uuid=uuid, case__uuid=case_uuid, case__in=cases_visible_to(user)
+    )
+
+
+def key_images_of(case_ids) -> dict[int, list[CaseAttachment]]:
+    """The key images of these cases in their order, by case id; one query. For meeting mode and
+    the packet (whose callers have checked access to the meeting and so to its cases)."""
+    found: dict[int, list[CaseAttachment]] = {}
+    rows = CaseAttachment.objects.filter(case_id__in=list(case_ids), is_key_image=True).order_by(
+        "case_id", "position", "pk"
+    )
+    for row in rows:
+        found.setdefault(row.case_id, []).append(row)
+    return found
 
 
 def case_detail(*, user, uuid) -> Case:

@@ -36,6 +36,7 @@ from tumorboard.pagination import InvalidCursor, keyset_page
 
 from . import invitations, selectors, services
 from .forms import (
+    AttachmentForm,
     CaseEditForm,
     CaseFilterForm,
     CaseForm,
@@ -161,6 +162,8 @@ def case_detail(request, case_uuid):
             "history": _history(case),
             "assessment": assessment,
             "patient_access": invitations.patient_access(case),
+            "attachments": selectors.case_attachments(case),
+            "attachment_form": AttachmentForm(prefix="attach"),
         },
     )
 
