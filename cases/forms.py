@@ -398,13 +398,6 @@ class PatientSignUpForm(forms.Form):
 class AttachmentForm(forms.Form):
     """An attachment's file and details; the file is checked by its content in the service."""
 
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("A PDF report, a PNG or JPEG image, or a DICOM file."),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.png,.jpg,.jpeg,.dcm,application/pdf,image/png,image/jpeg"}
-        ),
-    )
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseAttachment.Kind.choices)
     study_date = forms.DateField(
         label=_("Study or report date"),
@@ -417,6 +410,15 @@ class AttachmentForm(forms.Form):
         label=_("Not a key image"),
         required=False,
         help_text=_("Images are shown as key images in meeting mode unless ticked."),
+    )
+
+    # Last: an upload over the size limit is stopped at the file, after the other fields.
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A PDF report, a PNG or JPEG image, or a DICOM file."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,.dcm,application/pdf,image/png,image/jpeg"}
+        ),
     )
 
     def attachment_fields(self) -> dict:

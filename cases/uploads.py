@@ -82,16 +82,17 @@ class SizeLimitedUploadHandler(FileUploadHandler):
     """Stops reading an upload as soon as it is known to exceed the limit. The view asks
     `upload_too_large(request)` and refuses; nothing was kept."""
 
+    declared_too_large = False
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         # The multipart body also carries the form fields: allow a little over the file limit.
-        if content_length and content_length > max_bytes() + 64 * 1024:
-            self._stop()
-        self.received = 0
+        # The fields before the file (the CSRF token, the details) are still read; the file's
+        # first chunk stops the upload (Django's parser handles StopUpload only there).
+        self.declared_too_large = bool(content_length and content_length > max_bytes() + 65536)
         return None
 
     def receive_data_chunk(self, raw_data, start):
-        self.received = start + len(raw_data)
-        if self.received > max_bytes():
+        if self.declared_too_large or start + len(raw_data) > max_bytes():
             self._stop()
         return raw_data
 
