@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
@@ -232,6 +233,17 @@ def key_images_of(case_ids) -> dict[int, list[CaseAttachment]]:
     for row in rows:
         found.setdefault(row.case_id, []).append(row)
     return found
+
+
+def thumbnail_png(attachment: CaseAttachment) -> bytes | None:
+    """A ready attachment's thumbnail (PNG bytes), or None when it has none or it is missing."""
+    if attachment.preview_status != CaseAttachment.Preview.READY or not attachment.thumbnail_name:
+        return None
+    try:
+        with storages["attachments"].open(attachment.thumbnail_name, "rb") as stored:
+            return stored.read()
+    except OSError:
+        return None
 
 
 def case_detail(*, user, uuid) -> Case:

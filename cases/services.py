@@ -514,6 +514,7 @@ ATTACHMENT_FIELDS = frozenset({"kind", "study_date", "caption", "is_key_image"})
 
 
 def attachment_storage():
+    """Where attachments and their previews live (settings.STORAGES["attachments"])."""
     return storages["attachments"]
 
 
