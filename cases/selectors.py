@@ -280,6 +280,11 @@ HISTORY_EXCLUDED = frozenset(
         "created_at",
         "updated_at",
         "version",  # the concurrency token, not a clinical change
+        # An attachment's storage names and preview state: bookkeeping, not what people changed.
+        "file_name",
+        "thumbnail_name",
+        "preview_names",
+        "preview_status",
     }
 )
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -313,9 +318,10 @@ def _history_entries(records, *, record: str, label) -> list[dict]:
 
 
 def case_history(case: Case) -> list[dict]:
-    """Who changed what, and when, on a case, its lesions and prior treatments; newest first.
+    """Who changed what, and when, on a case, its lesions, prior treatments and attachments;
+    newest first.
 
-    Three queries whatever the length of the history.
+    Four queries whatever the length of the history.
     """
     order = ("history_date", "history_id")
     entries = [
@@ -339,6 +345,13 @@ def case_history(case: Case) -> list[dict]:
             label=lambda row: " ".join(
                 str(part) for part in (row.get_kind_display(), row.level_from) if part
             ),
+        ),
+        *_history_entries(
+            CaseAttachment.history.filter(case_id=case.pk)
+            .select_related("history_user")
+            .order_by(*order),
+            record="attachment",
+            label=lambda row: f"{row.get_kind_display()} ({row.original_name})",
         ),
     ]
     entries.sort(key=lambda entry: entry["at"], reverse=True)

@@ -500,7 +500,7 @@ class CaseHistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     by = UserSummarySerializer(allow_null=True)
     record = serializers.ChoiceField(
-        choices=["case", "lesion", "prior_treatment"], help_text="What was changed."
+        choices=["case", "lesion", "prior_treatment", "attachment"], help_text="What was changed."
     )
     label = serializers.CharField(help_text="Which one: the level, for a lesion.")
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])

@@ -514,6 +514,9 @@ def _history(case: Case) -> list[HistoryEntry]:
         ("prior_treatment", "created"): _("Prior treatment %s added"),
         ("prior_treatment", "changed"): _("Prior treatment %s changed"),
         ("prior_treatment", "deleted"): _("Prior treatment %s removed"),
+        ("attachment", "created"): _("Attachment %s added"),
+        ("attachment", "changed"): _("Attachment %s changed"),
+        ("attachment", "deleted"): _("Attachment %s removed"),
     }
     zone = case.board.time_zone
     entries = []

@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
         "SpinalLevelEnum": "clinical.levels.SPINAL_LEVEL_CHOICES",
         "NeuroGradeEnum": "cases.models.GRADE_CHOICES",
         "DisciplineEnum": "scheduling.models.Discipline",
+        "AttachmentKindEnum": "cases.models.CaseAttachment.Kind",
         "ScheduleFrequencyEnum": "scheduling.recurrence.FREQUENCY_CHOICES",
         # The board's own setting or the project default (SBRT list, too-ill thresholds).
         "SettingSourceEnum": ["board", "project"],

@@ -222,3 +222,14 @@ def test_api_refused_outside_the_board(cast, case, dicom, api, who, code):
     assert client.get(detail).status_code == code
     assert client.delete(detail).status_code == code
     assert CaseAttachment.objects.filter(pk=dicom.pk).exists()
+
+
+def test_case_history_names_who_attached_and_removed(
+    cast, case, dicom, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attachment_remove(attachment=dicom, by=cast.chair)
+    text = client_for(cast.coordinator).get(reverse("case-detail", args=[case.uuid])).content
+    text = text.decode()
+    assert "Attachment CT (spine.dcm) added" in text
+    assert "Attachment CT (spine.dcm) removed" in text
