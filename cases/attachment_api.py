@@ -54,6 +54,7 @@ class CaseAttachmentListApi(StaffApiMixin, APIView):
     )
     def post(self, request, uuid):
         case = _visible_case(request, uuid)
+        request.data  # noqa: B018 - parse the body: the size limit is known once it is read
         if upload_too_large(request):
             raise ApplicationError(too_large_message(), fields={"file": [too_large_message()]})
         serializer = AttachmentUploadSerializer(data=request.data)

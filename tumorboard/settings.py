@@ -177,7 +177,7 @@ if ATTACHMENT_STORAGE == "local":
     STORAGES["attachments"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
-            "location": env.path("ATTACHMENTS_ROOT", default=BASE_DIR / "attachments"),
+            "location": env.str("ATTACHMENTS_ROOT", default=str(BASE_DIR / "attachments")),
             "base_url": None,
             "file_permissions_mode": 0o640,
             "directory_permissions_mode": 0o750,

@@ -233,3 +233,16 @@ def test_case_history_names_who_attached_and_removed(
     text = text.decode()
     assert "Attachment CT (spine.dcm) added" in text
     assert "Attachment CT (spine.dcm) removed" in text
+
+
+def test_api_upload_over_the_limit_is_a_400(cast, case, api, attachment_storage, settings):
+    settings.ATTACHMENTS_MAX_MB = 1
+    data = files.pdf_bytes() + b"%" + b"x" * (2 * 1024 * 1024)
+    response = api(cast.coordinator).post(
+        reverse("api:case-attachments", args=[case.uuid]),
+        {"kind": "mri", "file": SimpleUploadedFile("big.pdf", data)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "larger than the 1 MB limit" in response.json()["file"][0]
+    assert not CaseAttachment.objects.exists() and stored(attachment_storage) == []
