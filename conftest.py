@@ -127,3 +127,18 @@ def real_worker(transactional_db, tmp_path):
         yield workers.client, workers.queue
     finally:
         workers.close()
+
+
+@pytest.fixture
+def attachment_storage(settings, tmp_path):
+    """Attachments stored in a folder of this test; returns the folder."""
+    folder = tmp_path / "attachments"
+    folder.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder), "base_url": None},
+        },
+    }
+    return folder

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, attachment_api
 
 urlpatterns = [
     path("patients/", api.PatientListCreateApi.as_view(), name="patient-list"),
@@ -37,6 +37,16 @@ urlpatterns = [
         "cases/<uuid:uuid>/patient-account/",
         api.CasePatientAccountApi.as_view(),
         name="case-patient-account",
+    ),
+    path(
+        "cases/<uuid:uuid>/attachments/",
+        attachment_api.CaseAttachmentListApi.as_view(),
+        name="case-attachments",
+    ),
+    path(
+        "cases/<uuid:uuid>/attachments/<uuid:attachment_uuid>/",
+        attachment_api.CaseAttachmentDetailApi.as_view(),
+        name="case-attachment-detail",
     ),
     path("cases/<uuid:uuid>/history/", api.CaseHistoryApi.as_view(), name="case-history"),
     path("cases/<uuid:uuid>/assessment/", api.CaseAssessmentApi.as_view(), name="case-assessment"),

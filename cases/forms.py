@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tumorboard.pages import ChoicesListedForm, VersionedForm
 
-from .models import LEVEL_ERRORS, Case, Patient, PriorTreatment, SpinalLesion
+from .models import LEVEL_ERRORS, Case, CaseAttachment, Patient, PriorTreatment, SpinalLesion
 from .selectors import SEARCH_NAME_MIN, boards_of, patients_visible_to, related_model
 
 
@@ -393,3 +393,39 @@ class PatientSignUpForm(forms.Form):
         if data.get("password1") and data.get("password2") != data["password1"]:
             self.add_error("password2", _("The two passwords are not the same."))
         return data
+
+
+class AttachmentForm(forms.Form):
+    """An attachment's file and details; the file is checked by its content in the service."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseAttachment.Kind.choices)
+    study_date = forms.DateField(
+        label=_("Study or report date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for a DICOM file to use its own study date."),
+    )
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=300)
+    not_key_image = forms.BooleanField(
+        label=_("Not a key image"),
+        required=False,
+        help_text=_("Images are shown as key images in meeting mode unless ticked."),
+    )
+
+    # Last: an upload over the size limit is stopped at the file, after the other fields.
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A PDF report, a PNG or JPEG image, or a DICOM file."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,.dcm,application/pdf,image/png,image/jpeg"}
+        ),
+    )
+
+    def attachment_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "study_date": data["study_date"],
+            "caption": data["caption"],
+            "is_key_image": False if data["not_key_image"] else None,
+        }

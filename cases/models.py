@@ -673,3 +673,125 @@ class PatientInvitation(PublicIdModel, TrackedModel):
 
     def __str__(self) -> str:
         return f"Invitation of {self.created_at:%Y-%m-%d}"
+
+
+class CaseAttachment(PublicIdModel, TrackedModel):
+    """A file the board decides from: an imaging or pathology report (PDF), a key image (PNG,
+    JPEG) or a DICOM file. The upload is checked by its content (cases.uploads); the file lives in
+    the "attachments" storage under a random name (never the uploaded name) and is served only
+    through views that check the user's access to the case. Previews are made by a Celery task
+    (cases.tasks.attachment_previews_make) after the upload commits."""
+
+    class Kind(models.TextChoices):
+        MRI = "mri", "MRI"
+        CT = "ct", "CT"
+        PET = "pet", "PET"
+        XRAY = "xray", "X-ray"
+        PATHOLOGY = "pathology", "Pathology"
+        OTHER = "other", "Other"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        PNG = "png", "PNG image"
+        JPEG = "jpeg", "JPEG image"
+        DICOM = "dicom", "DICOM"
+
+    class Preview(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be made"
+        NONE = "none", "No preview"
+
+    # What each format is served as (never what the uploader said it was).
+    CONTENT_TYPES: dict[str, str] = {
+        Format.PDF: "application/pdf",
+        Format.PNG: "image/png",
+        Format.JPEG: "image/jpeg",
+        Format.DICOM: "application/dicom",
+    }
+    IMAGE_FORMATS = frozenset({Format.PNG, Format.JPEG, Format.DICOM})
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file_format = models.CharField(max_length=8, choices=Format.choices, editable=False)
+    study_date = models.DateField(
+        null=True,
+        blank=True,
+        validators=[bounds.validate_clinical_date],
+        help_text="When the study was done or the report written; a DICOM file's own date if "
+        "left empty.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    original_name = models.CharField(
+        max_length=120, blank=True, help_text="The uploaded file's name, made safe; shown only."
+    )
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=200, unique=True, editable=False)
+    is_key_image = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    # From the DICOM header (pydicom), when the file is DICOM.
+    dicom_modality = models.CharField(max_length=16, blank=True)
+    dicom_study_date = models.DateField(null=True, blank=True)
+    dicom_body_part = models.CharField(max_length=64, blank=True)
+    dicom_series_description = models.CharField(max_length=200, blank=True)
+
+    preview_status = models.CharField(
+        max_length=8, choices=Preview.choices, default=Preview.PENDING
+    )
+    thumbnail_name = models.CharField(max_length=200, blank=True, editable=False)
+    # Window/level preset -> storage name of its PNG preview ("default" always, when ready).
+    preview_names = models.JSONField(default=dict, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["mri", "ct", "pet", "xray", "pathology", "other"]),
+                name="attachment_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(file_format__in=["pdf", "png", "jpeg", "dicom"]),
+                name="attachment_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(preview_status__in=["pending", "ready", "failed", "none"]),
+                name="attachment_preview_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty"),
+            # A report is read, not shown as a key image.
+            models.CheckConstraint(
+                condition=Q(is_key_image=False) | ~Q(file_format="pdf"),
+                name="attachment_key_image_is_an_image",
+            ),
+            models.CheckConstraint(
+                condition=Q(preview_status="ready") | Q(thumbnail_name=""),
+                name="attachment_thumbnail_when_ready",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "position", "id"], name="attachment_case_order_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_study_date or ''}".rstrip()
+
+    @property
+    def effective_study_date(self):
+        """The date given on upload, else the DICOM header's."""
+        return self.study_date or self.dicom_study_date
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPES[self.file_format]
+
+    @property
+    def is_image(self) -> bool:
+        return self.file_format in self.IMAGE_FORMATS
+
+    @property
+    def presets(self) -> list[str]:
+        return list(self.preview_names)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from .assessment import stored_case_assessment
-from .models import Case, SpinalLesion
+from .models import Case, CaseAttachment, SpinalLesion
 
 # --- readiness --------------------------------------------------------------------------------
 
@@ -41,13 +41,29 @@ def _lesions(case: Case) -> list[SpinalLesion]:
     return list(case.lesions.all())  # uses a prefetch when the caller made one
 
 
-def latest_spine_mri(case: Case) -> dt.date | None:
-    """The most recent dated MRI among the case's lesions (one MRI usually covers the spine)."""
+def attached_mri_dates(case: Case) -> list[dt.date]:
+    """The study dates of the case's MRI attachments (the date given, else the DICOM header's):
+    a prefetch of `attachments` is used when the caller made one."""
+    return [
+        row.effective_study_date
+        for row in case.attachments.all()
+        if (row.kind == CaseAttachment.Kind.MRI or row.dicom_modality.upper() == "MR")
+        and row.effective_study_date
+    ]
+
+
+def latest_spine_mri(case: Case, board: Any | None = None) -> dt.date | None:
+    """The most recent dated MRI among the case's lesions (one MRI usually covers the spine),
+    and among its attached MRI studies when the board counts them (`mri_from_attachments`;
+    only then are the attachments read)."""
     dates = [
         lesion.imaging_date
         for lesion in _lesions(case)
         if lesion.imaging_modality == SpinalLesion.Modality.MRI and lesion.imaging_date
     ]
+    board = board or case.board
+    if getattr(board, "mri_from_attachments", False):
+        dates.extend(attached_mri_dates(case))
     return max(dates, default=None)
 
 
@@ -56,8 +72,9 @@ def case_readiness(case: Case, board: Any | None = None, today: dt.date | None =
 
     Required, as the board's coordinators check before circulating an agenda:
     - the clinical question, stated;
-    - a spine MRI no older than `board.mri_max_age_days` (the most recent MRI among the lesions;
-      older → `stale`; none → `missing`);
+    - a spine MRI no older than `board.mri_max_age_days` (the most recent MRI among the lesions,
+      and the attached MRI studies when `board.mri_from_attachments`; older → `stale`; none →
+      `missing`);
     - histology: whether the diagnosis is tissue-proven (`histology_confirmed`) and, if it is,
       the histological type. A case recorded as *not* tissue-proven is ready in this respect:
       whether to biopsy is then one of the board's questions;
@@ -81,9 +98,13 @@ def case_readiness(case: Case, board: Any | None = None, today: dt.date | None =
     if not (case.clinical_question or "").strip():
         missing.append("Clinical question for the board")
 
-    mri = latest_spine_mri(case)
+    mri = latest_spine_mri(case, board)
     if mri is None:
-        missing.append("Spine MRI (no dated MRI on any lesion)")
+        missing.append(
+            "Spine MRI (no dated MRI on any lesion or attachment)"
+            if board.mri_from_attachments
+            else "Spine MRI (no dated MRI on any lesion)"
+        )
     elif (today - mri).days > board.mri_max_age_days:
         stale.append(
             f"Spine MRI of {mri:%d %b %Y} is {(today - mri).days} days old; "

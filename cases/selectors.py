@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
@@ -13,7 +14,7 @@ from tumorboard.db import ByteOrder
 from tumorboard.errors import ApplicationError
 from tumorboard.roles import is_staff_member
 
-from .models import Case, Patient, PriorTreatment, SpinalLesion
+from .models import Case, CaseAttachment, Patient, PriorTreatment, SpinalLesion
 
 # Most urgent first when sorted ascending (emergency, urgent, routine): the stored priority,
 # negated, for lists that sort by it with other fields ascending (agenda candidates, readiness).
@@ -206,6 +207,45 @@ def case_search(
     return _bounded(case_list(user=user).filter(match))
 
 
+# Attachments ----------------------------------------------------------------------------------
+
+
+def case_attachments(case: Case) -> list[CaseAttachment]:
+    """The case's attachments, key images first in their order, then the rest; one query."""
+    rows = list(case.attachments.select_related("created_by").order_by("position", "pk"))
+    return sorted(rows, key=lambda row: not row.is_key_image)
+
+
+def attachment_for(*, user, case_uuid, uuid) -> CaseAttachment:
+    """One attachment of a case the user may see, or CaseAttachment.DoesNotExist."""
+    return CaseAttachment.objects.select_related("case", "case__patient", "case__board").get(
+        uuid=uuid, case__uuid=case_uuid, case__in=cases_visible_to(user)
+    )
+
+
+def key_images_of(case_ids) -> dict[int, list[CaseAttachment]]:
+    """The key images of these cases in their order, by case id; one query. For meeting mode and
+    the packet (whose callers have checked access to the meeting and so to its cases)."""
+    found: dict[int, list[CaseAttachment]] = {}
+    rows = CaseAttachment.objects.filter(case_id__in=list(case_ids), is_key_image=True).order_by(
+        "case_id", "position", "pk"
+    )
+    for row in rows:
+        found.setdefault(row.case_id, []).append(row)
+    return found
+
+
+def thumbnail_png(attachment: CaseAttachment) -> bytes | None:
+    """A ready attachment's thumbnail (PNG bytes), or None when it has none or it is missing."""
+    if attachment.preview_status != CaseAttachment.Preview.READY or not attachment.thumbnail_name:
+        return None
+    try:
+        with storages["attachments"].open(attachment.thumbnail_name, "rb") as stored:
+            return stored.read()
+    except OSError:
+        return None
+
+
 def case_detail(*, user, uuid) -> Case:
     """One case with everything its page shows, or Case.DoesNotExist for anyone not allowed."""
     return (
@@ -240,6 +280,11 @@ HISTORY_EXCLUDED = frozenset(
         "created_at",
         "updated_at",
         "version",  # the concurrency token, not a clinical change
+        # An attachment's storage names and preview state: bookkeeping, not what people changed.
+        "file_name",
+        "thumbnail_name",
+        "preview_names",
+        "preview_status",
     }
 )
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -273,9 +318,10 @@ def _history_entries(records, *, record: str, label) -> list[dict]:
 
 
 def case_history(case: Case) -> list[dict]:
-    """Who changed what, and when, on a case, its lesions and prior treatments; newest first.
+    """Who changed what, and when, on a case, its lesions, prior treatments and attachments;
+    newest first.
 
-    Three queries whatever the length of the history.
+    Four queries whatever the length of the history.
     """
     order = ("history_date", "history_id")
     entries = [
@@ -299,6 +345,13 @@ def case_history(case: Case) -> list[dict]:
             label=lambda row: " ".join(
                 str(part) for part in (row.get_kind_display(), row.level_from) if part
             ),
+        ),
+        *_history_entries(
+            CaseAttachment.history.filter(case_id=case.pk)
+            .select_related("history_user")
+            .order_by(*order),
+            record="attachment",
+            label=lambda row: f"{row.get_kind_display()} ({row.original_name})",
         ),
     ]
     entries.sort(key=lambda entry: entry["at"], reverse=True)

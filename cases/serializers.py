@@ -6,6 +6,7 @@ call them with `validated_data`. No serializer here saves anything.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +20,7 @@ from tumorboard.api import (
 )
 from tumorboard.versioning import version_field
 
-from .models import LEVELS_TEXT, Case, Patient, PriorTreatment, SpinalLesion
+from .models import LEVELS_TEXT, Case, CaseAttachment, Patient, PriorTreatment, SpinalLesion
 from .selectors import SEARCH_LIMIT, boards_of, patients_visible_to, related_model
 from .services import (
     CASE_FIELDS,
@@ -499,7 +500,7 @@ class CaseHistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     by = UserSummarySerializer(allow_null=True)
     record = serializers.ChoiceField(
-        choices=["case", "lesion", "prior_treatment"], help_text="What was changed."
+        choices=["case", "lesion", "prior_treatment", "attachment"], help_text="What was changed."
     )
     label = serializers.CharField(help_text="Which one: the level, for a lesion.")
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
@@ -527,3 +528,84 @@ class PatientAccountLinkSerializer(StrictCaseInput, serializers.Serializer):
 
 class PatientAccountSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
+
+
+# Attachments ----------------------------------------------------------------------------------
+
+
+class AttachmentUploadSerializer(StrictInputMixin, serializers.Serializer):
+    """A multipart upload: the file (checked by its content, not its name or declared type) and
+    its details."""
+
+    file = serializers.FileField(help_text="A PDF, PNG, JPEG or DICOM file.")
+    kind = serializers.ChoiceField(choices=CaseAttachment.Kind.choices)
+    study_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Defaults to a DICOM file's own study date."
+    )
+    caption = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    is_key_image = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Images are key images unless false; a PDF never is.",
+    )
+
+
+class DicomHeaderSerializer(serializers.Serializer):
+    modality = serializers.CharField(source="dicom_modality")
+    study_date = serializers.DateField(source="dicom_study_date", allow_null=True)
+    body_part = serializers.CharField(source="dicom_body_part")
+    series_description = serializers.CharField(source="dicom_series_description")
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    content_type = serializers.CharField(read_only=True)
+    effective_study_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The study date given, else the DICOM one."
+    )
+    dicom = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseAttachment
+        fields = [
+            "uuid",
+            "kind",
+            "file_format",
+            "content_type",
+            "study_date",
+            "effective_study_date",
+            "caption",
+            "original_name",
+            "size",
+            "sha256",
+            "is_key_image",
+            "position",
+            "dicom",
+            "preview_status",
+            "links",
+            "created_at",
+            "created_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DicomHeaderSerializer(allow_null=True))
+    def get_dicom(self, row: CaseAttachment) -> dict | None:
+        if row.file_format != CaseAttachment.Format.DICOM:
+            return None
+        return DicomHeaderSerializer(row).data
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.CharField(), help_text="Where to fetch the file.")
+    )
+    def get_links(self, row: CaseAttachment) -> dict[str, str]:
+        args = [row.case.uuid, row.uuid]
+        links = {"file": reverse("case-attachment-file", args=args)}
+        if row.preview_status == CaseAttachment.Preview.READY:
+            links["thumbnail"] = reverse("case-attachment-thumbnail", args=args)
+            for preset in row.preview_names:
+                links[f"preview_{preset}"] = reverse(
+                    "case-attachment-preview", args=[*args, preset]
+                )
+        return links

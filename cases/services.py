@@ -10,16 +10,21 @@ the backstop for every other caller.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any
 
 from celery import current_app
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import storages
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from tumorboard.errors import ApplicationError
+from tumorboard.errors import ApplicationError, error_fields
 from tumorboard.labels import labelled_messages
 from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import is_staff_member
@@ -28,14 +33,19 @@ from tumorboard.services import check_version, save_validated
 from .assessment import current_fingerprint, stored_assessment_row
 from .models import (
     Case,
+    CaseAttachment,
     Patient,
     PriorTreatment,
     SpinalLesion,
     StoredAssessment,
     zero_vertebral_bodies_error,
 )
+from .previews import Undecodable, render_dicom, render_picture
 from .selectors import boards_of, cases_visible_to, patients_visible_to
 from .status import status_change
+from .uploads import inspect_upload
+
+logger = logging.getLogger(__name__)
 
 PATIENT_FIELDS = frozenset(
     {
@@ -519,3 +529,146 @@ def prior_treatment_remove(
     treatment._history_user = by
     treatment.delete()
     _case_changed(treatment.case_id)
+
+
+# Attachments ----------------------------------------------------------------------------------
+# The file is checked by its content (cases.uploads), stored under a random name, then recorded;
+# a refusal at any step leaves neither a row nor a file. Previews are made by a task once the
+# upload commits (attachment_previews_make).
+
+ATTACHMENT_PREVIEWS = "cases.tasks.attachment_previews_make"
+ATTACHMENT_FIELDS = frozenset({"kind", "study_date", "caption", "is_key_image"})
+
+
+def attachment_storage():
+    """Where attachments and their previews live (settings.STORAGES["attachments"])."""
+    return storages["attachments"]
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    storage = attachment_storage()
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+def attachment_add(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    upload: IO[bytes],
+    name: str | None,
+    kind: str,
+    study_date: dt.date | None = None,
+    caption: str = "",
+    is_key_image: bool | None = None,
+) -> CaseAttachment:
+    """Attach a report, key image or DICOM file to `case`. Raises ApplicationError (400, naming
+    the field) for a refused file or bad details, PermissionDenied for someone not on the case's
+    board. Images are key images unless said otherwise; a PDF never is."""
+    _check_case_member(case.pk, by)
+    inspected = inspect_upload(upload, name=name)
+    is_pdf = inspected.file_format == CaseAttachment.Format.PDF
+    if is_key_image is None:
+        is_key_image = not is_pdf
+    if is_pdf and is_key_image:
+        message = "A PDF report cannot be a key image: attach the image itself."
+        raise ApplicationError(message, fields={"is_key_image": [message]})
+    attachment = CaseAttachment(
+        case=case,
+        kind=kind,
+        file_format=inspected.file_format,
+        study_date=study_date,
+        caption=(caption or "").strip(),
+        original_name=inspected.original_name,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        file_name=f"attachments/{uuid.uuid4().hex}",
+        is_key_image=is_key_image,
+        preview_status=CaseAttachment.Preview.NONE if is_pdf else CaseAttachment.Preview.PENDING,
+        created_by=by,
+        updated_by=by,
+        **inspected.dicom.fields(),
+    )
+    try:  # the details first: nothing is stored for a form with mistakes
+        attachment.full_clean(exclude=["position"], validate_unique=False)
+    except ValidationError as exc:
+        raise ApplicationError(
+            "Please correct the errors below.", fields=error_fields(exc)
+        ) from exc
+    upload.seek(0)
+    stored = attachment_storage().save(attachment.file_name, File(upload))
+    try:
+        with transaction.atomic():
+            _locked_case(case, by)  # one position each, in upload order
+            last = case.attachments.aggregate(last=Max("position"))["last"]
+            attachment.file_name = stored
+            attachment.position = 0 if last is None else last + 1
+            save_validated(attachment, by=by, creating=True)
+            if attachment.preview_status == CaseAttachment.Preview.PENDING:
+                enqueue_on_commit(current_app.tasks[ATTACHMENT_PREVIEWS], args=[attachment.pk])
+    except BaseException:
+        _delete_files([stored])
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: CaseAttachment, by: AbstractBaseUser) -> None:
+    """Remove an attachment; the history keeps its details and who removed it, and its files
+    are deleted once the removal commits."""
+    try:
+        attachment = CaseAttachment.objects.select_for_update().get(
+            pk=attachment.pk, case__in=cases_visible_to(by)
+        )
+    except CaseAttachment.DoesNotExist:
+        raise PermissionDenied(NOT_YOUR_CASE) from None
+    names = [attachment.file_name, attachment.thumbnail_name, *attachment.preview_names.values()]
+    attachment._history_user = by
+    attachment.delete()
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def attachment_previews_make(*, attachment_id: int) -> str:
+    """Make the thumbnail and previews of a pending attachment; returns its preview status.
+
+    Safe to run twice and to be killed: only a pending attachment is rendered, and the result is
+    recorded by a conditional UPDATE (still pending), so a second run's files are deleted again.
+    Undecodable pixel data is "none" (the metadata stays shown); any other failure "failed"."""
+    Preview = CaseAttachment.Preview
+    attachment = CaseAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None or attachment.preview_status != Preview.PENDING:
+        return attachment.preview_status if attachment else ""
+    pending = CaseAttachment.objects.filter(pk=attachment_id, preview_status=Preview.PENDING)
+    storage = attachment_storage()
+    try:
+        with storage.open(attachment.file_name, "rb") as stored:
+            data = stored.read()
+        if attachment.file_format == CaseAttachment.Format.DICOM:
+            rendered = render_dicom(data)
+        else:
+            rendered = render_picture(data)
+    except Undecodable:
+        pending.update(preview_status=Preview.NONE)
+        return Preview.NONE
+    except Exception:
+        # The attachment id only: no file name, no patient data.
+        logger.warning("Preview of attachment %s failed", attachment_id, exc_info=True)
+        pending.update(preview_status=Preview.FAILED)
+        return Preview.FAILED
+    thumbnail = storage.save(f"previews/{uuid.uuid4().hex}.png", ContentFile(rendered.thumbnail))
+    previews = {
+        preset: storage.save(f"previews/{uuid.uuid4().hex}.png", ContentFile(png))
+        for preset, png in rendered.previews.items()
+    }
+    if not pending.update(
+        preview_status=Preview.READY, thumbnail_name=thumbnail, preview_names=previews
+    ):
+        _delete_files([thumbnail, *previews.values()])  # removed, or another run finished first
+        return (
+            CaseAttachment.objects.filter(pk=attachment_id)
+            .values_list("preview_status", flat=True)
+            .first()
+            or ""
+        )
+    return Preview.READY

@@ -34,3 +34,17 @@ def expired_assessments_refresh() -> int:
     """On beat: store again the assessments whose time-dependent part (Patchell's paraplegia
     duration) has passed its `valid_until`; until then readers compute those on read."""
     return services.expired_assessments_refresh()
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=180,
+    soft_time_limit=150,
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=10,
+)
+def attachment_previews_make(attachment_id: int) -> str:
+    """After an upload commits: the attachment's thumbnail and previews (queued on commit by
+    `services.attachment_add`). Returns the preview status."""
+    return services.attachment_previews_make(attachment_id=attachment_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, attachment_views, views
 
 urlpatterns = [
     path("", views.case_list, name="case-list"),
@@ -34,6 +34,36 @@ urlpatterns = [
         "<uuid:case_uuid>/prior-treatments/<int:treatment_id>/remove/",
         views.prior_treatment_remove,
         name="case-prior-treatment-remove",
+    ),
+    path(
+        "<uuid:case_uuid>/attachments/new/",
+        attachment_views.attachment_add,
+        name="case-attachment-add",
+    ),
+    path(
+        "<uuid:case_uuid>/images/",
+        attachment_views.attachment_viewer,
+        name="case-attachment-viewer",
+    ),
+    path(
+        "<uuid:case_uuid>/attachments/<uuid:attachment_uuid>/file/",
+        attachment_views.attachment_file,
+        name="case-attachment-file",
+    ),
+    path(
+        "<uuid:case_uuid>/attachments/<uuid:attachment_uuid>/thumbnail.png",
+        attachment_views.attachment_thumbnail,
+        name="case-attachment-thumbnail",
+    ),
+    path(
+        "<uuid:case_uuid>/attachments/<uuid:attachment_uuid>/preview/<slug:preset>.png",
+        attachment_views.attachment_preview,
+        name="case-attachment-preview",
+    ),
+    path(
+        "<uuid:case_uuid>/attachments/<uuid:attachment_uuid>/remove/",
+        attachment_views.attachment_remove,
+        name="case-attachment-remove",
     ),
     path(
         "<uuid:case_uuid>/patient-invitation/",

@@ -37,6 +37,7 @@ from tumorboard.pagination import InvalidCursor, keyset_page
 
 from . import invitations, selectors, services
 from .forms import (
+    AttachmentForm,
     CaseEditForm,
     CaseFilterForm,
     CaseForm,
@@ -166,6 +167,8 @@ def case_detail(request, case_uuid):
             "history": _history(case),
             "assessment": assessment,
             "patient_access": invitations.patient_access(case),
+            "attachments": selectors.case_attachments(case),
+            "attachment_form": AttachmentForm(prefix="attach"),
         },
     )
 
@@ -519,6 +522,9 @@ def _history(case: Case) -> list[HistoryEntry]:
         ("prior_treatment", "created"): _("Prior treatment %s added"),
         ("prior_treatment", "changed"): _("Prior treatment %s changed"),
         ("prior_treatment", "deleted"): _("Prior treatment %s removed"),
+        ("attachment", "created"): _("Attachment %s added"),
+        ("attachment", "changed"): _("Attachment %s changed"),
+        ("attachment", "deleted"): _("Attachment %s removed"),
     }
     zone = case.board.time_zone
     entries = []

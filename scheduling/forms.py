@@ -736,6 +736,15 @@ class BoardManageForm(BoardSettingsForm):
         widget=_number(1, 365),
         help_text=_("A case whose latest spine MRI is older than this is not ready."),
     )
+    mri_from_attachments = forms.TypedChoiceField(
+        label=_("Attached MRI studies count for readiness"),
+        choices=[
+            ("true", _("Yes: an attached MRI's study date counts as the spine MRI date")),
+            ("false", _("No: only the MRI dates recorded on the lesions count")),
+        ],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
     default_case_minutes = forms.IntegerField(
         label=_("Minutes per case on the agenda"),
         min_value=1,
@@ -810,6 +819,7 @@ class BoardManageForm(BoardSettingsForm):
                 "opinion_deadline_hours",
                 "agenda_circulation_hours",
                 "mri_max_age_days",
+                "mri_from_attachments",
                 "default_case_minutes",
                 "opinions_blind",
                 "follow_up_days",
@@ -852,6 +862,7 @@ class BoardManageForm(BoardSettingsForm):
             "opinion_deadline_hours": board.opinion_deadline_hours,
             "agenda_circulation_hours": board.agenda_circulation_hours,
             "mri_max_age_days": board.mri_max_age_days,
+            "mri_from_attachments": "true" if board.mri_from_attachments else "false",
             "default_case_minutes": board.default_case_minutes,
             "opinions_blind": "true" if board.opinions_blind else "false",
             "required_disciplines": list(board.required_disciplines or []),

@@ -157,6 +157,12 @@ class Board(PublicIdModel, TrackedModel):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="A spine MRI older than this makes a case not ready.",
     )
+    mri_from_attachments = models.BooleanField(
+        "MRI attachments count for readiness",
+        default=False,
+        help_text="The study date of an attached MRI (its DICOM date when none was given) counts "
+        "as the case's spine MRI date for the MRI age limit.",
+    )
     opinion_deadline_hours = models.PositiveSmallIntegerField(
         "opinion deadline (hours before the meeting)",
         default=24,

@@ -144,6 +144,13 @@ case-prior-treatment-edit       GET    ok    ok    ok    ok    ok    ok   ok    
 case-prior-treatment-edit       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
 case-prior-treatment-remove     GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
 case-prior-treatment-remove     POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-attachment-add             POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-attachment-viewer          GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-attachment-file            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-attachment-thumbnail       GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-attachment-preview         GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-attachment-remove          GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
+case-attachment-remove          POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
 case-patient-invite             POST   ok    403   403   403   403   403  403   403  404  403  403  login
 case-patient-link               POST   ok    403   403   403   403   403  403   403  404  403  403  login
 patient-page                    GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  login
@@ -264,6 +271,10 @@ api:case-lesion-detail          DELETE ok    ok    ok    ok    ok    ok   ok    
 api:case-prior-treatments       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:case-prior-treatment-detail PATCH  ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:case-prior-treatment-detail DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-attachments            GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-attachments            POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-attachment-detail      GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:case-attachment-detail      DELETE ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:case-history                GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:case-assessment             GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import io
 import re
+import tempfile
 from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -29,6 +31,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 import conftest as repo_conftest  # the repository's fixed cast of users (root conftest.py)
+from cases import services as case_services
 from cases.models import Case
 from recommendations.decisions import services as decisions
 from recommendations.opinions import services as opinion_services
@@ -37,6 +40,7 @@ from recommendations.patient_summaries import services as ps
 from recommendations.summaries.preparation import summary_prepare
 from scheduling import services as scheduling_services
 from scheduling.models import AgendaItem, Invitation, Meeting
+from tests import attachment_files
 from tests.factories import (
     AgendaItemFactory,
     BoardFactory,
@@ -183,6 +187,14 @@ def _build_world() -> SimpleNamespace:
     case = CaseFactory(board=board, patient=cast.patient, status=Case.Status.SCHEDULED)
     lesion = LesionFactory(case=case)
     prior_treatment = PriorTreatmentFactory(case=case)
+    attachment = case_services.attachment_add(
+        case=case,
+        by=coordinator,
+        upload=io.BytesIO(attachment_files.dicom_bytes()),
+        name="spine.dcm",
+        kind="mri",
+    )
+    case_services.attachment_previews_make(attachment_id=attachment.pk)
     meeting = MeetingFactory(board=board)
     item = AgendaItemFactory(meeting=meeting, case=case, position=1)
     scheduling_services.invite_members(meeting=meeting, by=coordinator)
@@ -272,6 +284,7 @@ def _build_world() -> SimpleNamespace:
         case=case,
         lesion=lesion,
         prior_treatment=prior_treatment,
+        attachment=attachment,
         meeting=meeting,
         invitation=invitation,
         opinion=opinion,
@@ -294,19 +307,29 @@ def _build_world() -> SimpleNamespace:
 def world(django_db_setup, django_db_blocker):
     """The records, committed to nothing: one transaction around the module, rolled back."""
     md5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=md5):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            built = _build_world()
-        except BaseException:
+    # The attachment's files, in a folder of this module's run.
+    folder = tempfile.TemporaryDirectory()
+    storages = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder.name, "base_url": None},
+        },
+    }
+    with override_settings(STORAGES=storages), folder:
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=md5):
+            outer = transaction.atomic()
+            outer.__enter__()
+            try:
+                built = _build_world()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        yield built
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
 
 
 # --- which record each URL addresses ----------------------------------------------------------
@@ -391,6 +414,8 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
         "follow_up_uuid": w.follow_up.uuid,
         "board_uuid": w.board.uuid,
         "lesion_id": w.lesion.pk,
+        "attachment_uuid": w.attachment.uuid,
+        "preset": "default",
         "treatment_id": w.prior_treatment.pk,
         "schedule_id": w.schedule.pk,
         "invitation_id": w.invitation.pk,

@@ -201,6 +201,54 @@ STORAGES = {
     },
 }
 
+# Case attachments (reports, key images, DICOM; cases.uploads): never under a public URL, served
+# only by views that check the user's access to the case. The local filesystem by default
+# (ATTACHMENTS_ROOT, outside STATIC_ROOT and any served folder); ATTACHMENT_STORAGE=s3 stores them
+# in an S3-compatible bucket through django-storages (AWS_* settings below, boto3 installed).
+ATTACHMENTS_MAX_MB = env.int("ATTACHMENTS_MAX_MB", default=50)
+if not 1 <= ATTACHMENTS_MAX_MB <= 1024:
+    raise ImproperlyConfigured("ATTACHMENTS_MAX_MB must be between 1 and 1024.")
+ATTACHMENT_STORAGE = env.str("ATTACHMENT_STORAGE", default="local")
+if ATTACHMENT_STORAGE == "local":
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("ATTACHMENTS_ROOT", default=str(BASE_DIR / "attachments")),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+elif ATTACHMENT_STORAGE == "s3":
+    try:
+        STORAGES["attachments"] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+                "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+                "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+                "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+                "location": env.str("AWS_LOCATION", default="attachments"),
+                # Private objects; never a public or pre-signed URL handed out.
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(
+            "ATTACHMENT_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (and credentials)."
+        ) from exc
+else:
+    raise ImproperlyConfigured("ATTACHMENT_STORAGE must be 'local' or 's3'.")
+# The attachment size limit is enforced while a request body is read (cases.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "cases.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # In development static files are served from the app folders; production runs collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
@@ -320,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "SpinalLevelEnum": "clinical.levels.SPINAL_LEVEL_CHOICES",
         "NeuroGradeEnum": "cases.models.GRADE_CHOICES",
         "DisciplineEnum": "scheduling.models.Discipline",
+        "AttachmentKindEnum": "cases.models.CaseAttachment.Kind",
         "ScheduleFrequencyEnum": "scheduling.recurrence.FREQUENCY_CHOICES",
         # The board's own setting or the project default (SBRT list, too-ill thresholds).
         "SettingSourceEnum": ["board", "project"],
@@ -388,6 +437,8 @@ LOGGING = {
     # SQL with its parameters (names, MRNs) is never logged, even with DEBUG and LOG_LEVEL=DEBUG.
     "loggers": {
         "django.db.backends": {"level": "INFO", "propagate": True},
+        # pydicom's warnings quote header values (names, IDs): errors only.
+        "pydicom": {"level": "ERROR", "propagate": True},
         # runserver's request lines, through the handler that masks URL tokens.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

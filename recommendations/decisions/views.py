@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from audit import reads
 from cases.assessment import stored_case_assessment
 from cases.models import Case
+from cases.selectors import key_images_of
 from recommendations.decisions import selectors, services
 from recommendations.decisions.forms import (
     STATUS_FIELDS,
@@ -321,6 +322,7 @@ def _render_run(request, meeting, position, *, board=None, status=200, **overrid
             "next": after,
             "assessment": stored_case_assessment(entry.case),
             "summary": entry.summary,
+            "key_images": key_images_of([entry.case.pk]).get(entry.case.pk, []),
             "signed": signed,
             "options_view": options_view(entry.decision.options) if entry.decision else [],
             "activities": _with_details(entry.activities),

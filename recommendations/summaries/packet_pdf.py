@@ -7,6 +7,7 @@ become ASCII, anything else unknown a '?'. The page is the source of truth; this
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -187,8 +188,52 @@ def _summary(pdf: PacketPdf, s: dict) -> None:
     pdf.bullets([q["text"] for q in s["questions_to_settle"]] or ["None found."])
 
 
-def packet_pdf(meeting, entries: list[PacketEntry]) -> bytes:
-    """The packet of `meeting` from `selectors.meeting_packet` entries, as PDF bytes."""
+THUMBNAIL_MM = 40
+
+
+def _key_images(pdf: PacketPdf, images, read_thumbnail) -> None:
+    """The case's key-image thumbnails in a row (wrapping), each captioned with its number and
+    kind; an image without a ready thumbnail is named instead."""
+    ready = [image for image in images if image.preview_status == "ready" and image.thumbnail_name]
+    if not images:
+        return
+    pdf.heading("Key images", 10)
+    x0, y0 = pdf.l_margin, pdf.get_y()
+    x, row_height = x0, 0.0
+    for number, image in enumerate(images, start=1):
+        if image not in ready:
+            continue
+        data = read_thumbnail(image)
+        if data is None:
+            continue
+        if x + THUMBNAIL_MM > pdf.w - pdf.r_margin:
+            x, y0 = x0, y0 + row_height + 6
+            row_height = 0.0
+        if y0 + THUMBNAIL_MM + 6 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+            x, y0, row_height = x0, pdf.get_y(), 0.0
+        placed = pdf.image(io.BytesIO(data), x=x, y=y0, w=THUMBNAIL_MM)
+        height = placed.rendered_height
+        pdf.set_xy(x, y0 + height + 0.5)
+        pdf.set_font("Helvetica", "", 7)
+        pdf.cell(THUMBNAIL_MM, 3.5, _latin1(f"{number}. {image.get_kind_display()}"))
+        row_height = max(row_height, height + 4)
+        x += THUMBNAIL_MM + 4
+    pdf.set_xy(x0, y0 + row_height + 2)
+    missing = [
+        f"{number}. {image.get_kind_display()} (no preview)"
+        for number, image in enumerate(images, start=1)
+        if image not in ready
+    ]
+    if missing:
+        pdf.para("; ".join(missing), size=8)
+
+
+def packet_pdf(meeting, entries: list[PacketEntry], read_thumbnail=None) -> bytes:
+    """The packet of `meeting` from `selectors.meeting_packet` entries, as PDF bytes.
+
+    `read_thumbnail(attachment)` returns a key image's PNG thumbnail (or None); without it the
+    packet has no images."""
     when = timezone.localtime(meeting.starts_at, ZoneInfo(meeting.board.time_zone))
     title = f"Meeting packet - {meeting.board.name} - {when:%a %d %b %Y %H:%M}"
     pdf = PacketPdf(title)
@@ -214,6 +259,8 @@ def packet_pdf(meeting, entries: list[PacketEntry]) -> bytes:
         if entry.summary is not None:
             line += f" - summary v{entry.summary.version}"
         pdf.para(line)
+        if read_thumbnail is not None:
+            _key_images(pdf, entry.key_images, read_thumbnail)
         if entry.withheld:
             pdf.para("Withheld: give your own opinion on this case to read its summary.")
         elif entry.summary is None:

@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
+from cases.selectors import key_images_of
 from recommendations.models import Opinion, PreMeetingSummary, SummaryPreparation
 from recommendations.opinions.selectors import can_give_opinions
 from recommendations.summaries.build import current_fingerprint
@@ -334,6 +335,8 @@ class PacketEntry:
     summary: PreMeetingSummary | None
     stale: bool
     withheld: bool
+    # The case's key images in order (cases.CaseAttachment), for the packet page and PDF.
+    key_images: tuple = ()
 
     @property
     def case(self):
@@ -347,6 +350,7 @@ def meeting_packet(meeting: Meeting, *, withheld: set[int] | None = None) -> lis
     """
     items = _meeting_items(meeting, with_patient=True)
     summaries = latest_summaries([item.pk for item in items])
+    images = key_images_of(item.case_id for item in items)
     entries = []
     for item in items:
         summary = summaries.get(item.pk)
@@ -358,6 +362,7 @@ def meeting_packet(meeting: Meeting, *, withheld: set[int] | None = None) -> lis
                 summary=None if hidden else summary,
                 stale=stale,
                 withheld=hidden,
+                key_images=tuple(images.get(item.case_id, ())),
             )
         )
     return entries

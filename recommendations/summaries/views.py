@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit import reads
+from cases.selectors import thumbnail_png
 from recommendations.summaries import selectors, services
 from recommendations.summaries.packet_pdf import packet_pdf
 from scheduling.access import can_coordinate
@@ -122,7 +123,8 @@ def meeting_packet_pdf(request, meeting_uuid):
     coordinator, withheld = _withheld(request, meeting)
     entries = selectors.meeting_packet(meeting, withheld=withheld)
     reads.record_many(request, "meeting_packet.pdf", _patients_and_cases(entries))
-    response = HttpResponse(packet_pdf(meeting, entries), content_type="application/pdf")
+    pdf = packet_pdf(meeting, entries, read_thumbnail=thumbnail_png)
+    response = HttpResponse(pdf, content_type="application/pdf")
     # The file name says which meeting, never which patients.
     name = f"packet-{meeting.starts_at:%Y-%m-%d}-{meeting.uuid.hex[:8]}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -57,6 +57,7 @@ class BoardDetailSerializer(serializers.ModelSerializer):
             "opinion_deadline_hours",
             "agenda_circulation_hours",
             "mri_max_age_days",
+            "mri_from_attachments",
             "default_case_minutes",
             "opinions_blind",
             "required_disciplines",
@@ -92,6 +93,10 @@ class BoardUpdateSerializer(StrictInputMixin, serializers.Serializer):
         min_value=1,
         max_value=365,
         help_text="A spine MRI older than this makes a case not ready.",
+    )
+    mri_from_attachments = serializers.BooleanField(
+        required=False,
+        help_text="An attached MRI's study date counts as the spine MRI date for readiness.",
     )
     default_case_minutes = serializers.IntegerField(required=False, min_value=1, max_value=120)
     opinions_blind = serializers.BooleanField(

@@ -34,6 +34,7 @@ COORDINATION_FIELDS = (
     "opinion_deadline_hours",
     "agenda_circulation_hours",
     "mri_max_age_days",
+    "mri_from_attachments",
     "default_case_minutes",
     "opinions_blind",
     "follow_up_days",

@@ -26,6 +26,7 @@ def settings_data(board, **overrides) -> dict:
         "opinion_deadline_hours": board.opinion_deadline_hours,
         "agenda_circulation_hours": board.agenda_circulation_hours,
         "mri_max_age_days": board.mri_max_age_days,
+        "mri_from_attachments": "true" if board.mri_from_attachments else "false",
         "default_case_minutes": board.default_case_minutes,
         "opinions_blind": "true" if board.opinions_blind else "false",
         "required_disciplines": list(board.required_disciplines),
@@ -172,6 +173,7 @@ def test_coordinator_saves_every_setting_on_one_form(cast, client_for):
             opinion_deadline_hours="36",
             agenda_circulation_hours="48",
             mri_max_age_days="42",
+            mri_from_attachments="true",
             opinions_blind="false",
             required_disciplines=["spine_surgery", "pain_medicine"],
             quorum_min_present="3",
@@ -190,6 +192,7 @@ def test_coordinator_saves_every_setting_on_one_form(cast, client_for):
     assert board.required_disciplines == ["spine_surgery", "pain_medicine"]
     assert board.quorum_min_present == 3
     assert board.follow_up_days == [28, 91, 365]
+    assert board.mri_from_attachments is True
     assert board.history.first().history_user == cast.coordinator
     page = client.get(url("board-manage", cast.board)).content.decode()
     assert "Board settings saved." in page
