@@ -33,6 +33,14 @@ RECORDED: frozenset[str] = frozenset(
         "api:case-detail",
         "api:case-history",
         "api:case-assessment",
+        # attachments: the viewer, each file, thumbnail and preview image, the API
+        "case-attachment-viewer",
+        "case-attachment-file",
+        "case-attachment-thumbnail",
+        "case-attachment-preview",
+        "case-attachment-remove",
+        "api:case-attachments",
+        "api:case-attachment-detail",
         # meetings (one row per patient on the agenda)
         "meeting-detail",
         "api:meeting-detail",
@@ -118,7 +126,7 @@ EXEMPT: dict[str, str] = {
             "read-log-csv",
             "api:read-log",
         ],
-        "a blank form (GET), or a write": ["case-create"],
+        "a blank form (GET), or a write": ["case-create", "case-attachment-add"],
         "a write (POST/PATCH/DELETE); history records it": [
             "case-transition",
             "case-patient-invite",

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tumorboard.api import StaffApiMixin, error_responses
+from audit import reads
 from tumorboard.errors import ApplicationError
 
 from . import selectors, services
@@ -29,7 +30,7 @@ _errors = error_responses()
 
 def _visible_case(request, uuid) -> Case:
     try:
-        return selectors.cases_visible_to(request.user).get(uuid=uuid)
+        return selectors.cases_visible_to(request.user).select_related("patient").get(uuid=uuid)
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -45,6 +46,7 @@ class CaseAttachmentListApi(StaffApiMixin, APIView):
         rows = selectors.case_attachments(case)
         for row in rows:
             row.case = case  # the links need the case's uuid: no query per row
+        reads.record(request, "case.attachments", patient=case.patient.uuid, obj=case.uuid)
         return Response(AttachmentSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -80,7 +82,9 @@ class CaseAttachmentDetailApi(StaffApiMixin, APIView):
         responses={200: AttachmentSerializer, **_errors(403, 404)},
     )
     def get(self, request, uuid, attachment_uuid):
-        return Response(AttachmentSerializer(self._row(request, uuid, attachment_uuid)).data)
+        row = self._row(request, uuid, attachment_uuid)
+        reads.record(request, "attachment", patient=row.case.patient.uuid, obj=row.uuid)
+        return Response(AttachmentSerializer(row).data)
 
     @extend_schema(
         summary="Remove an attachment (the history keeps its details)",

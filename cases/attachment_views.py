@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import reads
 from tumorboard.errors import ApplicationError
 from tumorboard.pages import error_summary, show_errors, staff_required
 
@@ -93,6 +94,7 @@ def attachment_viewer(request, case_uuid):
     if preset not in PRESET_LABELS:
         preset = "default"
     images = [row for row in attachments if row.is_key_image]
+    reads.record(request, "case.attachments", patient=case.patient.uuid, obj=case.uuid)
     offered = sorted(
         {name for row in images for name in row.preview_names},
         key=list(PRESET_LABELS).index,
@@ -128,6 +130,7 @@ def _file_response(stored_name: str, *, content_type: str, filename: str, attach
 def attachment_file(request, case_uuid, attachment_uuid):
     """The file as uploaded, always as a download."""
     row = _attachment(request.user, case_uuid, attachment_uuid)
+    reads.record(request, "attachment.file", patient=row.case.patient.uuid, obj=row.uuid)
     return _file_response(
         row.file_name,
         content_type=row.content_type,
@@ -142,6 +145,7 @@ def attachment_thumbnail(request, case_uuid, attachment_uuid):
     row = _attachment(request.user, case_uuid, attachment_uuid)
     if row.preview_status != CaseAttachment.Preview.READY or not row.thumbnail_name:
         raise Http404("No thumbnail.")
+    reads.record(request, "attachment.thumbnail", patient=row.case.patient.uuid, obj=row.uuid)
     return _file_response(
         row.thumbnail_name,
         content_type="image/png",
@@ -157,6 +161,7 @@ def attachment_preview(request, case_uuid, attachment_uuid, preset):
     name = row.preview_names.get(preset) if row.preview_status == "ready" else None
     if not name:
         raise Http404("No such preview.")
+    reads.record(request, "attachment.preview", patient=row.case.patient.uuid, obj=row.uuid)
     return _file_response(
         name,
         content_type="image/png",
@@ -177,6 +182,7 @@ def attachment_remove(request, case_uuid, attachment_uuid):
             raise Http404("No such attachment.") from None
         messages.success(request, _("%(name)s removed.") % {"name": row.original_name})
         return _back(row.case)
+    reads.record(request, "attachment", patient=row.case.patient.uuid, obj=row.uuid)
     return render(
         request,
         "cases/attachment_remove.html",
