@@ -69,6 +69,12 @@ RECORDED: frozenset[str] = frozenset(
         "api:plan-patient-summaries",
         "api:patient-summary-detail",
         "api:patient-summary-history",
+        # follow-ups after treatment: staff, and the patient's own check-in
+        "case-follow-ups",
+        "api:case-follow-ups",
+        "api:follow-up-detail",
+        "my-follow-ups",
+        "my-follow-up-report",
     }
 )
 
@@ -125,6 +131,18 @@ EXEMPT: dict[str, str] = {
             "read-log",
             "read-log-csv",
             "api:read-log",
+            "password-change",
+            "password-reset",
+            "password-reset-done",
+            "password-reset-confirm",
+            "password-reset-complete",
+            "two-factor",
+            "two-factor-setup",
+        ],
+        "the board's figures: counts, medians and curves, no patient named": [
+            "results",
+            "results-csv",
+            "api:results",
         ],
         "a blank form (GET), or a write": ["case-create", "case-attachment-add"],
         "a write (POST/PATCH/DELETE); history records it": [
@@ -186,6 +204,10 @@ EXEMPT: dict[str, str] = {
             "api:activity-status",
             "api:patient-summary-release",
             "api:patient-summary-links",
+            "follow-up-record",
+            "plan-send-back",
+            "api:plan-send-back",
+            "api:plan-follow-ups",
         ],
     }.items()
     for name in names

@@ -16,8 +16,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tumorboard.api import StaffApiMixin, error_responses
 from audit import reads
+from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.errors import ApplicationError
 
 from . import selectors, services

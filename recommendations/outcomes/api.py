@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from recommendations.models import ConsensusPlan, FollowUp
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.versioning import IF_MATCH_PARAMETER, guarded, precondition, with_etag
@@ -58,6 +59,9 @@ class CaseFollowUpsApi(StaffApiMixin, APIView):
             found = selectors.case_follow_ups(user=request.user, case_uuid=uuid)
         except ObjectDoesNotExist:
             raise Http404 from None
+        reads.record(
+            request, "case.follow_ups", patient=found.case.patient.uuid, obj=found.case.uuid
+        )
         return Response(
             CaseFollowUpsSerializer(
                 {"date_of_death": found.case.patient.date_of_death, "follow_ups": found.follow_ups}
@@ -78,6 +82,7 @@ class FollowUpDetailApi(StaffApiMixin, APIView):
     )
     def get(self, request, uuid):
         row = self._get(request, uuid)
+        reads.record(request, "follow_up", patient=row.case.patient.uuid, obj=row.uuid)
         return with_etag(Response(FollowUpSerializer(row).data), row.version)
 
     @extend_schema(

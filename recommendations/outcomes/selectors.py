@@ -115,7 +115,7 @@ def patient_follow_ups(user) -> QuerySet[FollowUp]:
     """The follow-ups of the signed-in patient's own cases (none for anyone else)."""
     if not getattr(user, "is_authenticated", False):
         return FollowUp.objects.none()
-    return FollowUp.objects.filter(case__patient__user=user)
+    return FollowUp.objects.filter(case__patient__user=user).select_related("case__patient")
 
 
 def patient_open_follow_ups(user) -> list[FollowUp]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import reads
 from cases.models import Patient
 from recommendations.models import FollowUp
 from tumorboard.errors import ApplicationError, StaleVersionError
@@ -74,7 +75,9 @@ def _case(request, case_uuid):
 @staff_required
 def case_follow_ups(request, case_uuid):
     """The case's follow-ups after treatment, each with the patient's own answer beside it."""
-    return _render_case(request, _case(request, case_uuid))
+    found = _case(request, case_uuid)
+    reads.record(request, "case.follow_ups", patient=found.case.patient.uuid, obj=found.case.uuid)
+    return _render_case(request, found)
 
 
 @require_POST
@@ -135,6 +138,7 @@ def my_follow_ups(request):
     if refused is not None:
         return refused
     rows = selectors.patient_open_follow_ups(request.user)
+    reads.record_many(request, "follow_up.own", [(row.case.patient.uuid, row.uuid) for row in rows])
     with translation.override(_patient_language(request.user)):
         return render(request, "outcomes/my_follow_ups.html", {"follow_ups": rows})
 
@@ -150,6 +154,7 @@ def my_follow_up_report(request, follow_up_uuid):
         follow_up = selectors.patient_follow_up(user=request.user, uuid=follow_up_uuid)
     except FollowUp.DoesNotExist:
         raise Http404("No such follow-up.") from None
+    reads.record(request, "follow_up.own", patient=follow_up.case.patient.uuid, obj=follow_up.uuid)
     language = _patient_language(request.user)
     with translation.override(language):
         report = follow_up.patient_report
