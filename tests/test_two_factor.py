@@ -265,7 +265,7 @@ def test_an_administrator_verifies_before_the_admin_site(client):
 
 
 def test_the_privacy_officer_verifies_before_the_read_log(db):
-    """The read log shows who read every patient's data: its reader signs in with a second factor."""
+    """The read log shows who read every patient's data: its reader uses a second factor too."""
     officer = UserFactory(username="privacy", roles=[roles.PRIVACY_OFFICER])
     client = signed_in(officer)
     response = client.get(reverse("read-log"))
