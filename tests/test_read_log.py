@@ -217,3 +217,87 @@ def test_behind_the_proxy_the_forwarded_address_is_the_readers(api, cast, case, 
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
     assert ReadEvent.objects.order_by("-id").first().client_ip == "10.0.0.2"
+
+
+def test_attachments_viewer_file_and_api_each_write_one_row(
+    client_for, api, cast, case, attachment_storage, django_capture_on_commit_callbacks
+):
+    """Imaging (issue 18): the viewer, each file and thumbnail, and the API are reads."""
+    import io
+
+    from cases import services as case_services
+    from tests import attachment_files as files
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = case_services.attachment_add(
+            case=case,
+            by=cast.coordinator,
+            upload=io.BytesIO(files.dicom_bytes(modality="CT")),
+            name="spine.dcm",
+            kind="ct",
+            caption="Axial T10",
+        )
+    client = client_for(cast.surgeon)
+    reads = [
+        (client, reverse("case-attachment-viewer", args=[case.uuid]), "case.attachments", case),
+        (
+            client,
+            reverse("case-attachment-file", args=[case.uuid, row.uuid]),
+            "attachment.file",
+            row,
+        ),
+        (
+            client,
+            reverse("case-attachment-thumbnail", args=[case.uuid, row.uuid]),
+            "attachment.thumbnail",
+            row,
+        ),
+        (
+            api(cast.surgeon),
+            reverse("api:case-attachment-detail", args=[case.uuid, row.uuid]),
+            "attachment",
+            row,
+        ),
+    ]
+    for reader, url, what, obj in reads:
+        before = ReadEvent.objects.count()
+        response = reader.get(url)
+        assert response.status_code == 200, url
+        written = _only_new_row(before)
+        assert (written.what, written.object_uuid, written.patient_uuid) == (
+            what,
+            obj.uuid,
+            cast.patient.uuid,
+        )
+    before = ReadEvent.objects.count()
+    assert client_for(cast.patient_user).get(reads[1][1]).status_code == 403
+    assert ReadEvent.objects.count() == before
+
+
+def test_follow_up_pages_write_one_row(client_for, api, cast, released):
+    """Outcomes (issue 16): the clinical follow-ups and the patient's own check-in are reads."""
+    from recommendations.models import FollowUp
+    from recommendations.outcomes import services as outcome_services
+
+    plan = released.plan
+    outcome_services.follow_ups_schedule(
+        plan=plan, treatment_date=plan.signed_at.date(), by=cast.chair
+    )
+    follow_up = FollowUp.objects.filter(plan=plan).order_by("due_on").first()
+    case = plan.decision.agenda_item.case
+    before = ReadEvent.objects.count()
+    assert (
+        client_for(cast.surgeon).get(reverse("case-follow-ups", args=[case.uuid])).status_code
+        == 200
+    )
+    row = _only_new_row(before)
+    assert (row.what, row.object_uuid, row.patient_uuid) == (
+        "case.follow_ups",
+        case.uuid,
+        cast.patient.uuid,
+    )
+    before = ReadEvent.objects.count()
+    url = reverse("api:follow-up-detail", args=[follow_up.uuid])
+    assert api(cast.surgeon).get(url).status_code == 200
+    row = _only_new_row(before)
+    assert (row.what, row.object_uuid) == ("follow_up", follow_up.uuid)
