@@ -22,7 +22,8 @@ S = Case.Status
         # when it is not ready (cases.status adds what each move needs).
         (S.REFERRED, {S.READY, S.SCHEDULED, S.DEFERRED, S.WITHDRAWN}),
         (S.SCHEDULED, {S.REFERRED, S.READY, S.DISCUSSED, S.DEFERRED, S.WITHDRAWN}),
-        (S.PLAN_SIGNED, {S.CLOSED}),
+        # Back to the board's queue only by a re-discussion (cases.status.BY_REDISCUSSION).
+        (S.PLAN_SIGNED, {S.CLOSED, S.READY, S.REFERRED}),
         (S.CLOSED, set()),
         (S.WITHDRAWN, set()),
     ],
