@@ -28,6 +28,7 @@ def _serious_violations(page) -> list[str]:
 def test_results_page_reads_and_passes_axe(browser_page, live_server, cast, tmp_path):
     build_results_world(cast)
     page = browser_page
+    page.set_default_timeout(60_000)  # the results page reads every record of the period
     sign_in(page, live_server.url, "coord")
     page.get_by_role("link", name="Results").click()
     expect(page.get_by_role("heading", level=1, name="The board's results")).to_be_visible()
