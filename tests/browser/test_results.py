@@ -32,8 +32,8 @@ def test_results_page_reads_and_passes_axe(browser_page, live_server, cast, tmp_
     sign_in(page, live_server.url, "coord")
     page.get_by_role("link", name="Results").click()
     expect(page.get_by_role("heading", level=1, name="The board's results")).to_be_visible()
-    page.get_by_label("From", exact=True).fill("2026-01-01")
-    page.get_by_label("To", exact=True).fill("2026-06-30")
+    page.locator("#id_start").fill("2026-01-01")  # labelled "From:"
+    page.locator("#id_end").fill("2026-06-30")
     page.get_by_role("button", name="Show").click()
 
     expect(page.get_by_role("heading", name="Timeliness")).to_be_visible()
