@@ -28,11 +28,12 @@ def _serious_violations(page) -> list[str]:
 def test_results_page_reads_and_passes_axe(browser_page, live_server, cast, tmp_path):
     build_results_world(cast)
     page = browser_page
+    page.set_default_timeout(60_000)  # the results page reads every record of the period
     sign_in(page, live_server.url, "coord")
     page.get_by_role("link", name="Results").click()
     expect(page.get_by_role("heading", level=1, name="The board's results")).to_be_visible()
-    page.get_by_label("From").fill("2026-01-01")
-    page.get_by_label("To").fill("2026-06-30")
+    page.locator("#id_start").fill("2026-01-01")  # labelled "From:"
+    page.locator("#id_end").fill("2026-06-30")
     page.get_by_role("button", name="Show").click()
 
     expect(page.get_by_role("heading", name="Timeliness")).to_be_visible()
