@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .models import (
     Case,
+    CaseAttachment,
     Patient,
     PatientInvitation,
     PriorTreatment,
@@ -130,3 +131,20 @@ class PatientInvitationAdmin(SimpleHistoryAdmin):
         "created_by",
         "updated_by",
     )
+
+
+@admin.register(CaseAttachment)
+class CaseAttachmentAdmin(SimpleHistoryAdmin):
+    """Attachments are added and removed on the case's pages (content-checked there): listed here,
+    never edited, and the files themselves only through the access-checked views."""
+
+    list_display = ("uuid", "case", "kind", "study_date", "content_type", "preview_status")
+    list_filter = ("kind", "preview_status")
+    search_fields = ("uuid", "case__uuid", "caption")
+    raw_id_fields = ("case",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -13,6 +13,7 @@ from recommendations.models import (
     PlanActivity,
     PlanAmendment,
     PreMeetingSummary,
+    Rediscussion,
     SummaryPreparation,
 )
 
@@ -198,3 +199,16 @@ class PatientReportedOutcomeAdmin(SimpleHistoryAdmin):
     list_select_related = ("follow_up__case__patient",)
     raw_id_fields = ("follow_up", "submitted_by")
     readonly_fields = ("uuid",)
+
+
+@admin.register(Rediscussion)
+class RediscussionAdmin(SimpleHistoryAdmin):
+    """A case sent back to the board after its plan (follow-through): made on the plan's page."""
+
+    list_display = ("case", "trigger", "requested_by", "requested_at", "agenda_item")
+    list_filter = ("trigger",)
+    search_fields = ("uuid", "case__uuid", "detail")
+    raw_id_fields = ("case", "earlier_plan", "activity", "requested_by", "agenda_item")
+
+    def has_add_permission(self, request):
+        return False
