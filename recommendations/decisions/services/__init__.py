@@ -25,6 +25,7 @@ the board or by the person responsible for it.
 from tumorboard.errors import StaleVersionError, VersionRequiredError
 
 from .amendments import plan_amend
+from .common import BLIND_MESSAGE
 from .plans import (
     ActivityChange,
     activity_add,
@@ -39,6 +40,7 @@ from .records import decision_record_open, decision_record_update
 from .signoff import plan_sign
 
 __all__ = [
+    "BLIND_MESSAGE",
     "ActivityChange",
     "StaleVersionError",
     "VersionRequiredError",
