@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from tumorboard.errors import ApplicationError, error_fields
@@ -240,15 +240,25 @@ def _locked_case(case: Case, by: AbstractBaseUser) -> Case:
 
 def _check_mrn_free(mrn: Any, *, by: AbstractBaseUser, patient: Patient | None = None) -> None:
     """Refuse an MRN another patient holds: offered when that patient is on `by`'s boards, else
-    the same neutral refusal whoever holds it (`MRN_NOT_AVAILABLE`)."""
+    the same neutral refusal whoever holds it (`MRN_NOT_AVAILABLE`).
+
+    One query, whether the MRN is free, on the user's boards or elsewhere, so that the time of
+    the answer does not tell those apart either. That a refusal differs from a 201 is
+    unavoidable: the MRN is unique across the hospital, so a taken one cannot be registered
+    again; the refusal says no more than that (issue 15, item 5)."""
     if not isinstance(mrn, str):
         return  # full_clean words what is wrong with it
     clashes = Patient.objects.filter(mrn=mrn)
     if patient is not None:
         clashes = clashes.exclude(pk=patient.pk)
-    if not clashes.exists():
+    on_your_boards = (
+        clashes.annotate(yours=Exists(patients_visible_to(by).filter(pk=OuterRef("pk"))))
+        .values_list("yours", flat=True)
+        .first()
+    )
+    if on_your_boards is None:
         return
-    if patients_visible_to(by).filter(pk__in=clashes.values("pk")).exists():
+    if on_your_boards:
         raise ApplicationError(MRN_ON_YOUR_BOARDS, fields={"mrn": [MRN_ON_YOUR_BOARDS]})
     raise ApplicationError(MRN_NOT_AVAILABLE, fields={"mrn": [MRN_NOT_AVAILABLE]})
 

@@ -1,17 +1,28 @@
 """API fuzzing: schemathesis sends requests generated from the OpenAPI schema to the app in-process.
 
-Every operation of /api/schema/ is exercised as the demo board's coordinator (DRF token), against
-the demo data plus an opinion, a prepared pre-meeting summary, invitations, a started meeting with
-a draft and a signed plan, patient summaries (draft and released), a cancelled meeting and a
-standing schedule. For a share of the generated requests, path parameters and references in the
-query and body (uuids of cases, meetings, boards, patients and plans; usernames and user ids) are
-swapped for those of the seeded records, so that requests get past the 404 and the "no such case"
-400 and reach the serializers and services.
+Every operation of /api/schema/ is exercised as four users of the demo board: its coordinator
+(every phase: explicit examples, the coverage phase's boundary and invalid values, fuzzing), its
+chair and a specialist (radiation oncology, still blind to case 1's opinions) (examples and
+fuzzing), and nobody (no token: everything is refused). They act on the demo data plus an
+opinion, a prepared pre-meeting summary, invitations, a started meeting with a draft and a signed
+plan, patient summaries (draft and released), a cancelled meeting and a standing schedule. For a
+share of the generated requests, path parameters and references in the query and body (uuids of
+cases, meetings, boards, patients and plans; usernames and user ids) are swapped for those of the
+seeded records, so that requests get past the 404 and the "no such case" 400 and reach the
+serializers and services.
 
 Each request runs inside a savepoint that is rolled back afterwards: every request sees the same
 seeded world, and none can leave the transaction broken for the next. Checks: no 5xx, the body
 matches the documented response schema, the status code and the content type are documented ones.
-Generation is derandomized, so CI sends the same requests on every run.
+
+The stateful phase (`test_api_workflows_never_fail`, as the chair and as the specialist) chains
+calls along the links schemathesis infers between operations (a uuid in one answer is the path
+parameter of the next call); the steps of a scenario see each other's writes, and the scenario is
+rolled back at its end. It adds the stateful checks: a deleted resource is gone, a created one
+can be read.
+
+Generation is derandomized, so CI sends the same requests on every run. Deeper local runs:
+FUZZ_MAX_EXAMPLES=200 FUZZ_STATEFUL_SCENARIOS=200 FUZZ_STATEFUL_STEPS=15.
 """
 
 from __future__ import annotations
@@ -32,16 +43,19 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ensure_resource_availability,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 
 from cases.models import Case
@@ -66,6 +80,18 @@ CHECKS = [
 # Per operation in the fuzzing phase (the coverage phase adds its own cases). CI runs the default;
 # FUZZ_MAX_EXAMPLES=200 digs deeper locally.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
+# The stateful phase: scenarios per role, each a chain of up to STATEFUL_STEPS linked calls.
+STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", "25"))
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "8"))
+
+# Who the requests come from: demo users of the seeded board (a DRF token each). The specialist
+# is radiation oncology, who has given no opinion on case 1: the blind-opinion rule hides its
+# other opinions and its record from them until the meeting starts.
+ROLES = {
+    "coordinator": demo.COORDINATOR_USERNAME,
+    "chair": "chair",
+    "specialist": "radonc",
+}
 
 
 # --- the seeded world -------------------------------------------------------------------------
@@ -230,16 +256,34 @@ def seed_world() -> SimpleNamespace:
         "responsible_user": [m.user.username for m in members],
         "user": [m.user_id for m in members],
     }
-    token = Token.objects.create(user=coordinator)
+    tokens = {
+        role: Token.objects.create(user=users[username]).key for role, username in ROLES.items()
+    }
+    # Each role answers its own invitation first: the others are not theirs to answer.
+    own_invitations = {
+        role: [
+            {"id": pk}
+            for pk, _user in sorted(
+                invitations, key=lambda row: (row[1] != users[username].pk, row[0])
+            )[:3]
+        ]
+        for role, username in ROLES.items()
+    }
     # A case and a meeting named together (an opinion) should often be a case on that agenda.
     pairs = [{"meeting": item["uuid"], "case": item["case_uuid"]} for item in agenda]
     return SimpleNamespace(
-        token=token.key, path_parameters=path_parameters, references=references, pairs=pairs
+        tokens=tokens,
+        path_parameters=path_parameters,
+        own_invitations=own_invitations,
+        references=references,
+        pairs=pairs,
     )
 
 
 def _real_path_parameters(world: SimpleNamespace, path: str) -> list[dict]:
     """The seeded parameter sets for the longest template prefix of `path` that has some."""
+    if path.startswith("/api/v1/invitations/{id}/") and _ROLE and _ROLE[0] in ROLES:
+        return world.own_invitations[_ROLE[0]]
     best: list[dict] = []
     best_length = -1
     for prefix, options in world.path_parameters.items():
@@ -252,15 +296,28 @@ def _real_path_parameters(world: SimpleNamespace, path: str) -> list[dict]:
 # `schemathesis.pytest.from_fixture`: its lazy loader sets `Node._nodeid`, which pytest 9.2 removed.
 # The schema is generated in-process (the endpoint is for signed-in users; generating reads nothing
 # from the database) and the calls go to the WSGI application.
-schema = schemathesis.openapi.from_dict(
-    json.loads(
-        OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
-    )
+_RAW_SCHEMA = json.loads(
+    OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
 )
-schema.app = application
-schema.location = "/api/schema/"
-# The seeded world of the running module, for the generation hooks below (set by `fuzz_world`).
+
+
+def _load(config: SchemathesisConfig | None = None):
+    loaded = schemathesis.openapi.from_dict(_RAW_SCHEMA, config=config)
+    loaded.app = application
+    loaded.location = "/api/schema/"
+    return loaded
+
+
+# As the coordinator: every phase (explicit examples, the coverage phase's boundary and invalid
+# values, random fuzzing).
+schema = _load()
+# As the other roles: explicit examples and fuzzing. The coverage phase's boundary values test the
+# input checks, which do not depend on who asks, and it is the longest phase by far.
+role_schema = _load(SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}}))
+# The seeded world of the running module, for the generation hooks below (set by `fuzz_world`),
+# and the role the running test acts as (set by `acting_as`).
 _WORLD: list[SimpleNamespace] = []
+_ROLE: list[str] = []
 
 
 @pytest.fixture(scope="module")
@@ -309,7 +366,6 @@ def _with_references(values):
     return swaps.map(lambda swapped: {**values, **swapped})
 
 
-@schema.hook("flatmap_path_parameters")
 def seeded_path_parameters(context, path_parameters):
     options = _real_path_parameters(_WORLD[0], context.operation.path) if _WORLD else []
     if not options or not path_parameters:
@@ -319,14 +375,18 @@ def seeded_path_parameters(context, path_parameters):
     )
 
 
-@schema.hook("flatmap_query")
 def seeded_query(context, query):
     return _with_references(query)
 
 
-@schema.hook("flatmap_body")
 def seeded_body(context, body):
     return _with_references(body)
+
+
+for _schema in (schema, role_schema):
+    _schema.hook("flatmap_path_parameters")(seeded_path_parameters)
+    _schema.hook("flatmap_query")(seeded_query)
+    _schema.hook("flatmap_body")(seeded_body)
 
 
 # --- coverage phase: the hooks do not run there, so the test aims its cases -----------------
@@ -393,13 +453,113 @@ def _aim_coverage_case(world: SimpleNamespace, case) -> None:
         case.body = _aim_references(world, case.body, salt, tested)
 
 
-@schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None)
-def test_api_conforms_to_its_schema_and_never_fails(case, fuzz_world):
-    _aim_coverage_case(fuzz_world, case)
+@pytest.fixture
+def acting_as(request, fuzz_world):
+    """The role of the running test (its name ends with it), for the generation hooks."""
+    role = request.node.name.split("[")[0].rsplit("_as_", 1)[1]
+    _ROLE.append(role)
+    yield role
+    _ROLE.clear()
+
+
+def _headers(world: SimpleNamespace, role: str) -> dict[str, str]:
+    return {"Authorization": f"Token {world.tokens[role]}"} if role in world.tokens else {}
+
+
+def _fuzz(case, world: SimpleNamespace, role: str) -> None:
+    _aim_coverage_case(world, case)
     with transaction.atomic():
         try:
-            response = case.call(headers={"Authorization": f"Token {fuzz_world.token}"})
+            response = case.call(headers=_headers(world, role))
         finally:
             transaction.set_rollback(True)
     case.validate_response(response, checks=CHECKS)
+
+
+# `acting_as` only names the role for the generation hooks: nothing in it needs resetting
+# between the generated requests.
+FUZZ_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_conforms_to_its_schema_and_never_fails_as_coordinator(case, fuzz_world, acting_as):
+    _fuzz(case, fuzz_world, acting_as)
+
+
+@role_schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_conforms_to_its_schema_and_never_fails_as_chair(case, fuzz_world, acting_as):
+    _fuzz(case, fuzz_world, acting_as)
+
+
+@role_schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_conforms_to_its_schema_and_never_fails_as_specialist(case, fuzz_world, acting_as):
+    _fuzz(case, fuzz_world, acting_as)
+
+
+@role_schema.parametrize()
+@settings(FUZZ_SETTINGS, max_examples=3)
+def test_api_conforms_to_its_schema_and_never_fails_as_anonymous(case, fuzz_world, acting_as):
+    """Without a token every operation is refused (documented 403), whatever the input."""
+    _fuzz(case, fuzz_world, acting_as)
+
+
+# --- stateful phase: chains of calls, each fed by what the previous one answered -------------
+
+# Links between operations are inferred by schemathesis from the schema (response fields and
+# path parameters with the same names, e.g. POST /patients/ -> GET /patients/{uuid}/).
+StatefulBase = schema.as_state_machine()
+
+
+class Workflows(StatefulBase):  # type: ignore[misc, valid-type]
+    """Each scenario runs in a savepoint rolled back at its end: the steps of one scenario see
+    each other's writes, the next scenario starts from the seeded world again."""
+
+    role = ""
+
+    def setup(self) -> None:
+        self._scenario = transaction.atomic()
+        self._scenario.__enter__()
+
+    def teardown(self) -> None:
+        transaction.set_rollback(True)
+        self._scenario.__exit__(None, None, None)
+
+    def get_call_kwargs(self, case) -> dict:
+        return {"headers": _headers(_WORLD[0], self.role)}
+
+    def call(self, case, **kwargs):
+        # A savepoint per step: a refused write leaves the scenario's transaction usable.
+        with transaction.atomic():
+            return case.call(**kwargs)
+
+    def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
+        case.validate_response(
+            response,
+            checks=[*CHECKS, use_after_free, ensure_resource_availability],
+            recorder=self.recorder,
+        )
+
+
+@pytest.mark.parametrize("role", ["chair", "specialist"])
+def test_api_workflows_never_fail(fuzz_world, role):
+    _ROLE.append(role)
+    try:
+        type(f"WorkflowsAs{role.title()}", (Workflows,), {"role": role}).run(
+            settings=settings(
+                max_examples=STATEFUL_SCENARIOS,
+                stateful_step_count=STATEFUL_STEPS,
+                derandomize=True,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    finally:
+        _ROLE.clear()

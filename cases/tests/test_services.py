@@ -12,6 +12,7 @@ from scheduling import rules
 from scheduling.tests.helpers import ready_case
 from tests.factories import CaseFactory, LesionFactory, PatientFactory, PriorTreatmentFactory
 from tumorboard.errors import ApplicationError
+from tumorboard.roles import is_staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,30 @@ def test_an_mrn_of_a_patient_on_the_users_boards_is_offered(cast):
     with pytest.raises(ApplicationError) as excinfo:
         services.patient_create(by=cast.coordinator, **patient_data())
     assert excinfo.value.fields["mrn"] == [services.MRN_ON_YOUR_BOARDS]
+
+
+@pytest.mark.parametrize("holder", ["nobody", "your board", "another board"])
+def test_the_mrn_check_costs_one_query_whoever_holds_it(cast, holder, django_assert_num_queries):
+    # Issue 15, item 5: the time of the answer does not tell a free MRN, one on the user's boards
+    # and one elsewhere apart (no extra query for any of them).
+    if holder == "your board":
+        CaseFactory(board=cast.board, patient=PatientFactory(mrn="DEMO-9001"))
+    elif holder == "another board":
+        CaseFactory(board=cast.other_board, patient=PatientFactory(mrn="DEMO-9001"))
+    expected = {
+        "nobody": None,
+        "your board": services.MRN_ON_YOUR_BOARDS,
+        "another board": services.MRN_NOT_AVAILABLE,
+    }[holder]
+    refusal = None
+    # patient_create checks the role first; the user keeps their roles from then on.
+    assert is_staff_member(cast.coordinator)
+    with django_assert_num_queries(1):
+        try:
+            services._check_mrn_free("DEMO-9001", by=cast.coordinator)
+        except ApplicationError as exc:
+            refusal = exc.message
+    assert refusal == expected
 
 
 def test_changing_an_mrn_to_another_boards_patient_is_refused_without_saying_so(cast):

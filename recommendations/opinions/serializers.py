@@ -152,9 +152,14 @@ class OpinionSerializer(serializers.ModelSerializer):
 
 
 class OpinionConflictSerializer(serializers.Serializer):
+    """A 409: `current` only for a stale revision, `revision` also for an opinion that already
+    exists, neither once the meeting has started (found by the stateful API fuzzing)."""
+
     detail = serializers.CharField()
-    revision = serializers.ListField(child=serializers.CharField())
-    current = OpinionSerializer(help_text="The opinion as it is now.")
+    revision = serializers.ListField(child=serializers.CharField(), required=False)
+    current = OpinionSerializer(
+        required=False, help_text="The opinion as it is now (a stale revision only)."
+    )
 
 
 class OpinionHistoryEntrySerializer(serializers.Serializer):

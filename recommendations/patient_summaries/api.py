@@ -165,7 +165,7 @@ class DraftInputSerializer(StrictInputMixin, serializers.Serializer):
     )
 
 
-class EditInputSerializer(serializers.Serializer):
+class EditInputSerializer(StrictInputMixin, serializers.Serializer):
     title = serializers.CharField(max_length=TITLE_MAX, required=False)
     body = serializers.CharField(max_length=BODY_MAX, required=False)
     version = version_field()

@@ -27,6 +27,22 @@ class SummaryEditForm(forms.Form):
     # The version the wording was read at (tumorboard.pages.VersionedForm is for model forms).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
+    # Sent by the page besides the fields (the submit button has no name).
+    SENT_BY_THE_PAGE = frozenset({"csrfmiddlewaretoken"})
+
+    def clean(self):
+        """Refuse fields the form does not have, as the API does (`tumorboard.api.
+        StrictInputMixin`): a posted "status" or "released_at" must not look accepted."""
+        cleaned = super().clean()
+        unknown = sorted(set(self.data) - set(self.fields) - self.SENT_BY_THE_PAGE)
+        if unknown:
+            raise forms.ValidationError(
+                gettext_lazy("These fields cannot be set here: %(names)s."),
+                code="unknown_fields",
+                params={"names": ", ".join(unknown)},
+            )
+        return cleaned
+
 
 class DraftForm(forms.Form):
     language = forms.ChoiceField(

@@ -25,6 +25,7 @@ the board's coordinators and chair, who also send a case back to the board (`fol
 from tumorboard.errors import StaleVersionError, VersionRequiredError
 
 from .amendments import plan_amend
+from .common import BLIND_MESSAGE
 from .follow_through import (
     activity_cancel,
     activity_complete,
@@ -50,6 +51,7 @@ from .records import decision_record_open, decision_record_update
 from .signoff import plan_sign
 
 __all__ = [
+    "BLIND_MESSAGE",
     "ActivityChange",
     "StaleVersionError",
     "VersionRequiredError",

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 
 from cases.models import Case
+from recommendations.decisions.selectors import record_hidden_from
 from recommendations.models import ConsensusPlan, DecisionRecord
 from scheduling.access import BoardRoles, board_roles
 from scheduling.models import AgendaItem, Board, Meeting
@@ -22,6 +23,10 @@ from tumorboard.services import save_validated
 
 REASON_MAX = 1000
 LOCKED = "The plan is signed and locked: change it with an amendment (reason required)."
+BLIND_MESSAGE = (
+    "The decision record opens once you have given your own opinion on this case, or once the "
+    "meeting has started: the board keeps opinions blind until then."
+)
 
 
 def fail(field: str, message: str, summary: str = "Please correct the errors below.") -> NoReturn:
@@ -36,6 +41,14 @@ def require_member(board: Board, user: AbstractBaseUser) -> BoardRoles:
     if not duties.member:
         raise PermissionDenied("Only members of the meeting's board work on its decisions.")
     return duties
+
+
+def refuse_if_blind(user: AbstractBaseUser, item: AgendaItem, case: Case) -> None:
+    """Refuse a write to the decision record or plan of `item` by someone the blind-opinion rule
+    still keeps them from (`recommendations.decisions.selectors.record_hidden_from`): the pages
+    and the API answer 404 before calling the services; this is the services' own backstop."""
+    if record_hidden_from(user, item, case):
+        fail("record", BLIND_MESSAGE, BLIND_MESSAGE)
 
 
 def lock_plan(plan: ConsensusPlan) -> ConsensusPlan:

@@ -30,6 +30,7 @@ from .common import (
     fail,
     lock_plan,
     plan_context,
+    refuse_if_blind,
     refuse_if_signed,
     require_member,
     set_reason,
@@ -262,10 +263,12 @@ def apply_activity_changes(
 
 
 def _plan_for_write(plan: ConsensusPlan, by, expected_version: int | None, *, required: bool):
-    """Lock the plan, check the writer's membership, refuse a signed plan and a stale version."""
+    """Lock the plan, check the writer's membership and that the blind-opinion rule does not
+    keep the plan from them, refuse a signed plan and a stale version."""
     plan = lock_plan(plan)
-    _record, _item, meeting, _case = plan_context(plan)
+    _record, item, meeting, case = plan_context(plan)
     require_member(meeting.board, by)
+    refuse_if_blind(by, item, case)
     refuse_if_signed(plan)
     if required or expected_version is not None:
         check_version(plan, expected_version, "plan")

@@ -10,7 +10,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from recommendations.models import ConsensusPlan, DecisionRecord, PreMeetingSummary
-from recommendations.opinions.selectors import Visibility, opinion_visibility
 from scheduling.models import AgendaItem, Meeting
 from tumorboard.errors import ApplicationError
 from tumorboard.services import check_version, save_validated
@@ -20,6 +19,7 @@ from .common import (
     clean_text,
     fail,
     plan_context,
+    refuse_if_blind,
     refuse_if_signed,
     require_member,
 )
@@ -36,10 +36,6 @@ RECORD_FIELDS = frozenset(
         "uncertainties",
         "information_needed",
     }
-)
-BLIND_MESSAGE = (
-    "The decision record opens once you have given your own opinion on this case, or once the "
-    "meeting has started: the board keeps opinions blind until then."
 )
 
 
@@ -64,8 +60,7 @@ def decision_record_open(*, agenda_item: AgendaItem, by: AbstractBaseUser) -> De
         .get(pk=agenda_item.pk)
     )
     require_member(item.meeting.board, by)
-    if opinion_visibility(by, item.case, item.meeting) is not Visibility.ALL:
-        fail("record", BLIND_MESSAGE, BLIND_MESSAGE)
+    refuse_if_blind(by, item, item.case)
     existing = DecisionRecord.objects.filter(agenda_item=item).first()
     if existing is not None:
         return existing
@@ -128,12 +123,14 @@ def decision_record_update(
     """Change the shared decision record from the version the writer last saw.
 
     Refused (StaleVersionError, with the current record) when someone saved in between, and
-    once the plan is signed. A save that changes nothing keeps the version.
+    once the plan is signed; refused to whoever the blind-opinion rule keeps the record from
+    (`refuse_if_blind`). A save that changes nothing keeps the version.
     """
     plan = ConsensusPlan.objects.select_for_update().get(decision_id=record.pk)
     current = DecisionRecord.objects.select_for_update().get(pk=record.pk)
-    _, _, meeting, _ = plan_context(plan)
+    _, item, meeting, case = plan_context(plan)
     require_member(meeting.board, by)
+    refuse_if_blind(by, item, case)
     refuse_if_signed(plan)
     check_version(current, expected_version, "decision record")
     before = {name: getattr(current, name) for name in RECORD_FIELDS}

@@ -16,6 +16,7 @@ from recommendations.models import DecisionRecord, PlanActivity
 from scheduling.models import Meeting
 from tests.factories import MeetingFactory
 from tests.meeting_mode import give_opinion, ready_to_sign, started_agenda
+from tumorboard.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,75 @@ def test_writes_to_the_plan_and_its_activities(cast, api, rad, before):
     with pytest.raises(PlanActivity.DoesNotExist):
         selectors.activity_detail(user=rad, uuid=activity.uuid)
     assert selectors.activity_detail(user=cast.surgeon, uuid=activity.uuid) == activity
+
+
+# --- the services themselves (a backstop for any caller that skips the selectors) -------------
+
+
+def _refused_as_blind(write) -> None:
+    with pytest.raises(ApplicationError) as excinfo:
+        write()
+    assert excinfo.value.fields == {"record": [services.BLIND_MESSAGE]}
+
+
+def test_the_record_update_refuses_the_blind(cast, rad, before):
+    _item, record, _plan = before
+    record.refresh_from_db()
+    _refused_as_blind(
+        lambda: services.decision_record_update(
+            record=record, expected_version=record.version, by=rad, uncertainties="Leaked?"
+        )
+    )
+    record.refresh_from_db()
+    assert record.uncertainties != "Leaked?"
+    # The surgeon gave an opinion: the same write is theirs to make.
+    saved = services.decision_record_update(
+        record=record, expected_version=record.version, by=cast.surgeon, uncertainties="Fine."
+    )
+    assert saved.uncertainties == "Fine."
+
+
+def test_the_plan_writes_refuse_the_blind(cast, rad, before):
+    _item, _record, plan = before
+    plan.refresh_from_db()
+    activity = plan.activities.order_by("pk").first()
+    _refused_as_blind(
+        lambda: services.plan_save(
+            plan=plan, expected_version=plan.version, by=rad, fields={"summary": "Leaked?"}
+        )
+    )
+    _refused_as_blind(
+        lambda: services.plan_update(
+            plan=plan, expected_version=plan.version, by=rad, summary="Leaked?"
+        )
+    )
+    _refused_as_blind(
+        lambda: services.activity_remove(activity=activity, expected_version=plan.version, by=rad)
+    )
+    _refused_as_blind(
+        lambda: services.dissent_add(plan=plan, member=rad, view="I was not asked.", by=rad)
+    )
+    plan.refresh_from_db()
+    assert (plan.summary, plan.dissents.count()) == (PLAN_SUMMARY, 0)
+    assert PlanActivity.objects.filter(pk=activity.pk).exists()
+    saved = services.plan_save(
+        plan=plan, expected_version=plan.version, by=cast.surgeon, fields={"summary": "Fine."}
+    )
+    assert saved.summary == "Fine."
+
+
+def test_once_the_meeting_has_started_the_services_take_their_writes(rad, before):
+    item, record, plan = before
+    start(item)
+    record.refresh_from_db()
+    saved = services.decision_record_update(
+        record=record, expected_version=record.version, by=rad, uncertainties="Now open."
+    )
+    assert saved.uncertainties == "Now open."
+    plan.refresh_from_db()
+    assert services.plan_update(
+        plan=plan, expected_version=plan.version, by=rad, summary="Now open."
+    ).summary == ("Now open.")
 
 
 # --- the pages ------------------------------------------------------------------------------

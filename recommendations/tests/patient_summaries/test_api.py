@@ -170,6 +170,24 @@ def test_api_draft_and_link_refuse_unknown_fields(api, cast, summaries):
     assert not PatientAccessLink.objects.exists()
 
 
+def test_api_edit_refuses_unknown_fields_and_changes_nothing(api, cast, summaries):
+    _released, draft, _other = summaries
+    detail = f"/api/v1/patient-summaries/{draft.uuid}/"
+    chair = api(cast.chair)
+    refused = chair.patch(
+        detail,
+        {"title": "Mine", "version": 1, "status": "released", "released_at": "2026-01-01"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.data["status"] == ["This field cannot be set here."]
+    assert refused.data["released_at"] == ["This field cannot be set here."]
+    draft.refresh_from_db()
+    assert (draft.status, draft.version) == ("draft", 1) and draft.title != "Mine"
+    saved = chair.patch(detail, {"title": "Mine", "version": 1}, format="json")
+    assert (saved.status_code, saved.data["title"]) == (200, "Mine")
+
+
 def test_api_the_second_of_two_summary_editors_is_refused(api, cast, summaries):
     _released, draft, _other = summaries
     detail = f"/api/v1/patient-summaries/{draft.uuid}/"

@@ -234,6 +234,25 @@ def test_review_page_draft_edit_and_link(client, cast, make_plan):
     assert bad.status_code == 302
 
 
+def test_the_edit_form_refuses_unknown_fields_and_changes_nothing(client, cast, summaries):
+    _released, draft, _other = summaries
+    edit = f"/patient-summaries/{draft.uuid}/edit/"
+    title = draft.title
+    assert title != "Mine"
+    client = login(client, cast.coordinator)
+    mine = {"title": "Mine", "body": f"Walk.\n{CALL}", "version": "1"}
+    refused = client.post(edit, {**mine, "status": "released", "released_by": "1"})
+    assert refused.status_code == 400
+    assert "These fields cannot be set here: released_by, status." in refused.content.decode()
+    draft.refresh_from_db()
+    assert (draft.title, draft.status, draft.version) == (title, "draft", 1)
+    # The page's own CSRF field is not an unknown one.
+    saved = client.post(edit, {**mine, "csrfmiddlewaretoken": "x" * 64})
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.version) == ("Mine", 2)
+
+
 def test_review_page_of_an_unsigned_plan_offers_no_draft(client, cast, make_plan):
     plan = make_plan()
     type(plan).objects.filter(pk=plan.pk).update(status="draft", signed_by=None, signed_at=None)
