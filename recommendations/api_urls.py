@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("recommendations.summaries.api_urls")),
     path("", include("recommendations.decisions.api_urls")),
     path("", include("recommendations.patient_summaries.api_urls")),
+    path("", include("recommendations.fhir.api_urls")),
 ]

@@ -10,4 +10,5 @@ class RecommendationsConfig(AppConfig):
         # them by autodiscovery): cases and opinions send `refresh_case_summaries` by name, and
         # with no broker configured tasks run in the sending process, so the name must resolve
         # there. An import at start-up, not to avoid a cycle: models are loaded only by now.
+        from recommendations.fhir import tasks as fhir_tasks  # noqa: F401
         from recommendations.summaries import tasks  # noqa: F401

@@ -11,7 +11,9 @@ app = Celery("tumorboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Concept packages inside an app keep their tasks beside their services.
-app.autodiscover_tasks(["recommendations.opinions", "recommendations.summaries"])
+app.autodiscover_tasks(
+    ["recommendations.opinions", "recommendations.summaries", "recommendations.fhir"]
+)
 
 
 @app.task(name="tumorboard.ping")
