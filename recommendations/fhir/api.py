@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import uuid as uuid_lib
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -205,7 +207,12 @@ class ReferralImportApi(StaffApiMixin, APIView):
     )
     def post(self, request):
         board = _target_board(request)
-        result = referral_import(bundle=request.data, board=board, by=request.user)
+        try:
+            bundle = request.data
+        except RequestDataTooBig:
+            # Django refuses the body before any parser sees it (DATA_UPLOAD_MAX_MEMORY_SIZE).
+            raise ParseError("The document is larger than this server accepts.") from None
+        result = referral_import(bundle=bundle, board=board, by=request.user)
         body = {
             "case": result.case.uuid,
             "patient": result.case.patient.uuid,
