@@ -4,6 +4,7 @@ The referral import is `recommendations.fhir.referrals`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import current_app
@@ -27,6 +28,9 @@ Status = FhirMeetingExport.Status
 # The task (recommendations.fhir.tasks) calls the functions below; it is sent by name, and
 # registered in every process at start-up (RecommendationsConfig.ready).
 BUILD_MEETING_EXPORT = "recommendations.fhir.tasks.build_meeting_export"
+# Longer than the task's hard time limit (recommendations.fhir.tasks.TIME_LIMIT): past it, a
+# "running" build was killed.
+STUCK_AFTER_SECONDS = 600
 
 
 @transaction.atomic
@@ -35,6 +39,17 @@ def meeting_export_request(*, meeting: Meeting, by: AbstractBaseUser) -> FhirMee
     export of the meeting is returned as it is (asking twice builds once)."""
     if not meetings_visible_to(by).filter(pk=meeting.pk).exists():
         raise PermissionDenied(NOT_YOUR_MEETING)
+    # A build a killed worker left "running" would block the meeting's exports for good.
+    FhirMeetingExport.objects.filter(
+        meeting=meeting,
+        status=Status.RUNNING,
+        started_at__lt=timezone.now() - dt.timedelta(seconds=STUCK_AFTER_SECONDS),
+    ).update(
+        status=Status.FAILED,
+        error="The build was interrupted.",
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     pending = FhirMeetingExport.objects.filter(
         meeting=meeting, status__in=[Status.QUEUED, Status.RUNNING]
     ).first()
