@@ -31,6 +31,7 @@ from rest_framework.test import APIClient
 import conftest as repo_conftest  # the repository's fixed cast of users (root conftest.py)
 from cases.models import Case
 from recommendations.decisions import services as decisions
+from recommendations.models import FhirMeetingExport
 from recommendations.opinions import services as opinion_services
 from recommendations.patient_summaries import services as ps
 from recommendations.summaries.preparation import summary_prepare
@@ -279,6 +280,7 @@ def _build_world() -> SimpleNamespace:
         link_token=link_token,
         schedule=schedule,
         feed_token=feed_token,
+        fhir_export=FhirMeetingExport.objects.create(meeting=meeting),
     )
 
 
@@ -360,6 +362,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
             "opinions": w.opinion.uuid,
             "patient-summaries": summary.uuid,
             "summaries": w.released.uuid,  # my/summaries/<uuid>/: the patient's own
+            "meeting-exports": w.fhir_export.uuid,
         },
         "pk": {"schedules": w.schedule.pk, "invitations": w.invitation.pk},
         "token": {"calendar": w.feed_token, "s": w.link_token, "join": w.link_token},

@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,10 +26,11 @@ from scheduling.models import Board, Meeting
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.errors import ApplicationError
 from tumorboard.parsers import FHIR_JSON, BoundedJSONParser, FhirJSONParser
+from tumorboard.roles import CHAIR, COORDINATOR, has_role
 
 from . import services
 from .export import case_bundle
-from .referrals import referral_import
+from .referrals import NOT_COORDINATOR, referral_import
 from .selectors import case_for_export, exports_visible_to, meeting_for_export
 
 _errors = error_responses(
@@ -183,8 +185,18 @@ def _target_board(request) -> Board:
     return board
 
 
+class IsCoordinatorOrChair(BasePermission):
+    """Referrals are imported by coordinators and chairs (of the target board: the service)."""
+
+    message = NOT_COORDINATOR
+
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, COORDINATOR, CHAIR)
+
+
 @extend_schema(tags=["fhir"])
 class ReferralImportApi(StaffApiMixin, APIView):
+    permission_classes = [*StaffApiMixin.permission_classes, IsCoordinatorOrChair]
     parser_classes = [FhirJSONParser, BoundedJSONParser]
 
     @extend_schema(
