@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from fhir.resources.R4B.codesystem import CodeSystem
 
+from cases.models import Case, PriorTreatment, SpinalLesion
 from clinical import fhir as v
 from recommendations.fhir.export import case_bundle
 from recommendations.fhir.selectors import case_for_export
@@ -158,3 +159,32 @@ def test_published_code_system_matches_the_code():
     codes = [c["code"] for c in published["concept"]]
     assert len(codes) == len(set(codes))
     CodeSystem.model_validate(published)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "choices"),
+    [
+        ("escc", SpinalLesion.ESCC),
+        ("sins-pain", SpinalLesion.Pain),
+        ("sins-bone-lesion", SpinalLesion.BoneLesion),
+        ("sins-alignment", SpinalLesion.Alignment),
+        ("sins-collapse", SpinalLesion.Collapse),
+        ("sins-posterolateral", SpinalLesion.Posterolateral),
+        ("modality", SpinalLesion.Modality),
+        ("visceral", Case.VisceralMets),
+        ("brain", Case.BrainMets),
+        ("progression", Case.Progression),
+        ("growth", Case.Growth),
+        ("prior", PriorTreatment.Kind),
+        ("activity", PlanActivity.Kind),
+    ],
+)
+def test_every_stored_value_has_a_project_code(prefix, choices):
+    assert v.answer_values(prefix) == set(choices.values)
+
+
+def test_every_primary_site_has_a_project_code():
+    assert v.answer_values("primary") == {
+        value for value, _ in Case._meta.get_field("primary_site").choices
+    }
+    assert set(v.PRIMARY_SNOMED) <= v.answer_values("primary")
