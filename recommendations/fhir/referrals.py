@@ -486,13 +486,23 @@ def _procedure(entry: _Entry, into: Referral) -> None:
         data["level_to"] = levels[-1]
     for ext in r.get("extension") or []:
         if ext.get("url") == v.EXT_DOSE_GY:
-            data["dose_gy"] = Decimal(str(ext.get("valueDecimal"))).quantize(Decimal("0.01"))
+            data["dose_gy"] = _dose(ext.get("valueDecimal"))
         elif ext.get("url") == v.EXT_FRACTIONS:
             data["fractions"] = ext.get("valueInteger")
     notes = [str(n.get("text", "")) for n in r.get("note") or [] if n.get("text")]
     if notes:
         data["description"] = "\n".join(notes)[:300]
     into.prior_treatments.append((entry.key, data))
+
+
+def _dose(value: Any) -> Decimal:
+    try:
+        dose = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise Problem("radiotherapy dose: give valueDecimal in Gy (e.g. 20 or 8.5).") from None
+    if not Decimal(0) < dose < Decimal(1000):
+        raise Problem("radiotherapy dose: give valueDecimal in Gy, above 0 and below 1000.")
+    return dose
 
 
 def _referral(entry: _Entry, into: Referral) -> None:

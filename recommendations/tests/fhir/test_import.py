@@ -220,6 +220,11 @@ BAD_BUNDLES = {
         "entry[12] Procedure",
         "dose_gy",
     ),
+    "radiation dose of zero": (
+        lambda b: resource(b, "Procedure")["extension"][0].update(valueDecimal=0),
+        "entry[12] Procedure",
+        "radiotherapy dose",
+    ),
     "birth date out of range (refused by the services)": (
         lambda b: resource(b, "Patient").update(birthDate="1850-01-01"),
         "entry[0] Patient",
@@ -260,6 +265,17 @@ def test_deep_nesting_of_five_megabytes_is_a_clear_400(cast, api):
     response = post(api, cast.coordinator, cast.board, body.encode())
     assert response.status_code == 400
     assert "larger than" in response.json()["detail"] or "nested" in response.json()["detail"]
+    assert counts() == before
+
+
+def test_a_bundle_over_the_size_setting_is_refused_before_it_is_decoded(cast, api, settings):
+    settings.FHIR_MAX_BUNDLE_BYTES = 20_000
+    bundle = referral_bundle()
+    resource(bundle, "Patient")["name"][0]["text"] = "x" * 30_000
+    before = counts()
+    response = post(api, cast.coordinator, cast.board, bundle)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The document is larger than 20000 bytes."
     assert counts() == before
 
 
