@@ -5,6 +5,7 @@ from recommendations.models import (
     ConsensusPlan,
     DecisionRecord,
     Dissent,
+    FhirMeetingExport,
     FollowUp,
     Opinion,
     PatientAccessLink,
@@ -69,6 +70,19 @@ class SummaryPreparationAdmin(admin.ModelAdmin):
     list_select_related = ("agenda_item__meeting__board",)
     readonly_fields = ("requested_at", "started_at", "finished_at")
     raw_id_fields = ("agenda_item",)
+
+
+@admin.register(FhirMeetingExport)
+class FhirMeetingExportAdmin(admin.ModelAdmin):
+    """Where meeting exports stand; the Bundle itself is downloaded through the API."""
+
+    list_display = ("meeting", "status", "plans", "created_at", "finished_at")
+    list_filter = ("status", "meeting__board")
+    search_fields = ("uuid", "error")
+    list_select_related = ("meeting__board",)
+    exclude = ("bundle",)
+    readonly_fields = ("status", "plans", "error", "started_at", "finished_at")
+    raw_id_fields = ("meeting", "created_by", "updated_by")
 
 
 class PlanActivityInline(admin.TabularInline):

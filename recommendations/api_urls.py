@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("recommendations.patient_summaries.api_urls")),
     path("", include("recommendations.dashboard.api_urls")),
     path("", include("recommendations.outcomes.api_urls")),
+    path("", include("recommendations.fhir.api_urls")),
 ]

@@ -640,3 +640,50 @@ class PatientReportedOutcome(PublicIdModel):
 
     def __str__(self) -> str:
         return f"Patient report for {self.follow_up}"
+
+
+class FhirMeetingExport(PublicIdModel, TrackedModel):
+    """All signed plans of one meeting as one FHIR Bundle, for write-back to the hospital record.
+
+    Built by a Celery task (recommendations.fhir.tasks): queued -> running -> done (the Bundle
+    stored) or failed. The task claims a queued export with a conditional UPDATE, so a second
+    delivery does nothing; at most one export of a meeting is pending at a time. Derived data
+    (rebuilt on request), so no history.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Building"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(
+        "scheduling.Meeting", on_delete=models.CASCADE, related_name="fhir_exports"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    bundle = models.JSONField(null=True, blank=True)
+    plans = models.PositiveIntegerField(default=0, help_text="Signed plans in the Bundle.")
+    error = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(status__in=["queued", "running"]),
+                name="fhir_export_one_pending_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(bundle__isnull=False),
+                name="fhir_export_done_has_bundle",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="fhir_export_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "-created_at"], name="fhir_export_meeting_idx")]
+
+    def __str__(self) -> str:
+        return f"FHIR export of {self.meeting} ({self.status})"

@@ -367,6 +367,12 @@ api:patient-summary-history     GET    ok    ok    ok    ok    ok    ok   ok    
 api:patient-summary-release     POST   403   ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 api:patient-summary-links       POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
 
+# --- API: FHIR exchange (export scoped like the case or meeting; import: coordinators, chairs) ----
+api:case-fhir                   GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:meeting-fhir-exports        POST   ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:fhir-meeting-export         GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:fhir-meeting-export-bundle  GET    ok    ok    ok    ok    ok    ok   ok    403  404  403  403  anon
+api:fhir-referrals              POST   ok    ok    403   403   403   403  403   403  403  403  403  anon
 # --- the read log: the privacy officer's only ---------------------------------------------------
 read-log                        GET    403   403   403   403   403   403  403   403  403  403  ok   login
 read-log-csv                    GET    403   403   403   403   403   403  403   403  403  403  ok   login

@@ -23,7 +23,16 @@ from tests.test_permission_matrix import (  # noqa: F401 (module-scoped fixtures
 HTML = "text/html"
 API_GETS = sorted(name for (name, method) in MATRIX if name.startswith("api:") and method == "GET")
 # Answers that are files or feeds, not API resources: they keep their own content type.
-NOT_BROWSABLE = frozenset({"api:meeting-calendar", "api:my-calendar-feed", "api:schema"})
+NOT_BROWSABLE = frozenset(
+    {
+        "api:meeting-calendar",
+        "api:my-calendar-feed",
+        "api:schema",
+        # FHIR Bundles (application/fhir+json), documents for another system.
+        "api:case-fhir",
+        "api:fhir-meeting-export-bundle",
+    }
+)
 
 
 def _browser(w, role: str) -> Client:

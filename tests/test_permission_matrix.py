@@ -34,6 +34,7 @@ import conftest as repo_conftest  # the repository's fixed cast of users (root c
 from cases import services as case_services
 from cases.models import Case
 from recommendations.decisions import services as decisions
+from recommendations.models import FhirMeetingExport
 from recommendations.opinions import services as opinion_services
 from recommendations.outcomes import services as outcome_services
 from recommendations.patient_summaries import services as ps
@@ -300,6 +301,7 @@ def _build_world() -> SimpleNamespace:
         schedule=schedule,
         feed_token=feed_token,
         follow_up=follow_up,
+        fhir_export=FhirMeetingExport.objects.create(meeting=meeting),
     )
 
 
@@ -394,6 +396,7 @@ def path_kwargs(endpoint: Served, w: SimpleNamespace) -> dict:
             "patient-summaries": summary.uuid,
             "summaries": w.released.uuid,  # my/summaries/<uuid>/: the patient's own
             "follow-ups": w.follow_up.uuid,
+            "meeting-exports": w.fhir_export.uuid,
         },
         "pk": {"schedules": w.schedule.pk, "invitations": w.invitation.pk},
         # The password-reset link's token follows its <uidb64>: a wrong one (the page says so).

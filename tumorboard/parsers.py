@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -64,3 +66,27 @@ class StrictJSONParser(JSONParser):
             raise ParseError(TOO_DEEP) from exc
         _check(data)
         return data
+
+
+FHIR_JSON = "application/fhir+json"
+
+
+class BoundedJSONParser(StrictJSONParser):
+    """StrictJSONParser that also refuses a body larger than settings.FHIR_MAX_BUNDLE_BYTES.
+
+    Django bounds `request.body` (DATA_UPLOAD_MAX_MEMORY_SIZE), but DRF's parsers read the stream
+    itself; a FHIR Bundle is the one body of this API that may be large, so it is bounded here
+    before it is decoded."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.FHIR_MAX_BUNDLE_BYTES
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise ParseError(f"The document is larger than {limit} bytes.")
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
+class FhirJSONParser(BoundedJSONParser):
+    """FHIR's JSON media type, with the same limits as every JSON body."""
+
+    media_type = FHIR_JSON

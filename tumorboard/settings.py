@@ -348,6 +348,15 @@ REST_FRAMEWORK = {
 # /api/schema/ and /api/docs/ describe the whole API: signed-in users only unless set (e.g. for a
 # public developer portal).
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+
+# FHIR exchange (docs/fhir.md): the identifier system of the hospital's MRN in Patient.identifier,
+# and the largest Bundle the referral import reads.
+FHIR_MRN_SYSTEM = env.str("FHIR_MRN_SYSTEM", default="urn:oid:2.16.840.1.113883.19.5.99999.1")
+FHIR_MAX_BUNDLE_BYTES = env.int("FHIR_MAX_BUNDLE_BYTES", default=2_000_000)
+if not FHIR_MRN_SYSTEM.strip() or ":" not in FHIR_MRN_SYSTEM:
+    raise ImproperlyConfigured("FHIR_MRN_SYSTEM must be a URI (e.g. urn:oid:... or https://...).")
+if FHIR_MAX_BUNDLE_BYTES < 10_000:
+    raise ImproperlyConfigured("FHIR_MAX_BUNDLE_BYTES must be at least 10000.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "tumorboard API",
     "DESCRIPTION": "Spine-metastasis multidisciplinary tumor board.",
