@@ -30,6 +30,7 @@ Definitions and where they come from:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -190,12 +191,21 @@ _REGIMEN = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a board uses a handful of regimen labels
+def _technique(regimen: str, sbrt_regimens: tuple[Regimen, ...]) -> str | None:
+    return _read_technique(regimen, sbrt_regimens)
+
+
 def radiation_technique(
     regimen: str, sbrt_regimens: Sequence[Regimen] = SBRT_REGIMENS
 ) -> str | None:
     """ "sbrt" or "cebrt" from a regimen label ("24 Gy/2", "8 Gy x 1", "SBRT 27 Gy/3"), by the
     board's SBRT list and the cEBRT list (clinical.regimens); None when it cannot tell."""
-    text = regimen or ""
+    return _technique(regimen or "", tuple(sbrt_regimens))
+
+
+def _read_technique(regimen: str, sbrt_regimens: Sequence[Regimen]) -> str | None:
+    text = regimen
     lowered = text.lower()
     if "sbrt" in lowered or "srs" in lowered:
         return SBRT

@@ -206,7 +206,10 @@ def board_results(board: Board, period: Period) -> Results:
             "case__stored_assessment__assessment__lesions",
         )
     )
-    plan_ids = [row["decision__plan__id"] for row in items if row["decision__plan__id"]]
+    # The period's plans as a subquery: a list of thousands of ids costs more to send and parse.
+    plan_ids = ConsensusPlan.objects.filter(
+        decision__agenda_item__in=AgendaItem.objects.filter(in_period)
+    ).values("id")
     activities = list(
         PlanActivity.objects.filter(plan_id__in=plan_ids).values(
             "plan_id", "kind", "details", "status", "due_date", "completed_on"
