@@ -12,7 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Concept packages inside an app keep their tasks beside their services.
 app.autodiscover_tasks(
-    ["recommendations.decisions", "recommendations.fhir", "recommendations.opinions", "recommendations.summaries"]
+    [
+        "recommendations.decisions",
+        "recommendations.fhir",
+        "recommendations.opinions",
+        "recommendations.summaries",
+    ]
 )
 
 
