@@ -12,6 +12,7 @@ board, sending the Bundle again returns that case and writes nothing. Mapping: d
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -599,12 +600,17 @@ def read_referral(bundle: Any) -> Referral:
 def _refused(exc: ApplicationError, referral: Referral, default: str) -> BundleRejected:
     """A service's refusal, reported against the resource that carried each field."""
     problems: dict[str, list[str]] = {}
+    lesion_keys = list(referral.lesion_source.values())  # in the order the case got them
     for name, messages in (exc.fields or {}).items():
-        if name == "lesions":
-            key = next(iter(referral.lesion_source.values()), default)
-        else:
-            key = referral.source.get(name) or referral.source.get(f"patient.{name}") or default
-        problems.setdefault(key, []).extend(f"{name}: {m}" for m in messages)
+        for message in messages:
+            if name == "lesions":
+                # "Lesion 2: ..." (cases.services.case_create): the second lesion's Condition.
+                number = re.match(r"Lesion (\d+): ", message)
+                index = int(number.group(1)) - 1 if number else 0
+                key = lesion_keys[index] if index < len(lesion_keys) else default
+            else:
+                key = referral.source.get(name) or referral.source.get(f"patient.{name}")
+            problems.setdefault(key or default, []).append(f"{name}: {message}")
     if not problems:
         problems[default] = [exc.message]
     return BundleRejected(problems)

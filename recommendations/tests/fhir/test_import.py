@@ -225,6 +225,11 @@ BAD_BUNDLES = {
         "entry[12] Procedure",
         "radiotherapy dose",
     ),
+    "imaging in the future (refused by the services, reported on the lesion)": (
+        lambda b: b["entry"][10]["resource"].update(effectiveDateTime="2090-01-01"),
+        "entry[2] Condition",
+        "Imaging date",
+    ),
     "birth date out of range (refused by the services)": (
         lambda b: resource(b, "Patient").update(birthDate="1850-01-01"),
         "entry[0] Patient",
