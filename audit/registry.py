@@ -75,6 +75,9 @@ RECORDED: frozenset[str] = frozenset(
         "api:follow-up-detail",
         "my-follow-ups",
         "my-follow-up-report",
+        # FHIR: a case's Bundle, and a meeting's Bundle (one row per patient in it)
+        "api:case-fhir",
+        "api:fhir-meeting-export-bundle",
     }
 )
 
@@ -138,6 +141,8 @@ EXEMPT: dict[str, str] = {
             "password-reset-complete",
             "two-factor",
             "two-factor-setup",
+            # a meeting export's status: queued/running/done and a count, no patient
+            "api:fhir-meeting-export",
         ],
         "the board's figures: counts, medians and curves, no patient named": [
             "results",
@@ -208,6 +213,8 @@ EXEMPT: dict[str, str] = {
             "plan-send-back",
             "api:plan-send-back",
             "api:plan-follow-ups",
+            "api:meeting-fhir-exports",
+            "api:fhir-referrals",
         ],
     }.items()
     for name in names

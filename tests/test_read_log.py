@@ -301,3 +301,16 @@ def test_follow_up_pages_write_one_row(client_for, api, cast, released):
     assert api(cast.surgeon).get(url).status_code == 200
     row = _only_new_row(before)
     assert (row.what, row.object_uuid) == ("follow_up", follow_up.uuid)
+
+
+def test_fhir_case_export_writes_one_row(api, cast, case):
+    """FHIR (issue 17): a case's Bundle is a read of the patient's data."""
+    before = ReadEvent.objects.count()
+    response = api(cast.surgeon).get(reverse("api:case-fhir", args=[case.uuid]))
+    assert response.status_code == 200
+    row = _only_new_row(before)
+    assert (row.what, row.object_uuid, row.patient_uuid) == (
+        "case.fhir",
+        case.uuid,
+        cast.patient.uuid,
+    )

@@ -19,6 +19,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from cases.models import Case
 from recommendations.models import FhirMeetingExport
 from scheduling.access import boards_visible_to
@@ -31,7 +32,12 @@ from tumorboard.roles import CHAIR, COORDINATOR, has_role
 from . import services
 from .export import case_bundle
 from .referrals import NOT_COORDINATOR, referral_import
-from .selectors import case_for_export, exports_visible_to, meeting_for_export
+from .selectors import (
+    case_for_export,
+    exports_visible_to,
+    meeting_export_patients,
+    meeting_for_export,
+)
 
 _errors = error_responses(
     {
@@ -77,6 +83,7 @@ class CaseFhirApi(StaffApiMixin, APIView):
             data = case_for_export(user=request.user, uuid=uuid)
         except Case.DoesNotExist:
             raise Http404 from None
+        reads.record(request, "case.fhir", patient=data.case.patient.uuid, obj=data.case.uuid)
         return fhir_response(case_bundle(data))
 
 
@@ -153,6 +160,7 @@ class FhirMeetingExportBundleApi(StaffApiMixin, APIView):
                 {"detail": f"The export is {export.get_status_display().lower()}, not ready."},
                 status=status.HTTP_409_CONFLICT,
             )
+        reads.record_many(request, "meeting.fhir", meeting_export_patients(export.meeting_id))
         return fhir_response(export.bundle, filename=f"meeting-{export.meeting.uuid}.fhir.json")
 
 

@@ -92,3 +92,15 @@ def meeting_cases_for_export(meeting_id: int) -> list[CaseData]:
 
 def exports_visible_to(user) -> QuerySet[FhirMeetingExport]:
     return FhirMeetingExport.objects.filter(meeting__in=meetings_visible_to(user))
+
+
+def meeting_export_patients(meeting_id: int) -> list[tuple]:
+    """(patient uuid, case uuid) of each case whose signed plan is in the meeting's Bundle: the
+    patients a download of that Bundle is a read of (audit.reads). One query."""
+    return list(
+        ConsensusPlan.objects.filter(
+            status=ConsensusPlan.Status.SIGNED, decision__agenda_item__meeting_id=meeting_id
+        ).values_list(
+            "decision__agenda_item__case__patient__uuid", "decision__agenda_item__case__uuid"
+        )
+    )
