@@ -208,16 +208,12 @@ RADIOTHERAPY_SNOMED = "108290001"  # Radiation oncology AND/OR radiotherapy (pro
 REQUESTED_ACTIVITY_KINDS = frozenset({"surgery", "radiation"})
 
 # PlanActivity.status -> CarePlan.activity.detail.status, and whether a reason goes with it.
-# Both the statuses in use and the set being introduced (planned, in_progress, done, deviated,
-# cancelled) are mapped.
 ACTIVITY_STATUS: dict[str, str] = {
     "planned": "scheduled",
     "in_progress": "in-progress",
     "done": "completed",
     "deviated": "stopped",
-    "changed_by_patient": "stopped",
     "cancelled": "cancelled",
-    "not_done": "cancelled",
 }
 # ... and the ServiceRequest.status of a requested activity.
 REQUEST_STATUS: dict[str, str] = {
@@ -225,9 +221,7 @@ REQUEST_STATUS: dict[str, str] = {
     "in_progress": "active",
     "done": "completed",
     "deviated": "revoked",
-    "changed_by_patient": "revoked",
     "cancelled": "revoked",
-    "not_done": "revoked",
 }
 
 # Case.status -> the referral ServiceRequest.status; Case.urgency -> its priority.

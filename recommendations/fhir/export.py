@@ -403,7 +403,7 @@ def practitioner_resource(user) -> dict[str, Any]:
 
 def _activity_reason(activity: PlanActivity) -> str:
     reason = activity.status_reason or ""
-    instead = getattr(activity, "done_instead", "") or ""
+    instead = activity.done_instead
     if instead:
         reason = f"{reason}; done instead: {instead}" if reason else f"Done instead: {instead}"
     return reason
@@ -461,7 +461,7 @@ def careplan_activity(activity: PlanActivity) -> dict[str, Any]:
     if performer:
         detail["performer"] = [{"display": performer}]
     entry: dict[str, Any] = {"detail": detail}
-    completed_on = getattr(activity, "completed_on", None)
+    completed_on = activity.completed_on
     if completed_on:
         entry["progress"] = [{"time": completed_on.isoformat(), "text": "Done."}]
     return entry
