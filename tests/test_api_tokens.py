@@ -111,3 +111,17 @@ def test_a_refused_password_change_keeps_the_token(client_for, cast):
         {"old_password": "wrong", "new_password1": "x", "new_password2": "x"},
     )
     assert _boards(key).status_code == 200
+
+
+def test_a_password_set_anywhere_ends_the_token(cast):
+    """The admin's "change password" and `manage.py changepassword` call set_password and save:
+    the token ends there too (tumorboard.auth.TokensEndWithThePassword)."""
+    key = _token("coord")
+    other = _token("chair")
+    cast.coordinator.set_password("an-admin-chosen-passphrase-5")
+    cast.coordinator.save()
+    assert not Token.objects.filter(key=key).exists()
+    assert Token.objects.filter(key=other).exists()  # only the changed user's
+    cast.chair.first_name = "Renamed"
+    cast.chair.save()  # a save without a new password keeps the token
+    assert Token.objects.filter(key=other).exists()

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -105,6 +106,23 @@ def api_token_issue(user) -> Token:
 def api_tokens_revoke(user) -> None:
     """Delete the user's API token (after a password change or reset)."""
     Token.objects.filter(user=user).delete()
+
+
+class TokensEndWithThePassword:
+    """Not a check of the password: Django tells every configured validator when a user's
+    password has been saved (`password_validation.password_changed`, called by
+    `AbstractBaseUser.save` after `set_password`), so this ends the user's API token however the
+    password changed: the account pages, the admin, `manage.py changepassword`."""
+
+    def validate(self, password, user=None) -> None:
+        return None
+
+    def password_changed(self, password, user=None) -> None:
+        if user is not None and user.pk is not None:
+            api_tokens_revoke(user)
+
+    def get_help_text(self) -> str:
+        return gettext("A new password ends your API token: ask for a new one.")
 
 
 def throttle_username(request: Any, credentials: dict[str, Any] | None = None) -> str | None:

@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Ends the API token whenever a password is saved (admin and manage.py included).
+    {"NAME": "tumorboard.auth.TokensEndWithThePassword"},
 ]
 AUTHENTICATION_BACKENDS = [
     # Login throttling: repeated failures lock the username for a cool-off period.
