@@ -66,6 +66,13 @@ class Checker:
             targets = "; ".join(str(node["target"][0]) for node in v["nodes"][:3])
             line = f"{name}: {v['id']} ({v['impact']}): {v['help']} — {targets}"
             (self.problems if v.get("impact") in SERIOUS else self.minor).append(line)
+        # axe 4.7+ no longer reports duplicate ids; a label or link aimed at one would miss.
+        duplicates = page.evaluate(
+            """() => { const seen = {}; document.querySelectorAll('[id]').forEach(
+                e => { seen[e.id] = (seen[e.id] || 0) + 1; });
+                return Object.keys(seen).filter(id => seen[id] > 1); }"""
+        )
+        self.problems += [f"{name}: duplicate id {id_!r}" for id_ in duplicates]
         csp = [text for text in self.console if "Content Security Policy" in text]
         self.problems += [f"{name}: console: {text}" for text in csp]
         self.console.clear()
