@@ -256,6 +256,9 @@ def meeting_close(request, meeting_uuid):
                 return to_meeting(meeting)
         status = 400
     now = timezone.now()
+    reads.record_many(
+        request, "case.undiscussed", [(i.case.patient.uuid, i.case.uuid) for i in form.undiscussed]
+    )
     return render(
         request,
         "scheduling/meeting_close.html",
