@@ -85,6 +85,8 @@ RECORDED: frozenset[str] = frozenset(
         "api:readiness-column",
         "api:board-schedulable-cases",
         "meeting-close",
+        # the urgent-meeting form's case picker (coordinators) names the cases it offers
+        "meeting-list",
         "meeting-preparation",
         "api:meeting-preparation",
         "api:opinion-list",
@@ -113,7 +115,6 @@ EXEMPT: dict[str, str] = {
             "board-schedule-add",
             "board-schedule-edit",
             "board-schedule-remove",
-            "meeting-list",
             "meeting-ics",
             "my-invitations",
             "invitation-respond",

@@ -498,3 +498,25 @@ def test_an_empty_list_writes_nothing(api, cast, settings):
     with CaptureQueriesContext(connection) as queries:
         assert api(cast.coordinator).get(reverse("api:readiness-board")).status_code == 200
     assert not any("audit_readevent" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_pickers_on_the_meeting_pages_record_the_cases_they_offer(
+    client_for, cast, meeting, settings
+):
+    """The urgent-meeting form (meetings list) and "add a case" (a meeting) name the cases they
+    offer; the meeting page also records its agenda."""
+    from scheduling.tests.helpers import ready_case
+
+    offered = [ready_case(cast.board), CaseFactory(board=cast.board, status="referred")]
+    on_agenda = CaseFactory(board=cast.board)
+    AgendaItemFactory(meeting=meeting, case=on_agenda, position=1)
+    CaseFactory(board=cast.other_board)  # another board's: never offered
+    client = client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse("meeting-list")))
+    assert rows == _cases("case.pick", *offered)  # not the case already on an agenda
+    rows = _recorded(settings, lambda: client.get(reverse("meeting-detail", args=[meeting.uuid])))
+    assert rows == _cases("case.pick", *offered) | _cases("case.agenda", on_agenda)
+    # A specialist plans no meeting: no picker, nothing read.
+    specialist = client_for(cast.surgeon)
+    assert specialist.get(reverse("meeting-list")).status_code == 200
+    assert not ReadEvent.objects.filter(username=cast.surgeon.username).exists()
