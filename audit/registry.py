@@ -1,8 +1,9 @@
 """Which URL names show a patient's data, and so must write the read log.
 
-Every URL name the app serves (pages and API, not the admin) is in exactly one of these; the test
-`audit/tests/test_registry.py` walks the URL configuration and fails on a name in none of them,
-so a new view cannot be added without deciding. A name in RECORDED calls `audit.reads.record`
+Every URL name the app serves (pages and API, not the admin) is in exactly one of these two; the
+test `audit/tests/test_registry.py` walks the URL configuration and fails on a name in neither,
+so a new view cannot be added without deciding. There is no third list of known gaps: a view
+that shows a patient's data records it. A name in RECORDED calls `audit.reads.record`
 (or `record_many`) on its reading method; the tests check that each writes its rows.
 
 Writes (POST/PATCH/DELETE answers that echo the record) are not reads: django-simple-history
@@ -78,6 +79,21 @@ RECORDED: frozenset[str] = frozenset(
         # FHIR: a case's Bundle, and a meeting's Bundle (one row per patient in it)
         "api:case-fhir",
         "api:fhir-meeting-export-bundle",
+        # worklists and boards that name patients: one row per patient (case, activity, plan…)
+        "home",
+        "my-cases",
+        "readiness-board",
+        "readiness-column",
+        "api:readiness-board",
+        "api:readiness-column",
+        "api:board-schedulable-cases",
+        "meeting-close",
+        # the urgent-meeting form's case picker (coordinators) names the cases it offers
+        "meeting-list",
+        "meeting-preparation",
+        "api:meeting-preparation",
+        "api:opinion-list",
+        "api:opinion-history",
     }
 )
 
@@ -102,7 +118,6 @@ EXEMPT: dict[str, str] = {
             "board-schedule-add",
             "board-schedule-edit",
             "board-schedule-remove",
-            "meeting-list",
             "meeting-ics",
             "my-invitations",
             "invitation-respond",
@@ -211,6 +226,9 @@ EXEMPT: dict[str, str] = {
             "api:patient-summary-links",
             "follow-up-record",
             "plan-send-back",
+            # POST/PATCH/DELETE only (no GET): the answer echoes the activity written
+            "api:plan-activities",
+            "api:activity-detail",
             "api:plan-send-back",
             "api:plan-follow-ups",
             "api:meeting-fhir-exports",
@@ -218,22 +236,4 @@ EXEMPT: dict[str, str] = {
         ],
     }.items()
     for name in names
-}
-
-# Show patients' names or clinical data but do not record yet: known gaps, to be closed.
-NOT_YET: dict[str, str] = {
-    "home": "the staff worklist names patients (cases, plans to sign, activities)",
-    "meeting-close": "the close page lists the agenda's cases",
-    "meeting-preparation": "preparation progress names the agenda's cases",
-    "api:meeting-preparation": "preparation progress names the agenda's cases",
-    "readiness-board": "names the cases of each readiness column",
-    "readiness-column": "names the cases of a readiness column",
-    "api:readiness-board": "names the cases of each readiness column",
-    "api:readiness-column": "names the cases of a readiness column",
-    "api:board-schedulable-cases": "names the cases that can go on an agenda",
-    "my-cases": "names the specialist's cases",
-    "api:opinion-list": "a list of opinions on cases",
-    "api:opinion-history": "an opinion's earlier revisions",
-    "api:plan-activities": "a plan's activities (GET)",
-    "api:activity-detail": "one plan activity",
 }

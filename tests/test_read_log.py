@@ -7,6 +7,8 @@ The time a read costs is measured by `bench/read_log.py` (house rule: no wall cl
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -314,3 +316,220 @@ def test_fhir_case_export_writes_one_row(api, cast, case):
         case.uuid,
         cast.patient.uuid,
     )
+
+
+# --- worklists, boards and pickers that name patients: one row per patient shown ----------------
+#
+# Each read is run twice, the log off then on: recording must add exactly one query, the INSERT
+# (the selectors bring each row's patient with it), and write exactly the rows expected.
+
+
+# A related record fetched by itself (`case.patient` not selected with the case).
+_LAZY_LOAD = re.compile(
+    r'FROM "(cases_patient|cases_case|scheduling_agendaitem|recommendations_decisionrecord'
+    r'|recommendations_consensusplan|recommendations_planactivity)" '
+    r'WHERE "\1"\."id" = \d+ LIMIT 21$'
+)
+
+
+def _recorded(settings, read) -> set[tuple[str, object, object]]:
+    """The rows one read writes, as (what, patient_uuid, object_uuid); asserts the log costs
+    exactly one INSERT and that no row is written twice."""
+    read()  # warm caches (roles, content types) out of the comparison
+    settings.READ_LOG_ENABLED = False
+    with CaptureQueriesContext(connection) as off:
+        assert read().status_code == 200
+    settings.READ_LOG_ENABLED = True
+    last = ReadEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    with CaptureQueriesContext(connection) as on:
+        assert read().status_code == 200
+    log = [q["sql"] for q in on.captured_queries if "audit_readevent" in q["sql"]]
+    assert len(log) == 1 and log[0].startswith("INSERT INTO"), log
+    assert len(on.captured_queries) == len(off.captured_queries) + 1
+    # The ids come with the rows shown: no record (patient, case, plan…) loaded on its own for it
+    # (the same in both runs, so the comparison above cannot see it).
+    lazy = [q["sql"] for q in on.captured_queries if _LAZY_LOAD.search(q["sql"])]
+    assert lazy == [], lazy
+    rows = list(ReadEvent.objects.filter(id__gt=last))
+    assert len({r.request_id for r in rows}) == 1
+    found = {(r.what, r.patient_uuid, r.object_uuid) for r in rows}
+    assert len(found) == len(rows)
+    return found
+
+
+def _cases(what, *cases) -> set[tuple[str, object, object]]:
+    return {(what, case.patient.uuid, case.uuid) for case in cases}
+
+
+@pytest.fixture
+def week(cast, meeting):
+    from tests.worklists import board_week
+
+    return board_week(cast, meeting)
+
+
+def _activity(what, activity):
+    case = activity.plan.decision.agenda_item.case
+    return (what, case.patient.uuid, activity.uuid)
+
+
+def test_the_specialists_worklist_records_each_case_and_activity(client_for, cast, week, settings):
+    client = client_for(cast.surgeon)
+    rows = _recorded(settings, lambda: client.get(reverse("home")))
+    assert rows == _cases("worklist.case", week.overdue_case, week.due_case) | {
+        _activity("worklist.plan_activity", week.named_activity),
+        _activity("worklist.plan_activity", week.discipline_activity),
+    }
+
+
+def test_the_coordinators_worklist_records_gaps_ready_cases_and_overdue(
+    client_for, cast, week, settings
+):
+    client = client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse("home")))
+    assert rows == _cases("worklist.case", week.gap_case, week.ready_case) | {
+        _activity("worklist.plan_activity", week.named_activity)
+    }
+
+
+def test_the_chairs_worklist_records_the_plans_to_sign(client_for, cast, week, settings):
+    client = client_for(cast.chair)
+    rows = _recorded(settings, lambda: client.get(reverse("home")))
+    plans = {row for row in rows if row[0] == "worklist.plan"}
+    assert plans == {("worklist.plan", week.to_sign_case.patient.uuid, week.to_sign.uuid)}
+
+
+def test_missing_follow_ups_on_the_worklist_are_recorded(client_for, cast, week, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from recommendations.models import FollowUp
+
+    follow_up = FollowUp.objects.create(
+        case=week.signed.decision.agenda_item.case,
+        plan=week.signed,
+        timepoint_days=42,
+        due_on=timezone.localdate() - dt.timedelta(days=3),
+    )
+    client = client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse("home")))
+    assert ("worklist.follow_up", follow_up.case.patient.uuid, follow_up.uuid) in rows
+
+
+def test_my_cases_records_each_case_on_the_coming_agendas(client_for, cast, week, settings):
+    client = client_for(cast.surgeon)
+    rows = _recorded(settings, lambda: client.get(reverse("my-cases")))
+    on_agendas = [week.overdue_case, week.due_case, week.meeting.agenda_items.get(position=2).case]
+    assert rows == _cases("case.agenda", *on_agendas)
+
+
+@pytest.fixture
+def readiness_cases(cast):
+    from scheduling.tests.helpers import ready_case
+
+    referred = [CaseFactory(board=cast.board, status="referred") for _ in range(2)]
+    ready = ready_case(cast.board)
+    CaseFactory(board=cast.other_board, status="referred")  # not the user's: not shown, not logged
+    return referred, ready
+
+
+@pytest.mark.parametrize("name", ["readiness-board", "api:readiness-board"])
+def test_the_readiness_board_records_each_card(
+    client_for, api, cast, readiness_cases, settings, name
+):
+    referred, ready = readiness_cases
+    client = api(cast.coordinator) if name.startswith("api:") else client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse(name)))
+    assert rows == _cases("readiness.case", *referred, ready)
+
+
+@pytest.mark.parametrize("name", ["readiness-column", "api:readiness-column"])
+def test_a_readiness_column_records_its_cards(
+    client_for, api, cast, readiness_cases, settings, name
+):
+    referred, _ready = readiness_cases
+    client = api(cast.coordinator) if name.startswith("api:") else client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse(name, args=["referred"])))
+    assert rows == _cases("readiness.case", *referred)
+
+
+def test_the_case_picker_records_the_cases_it_offers(api, cast, meeting, settings):
+    from scheduling.tests.helpers import ready_case
+
+    offered = [ready_case(cast.board), CaseFactory(board=cast.board, status="referred")]
+    AgendaItemFactory(meeting=meeting, case=CaseFactory(board=cast.board), position=1)
+    client = api(cast.coordinator)
+    url = reverse("api:board-schedulable-cases", args=[cast.board.uuid])
+    rows = _recorded(
+        settings, lambda: client.post(url, {"meeting": str(meeting.uuid)}, format="json")
+    )
+    assert rows == _cases("case.pick", *offered)
+
+
+def test_the_close_page_records_the_undiscussed_cases(client_for, cast, settings):
+    from tests.meeting_mode import started_agenda
+
+    running, items = started_agenda(cast.board, 2)
+    client = client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse("meeting-close", args=[running.uuid])))
+    assert rows == _cases("case.undiscussed", *(item.case for item in items))
+
+
+@pytest.mark.parametrize("name", ["meeting-preparation", "api:meeting-preparation"])
+def test_preparation_progress_records_each_agenda_case(
+    client_for, api, cast, meeting, settings, name
+):
+    cases = [CaseFactory(board=cast.board, patient=PatientFactory()) for _ in range(2)]
+    for position, case in enumerate(cases, start=1):
+        AgendaItemFactory(meeting=meeting, case=case, position=position)
+    client = api(cast.coordinator) if name.startswith("api:") else client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse(name, args=[meeting.uuid])))
+    assert rows == _cases("summary_preparation", *cases)
+
+
+def test_the_opinion_list_and_an_opinions_history_are_recorded(api, cast, meeting, settings):
+    from tests.meeting_mode import give_opinion
+
+    case = CaseFactory(board=cast.board, patient=cast.patient)
+    item = AgendaItemFactory(meeting=meeting, case=case, position=1)
+    opinions = [
+        give_opinion(item, cast.surgeon, ["surgery"]),
+        give_opinion(item, cast.specialists["radiation_oncology"], ["sbrt"]),
+    ]
+    client = api(cast.chair)
+    listed = f"{reverse('api:opinion-list')}?case={case.uuid}&meeting={meeting.uuid}"
+    rows = _recorded(settings, lambda: client.get(listed))
+    assert rows == {("opinion.list", cast.patient.uuid, o.uuid) for o in opinions}
+    history = reverse("api:opinion-history", args=[opinions[0].uuid])
+    rows = _recorded(settings, lambda: client.get(history))
+    assert rows == {("opinion.history", cast.patient.uuid, opinions[0].uuid)}
+
+
+def test_an_empty_list_writes_nothing(api, cast, settings):
+    """A read that shows no patient costs nothing: no INSERT at all."""
+    with CaptureQueriesContext(connection) as queries:
+        assert api(cast.coordinator).get(reverse("api:readiness-board")).status_code == 200
+    assert not any("audit_readevent" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_pickers_on_the_meeting_pages_record_the_cases_they_offer(
+    client_for, cast, meeting, settings
+):
+    """The urgent-meeting form (meetings list) and "add a case" (a meeting) name the cases they
+    offer; the meeting page also records its agenda."""
+    from scheduling.tests.helpers import ready_case
+
+    offered = [ready_case(cast.board), CaseFactory(board=cast.board, status="referred")]
+    on_agenda = CaseFactory(board=cast.board)
+    AgendaItemFactory(meeting=meeting, case=on_agenda, position=1)
+    CaseFactory(board=cast.other_board)  # another board's: never offered
+    client = client_for(cast.coordinator)
+    rows = _recorded(settings, lambda: client.get(reverse("meeting-list")))
+    assert rows == _cases("case.pick", *offered)  # not the case already on an agenda
+    rows = _recorded(settings, lambda: client.get(reverse("meeting-detail", args=[meeting.uuid])))
+    assert rows == _cases("case.pick", *offered) | _cases("case.agenda", on_agenda)
+    # A specialist plans no meeting: no picker, nothing read.
+    specialist = client_for(cast.surgeon)
+    assert specialist.get(reverse("meeting-list")).status_code == 200
+    assert not ReadEvent.objects.filter(username=cast.surgeon.username).exists()

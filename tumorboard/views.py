@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
+from audit import reads
 from cases.models import Case
 from recommendations.decisions.selectors import (
     my_plan_activities,
@@ -102,7 +103,40 @@ def worklist(request):
             "meetings": meetings_to_run(user=user),
             "plans": plans_to_sign(user=user),
         }
+    _record_worklist(request, context)
     return render(request, "worklist.html", context)
+
+
+def _case_of_plan(plan):
+    return plan.decision.agenda_item.case
+
+
+def _record_worklist(request, context: dict) -> None:
+    """The worklist names patients: one read-log row per row it shows, of what the row is
+    (the selectors select each row's case and patient with it: no query here)."""
+    cases, activities, follow_ups, plans = [], [], [], []
+    if specialist := context.get("specialist"):
+        cases += [row.case for row in specialist["opinions"].rows]
+        activities += specialist["activities"].rows
+    if coordinator := context.get("coordinator"):
+        cases += [card.case for card in coordinator["gaps"].cards]
+        cases += [row.case for row in coordinator["ready"]]
+        activities += coordinator["overdue"].rows
+        follow_ups += coordinator["follow_ups"].rows
+    if chair := context.get("chair"):
+        plans += chair["plans"].rows
+    reads.record_many(request, "worklist.case", [(c.patient.uuid, c.uuid) for c in cases])
+    reads.record_many(
+        request,
+        "worklist.plan_activity",
+        [(_case_of_plan(a.plan).patient.uuid, a.uuid) for a in activities],
+    )
+    reads.record_many(
+        request, "worklist.follow_up", [(f.case.patient.uuid, f.uuid) for f in follow_ups]
+    )
+    reads.record_many(
+        request, "worklist.plan", [(_case_of_plan(p).patient.uuid, p.uuid) for p in plans]
+    )
 
 
 def my_summaries(request):

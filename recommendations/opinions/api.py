@@ -82,7 +82,7 @@ class OpinionListCreateApi(StaffApiMixin, GenericAPIView):
         filters.is_valid(raise_exception=True)
         case = (
             cases_visible_to(request.user)
-            .select_related("board")
+            .select_related("board", "patient")
             .filter(uuid=filters.validated_data["case"])
             .first()
         )
@@ -94,6 +94,8 @@ class OpinionListCreateApi(StaffApiMixin, GenericAPIView):
         else:
             opinions = opinions_visible_to(request.user, case, meeting)
         page = self.paginate_queryset(opinions)
+        if page:
+            reads.record_many(request, "opinion.list", [(case.patient.uuid, o.uuid) for o in page])
         return self.get_paginated_response(OpinionSerializer(page, many=True).data)
 
     @extend_schema(
@@ -175,6 +177,9 @@ class OpinionHistoryApi(StaffApiMixin, APIView):
         except Opinion.DoesNotExist:
             raise Http404 from None
         rows = opinion_history(opinion)
+        reads.record(
+            request, "opinion.history", patient=opinion.case.patient.uuid, obj=opinion.uuid
+        )
         return Response(OpinionHistoryEntrySerializer(rows, many=True).data)
 
 

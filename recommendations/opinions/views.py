@@ -31,13 +31,16 @@ SYSTEMIC_CLASS_LABELS = dict(SYSTEMIC_CLASSES)
 
 @staff_required
 def my_cases(request):
+    agendas = selectors.my_agenda(request.user)
+    reads.record_many(
+        request,
+        "case.agenda",
+        [(e.case.patient.uuid, e.case.uuid) for agenda in agendas for e in agenda.cases],
+    )
     return render(
         request,
         "recommendations/my_cases.html",
-        {
-            "agendas": selectors.my_agenda(request.user),
-            "gives_opinions": selectors.can_give_opinions(request.user),
-        },
+        {"agendas": agendas, "gives_opinions": selectors.can_give_opinions(request.user)},
     )
 
 

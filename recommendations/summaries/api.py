@@ -23,6 +23,7 @@ from recommendations.summaries.selectors import (
     agenda_item_for,
     meeting_packet,
     meeting_preparation_progress,
+    progress_reads,
     summaries_withheld,
     summary_detail,
     summary_versions,
@@ -205,6 +206,7 @@ class MeetingPreparationApi(StaffApiMixin, GenericAPIView):
     def get(self, request, uuid):
         meeting = _coordinated_meeting(request, uuid)
         progress = meeting_preparation_progress(meeting)
+        reads.record_many(request, "summary_preparation", progress_reads(progress))
         return Response(SummaryPreparationProgressSerializer(progress).data)
 
 

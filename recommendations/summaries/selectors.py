@@ -13,6 +13,7 @@ given their own, until the meeting starts (`summaries_withheld`).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -295,6 +296,12 @@ def meeting_preparation_progress(meeting: Meeting) -> PreparationProgress:
             for item in items
         ],
     )
+
+
+def progress_reads(progress: PreparationProgress) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """The read-log pairs (patient, case) of a progress report: its items come with their
+    case's patient (no query)."""
+    return [(entry.item.case.patient.uuid, entry.item.case.uuid) for entry in progress.items]
 
 
 # --- reading: access and the packet ------------------------------------------------------------

@@ -54,6 +54,7 @@ def _patients_and_cases(entries) -> list[tuple]:
 def meeting_preparation(request, meeting_uuid):
     meeting = _coordinated_meeting(request, meeting_uuid)
     progress = selectors.meeting_preparation_progress(meeting)
+    reads.record_many(request, "summary_preparation", selectors.progress_reads(progress))
     return render(
         request,
         "recommendations/summary_preparation.html",

@@ -11,6 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from cases.assessment import board_sbrt_regimens, board_systemic_thresholds
 from tumorboard.api import StaffApiMixin, StrictInputMixin, error_responses
 from tumorboard.errors import ApplicationError
@@ -250,6 +251,7 @@ class SchedulableCasesApi(StaffApiMixin, APIView):
             }
             for case in picks.cases
         ]
+        reads.record_many(request, "case.pick", [(c.patient.uuid, c.uuid) for c in picks.cases])
         return Response(
             CasePicksSerializer(
                 {"results": results, "more": picks.more, "searched": picks.searched}

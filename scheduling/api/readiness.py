@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import reads
 from tumorboard.api import StaffApiMixin, error_responses
 from tumorboard.errors import ApplicationError
 
@@ -56,6 +57,13 @@ def _board(request, filters) -> Board | None:
     if board is None:
         raise ApplicationError("No such board.", fields={"board": ["Choose one of your boards."]})
     return board
+
+
+def _record(request, cards) -> None:
+    """Each card names its case's patient: one read-log row per card."""
+    reads.record_many(
+        request, "readiness.case", [(c.case.patient.uuid, c.case.uuid) for c in cards]
+    )
 
 
 def _column_data(column: ReadinessColumn, board: Board | None, limit: int | None = None) -> dict:
@@ -107,6 +115,7 @@ class ReadinessBoardApi(StaffApiMixin, APIView):
         board = _board(request, filters)
         columns = readiness_board(user=request.user, board=board)
         data = [_column_data(column, board) for column in columns]
+        _record(request, [card for column in columns for card in column.cards])
         return Response(ReadinessColumnSerializer(data, many=True).data)
 
 
@@ -140,4 +149,5 @@ class ReadinessColumnApi(StaffApiMixin, APIView):
                 "Not a page of this column.",
                 fields={"cursor": ["Use the `next` address of a previous page."]},
             ) from None
+        _record(request, column.cards)
         return Response(ReadinessColumnSerializer(_column_data(column, board, limit)).data)

@@ -9,13 +9,20 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from audit import reads
 from tumorboard.errors import ApplicationError
 
 from ..access import can_coordinate
 from ..models import Meeting
-from ..selectors import meeting_for_user
+from ..selectors import CasePick, meeting_for_user
 
 NOT_COORDINATOR = gettext_lazy("Only the board's coordinators and chair can change its meetings.")
+
+
+def record_picks(request, picks: CasePick) -> None:
+    """A case picker names the cases it offers: one read-log row each (their patients come with
+    them, for the label)."""
+    reads.record_many(request, "case.pick", [(c.patient.uuid, c.uuid) for c in picks.cases])
 
 
 def meeting_or_404(request, meeting_uuid) -> Meeting:

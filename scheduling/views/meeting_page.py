@@ -35,7 +35,13 @@ from ..selectors import discipline_label, meeting_attendance, meeting_invitation
 from ..services.attendance import ATTENDANCE_OPENS_BEFORE
 from ..services.common import local_start
 from ..services.meetings import START_OPENS_BEFORE
-from .common import coordinated_meeting, meeting_or_404, refusal_message, to_meeting
+from .common import (
+    coordinated_meeting,
+    meeting_or_404,
+    record_picks,
+    refusal_message,
+    to_meeting,
+)
 
 
 class _Row:
@@ -111,7 +117,7 @@ def render_meeting(request, meeting: Meeting, *, status=200, **bound):
         "cancel_form": bound.get("cancel_form") or ReasonForm(prefix="cancel"),
     }
     if forms["add_form"] is not None:
-        forms["add_form"].offer()
+        record_picks(request, forms["add_form"].offer())
     submitted = [form for form in bound.values() if form is not None]
     reads.record_many(
         request, "case.agenda", [(e.item.case.patient.uuid, e.item.case.uuid) for e in agenda]
@@ -256,6 +262,9 @@ def meeting_close(request, meeting_uuid):
                 return to_meeting(meeting)
         status = 400
     now = timezone.now()
+    reads.record_many(
+        request, "case.undiscussed", [(i.case.patient.uuid, i.case.uuid) for i in form.undiscussed]
+    )
     return render(
         request,
         "scheduling/meeting_close.html",

@@ -22,7 +22,7 @@ from ..access import boards_coordinated_by, boards_visible_to, can_coordinate
 from ..forms import GenerateForm, MeetingForm, ScheduleForm, UrgentMeetingForm
 from ..models import BoardSchedule, Meeting
 from ..selectors import upcoming_meetings
-from .common import NOT_COORDINATOR, searched, to_meeting
+from .common import NOT_COORDINATOR, record_picks, searched, to_meeting
 
 
 def _render_meetings(request, *, status=200, **bound):
@@ -42,7 +42,7 @@ def _render_meetings(request, *, status=200, **bound):
     meeting_form = bound.get("meeting_form") or MeetingForm(boards=boards, prefix="meeting")
     urgent_form = bound.get("urgent_form") or UrgentMeetingForm(boards=boards, prefix="urgent")
     if can_plan:
-        urgent_form.offer()
+        record_picks(request, urgent_form.offer())  # the picker names the cases it offers
     schedule_form = bound.get("schedule_form") or ScheduleForm(
         boards=boards, prefix="schedule", initial={"starts_on": timezone.localdate()}
     )

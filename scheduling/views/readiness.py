@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from audit import reads
 from tumorboard.pages import staff_required
 
 from ..access import boards_visible_to
@@ -26,10 +27,18 @@ def _chosen_board(request):
     return form, boards, board
 
 
+def _record(request, cards) -> None:
+    """Each card names its case's patient: one read-log row per card."""
+    reads.record_many(
+        request, "readiness.case", [(c.case.patient.uuid, c.case.uuid) for c in cards]
+    )
+
+
 @staff_required
 def readiness_board_page(request):
     form, boards, board = _chosen_board(request)
     columns = readiness_board(user=request.user, board=board)
+    _record(request, [card for column in columns for card in column.cards])
     return render(
         request,
         "scheduling/readiness_board.html",
@@ -54,6 +63,7 @@ def readiness_column_page(request, state):
         column = readiness_column(user=request.user, state=state, board=board, after=after)
     except ValueError:
         raise Http404("No such page.") from None
+    _record(request, column.cards)
     next_query = ""
     if column.next_cursor:
         query = {"after": column.next_cursor}

@@ -32,6 +32,10 @@ def settings_data(board, **overrides) -> dict:
         "required_disciplines": list(board.required_disciplines),
         "quorum_min_present": board.quorum_min_present,
         "follow_up_days": ", ".join(str(days) for days in board.follow_up_days),
+        "target_referral_to_meeting_days": board.target_referral_to_meeting_days,
+        "target_urgent_hours": board.target_urgent_hours,
+        "target_plan_signed_days": board.target_plan_signed_days,
+        "target_treatment_days": board.target_treatment_days,
         "escc_1c_high_grade": "false",
         "intermediate_histology": "sensitive",
         "sbrt_regimens": "",
@@ -179,6 +183,7 @@ def test_coordinator_saves_every_setting_on_one_form(cast, client_for):
             quorum_min_present="3",
             time_zone="Europe/Madrid",
             follow_up_days="28, 91,365",
+            target_urgent_hours="24",
         ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -193,6 +198,7 @@ def test_coordinator_saves_every_setting_on_one_form(cast, client_for):
     assert board.quorum_min_present == 3
     assert board.follow_up_days == [28, 91, 365]
     assert board.mri_from_attachments is True
+    assert board.target_urgent_hours == 24
     assert board.history.first().history_user == cast.coordinator
     page = client.get(url("board-manage", cast.board)).content.decode()
     assert "Board settings saved." in page
