@@ -9,7 +9,7 @@ from cases.forms import DateInput
 from recommendations.models import FollowUp, PatientReportedOutcome
 from tumorboard.pages import VersionedForm
 
-from .services import COMMENT_MAX
+from .services import CLINICAL_FIELDS, COMMENT_MAX
 
 _YES_NO_UNKNOWN = [("", _("Not assessed")), ("true", _("Yes")), ("false", _("No"))]
 
@@ -67,23 +67,7 @@ class FollowUpRecordForm(VersionedForm, forms.ModelForm):
 
     class Meta:
         model = FollowUp
-        fields = [
-            "status",
-            "recorded_on",
-            "missed_reason",
-            "ambulatory",
-            "frankel_grade",
-            "pain_score",
-            "analgesics",
-            "ecog",
-            "kps",
-            "local_control",
-            "complication_fracture",
-            "complication_wound",
-            "complication_neuro_worsening",
-            "readmitted",
-            "notes",
-        ]
+        fields = ["status", "recorded_on", "missed_reason", *CLINICAL_FIELDS]
         widgets = {
             "recorded_on": DateInput(),
             "missed_reason": forms.Textarea(attrs={"rows": 2}),

@@ -8,6 +8,8 @@ from recommendations.models import FollowUp, PatientReportedOutcome
 from tumorboard import bounds
 from tumorboard.versioning import version_field
 
+from .services import CLINICAL_FIELDS
+
 
 class PatientReportSerializer(serializers.ModelSerializer):
     language = serializers.CharField(read_only=True, help_text="The form's language: en or es.")
@@ -43,18 +45,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "recorded_on",
             "recorded_by",
             "missed_reason",
-            "ambulatory",
-            "frankel_grade",
-            "pain_score",
-            "analgesics",
-            "ecog",
-            "kps",
-            "local_control",
-            "complication_fracture",
-            "complication_wound",
-            "complication_neuro_worsening",
-            "readmitted",
-            "notes",
+            *CLINICAL_FIELDS,
             "patient_report",
             "version",
             "updated_at",
