@@ -16,7 +16,13 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
+# Waits for the image to finish loading (a preview may be drawn on first request), then says whether it
+# decoded: true for a real picture, false for a broken one.
+IMAGE_LOADED = """img => img.complete && img.naturalWidth > 0 ? true : new Promise(resolve => {
+    img.addEventListener("load", () => resolve(img.naturalWidth > 0));
+    img.addEventListener("error", () => resolve(false));
+    if (img.complete) resolve(img.naturalWidth > 0);
+})"""
 
 
 def _attach(page, *, kind: str, name: str, data: bytes, mime: str, caption: str) -> None:
