@@ -16,11 +16,13 @@ the rows of a request sharing its `request_id`. Which URL names must record is l
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpRequest
 
 from tumorboard.roles import user_roles
@@ -97,9 +99,61 @@ def write(request: HttpRequest, status: int) -> int:
     }
     unique = dict.fromkeys(noted)  # a page that shows a record twice read it once
     rows = [ReadEvent(what=what, patient_uuid=p, object_uuid=o, **common) for what, p, o in unique]
-    if len(rows) == 1:
+    _insert(rows)
+    return len(rows)
+
+
+def asynchronous_commit() -> bool:
+    """Whether the read log's INSERT commits without waiting for its WAL flush.
+
+    A logged GET commits one write: the read entry. With `READ_LOG_SYNCHRONOUS_COMMIT` false (the
+    default) that commit does not wait for the WAL flush: the INSERT, run on its own outside any
+    transaction, sets `synchronous_commit` off for its own implicit transaction (`set_config(...,
+    true)` in the statement, so still one round trip). PostgreSQL still writes the row to the WAL
+    in order and never corrupts or reorders anything, but a crash of the database server (not of
+    the app) can lose the read entries of its last moments (at most three times
+    `wal_writer_delay`, 0.6 s by default). Clinical writes are untouched: the setting ends with
+    the read entry's own transaction, and inside a caller's transaction (an `atomic` block) the
+    INSERT joins it unchanged, so that transaction keeps its durability."""
+    return (
+        not settings.READ_LOG_SYNCHRONOUS_COMMIT
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+_FIELDS = [f for f in ReadEvent._meta.concrete_fields if not f.primary_key]
+
+
+def _insert(rows: list[ReadEvent]) -> None:
+    if asynchronous_commit():
+        _insert_asynchronously(rows)
+    elif len(rows) == 1:
         # One INSERT: bulk_create would wrap even one row in BEGIN … COMMIT (three round trips).
         rows[0].save(force_insert=True)
     else:
         ReadEvent.objects.bulk_create(rows)  # one INSERT, in a transaction of its own
-    return len(rows)
+
+
+def _insert_asynchronously(rows: list[ReadEvent]) -> None:
+    """One statement, its own implicit transaction, committed with synchronous_commit off.
+
+    The values go through a VALUES list with each column's type cast (a VALUES list in a SELECT
+    does not take its types from the target table); the one-time filter sets the commit mode."""
+    db = connections[DEFAULT_DB_ALIAS]  # the `connection` proxy costs a lookup per attribute
+    params = [f.get_db_prep_save(f.pre_save(obj, add=True), db) for obj in rows for f in _FIELDS]
+    with db.cursor() as cursor:
+        cursor.execute(_asynchronous_insert_sql(len(rows)), params)
+
+
+@functools.cache
+def _asynchronous_insert_sql(rows: int) -> str:
+    db = connections[DEFAULT_DB_ALIAS]
+    columns = ", ".join(db.ops.quote_name(f.column) for f in _FIELDS)
+    row = "(" + ", ".join(f"%s::{f.db_type(db)}" for f in _FIELDS) + ")"
+    # Built from the model's own table and column names only; every value is a parameter.
+    return (
+        f"INSERT INTO {db.ops.quote_name(ReadEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT * FROM (VALUES {', '.join([row] * rows)}) AS v "
+        "WHERE set_config('synchronous_commit', 'off', true) = 'off'"
+    )

@@ -533,3 +533,76 @@ def test_the_pickers_on_the_meeting_pages_record_the_cases_they_offer(
     specialist = client_for(cast.surgeon)
     assert specialist.get(reverse("meeting-list")).status_code == 200
     assert not ReadEvent.objects.filter(username=cast.surgeon.username).exists()
+
+
+def _read_log_statements(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "audit_readevent" in q["sql"] or "synchronous_commit" in q["sql"]
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_commits_without_waiting_for_the_wal_flush(api, cast, case):
+    """Outside any transaction (as in production: the middleware writes after the view), one
+    INSERT that turns synchronous_commit off for its own implicit transaction, and only that one;
+    the row holds what the ORM path would have written."""
+    client = api(cast.chair)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            reverse("api:case-detail", args=[case.uuid]),
+            HTTP_USER_AGENT=BROWSER,
+            REMOTE_ADDR="10.1.2.3",
+        )
+    assert response.status_code == 200
+    statements = _read_log_statements(queries)
+    assert len(statements) == 1
+    assert statements[0].startswith("INSERT INTO")
+    assert "set_config('synchronous_commit', 'off', true)" in statements[0]
+    row = ReadEvent.objects.get(object_uuid=case.uuid)
+    assert (row.what, row.patient_uuid, row.user_id, row.username) == (
+        "case",
+        cast.patient.uuid,
+        cast.chair.pk,
+        cast.chair.username,
+    )
+    assert (row.view_name, row.method, row.status) == ("api:case-detail", "GET", 200)
+    assert (row.client_ip, row.user_agent) == ("10.1.2.3", BROWSER)
+    assert "chair" in row.roles.split(",") and row.at is not None
+    with connection.cursor() as cursor:  # the setting ended with the read entry's transaction
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_reads_of_a_request_are_one_asynchronous_insert(client_for, cast, meeting):
+    patients = [cast.patient, PatientFactory(), PatientFactory()]
+    for position, patient in enumerate(patients, start=1):
+        case = CaseFactory(board=cast.board, patient=patient)
+        AgendaItemFactory(meeting=meeting, case=case, position=position)
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(cast.coordinator).get(reverse("meeting-detail", args=[meeting.uuid]))
+    assert response.status_code == 200
+    statements = _read_log_statements(queries)
+    assert len(statements) == 1 and "set_config" in statements[0]
+    assert {r.patient_uuid for r in ReadEvent.objects.all()} == {p.uuid for p in patients}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_synchronous_commit_can_be_kept_for_the_read_log(api, cast, case, settings):
+    settings.READ_LOG_SYNCHRONOUS_COMMIT = True
+    with CaptureQueriesContext(connection) as queries:
+        assert api(cast.chair).get(reverse("api:case-detail", args=[case.uuid])).status_code == 200
+    statements = _read_log_statements(queries)
+    assert len(statements) == 1 and statements[0].startswith("INSERT INTO")
+    assert ReadEvent.objects.filter(object_uuid=case.uuid).count() == 1
+
+
+def test_inside_a_callers_transaction_the_insert_joins_it_unchanged(api, cast, case):
+    """In an atomic block (here the test's own transaction) the caller's durability is kept:
+    no SET LOCAL that would turn it off for the caller's writes too."""
+    with CaptureQueriesContext(connection) as queries:
+        assert api(cast.chair).get(reverse("api:case-detail", args=[case.uuid])).status_code == 200
+    statements = _read_log_statements(queries)
+    assert len(statements) == 1 and statements[0].startswith("INSERT INTO")

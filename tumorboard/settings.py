@@ -389,6 +389,10 @@ SPECTACULAR_SETTINGS = {
 # The read log (audit/): every read of a patient's data is recorded; rows older than the
 # retention period are purged daily. Turning the log off is for the benchmark's comparison only.
 READ_LOG_ENABLED = env.bool("READ_LOG_ENABLED", default=True)
+# False (the default): a read entry commits without waiting for its WAL flush; a crash of the
+# database server may lose its last fraction of a second of read entries
+# (audit.reads.asynchronous_commit).
+READ_LOG_SYNCHRONOUS_COMMIT = env.bool("READ_LOG_SYNCHRONOUS_COMMIT", default=False)
 READ_LOG_RETENTION_DAYS = env.int("READ_LOG_RETENTION_DAYS", default=2557)  # 7 years
 if not 30 <= READ_LOG_RETENTION_DAYS <= 36600:
     raise ImproperlyConfigured("READ_LOG_RETENTION_DAYS must be between 30 and 36600.")

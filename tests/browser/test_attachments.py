@@ -16,8 +16,8 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-# Waits for the image to finish loading (a preview may be drawn on first request), then says whether it
-# decoded: true for a real picture, false for a broken one.
+# Waits for the image to finish loading (a preview may be drawn on first request),
+# then says whether it decoded: true for a real picture, false for a broken one.
 IMAGE_LOADED = """img => img.complete && img.naturalWidth > 0 ? true : new Promise(resolve => {
     img.addEventListener("load", () => resolve(img.naturalWidth > 0));
     img.addEventListener("error", () => resolve(false));
