@@ -25,7 +25,6 @@ import datetime as dt
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,22 +32,13 @@ if __package__ in {None, ""}:  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.endpoints import (
-    FLOOR,
-    LUA,
+    HEADER,
     Endpoint,
     Result,
-    Server,
     collectstatic,
-    count_queries,
-    format_row,
-    get,
-    headers_for,
     loadavg,
-    login,
-    percentile,
-    sequential,
+    measure_endpoints,
     server_env,
-    wrk,
 )
 from bench.seed import (
     BENCH_USERNAME,
@@ -303,7 +293,9 @@ def in_process(repeat: int) -> tuple[str, list[tuple[str, float, float, int]]]:
 
 
 def over_http(args, board_uuid: str) -> list[Result]:
-    from bench.endpoints import HEADER
+    """The results API, page and CSV measured as bench/endpoints.py measures an endpoint, but the
+    single-client p50/p95 from 20 requests one by one."""
+    from django.contrib.auth import get_user_model
 
     target = target_from(args)
     chosen = [
@@ -312,52 +304,10 @@ def over_http(args, board_uuid: str) -> list[Result]:
         Endpoint("results-csv", f"/results.csv?board={board_uuid}", "session"),
     ]
     env = server_env(target, args.http_port, args.workers)
-    server = Server(env, args.http_port)
     results = [Result(e, connections=args.connections) for e in chosen]
-    print(HEADER, flush=True)
-    try:
-        server.start()
-        auth = login(args.http_port)
-        with tempfile.TemporaryDirectory() as tmp:
-            lua = Path(tmp) / "auth.lua"
-            lua.write_text(LUA)
-            for result in results:
-                endpoint = result.endpoint
-                began = time.perf_counter()
-                status, body, _ = get(args.http_port, endpoint.path, headers_for(endpoint, auth))
-                first = time.perf_counter() - began
-                result.status, result.size = status, len(body)
-                if status != 200:
-                    print(f"{endpoint.name}: HTTP {status}, skipped", flush=True)
-                    continue
-                needed = 2 * first * args.connections / args.workers
-                result.duration = max(args.duration, min(args.max_duration, needed))
-                load = {
-                    "connections": args.connections,
-                    "threads": args.threads,
-                    "duration": result.duration,
-                    "lua": lua,
-                }
-                for _ in range(args.rounds):
-                    floor = wrk(server, FLOOR, auth, **load)
-                    mine = wrk(server, endpoint, auth, **load)
-                    result.floor_rps.append(floor["rps"])
-                    result.rps.append(mine["rps"])
-                    result.p50_load_ms.append(mine["p50_us"] / 1000)
-                    result.requests += mine["requests"]
-                    result.errors += mine["bad_status"] + mine["errors"]
-                latencies = sequential(args.http_port, endpoint, auth, 20)
-                result.single_p50_ms = statistics.median(latencies)
-                result.single_p95_ms = percentile(latencies, 0.95)
-                print(format_row(result), flush=True)
-    finally:
-        server.stop()
-    from django.contrib.auth import get_user_model
-
     user_id = get_user_model().objects.get(username=BENCH_USERNAME).pk
-    queries = count_queries([r.endpoint for r in results], user_id, auth["token"])
-    for result in results:
-        result.queries = queries.get(result.endpoint.name)
+    print(HEADER, flush=True)
+    measure_endpoints(args, env, results, user_id, one_by_one=20)
     return results
 
 

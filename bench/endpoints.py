@@ -26,6 +26,7 @@ wrk is Debian's (`apt install wrk`). The database is only read (and sessions/tok
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -449,6 +451,95 @@ def bench_ids() -> tuple[str, str, int]:
 # --- the runs ---------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def lua_script() -> Iterator[Path]:
+    """wrk's script (it sends the cookie or token it finds in the environment), in a temporary
+    file for the length of the `with` block."""
+    with tempfile.TemporaryDirectory() as tmp:
+        lua = Path(tmp) / "auth.lua"
+        lua.write_text(LUA)
+        yield lua
+
+
+def measure_endpoint(
+    server: Server,
+    result: Result,
+    auth: dict[str, str],
+    args: argparse.Namespace,
+    lua: Path,
+    *,
+    one_by_one: int | None = None,
+) -> bool:
+    """Step 3 of this module's docstring for `result.endpoint`, filling in `result`; False when
+    the first request is not a 200 (the endpoint is then skipped).
+
+    `args` holds the load options (rounds, duration, max_duration, connections, threads, workers).
+    The single-client p50/p95 is a one-connection wrk run (or 5 or 3 requests timed one by one
+    when wrk completes fewer than 5), or with `one_by_one`, that many requests one by one."""
+    endpoint = result.endpoint
+    began = time.perf_counter()
+    status, body, _ = get(server.port, endpoint.path, headers_for(endpoint, auth))
+    first = time.perf_counter() - began
+    result.status, result.size = status, len(body)
+    if status != 200:
+        print(f"{endpoint.name}: HTTP {status}, skipped", flush=True)
+        return False
+    # Long enough for each connection to complete about two requests (capped).
+    needed = 2 * first * args.connections / args.workers
+    result.duration = max(args.duration, min(args.max_duration, needed))
+    load = {
+        "connections": args.connections,
+        "threads": args.threads,
+        "duration": result.duration,
+        "lua": lua,
+    }
+    for _ in range(args.rounds):
+        floor = wrk(server, FLOOR, auth, **load)
+        mine = wrk(server, endpoint, auth, **load)
+        result.floor_rps.append(floor["rps"])
+        result.rps.append(mine["rps"])
+        result.p50_load_ms.append(mine["p50_us"] / 1000)
+        result.requests += mine["requests"]
+        result.errors += mine["bad_status"] + mine["errors"]
+    if one_by_one is None:
+        single = wrk(server, endpoint, auth, **{**load, "connections": 1, "threads": 1})
+        if single["requests"] >= 5:
+            result.single_p50_ms = single["p50_us"] / 1000
+            result.single_p95_ms = single["p95_us"] / 1000
+            return True
+        one_by_one = 5 if first < 5 else 3  # too slow for wrk's window
+    latencies = sequential(server.port, endpoint, auth, one_by_one)
+    result.single_p50_ms = statistics.median(latencies)
+    result.single_p95_ms = percentile(latencies, 0.95)
+    return True
+
+
+def measure_endpoints(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    results: list[Result],
+    user_id: int,
+    *,
+    one_by_one: int | None = None,
+) -> None:
+    """Steps 1 to 4 of this module's docstring: gunicorn with `env` on --http-port, logged in as
+    the bench coordinator (`user_id`), each result's endpoint measured (`measure_endpoint`) and
+    its row printed as it is done; then the queries of one request counted in this process."""
+    server = Server(env, args.http_port)
+    try:
+        server.start()
+        auth = login(args.http_port)
+        with lua_script() as lua:
+            for result in results:
+                if measure_endpoint(server, result, auth, args, lua, one_by_one=one_by_one):
+                    print(format_row(result), flush=True)
+    finally:
+        server.stop()
+    queries = count_queries([r.endpoint for r in results], user_id, auth["token"])
+    for result in results:
+        result.queries = queries.get(result.endpoint.name)
+
+
 def run(args: argparse.Namespace) -> list[Result]:
     target = target_from(args)
     setup_django(target, debug=False)
@@ -456,55 +547,8 @@ def run(args: argparse.Namespace) -> list[Result]:
     chosen = [e for e in endpoints(case, meeting) if not args.only or e.name in args.only]
     env = server_env(target, args.http_port, args.workers)
     collectstatic(env)
-    server = Server(env, args.http_port)
     results = [Result(e, connections=args.connections) for e in chosen]
-    try:
-        server.start()
-        auth = login(args.http_port)
-        with tempfile.TemporaryDirectory() as tmp:
-            lua = Path(tmp) / "auth.lua"
-            lua.write_text(LUA)
-            for result in results:
-                endpoint = result.endpoint
-                began = time.perf_counter()
-                status, body, _ = get(args.http_port, endpoint.path, headers_for(endpoint, auth))
-                first = time.perf_counter() - began
-                result.status, result.size = status, len(body)
-                if status != 200:
-                    print(f"{endpoint.name}: HTTP {status}, skipped", flush=True)
-                    continue
-                # Long enough for each connection to complete about two requests (capped).
-                needed = 2 * first * args.connections / args.workers
-                result.duration = max(args.duration, min(args.max_duration, needed))
-                load = {
-                    "connections": args.connections,
-                    "threads": args.threads,
-                    "duration": result.duration,
-                    "lua": lua,
-                }
-                for _ in range(args.rounds):
-                    floor = wrk(server, FLOOR, auth, **load)
-                    mine = wrk(server, endpoint, auth, **load)
-                    result.floor_rps.append(floor["rps"])
-                    result.rps.append(mine["rps"])
-                    result.p50_load_ms.append(mine["p50_us"] / 1000)
-                    result.requests += mine["requests"]
-                    result.errors += mine["bad_status"] + mine["errors"]
-                one_client = {**load, "connections": 1, "threads": 1}
-                single = wrk(server, endpoint, auth, **one_client)
-                if single["requests"] >= 5:
-                    result.single_p50_ms = single["p50_us"] / 1000
-                    result.single_p95_ms = single["p95_us"] / 1000
-                else:  # too slow for wrk's window: time a few requests one by one
-                    latencies = sequential(args.http_port, endpoint, auth, 5 if first < 5 else 3)
-                    result.single_p50_ms = statistics.median(latencies)
-                    result.single_p95_ms = percentile(latencies, 0.95)
-                print(format_row(result), flush=True)
-    finally:
-        server.stop()
-    queries = count_queries([r.endpoint for r in results], user_id, auth["token"])
-    for result in results:
-        result.queries = queries.get(result.endpoint.name)
+    measure_endpoints(args, env, results, user_id)
     return results
 
 

@@ -21,7 +21,6 @@ import argparse
 import signal
 import statistics
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +29,6 @@ if __package__ in {None, ""}:  # run as a script: make `bench` importable
 
 from bench.endpoints import (
     FLOOR,
-    LUA,
     WRK,
     Endpoint,
     Server,
@@ -41,6 +39,7 @@ from bench.endpoints import (
     headers_for,
     loadavg,
     login,
+    lua_script,
     server_env,
     wrk,
 )
@@ -113,9 +112,7 @@ def run(args: argparse.Namespace) -> list[Result]:
         for server in servers.values():
             server.start()
         auth = {mode: login(server.port) for mode, server in servers.items()}
-        with tempfile.TemporaryDirectory() as tmp:
-            lua = Path(tmp) / "auth.lua"
-            lua.write_text(LUA)
+        with lua_script() as lua:
             for result in results:
                 endpoint = result.endpoint
                 for mode, server in servers.items():

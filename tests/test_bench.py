@@ -154,6 +154,110 @@ def test_explain_arguments():
         explain.parse_args(["--db", "tb_bench_x", "--deep", "-1"])
 
 
+class _Clock:
+    """Stands in for the `time` module in bench.endpoints: the first request takes `first` s."""
+
+    def __init__(self):
+        self.now, self.first = 0.0, 0.0
+
+    def perf_counter(self):
+        return self.now
+
+
+@pytest.fixture
+def fake_http(monkeypatch):
+    """bench.endpoints without gunicorn or wrk: every call is recorded in `calls`."""
+    clock, calls = _Clock(), []
+
+    def get(port, path, headers=None, timeout=120.0):
+        calls.append(("get", path))
+        clock.now += clock.first
+        return (500 if "broken" in path else 200), b"12345", None
+
+    def wrk(server, endpoint, auth, *, connections, threads, duration, lua):
+        calls.append(("wrk", endpoint.name, connections, threads, duration))
+        slow_alone = connections == 1 and "slow" in endpoint.path
+        return {
+            "rps": 100.0 if endpoint == endpoints.FLOOR else 40.0,
+            "requests": 3 if slow_alone else 50,
+            "p50_us": 2000,
+            "p95_us": 9000,
+            "bad_status": 1,
+            "errors": 0,
+        }
+
+    def sequential(port, endpoint, auth, count):
+        calls.append(("sequential", endpoint.name, count))
+        return [10.0, 30.0, 20.0]
+
+    monkeypatch.setattr(endpoints, "time", clock)
+    monkeypatch.setattr(endpoints, "get", get)
+    monkeypatch.setattr(endpoints, "wrk", wrk)
+    monkeypatch.setattr(endpoints, "sequential", sequential)
+    return clock, calls
+
+
+def _measure(path, argv=(), **kwargs):
+    args = endpoints.parse_args(["--db", "tb_bench_x", "--rounds", "2", *argv])
+    result = endpoints.Result(endpoints.Endpoint("this", path, "token"))
+    server = type("FakeServer", (), {"port": args.http_port})()
+    measured = endpoints.measure_endpoint(
+        server, result, {"token": "Token t"}, args, Path("x"), **kwargs
+    )
+    return measured, result
+
+
+def test_measure_endpoint_interleaves_the_floor_and_sizes_the_run_to_the_first_request(fake_http):
+    clock, calls = fake_http
+    clock.first = 1.5  # two requests per connection: 2 * 1.5 s * 16 / 2 workers = 24 s
+    measured, result = _measure("/fast/")
+    assert measured is True
+    assert calls == [
+        ("get", "/fast/"),
+        ("wrk", "floor", 16, 2, 24.0),
+        ("wrk", "this", 16, 2, 24.0),
+        ("wrk", "floor", 16, 2, 24.0),
+        ("wrk", "this", 16, 2, 24.0),
+        ("wrk", "this", 1, 1, 24.0),
+    ]
+    assert (result.status, result.size, result.duration) == (200, 5, 24.0)
+    assert (result.rps, result.floor_rps, result.ratio) == ([40.0, 40.0], [100.0, 100.0], 0.4)
+    assert (result.requests, result.errors, result.p50_load_ms) == (100, 2, [2.0, 2.0])
+    assert (result.single_p50_ms, result.single_p95_ms) == (2.0, 9.0)
+
+
+@pytest.mark.parametrize(
+    ("first", "count", "duration"),
+    [(0.01, 5, 5.0), (6.0, 3, 30.0)],  # --duration at the least, --max-duration at the most
+)
+def test_measure_endpoint_times_requests_one_by_one_when_wrk_completes_too_few(
+    fake_http, first, count, duration
+):
+    clock, calls = fake_http
+    clock.first = first
+    _measured, result = _measure("/slow/")
+    assert result.duration == duration
+    assert calls[-2:] == [("wrk", "this", 1, 1, duration), ("sequential", "this", count)]
+    assert (result.single_p50_ms, result.single_p95_ms) == (20.0, 30.0)
+
+
+def test_measure_endpoint_one_by_one_replaces_the_single_client_wrk_run(fake_http):
+    _clock, calls = fake_http
+    _measured, result = _measure("/fast/", ["--duration", "3"], one_by_one=20)
+    assert [c[0] for c in calls] == ["get", "wrk", "wrk", "wrk", "wrk", "sequential"]
+    assert calls[-1] == ("sequential", "this", 20)
+    assert result.duration == 3.0
+
+
+def test_measure_endpoint_skips_an_endpoint_that_is_not_200(fake_http, capsys):
+    _clock, calls = fake_http
+    measured, result = _measure("/broken/")
+    assert measured is False
+    assert calls == [("get", "/broken/")]
+    assert (result.status, result.rps) == (500, [])
+    assert capsys.readouterr().out == "this: HTTP 500, skipped\n"
+
+
 @pytest.mark.django_db
 def test_keyset_page_equals_offset_page_of_the_real_case_list(cast):
     for n in range(12):
