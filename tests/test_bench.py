@@ -148,6 +148,21 @@ def test_read_log_arguments():
         read_log.parse_args(["--db", "tb_bench_x", "--duration", "0"])
 
 
+@pytest.mark.django_db
+def test_read_log_write_share_times_the_write_inside_the_request(cast):
+    """The in-process measure: the write's median time, the request's, and a share in between."""
+    from rest_framework.authtoken.models import Token
+
+    case = CaseFactory(board=cast.board)
+    token = f"Token {Token.objects.create(user=cast.chair).key}"
+    api = read_log.endpoints(str(case.uuid))[0]
+    write_ms, request_ms, share = read_log.write_share(api, cast.chair.pk, token, requests=5)
+    assert 0 < write_ms < request_ms and 0 < share < 1
+    stranger = read_log.endpoints(str(uuid.uuid4()))[0]  # a 404 writes nothing: refused
+    with pytest.raises(SystemExit, match="HTTP 404"):
+        read_log.write_share(stranger, cast.chair.pk, token, requests=1)
+
+
 def test_explain_arguments():
     assert explain.parse_args(["--db", "tb_bench_x", "--deep", "500"]).deep == 500
     with pytest.raises(SystemExit):
