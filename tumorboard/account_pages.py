@@ -197,6 +197,7 @@ def two_factor_setup(request):
             return redirect(_with_next("two-factor", request))
         if request.method == "POST" and request.POST.get("action") == "renew":
             codes = two_factor.recovery_codes_renew(user=user)
+            two_factor.session_keep_after_renewal(request)
             return _show_codes(request, codes)
         return render(
             request,

@@ -72,7 +72,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, loading with the user whether their session's second-factor device still exists.
+    "tumorboard.session_policy.AuthenticationMiddleware",
     # Writes the reads of patient data a view noted, once it has answered (audit.reads).
     "audit.middleware.ReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
