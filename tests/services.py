@@ -109,6 +109,8 @@ def _probe() -> Services:
     else:
         found.broker_note = f"{problem}: real-worker tests skipped"
     os.environ.pop("CELERY_RESULT_BACKEND", None)
+    # Each test starts with an empty in-process cache (conftest), never a shared one.
+    os.environ.pop("CACHE_URL", None)
 
     problem = _chromium_problem()
     if problem is None:

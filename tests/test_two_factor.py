@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -204,6 +207,84 @@ def test_a_recovery_code_works_once(cast):
     assert again.status_code == 200
     assert second.get(reverse("case-list")).status_code == 302
     assert list(StaticToken.objects.values_list("token", flat=True)) == ["efgh6723"]
+
+
+# --- a verified session and the device that verified it -----------------------------------------
+
+
+def verified(user, code: str) -> Client:
+    client = signed_in(user)
+    assert client.post(reverse("two-factor"), {"code": code}).status_code == 302
+    assert client.get(reverse("case-list")).status_code == 200
+    return client
+
+
+def asked_for_a_code(client) -> bool:
+    response = client.get(reverse("case-list"))
+    return response.status_code == 302 and response["Location"].startswith(reverse("two-factor"))
+
+
+def test_deleting_a_device_ends_the_sessions_it_verified(cast):
+    # An administrator resets a lost authenticator by deleting the user's devices.
+    device = enrolled(cast.chair, recovery=("rcvcode1",))
+    by_app = verified(cast.chair, code_for(device))
+    by_code = verified(cast.chair, "rcvcode1")
+    TOTPDevice.objects.filter(user=cast.chair).delete()
+    assert asked_for_a_code(by_app)
+    assert DEVICE_ID_SESSION_KEY not in by_app.session
+    assert by_app.get("/api/v1/boards/").status_code == 403
+    # The session verified with a recovery code stands while those do.
+    assert by_code.get(reverse("case-list")).status_code == 200
+    StaticDevice.objects.filter(user=cast.chair).delete()
+    assert by_code.get("/api/v1/boards/").status_code == 403
+    assert asked_for_a_code(by_code)
+    # Nothing left to verify with: enrol again.
+    again = by_code.get(reverse("two-factor"))
+    assert again["Location"].startswith(reverse("two-factor-setup"))
+
+
+def test_replacing_the_recovery_codes_ends_the_other_sessions_they_verified(cast):
+    device = enrolled(cast.coordinator, recovery=("rcvcode1", "rcvcode2"))
+    renewing = verified(cast.coordinator, "rcvcode1")
+    other = verified(cast.coordinator, "rcvcode2")
+    by_app = verified(cast.coordinator, code_for(device))
+    response = renewing.post(reverse("two-factor-setup"), {"action": "renew"})
+    assert len(response.context["codes"]) == 10
+    assert renewing.get(reverse("case-list")).status_code == 200  # it asked for the new codes
+    assert asked_for_a_code(other)
+    assert by_app.get(reverse("case-list")).status_code == 200  # its authenticator is still there
+
+
+def test_a_session_naming_no_device_of_the_user_is_not_verified(cast):
+    device = enrolled(cast.chair)
+    client = verified(cast.chair, code_for(device))
+    theirs = TOTPDevice.objects.create(user=cast.surgeon, name="Authenticator app", confirmed=True)
+    for named in (theirs.persistent_id, "auth.user/1", "nonsense"):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = named
+        session.save()
+        assert asked_for_a_code(client), named
+
+
+def test_checking_the_device_costs_no_query(cast, settings):
+    """A verified session's request runs as many queries as one with two-factor off: whether the
+    device exists is a column of the query that loads the user."""
+    device = enrolled(cast.coordinator)
+    client = verified(cast.coordinator, code_for(device))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/v1/boards/").status_code == 200
+    checked = [query["sql"] for query in captured]  # read now: the next request resets the log
+    settings.REQUIRE_STAFF_2FA = False
+    plain = Client()
+    plain.force_login(cast.coordinator)
+    plain.get(reverse("case-list"))  # the session's times stamped, as above
+    with CaptureQueriesContext(connection) as captured:
+        assert plain.get("/api/v1/boards/").status_code == 200
+    unchecked = [query["sql"] for query in captured]
+    assert len(checked) == len(unchecked) > 0
+    [user_query] = [sql for sql in checked if '"otp_totp_totpdevice"' in sql]
+    assert user_query.startswith('SELECT "auth_user"."id"')
+    assert not any('"otp_totp_totpdevice"' in sql for sql in unchecked)
 
 
 # --- the API token ------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Account security pages: password change and reset, and two-factor sign-in.
 
 Password change and reset are Django's auth views with the project's templates; each deletes the
-user's API token once the new password is saved. The reset e-mail goes through tumorboard.mail
-(text and HTML, links from SITE_URL) and the page answers the same whether or not the address
-belongs to an account (no user enumeration).
+user's API token once the new password is saved. The reset e-mail is sent by a Celery task, by
+user id, after the request (tumorboard.password_reset: text and HTML, links from SITE_URL), and
+requests are limited per client and per address; the page answers the same whether or not the
+address belongs to an account and whether or not a limit was reached (no user enumeration).
 
 Two-factor (tumorboard.two_factor): the set-up page shows the authenticator's QR code and secret,
 confirms it with a first code and then shows ten recovery codes, once; the verify page asks for a
@@ -13,7 +14,6 @@ code after the password sign-in. Both are for staff only (a patient is never ask
 from __future__ import annotations
 
 import logging
-import smtplib
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -24,17 +24,22 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import two_factor
+from audit.reads import client_ip
+
+from . import password_reset, two_factor
 from .auth import api_tokens_revoke
-from .mail import absolute_url, send_email
+from .queue import enqueue_on_commit
+from .tasks import send_password_reset_email
 
 logger = logging.getLogger(__name__)
 
@@ -57,40 +62,31 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 
 class ResetRequestForm(PasswordResetForm):
-    """Django's reset form, its e-mail sent through tumorboard.mail with a SITE_URL link."""
+    """Django's reset form; the e-mail is sent by a task (tumorboard.password_reset)."""
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        path = reverse(
-            "password-reset-confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
-        )
-        try:
-            send_email(
-                to=to_email,
-                subject=_("Reset your tumor board password"),
-                template="password_reset",
-                context={
-                    "username": context["user"].get_username(),
-                    "link": absolute_url(path),
-                    "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-                },
-            )
-        except (smtplib.SMTPException, OSError):
-            # The page must answer as for an unknown address; the user's id, never the address.
-            logger.exception("Password reset e-mail to user %s failed", context["user"].pk)
+    def save(self, request=None, **kwargs):
+        """Queue the reset e-mail for each account with this address, by user id, once the
+        request's transaction commits; the request itself sends nothing."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        for user in self.get_users(self.cleaned_data["email"]):
+            enqueue_on_commit(send_password_reset_email, args=[user.pk, language])
 
 
 class PasswordReset(auth_views.PasswordResetView):
+    """The reset request: answered with the same page for every address, known or not, within
+    the limit or over it (password_reset.request_allowed)."""
+
     template_name = "registration/password_reset_form.html"
     form_class = ResetRequestForm
     success_url = reverse_lazy("password-reset-done")
+
+    def form_valid(self, form):
+        if password_reset.request_allowed(
+            client_ip=client_ip(self.request), email=form.cleaned_data["email"]
+        ):
+            return super().form_valid(form)
+        logger.warning("Password reset requests over the hourly limit; nothing sent")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDone(auth_views.PasswordResetDoneView):
@@ -201,6 +197,7 @@ def two_factor_setup(request):
             return redirect(_with_next("two-factor", request))
         if request.method == "POST" and request.POST.get("action") == "renew":
             codes = two_factor.recovery_codes_renew(user=user)
+            two_factor.session_keep_after_renewal(request)
             return _show_codes(request, codes)
         return render(
             request,

@@ -5,6 +5,10 @@ allowed/refused pairs.
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -59,12 +63,32 @@ def users_with_roles() -> QuerySet:
     return get_user_model()._default_manager.annotate(**_role_flags("pk"))
 
 
+# Extra columns the session's user is loaded with, in the same query, while `loading_user_with`
+# is active (tumorboard.session_policy.AuthenticationMiddleware: whether the second-factor device
+# that verified the session still exists).
+_extra_columns: ContextVar[dict[str, Any] | None] = ContextVar(
+    "tumorboard_user_extra_columns", default=None
+)
+
+
+@contextmanager
+def loading_user_with(columns: dict[str, Any]) -> Iterator[None]:
+    """While active, RoleAwareModelBackend.get_user annotates the user with `columns`."""
+    token = _extra_columns.set(columns)
+    try:
+        yield
+    finally:
+        _extra_columns.reset(token)
+
+
 class RoleAwareModelBackend(ModelBackend):
     """Django's ModelBackend, loading the session's user and their roles in one query: every
-    request reads the roles (menus, scoping), and a second query per request was pure overhead."""
+    request reads the roles (menus, scoping), and a second query per request was pure overhead.
+    Columns asked for with `loading_user_with` come in the same query."""
 
     def get_user(self, user_id):
-        user = users_with_roles().filter(pk=user_id).first()
+        users = users_with_roles().annotate(**(_extra_columns.get() or {}))
+        user = users.filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):
             return None
         _remember_roles(user, user)

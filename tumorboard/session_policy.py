@@ -13,9 +13,11 @@ the API goes on without the user, so DRF refuses it like any unauthenticated req
 its token).
 
 With settings.REQUIRE_STAFF_2FA on, a signed-in staff member whose session has not been verified
-with a second factor is sent to the two-factor page (enrolment first if they have no
-authenticator); the API answers 403. Views marked `two_factor_exempt` (signing in and out, the
-two-factor pages) stay open.
+with a second factor, or whose verifying device has since been deleted, is sent to the two-factor
+page (enrolment first if they have no authenticator); the API answers 403. The session's user is
+loaded with whether that device still exists, in the query that loads the user and their roles
+(AuthenticationMiddleware below, in place of Django's). Views marked `two_factor_exempt`
+(signing in and out, the two-factor pages) stay open.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from . import two_factor
+from . import roles, two_factor
 
 BEGAN_KEY = "tb_session_began"
 SEEN_KEY = "tb_session_seen"
@@ -43,6 +47,20 @@ TWO_FACTOR_NEEDED = "Two-factor verification is required: sign in to the website
 
 def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, loading the session's user with whether the second-factor device that verified
+    the session still exists (two_factor.session_device_column) in the same query."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _session_user(request))
+
+
+def _session_user(request):
+    with roles.loading_user_with(two_factor.session_device_column(request.session)):
+        return auth_middleware.get_user(request)
 
 
 class SessionPolicyMiddleware:

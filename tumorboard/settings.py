@@ -72,7 +72,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, loading with the user whether their session's second-factor device still exists.
+    "tumorboard.session_policy.AuthenticationMiddleware",
     # Writes the reads of patient data a view noted, once it has answered (audit.reads).
     "audit.middleware.ReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -126,6 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     DATABASES["default"]["OPTIONS"].setdefault(
         "prepare_threshold", env.int("DB_PREPARE_THRESHOLD", default=5)
     )
+# The cache holds rate-limit counts (password reset requests): per process by default; set
+# CACHE_URL (e.g. redis://127.0.0.1:6379/2) so that every web worker counts together.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
@@ -181,6 +185,11 @@ REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Spine Tumour Board")
 # A password-reset link works this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60) * 60
+# Reset requests each client address, and each e-mail address, may make in an hour
+# (tumorboard.password_reset); over it the page answers as always and nothing is sent.
+PASSWORD_RESET_REQUESTS_PER_HOUR = env.int("PASSWORD_RESET_REQUESTS_PER_HOUR", default=5)
+if not 1 <= PASSWORD_RESET_REQUESTS_PER_HOUR <= 1000:
+    raise ImproperlyConfigured("PASSWORD_RESET_REQUESTS_PER_HOUR must be between 1 and 1000.")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

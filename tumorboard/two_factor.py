@@ -4,8 +4,11 @@ recovery codes.
 Who must use it: clinical staff (coordinator, chair, specialist) and admin accounts, when
 settings.REQUIRE_STAFF_2FA is on (the production default). Patients are never asked. A session is
 verified once a code was accepted in it: django-otp keeps the device's id in the session
-(`DEVICE_ID_SESSION_KEY`), and the check here reads only that key, so a page costs no query for
-it (django-otp's own middleware would load the device on every request).
+(`DEVICE_ID_SESSION_KEY`). It stays verified while that device exists: when it is deleted (an
+administrator resetting a lost authenticator, recovery codes replaced) the session's next request
+asks for a code again. Whether it exists comes as a column of the query that loads the session's
+user anyway (`session_device_column`, tumorboard.session_policy.AuthenticationMiddleware), so a
+page costs no query for it (django-otp's own middleware would load the device on every request).
 
 Codes are checked against the one device their shape belongs to: six digits against the
 authenticator, anything else against the recovery codes, so a recovery code never counts as a
@@ -17,8 +20,10 @@ from __future__ import annotations
 from base64 import b32encode
 
 import segno
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -45,8 +50,51 @@ def required_for(user) -> bool:
     return bool(settings.REQUIRE_STAFF_2FA) and applies_to(user)
 
 
+# The user's column saying whether the device that verified the session still exists.
+SESSION_DEVICE_EXISTS = "tb_session_device_exists"
+
+
+def _device_ref(persistent_id) -> tuple[type[Device], int] | None:
+    """The device model and id in a django-otp persistent id ("otp_totp.totpdevice/7")."""
+    try:
+        label, pk = str(persistent_id).rsplit("/", 1)
+        model = apps.get_model(label)
+        pk = int(pk)
+    except (ValueError, LookupError):
+        return None
+    return (model, pk) if issubclass(model, Device) else None
+
+
+def _session_device(persistent_id, user_ref):
+    """The session's device, if it is still a confirmed device of the user `user_ref` names."""
+    ref = _device_ref(persistent_id)
+    if ref is None:
+        return None
+    model, pk = ref
+    return model.objects.filter(pk=pk, user_id=user_ref, confirmed=True)
+
+
+def session_device_column(session) -> dict[str, Exists]:
+    """For loading the session's user (roles.loading_user_with): whether the device that verified
+    the session is still one of the user's confirmed devices; nothing when none verified it."""
+    device = _session_device(session.get(DEVICE_ID_SESSION_KEY), OuterRef("pk"))
+    return {} if device is None else {SESSION_DEVICE_EXISTS: Exists(device)}
+
+
 def session_verified(request) -> bool:
-    return DEVICE_ID_SESSION_KEY in request.session
+    """Verified with a second factor in this session, by a device that still exists; a session
+    whose device is gone is verified no longer (the key is removed, as django-otp's middleware
+    does)."""
+    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+    if persistent_id is None:
+        return False
+    exists = getattr(request.user, SESSION_DEVICE_EXISTS, None)
+    if exists is None:  # the user was loaded without the column (signing in, the async path)
+        device = _session_device(persistent_id, request.user.pk)
+        exists = device is not None and device.exists()
+    if not exists:
+        del request.session[DEVICE_ID_SESSION_KEY]
+    return bool(exists)
 
 
 def two_factor_exempt(view):
@@ -145,3 +193,15 @@ def session_verify(request, device: Device) -> None:
     """Mark the session as verified by `device` (django-otp's session key)."""
     request.session.cycle_key()  # a new session id for the elevated session
     otp_login(request, device)
+    setattr(request.user, SESSION_DEVICE_EXISTS, True)  # it was just used
+
+
+def session_keep_after_renewal(request) -> None:
+    """This session, verified with a recovery code, stays verified once it replaced the codes
+    (their device is replaced too, which ends the other sessions verified with the old ones)."""
+    ref = _device_ref(request.session.get(DEVICE_ID_SESSION_KEY))
+    if ref is None or ref[0] is not StaticDevice:
+        return
+    device = StaticDevice.objects.filter(user=request.user, confirmed=True).order_by("-pk").first()
+    if device is not None:
+        session_verify(request, device)

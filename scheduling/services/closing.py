@@ -27,9 +27,6 @@ from ..rules import (
 from .agenda import agenda_item_add, close_agenda_items, unschedule_case
 from .common import local_start, lock_meeting, require_coordinator
 
-# simple_history keeps a change reason of at most 100 characters.
-CHANGE_REASON_MAX = 100
-
 
 def _case_key(value: object) -> uuid.UUID | None:
     if isinstance(value, uuid.UUID):
@@ -140,7 +137,7 @@ def meeting_close(
     if undiscussed:
         reason += f"; not discussed: {carried} carried over, {len(chosen) - carried} to ready"
     meeting.status = Meeting.Status.CLOSED
-    meeting._change_reason = reason[:CHANGE_REASON_MAX]
+    meeting._change_reason = reason
     save_validated(meeting, by=by)
 
     undiscussed_ids = {item.pk for item in undiscussed}
@@ -154,7 +151,7 @@ def meeting_close(
         if chosen[item.pk] == CarryOver.NEXT_MEETING:
             assert target is not None  # _choices refused it otherwise
             moved = f"Not discussed; carried to the meeting on {local_start(target)}"
-            close_agenda_items([item], by=by, reason=moved[:CHANGE_REASON_MAX])
+            close_agenda_items([item], by=by, reason=moved)
             try:
                 with transaction.atomic():
                     agenda_item_add(
@@ -173,7 +170,7 @@ def meeting_close(
             where = f"It is now on the agenda of the meeting on {local_start(target)}."
         else:
             back = f"Not discussed at the meeting on {local_start(meeting)}; back to ready"
-            close_agenda_items([item], by=by, reason=back[:CHANGE_REASON_MAX])
+            close_agenda_items([item], by=by, reason=back)
             unschedule_case(case.pk, by=by, reason=back)
             where = "It is back to ready for review and on no agenda yet."
         _notify_responsible(case, meeting=meeting, where=where)

@@ -258,6 +258,8 @@ def test_new_pages_pass_axe_and_csp(browser_page, live_server, cast, data, tmp_p
     check("two-factor-verify-errors")
 
     print("\n".join(check.minor))
+    # Minor, but fixed once (the options table's corner cell): kept fixed.
+    assert not [line for line in check.minor if "empty-table-header" in line], check.minor
     print(f"{len(check.checked)} pages checked: {', '.join(check.checked)}")
     assert check.problems == [], "\n".join(check.problems)
     assert len(check.checked) == 28

@@ -3,6 +3,8 @@ save shown side by side, sign-off, attendance, activity status, amendments, quer
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -331,6 +333,49 @@ def test_meeting_screen_queries_do_not_grow_with_the_agenda(cast, client_for):
 )
 def test_plan_page_access(cast, signed_plan, who, status, client_for):
     assert client_for(getattr(cast, who)).get(plan_url(signed_plan)).status_code == status
+
+
+class _HeaderCells(HTMLParser):
+    """The text of each header cell of the options' benefit/risk tables."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_table = self.in_th = False
+        self.headers: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and "aspect-table" in (dict(attrs).get("class") or ""):
+            self.in_table = True
+        elif tag == "th" and self.in_table:
+            self.in_th = True
+            self.headers.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.in_table = False
+        elif tag == "th":
+            self.in_th = False
+
+    def handle_data(self, data):
+        if self.in_th:
+            self.headers[-1] += data
+
+
+def test_plan_page_options_table_has_no_empty_header(cast, signed_plan, client_for):
+    # axe's empty-table-header: the corner cell above the aspect names is named for screen
+    # readers (visually hidden), not left empty.
+    option = {
+        "option": "Separation surgery",
+        "source": "board",
+        "benefits": {"neurological": "Decompression"},
+        "risks": {"neurological": "Wound healing"},
+    }
+    DecisionRecord.objects.filter(pk=signed_plan.decision_id).update(options=[option])
+    page = text(client_for(cast.surgeon).get(plan_url(signed_plan)))
+    cells = _HeaderCells()
+    cells.feed(page)
+    assert cells.headers[:4] == ["Aspect", "Expected benefits", "Risks", "Neurological"]
+    assert all(header.strip() for header in cells.headers)
 
 
 def test_activity_status_buttons(cast, signed_plan, client_for):

@@ -149,6 +149,34 @@ def test_close_carries_one_case_to_the_next_meeting_and_one_back_to_ready(cast, 
     assert Notification.objects.count() == 2
 
 
+def test_close_keeps_long_reasons_in_full(cast, meeting, monkeypatch):
+    # History keeps a change's reason in a text column: a reason longer than simple_history's
+    # old 100-character default is kept whole, not cut (the meeting's start stands in for any
+    # long part of a reason).
+    when = "Tue 03 Nov 2026 07:30, " + "in the large lecture theatre of the north wing, " * 2
+    when = when.rstrip(", ")
+    monkeypatch.setattr("scheduling.services.closing.local_start", lambda _meeting: when)
+    closing = running(cast, status=Meeting.Status.IN_PROGRESS)
+    carried = on_agenda(closing, 1)
+    back = on_agenda(closing, 2)
+
+    services.meeting_close(
+        meeting=closing,
+        by=cast.coordinator,
+        carry_over={carried.case.uuid: NEXT, back.case.uuid: READY},
+    )
+
+    moved = f"Not discussed; carried to the meeting on {when}"
+    returned = f"Not discussed at the meeting on {when}; back to ready"
+    assert min(len(moved), len(returned)) > 100
+    carried.refresh_from_db()
+    back.refresh_from_db()
+    assert carried.history.latest().history_change_reason == moved
+    assert back.history.latest().history_change_reason == returned
+    case = Case.objects.get(pk=back.case.pk)
+    assert (case.status, case.status_reason) == (Case.Status.READY, returned)
+
+
 def test_a_case_without_an_active_registrar_notifies_the_coordinators(cast, meeting):
     closing = running(cast)
     item = on_agenda(closing, 1, created_by=None)
