@@ -20,6 +20,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from .precompiled import Precompiled
+
 COORDINATOR = "coordinator"
 CHAIR = "chair"
 SPECIALIST = "specialist"
@@ -110,17 +112,20 @@ class TokenExpired(exceptions.APIException):
     auth_header = "Token"
 
 
+def _token_with_roles(key: str) -> QuerySet:
+    return Token.objects.select_related("user").annotate(**_role_flags("user_id")).filter(key=key)
+
+
+# Compiled once: every API request runs it (tumorboard.precompiled).
+_TOKEN_WITH_ROLES = Precompiled(_token_with_roles, "key")
+
+
 class RoleAwareTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, with the user's roles loaded in the same query; a token
     older than settings.API_TOKEN_HOURS is refused (its `created` is on the row already read)."""
 
     def authenticate_credentials(self, key):
-        token = (
-            Token.objects.select_related("user")
-            .annotate(**_role_flags("user_id"))
-            .filter(key=key)
-            .first()
-        )
+        token = _TOKEN_WITH_ROLES.first(key=key)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not token.user.is_active:
