@@ -87,6 +87,26 @@ def test_gunicorn_config_preloads_and_reads_workers_from_the_environment(monkeyp
     assert callable(config.when_ready) and callable(config.post_worker_init)
 
 
+def test_gunicorn_master_freezes_the_loaded_app_before_forking(monkeypatch):
+    """gc.freeze in the master once the app is loaded: workers' collections skip it."""
+    import gc
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("GUNICORN_WARMUP", "false")  # warming is tested below; here, the freeze
+    monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
+    loaded = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        loaded["when_ready"](SimpleNamespace(log=None))
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
+    monkeypatch.setenv("GUNICORN_PRELOAD", "false")
+    loaded = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    loaded["when_ready"](SimpleNamespace(log=None))
+    assert gc.get_freeze_count() == 0  # without preloading, each worker freezes its own
+
+
 def test_gunicorn_preload_can_be_turned_off_for_the_cold_start_bench(monkeypatch):
     monkeypatch.setenv("GUNICORN_PRELOAD", "false")
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["preload_app"] is False
