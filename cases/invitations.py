@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tumorboard.errors import ApplicationError
-from tumorboard.mail import absolute_url, send_email
+from tumorboard.mail import MAIL_TASK, absolute_url, send_email
 from tumorboard.queue import enqueue_on_commit
 from tumorboard.roles import COORDINATOR, PATIENT, STAFF_ROLES, has_role
 from tumorboard.services import save_validated
@@ -106,15 +106,7 @@ def patient_invite(*, case: Case, by: AbstractBaseUser, email: str) -> PatientIn
     return invitation
 
 
-@shared_task(
-    name="cases.invitations.send_patient_invitation",
-    bind=True,
-    acks_late=True,
-    time_limit=60,
-    soft_time_limit=45,
-    max_retries=3,
-    default_retry_delay=120,
-)
+@shared_task(name="cases.invitations.send_patient_invitation", **MAIL_TASK)
 def send_patient_invitation(self, invitation_id: int) -> bool:
     """E-mail one invitation, at most once; True when this run sent it.
 

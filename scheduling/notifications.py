@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from cases.models import Patient
-from tumorboard.mail import absolute_url, send_email
+from tumorboard.mail import MAIL_TASK, absolute_url, send_email
 from tumorboard.queue import enqueue_on_commit, send_now
 
 from .models import Meeting, Notification
@@ -109,15 +109,7 @@ def recipient_language(user_id: int) -> str:
 
 
 # The name it had when it lived in scheduling/tasks.py, so messages already queued still run.
-@shared_task(
-    name="scheduling.tasks.send_notification_email",
-    bind=True,
-    acks_late=True,
-    time_limit=60,
-    soft_time_limit=45,
-    max_retries=3,
-    default_retry_delay=120,
-)
+@shared_task(name="scheduling.tasks.send_notification_email", **MAIL_TASK)
 def send_notification_email(self, notification_id: int) -> bool:
     """E-mail one notification, at most once. Returns True when this run sent it.
 

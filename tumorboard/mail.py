@@ -18,6 +18,19 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+# The Celery options of a task that sends one e-mail (`@shared_task(name=..., **MAIL_TASK)`):
+# acknowledged once it has run, so a lost worker's message is delivered again (each task makes
+# that safe in its own way); a minute at most; a failing mail server retried three times.
+MAIL_TASK: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "time_limit": 60,
+    "soft_time_limit": 45,
+    "max_retries": 3,
+    "default_retry_delay": 120,
+}
+
+
 def send_email(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
     """Send `emails/<template>.txt` with `emails/<template>.html` as its HTML alternative.
 

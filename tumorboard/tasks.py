@@ -9,19 +9,14 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import translation
 
+from .mail import MAIL_TASK
 from .password_reset import reset_email_send, reset_recipient
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="tumorboard.send_password_reset_email",
-    bind=True,
-    acks_late=True,
-    time_limit=60,
-    soft_time_limit=45,
-    max_retries=3,
-    default_retry_delay=60,
+    name="tumorboard.send_password_reset_email", **{**MAIL_TASK, "default_retry_delay": 60}
 )
 def send_password_reset_email(self, user_id: int, language: str = "") -> bool:
     """E-mail a password-reset link to the user `user_id`, in `language` (the language of the
