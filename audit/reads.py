@@ -4,8 +4,10 @@
     reads.record(request, "case", patient=case.patient.uuid, obj=case.uuid)
 
 `record` only notes the read on the request (no query). `ReadLogMiddleware` writes the notes of a
-request in one INSERT after the view has answered, with the answer's status, and only if the
-answer was not a refusal or an error (status < 400): a 403, a 404 or a 500 showed nothing. Pass
+request in one INSERT after the view has answered, with the answer's status, unless the answer was
+a refusal or a failure (`shows_nothing`: 401, 403, 404, 405, 410, 429, 5xx), which showed nothing.
+Other 4xx answers are written: a form re-shown with its errors (400) or a conflict answered with
+the record as it is now (409, 412) shows the data the view noted. Pass
 ids the view has already loaded (`case.patient.uuid` with the patient selected with the case), so
 recording adds no SELECT.
 
@@ -77,11 +79,19 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
 
 
+# Answers that show nothing of what the view noted: refusals and failures.
+_SHOWS_NOTHING = frozenset({401, 403, 404, 405, 410, 429})
+
+
+def shows_nothing(status: int) -> bool:
+    return status in _SHOWS_NOTHING or status >= 500
+
+
 def write(request: HttpRequest, status: int) -> int:
     """Write the request's noted reads in one INSERT; returns how many rows. Called by the
     middleware once the view has answered."""
     noted = request.__dict__.pop(_PENDING, None)
-    if not noted or status >= 400 or not settings.READ_LOG_ENABLED:
+    if not noted or shows_nothing(status) or not settings.READ_LOG_ENABLED:
         return 0
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)

@@ -606,3 +606,48 @@ def test_inside_a_callers_transaction_the_insert_joins_it_unchanged(api, cast, c
         assert api(cast.chair).get(reverse("api:case-detail", args=[case.uuid])).status_code == 200
     statements = _read_log_statements(queries)
     assert len(statements) == 1 and statements[0].startswith("INSERT INTO")
+
+
+@pytest.mark.parametrize(
+    ("status", "written"),
+    [
+        (200, True),
+        (302, True),
+        (400, True),  # a form re-shown with its errors shows the record
+        (409, True),  # a conflict answered with the record as it is now
+        (412, True),
+        (401, False),
+        (403, False),
+        (404, False),
+        (405, False),
+        (410, False),
+        (429, False),
+        (500, False),
+        (503, False),
+    ],
+)
+def test_which_answers_write_the_noted_reads(rf, cast, status, written):
+    from audit import reads
+
+    request = rf.get("/")
+    request.user = cast.chair
+    reads.record(request, "case", patient=cast.patient.uuid, obj=cast.patient.uuid)
+    assert reads.write(request, status) == int(written)
+    assert ReadEvent.objects.filter(status=status).count() == int(written)
+
+
+def test_a_summary_form_re_shown_with_its_errors_is_a_read(client_for, cast):
+    """The review page answers 400 with the summary on it: the read is written, with the status,
+    although the edit itself (a write, in the history) is not a read."""
+    plan = signed_plan(CaseFactory(board=cast.board, patient=cast.patient), 1, chair=cast.chair)
+    draft = summary_services.patient_summary_draft(plan=plan, by=cast.chair)
+    before = ReadEvent.objects.count()
+    response = client_for(cast.chair).post(
+        reverse("patient-summary-edit", args=[draft.uuid]),
+        {"title": "", "body": "", "version": draft.version},
+    )
+    assert response.status_code == 400
+    rows = ReadEvent.objects.order_by("id")[before:]
+    assert [(r.what, r.object_uuid, r.patient_uuid, r.status) for r in rows] == [
+        ("patient_summary", draft.uuid, cast.patient.uuid, 400)
+    ]
