@@ -10,7 +10,8 @@ place of the markers and turns the row into model instances the way Django's Mod
 (field converters, select_related, annotations). The SQL text is the same on every call, so
 PostgreSQL's prepared statements (DB_PREPARED_STATEMENTS) apply to it too.
 
-Parameters are text (a marker is a unique string). A marker that does not come through
+Parameters are text or integers, each named with its type (a marker is a unique string, or a
+unique negative integer, which no id is). A marker that does not come through
 compilation unchanged (a lookup that transforms its value, such as `iexact` or `contains`) is
 refused when the query is first compiled, never silently run with a wrong value.
 tests/test_precompiled.py holds the results equal to the queryset's own.
@@ -18,6 +19,7 @@ tests/test_precompiled.py holds the results equal to the queryset's own.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,20 +43,40 @@ class _Compiled:
     populators: list  # select_related
 
 
-class Precompiled:
-    """`build(**markers)` returns the queryset; `first(**values)` runs it with the values."""
+def _marker(name: str, kind: type) -> str | int:
+    if kind is str:
+        return f"precompiled-{name}-{uuid.uuid4()}"
+    if kind is int:
+        # Negative, so no id; within a 32-bit column's range (Django answers a lookup beyond a
+        # field's range with an empty result before any SQL is made).
+        return -(2**30) - secrets.randbelow(2**30)
+    raise TypeError(f"{name}: a precompiled parameter is str or int, not {kind.__name__}")
 
-    def __init__(self, build: Callable[..., QuerySet], *names: str) -> None:
+
+class Precompiled:
+    """`build(**markers)` returns the queryset; `first(**values)` runs it with the values.
+
+    Precompiled(lambda key: Token.objects.filter(key=key), key=str)
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **types: type) -> None:
+        for name, kind in types.items():
+            _marker(name, kind)  # refuses a type it cannot mark
         self.build = build
-        self.names = names
+        self.names = tuple(types)
+        self.types = types
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, alias: str) -> _Compiled:
-        markers = {name: f"precompiled-{name}-{uuid.uuid4()}" for name in self.names}
+        markers = {name: _marker(name, kind) for name, kind in self.types.items()}
         compiler = self.build(**markers).query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         slots = {
-            name: [i for i, value in enumerate(params) if value == marker]
+            name: [
+                i
+                for i, value in enumerate(params)
+                if type(value) is type(marker) and value == marker
+            ]
             for name, marker in markers.items()
         }
         unused = [name for name, positions in slots.items() if not positions]

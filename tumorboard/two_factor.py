@@ -30,7 +30,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import PRIVACY_OFFICER, has_role, is_staff_member
+from .roles import PRIVACY_OFFICER, ExtraColumns, has_role, is_staff_member
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -62,7 +62,8 @@ def _device_ref(persistent_id) -> tuple[type[Device], int] | None:
         pk = int(pk)
     except (ValueError, LookupError):
         return None
-    return (model, pk) if issubclass(model, Device) else None
+    # A device id beyond any id (a forged or corrupt session) is no device.
+    return (model, pk) if issubclass(model, Device) and 0 < pk < 2**31 else None
 
 
 def _session_device(persistent_id, user_ref):
@@ -71,14 +72,30 @@ def _session_device(persistent_id, user_ref):
     if ref is None:
         return None
     model, pk = ref
+    return _confirmed(model, pk, user_ref)
+
+
+def _confirmed(model: type[Device], pk, user_ref):
     return model.objects.filter(pk=pk, user_id=user_ref, confirmed=True)
 
 
-def session_device_column(session) -> dict[str, Exists]:
+def session_device_column(session) -> ExtraColumns | None:
     """For loading the session's user (roles.loading_user_with): whether the device that verified
-    the session is still one of the user's confirmed devices; nothing when none verified it."""
-    device = _session_device(session.get(DEVICE_ID_SESSION_KEY), OuterRef("pk"))
-    return {} if device is None else {SESSION_DEVICE_EXISTS: Exists(device)}
+    the session is still one of the user's confirmed devices; None when none verified it."""
+    ref = _device_ref(session.get(DEVICE_ID_SESSION_KEY))
+    if ref is None:
+        return None
+    model, pk = ref
+
+    def columns(device):
+        return {SESSION_DEVICE_EXISTS: Exists(_confirmed(model, device, OuterRef("pk")))}
+
+    return ExtraColumns(
+        shape=f"device:{model._meta.label_lower}",
+        columns=columns,
+        types={"device": int},
+        values={"device": pk},
+    )
 
 
 def session_verified(request) -> bool:
