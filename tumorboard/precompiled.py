@@ -43,6 +43,15 @@ class _Compiled:
     populators: list  # select_related
 
 
+def fits_primary_key(model: type[Model], value: int, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether `value` is within the range of `model`'s integer primary key column. An id from a
+    session (forged, corrupt) beyond it is no row; run as a precompiled parameter it would be an
+    SQL error ("out of range") where the ORM answers an empty result."""
+    field = model._meta.pk
+    low, high = connections[using].ops.integer_field_range(field.get_internal_type())
+    return (low is None or low <= value) and (high is None or value <= high)
+
+
 def _marker(name: str, kind: type) -> str | int:
     if kind is str:
         return f"precompiled-{name}-{uuid.uuid4()}"

@@ -30,6 +30,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .precompiled import fits_primary_key
 from .roles import PRIVACY_OFFICER, ExtraColumns, has_role, is_staff_member
 
 RECOVERY_CODE_COUNT = 10
@@ -62,8 +63,9 @@ def _device_ref(persistent_id) -> tuple[type[Device], int] | None:
         pk = int(pk)
     except (ValueError, LookupError):
         return None
-    # A device id beyond any id (a forged or corrupt session) is no device.
-    return (model, pk) if issubclass(model, Device) and 0 < pk < 2**31 else None
+    if not issubclass(model, Device) or not fits_primary_key(model, pk):
+        return None  # a forged or corrupt session: no device
+    return model, pk
 
 
 def _session_device(persistent_id, user_ref):
